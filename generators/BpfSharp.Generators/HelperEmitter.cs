@@ -1,0 +1,160 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using BpfSharp.Spec;
+using Microsoft.CodeAnalysis.CSharp;
+using Scriban;
+using Scriban.Runtime;
+
+namespace BpfSharp.Generators
+{
+    /// <summary>Turns the merged helper model into C# source through the embedded Scriban template.</summary>
+    public static class HelperEmitter
+    {
+        private const string DocsBaseUrl = "https://docs.ebpf.io/linux/helper-function/";
+        private static readonly Lazy<Template> s_template = new Lazy<Template>(() => LoadTemplate("BpfHelpers.scriban"));
+
+        public static string Emit(IReadOnlyList<HelperSpec> helpers)
+        {
+            var model = new ScriptObject
+            {
+                ["helper_count"] = helpers.Count,
+                ["helpers"] = helpers.Select(CreateView).ToArray(),
+            };
+            var context = new TemplateContext { LoopLimit = 0, StrictVariables = true };
+            context.PushGlobal(model);
+            var text = s_template.Value.Render(context);
+            return text.Replace("\r\n", "\n");
+        }
+
+        private static ScriptObject CreateView(HelperSpec helper)
+        {
+            var parameters = helper.Parameters.Select((p, i) => new ParameterView(p, CSharpParameterName(p.Name, i))).ToArray();
+            var parameterList = parameters.Select(p => p.CSharpType + " " + p.CSharpName).ToList();
+            if (helper.IsVariadic)
+            {
+                parameterList.Add("params ulong[] args");
+            }
+
+            return new ScriptObject
+            {
+                ["method_name"] = SpecNames.HelperMethodName(helper.Name),
+                ["return_type"] = CTypes.ToCSharp(helper.ReturnType) ?? "long",
+                ["parameter_list"] = string.Join(", ", parameterList),
+                ["name_literal"] = Literal(helper.Name),
+                ["id"] = helper.Id.ToString(CultureInfo.InvariantCulture),
+                ["doc_lines"] = DocLines(helper, parameters).ToArray(),
+                ["attributes"] = Attributes(helper).ToArray(),
+            };
+        }
+
+        private static IEnumerable<string> DocLines(HelperSpec helper, IReadOnlyList<ParameterView> parameters)
+        {
+            var names = parameters.ToDictionary(p => p.Parameter.Name, p => p.CSharpName.TrimStart('@'), StringComparer.Ordinal);
+            var summary = helper.Docs.Summary.Length > 0 ? helper.Docs.Summary : "Calls the kernel helper " + helper.Name + ".";
+            yield return "<summary>";
+            yield return XmlDocText.FromMarkdown(summary, names);
+            yield return "</summary>";
+            foreach (var parameter in parameters)
+            {
+                var doc = helper.Docs.Parameters.FirstOrDefault(d => d.Name == parameter.Parameter.Name);
+                var text = doc is null ? "<c>" + XmlDocText.Escape(CDeclaration.Join(parameter.Parameter.CType, parameter.Parameter.Name)) + "</c>" : XmlDocText.FromMarkdown(doc.Text, names);
+                yield return "<param name=\"" + parameter.CSharpName.TrimStart('@') + "\">" + text + "</param>";
+            }
+
+            if (helper.IsVariadic)
+            {
+                yield return "<param name=\"args\">The values of the variadic arguments, in order.</param>";
+            }
+
+            if (helper.Docs.Returns.Length > 0)
+            {
+                yield return "<returns>" + XmlDocText.FromMarkdown(helper.Docs.Returns, names) + "</returns>";
+            }
+
+            yield return "<remarks>";
+            if (helper.Docs.Usage.Length > 0)
+            {
+                yield return "<para>" + XmlDocText.FromMarkdown(helper.Docs.Usage, names) + "</para>";
+            }
+
+            var since = helper.Since is null ? string.Empty : ", since Linux " + helper.Since;
+            yield return "<para>Kernel helper <c>" + XmlDocText.Escape(helper.Name) + "</c> (id " + helper.Id.ToString(CultureInfo.InvariantCulture) + since + "): <c>" + XmlDocText.Escape(helper.CSignature) + "</c></para>";
+            if (helper.HasProgramTypeTable)
+            {
+                var programs = helper.ProgramTypes.Select(p => "<c>" + p.ProgramType + "</c>" + (p.Since is null ? string.Empty : " (from " + p.Since + ")"));
+                yield return "<para>Program types: " + (helper.ProgramTypes.IsEmpty ? "none" : string.Join(", ", programs)) + ".</para>";
+            }
+
+            if (!helper.MapTypes.IsEmpty)
+            {
+                yield return "<para>Map types: " + string.Join(", ", helper.MapTypes.Select(m => "<c>" + m + "</c>")) + ".</para>";
+            }
+
+            yield return "<para>Reference: <see href=\"" + DocsBaseUrl + Uri.EscapeDataString(helper.Name) + "/\"/>.</para>";
+            yield return "</remarks>";
+        }
+
+        private static IEnumerable<string> Attributes(HelperSpec helper)
+        {
+            var since = helper.Since is null ? string.Empty : ", Since = " + Literal(helper.Since);
+            yield return "global::BpfSharp.BpfHelper(" + Literal(helper.Name) + ", " + helper.Id.ToString(CultureInfo.InvariantCulture) + since + ")";
+            foreach (var use in helper.ProgramTypes.OrderBy(p => p.ProgramType, StringComparer.Ordinal))
+            {
+                var member = KernelTypes.ProgramTypes.FindByName(use.ProgramType)!.MemberName;
+                var useSince = use.Since is null ? string.Empty : ", Since = " + Literal(use.Since);
+                yield return "global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType." + member + useSince + ")";
+            }
+
+            foreach (var mapType in helper.MapTypes.OrderBy(m => m, StringComparer.Ordinal))
+            {
+                yield return "global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType." + KernelTypes.MapTypes.FindByName(mapType)!.MemberName + ")";
+            }
+        }
+
+        // C names become camelCase; C# keywords get '@'; a name with nothing left becomes argN.
+        private static string CSharpParameterName(string cName, int index)
+        {
+            var name = SpecNames.CamelCase(cName);
+            if (name.Length == 0 || !SyntaxFacts.IsValidIdentifier(name) || name == "args")
+            {
+                return "arg" + (index + 1).ToString(CultureInfo.InvariantCulture);
+            }
+
+            return SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+        }
+
+        private static string Literal(string text) => SymbolDisplay.FormatLiteral(text, quote: true);
+
+        private static Template LoadTemplate(string name)
+        {
+            using var stream = typeof(HelperEmitter).Assembly.GetManifestResourceStream("BpfSharp.Generators.Templates." + name)!;
+            using var reader = new StreamReader(stream);
+            var template = Template.Parse(reader.ReadToEnd(), name);
+            if (template.HasErrors)
+            {
+                throw new InvalidOperationException("Template " + name + ": " + string.Join("; ", template.Messages));
+            }
+
+            return template;
+        }
+
+        private sealed class ParameterView
+        {
+            public ParameterView(HelperParameter parameter, string csharpName)
+            {
+                Parameter = parameter;
+                CSharpName = csharpName;
+                CSharpType = CTypes.IsMapParameter(parameter) ? CTypes.MapType : CTypes.ToCSharp(parameter.CType) ?? "void*";
+            }
+
+            public HelperParameter Parameter { get; }
+
+            public string CSharpName { get; }
+
+            public string CSharpType { get; }
+        }
+    }
+}

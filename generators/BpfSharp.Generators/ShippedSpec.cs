@@ -1,0 +1,33 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using BpfSharp.Spec;
+
+namespace BpfSharp.Generators
+{
+    /// <summary>The helper pages shipped inside the generator assembly, parsed once per process.</summary>
+    public static class ShippedSpec
+    {
+        private const string ResourcePrefix = "BpfSharp.Generators.Spec.";
+        private static readonly Lazy<IReadOnlyList<HelperPageResult>> s_pages = new Lazy<IReadOnlyList<HelperPageResult>>(Load);
+
+        public static IReadOnlyList<HelperPageResult> Pages => s_pages.Value;
+
+        public static IEnumerable<HelperSpec> Helpers => Pages.Where(p => p.Helper != null).Select(p => p.Helper!);
+
+        private static IReadOnlyList<HelperPageResult> Load()
+        {
+            var assembly = typeof(ShippedSpec).Assembly;
+            var results = new List<HelperPageResult>();
+            foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.StartsWith(ResourcePrefix, StringComparison.Ordinal)).OrderBy(n => n, StringComparer.Ordinal))
+            {
+                using var stream = assembly.GetManifestResourceStream(resource)!;
+                using var reader = new StreamReader(stream);
+                results.Add(HelperPageParser.Parse("spec/helpers/" + resource.Substring(ResourcePrefix.Length), reader.ReadToEnd()));
+            }
+
+            return results;
+        }
+    }
+}

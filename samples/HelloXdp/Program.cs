@@ -1,0 +1,42 @@
+using System;
+using System.Linq;
+using System.Reflection;
+using BpfSharp;
+using HelloXdp;
+
+// Shows the generated helper API this sample uses, with the facts each stub carries for the analyzers,
+// then what happens when a helper is called outside the kernel.
+var helpers = typeof(SourceRecorder).Assembly.GetType("BpfSharp.BpfHelpers", throwOnError: true)!;
+Console.WriteLine($"Generated BpfSharp.BpfHelpers: {helpers.GetMethods(BindingFlags.Public | BindingFlags.Static).Length} helper stubs.");
+foreach (var name in new[] { "KtimeGetNs", "MapPushElem" })
+{
+    var method = helpers.GetMethod(name)!;
+    var helper = method.GetCustomAttribute<BpfHelperAttribute>()!;
+    var parameters = string.Join(", ", method.GetParameters().Select(p => $"{Display(p.ParameterType)} {p.Name}"));
+    var programTypes = method.GetCustomAttributes<BpfHelperProgramTypeAttribute>().Select(a => a.ProgramType).ToArray();
+    var mapTypes = method.GetCustomAttributes<BpfHelperMapTypeAttribute>().Select(a => a.MapType.ToString()).ToArray();
+    Console.WriteLine($"  BpfHelpers.{name}({parameters}) -> {Display(method.ReturnType)}");
+    Console.WriteLine($"    {helper.Name}#{helper.Id}, since Linux {helper.Since}; allowed in {programTypes.Length} program types (XDP: {programTypes.Contains(BpfProgramType.Xdp)})"
+        + (mapTypes.Length > 0 ? $"; map types: {string.Join(", ", mapTypes)}" : string.Empty));
+}
+
+Console.WriteLine($"SourceRecorder.Arrivals is a {SourceRecorder.Arrivals.MapType} map with {SourceRecorder.Arrivals.MaxEntries} entries.");
+try
+{
+    unsafe
+    {
+        SourceRecorder.RecordArrival(null);
+    }
+}
+catch (BpfHelperNotAvailableException ex)
+{
+    Console.WriteLine($"Calling the program from .NET: {ex.Message}");
+}
+
+static string Display(Type type) => type.IsPointer ? Display(type.GetElementType()!) + "*" : type.Name switch
+{
+    "Void" => "void",
+    "UInt64" => "ulong",
+    "Int64" => "long",
+    _ => type.Name,
+};
