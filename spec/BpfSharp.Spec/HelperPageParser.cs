@@ -19,7 +19,7 @@ namespace BpfSharp.Spec
         private static readonly Regex s_version = new Regex(@"^[0-9]{1,3}(\.[0-9]{1,3}){1,2}$", RegexOptions.CultureInvariant, s_timeout);
         private static readonly Regex s_commit = new Regex(@"/commit/(?<sha>[0-9a-fA-F]{7,40})$", RegexOptions.CultureInvariant, s_timeout);
         private static readonly Regex s_declaration = new Regex(
-            @"^static\s+(?<ret>[^()]*?)\s*\(\s*\*\s*(?:const\s+)?(?<name>[A-Za-z_][A-Za-z0-9_]*)\s*\)\s*\((?<params>[^()]*)\)\s*=\s*\(\s*void\s*\*\s*\)\s*(?<id>[0-9]+)\s*;$",
+            @"^static\s+(?<ret>[^()]*?)\s*\(\s*\*\s*(?:const\s+)?(?<name>(?!const\b)[A-Za-z_][A-Za-z0-9_]*)\s*\)\s*\((?<params>[^()]*)\)\s*=\s*\(\s*void\s*\*\s*\)\s*(?<id>[0-9]+)\s*;$",
             RegexOptions.CultureInvariant,
             s_timeout);
         private static readonly Regex s_parameter = new Regex(@"^(?<type>.*?[\s*])(?<name>[A-Za-z_][A-Za-z0-9_]*)$", RegexOptions.CultureInvariant, s_timeout);

@@ -1,0 +1,149 @@
+using System.Threading.Tasks;
+using BpfSharp.Analyzers;
+using Xunit;
+using HelperVerifier = BpfSharp.Tests.Infrastructure.AnalyzerVerifier<BpfSharp.Analyzers.HelperUsageAnalyzer>;
+using ProgramVerifier = BpfSharp.Tests.Infrastructure.AnalyzerVerifier<BpfSharp.Analyzers.ProgramDeclarationAnalyzer>;
+
+namespace BpfSharp.Tests;
+
+public class HelperUsageAnalyzerTests
+{
+    private static string Program(string attribute, string body, string members = "") => $$"""
+        using BpfSharp;
+        public static unsafe class Programs
+        {
+            static readonly QueueMap<uint> Queue = new(8);
+            static readonly StackMap<uint> Stack = new(8);
+            static readonly HashMap<uint, ulong> Hash = new(8);
+            static readonly ArrayMap<ulong> Array = new(8);
+            static readonly StackTraceMap Stacks = new(8);
+            static readonly RingBufMap Events = new(4096);
+            {{members}}
+            [{{attribute}}]
+            public static int Run(void* ctx)
+            {
+                uint value = 1;
+                {{body}}
+                return 0;
+            }
+        }
+        """;
+
+    [Theory]
+    [InlineData("BpfProgram(BpfProgramType.Xdp)", "BpfHelpers.MapPushElem(Queue, &value, 0);")]
+    [InlineData("BpfProgram(\"xdp\")", "BpfHelpers.KtimeGetNs();")]
+    [InlineData("BpfProgram(\"kprobe/do_unlinkat\")", "BpfHelpers.GetStackid(ctx, Stacks, 0);")]
+    [InlineData("BpfProgram(\"tp/syscalls/sys_enter_openat\")", "BpfHelpers.GetStackid(ctx, Stacks, 0);")]
+    [InlineData("BpfProgram(\"kprobe/x\")", "BpfHelpers.OverrideReturn(ctx, 0);")]
+    [InlineData("BpfProgram(\"xdp\")", "BpfHelpers.XdpAdjustHead(ctx, 4);")]
+    [InlineData("BpfProgram(\"tc\")", "BpfHelpers.SkbLoadBytes(ctx, 0, &value, 4);")]
+    [InlineData("BpfProgram(\"xdp\")", "BpfHelpers.RingbufOutput(Events, &value, 4, 0);")]
+    public Task Allowed_helpers_and_maps_are_not_reported(string attribute, string body) =>
+        HelperVerifier.VerifyAsync(Program(attribute, body));
+
+    [Fact]
+    public Task Helpers_outside_programs_are_not_checked_for_program_type() =>
+        HelperVerifier.VerifyAsync("""
+            using BpfSharp;
+            public static unsafe class Library
+            {
+                public static long Stack(void* ctx) => BpfHelpers.GetStackid(ctx, new StackTraceMap(8), 0);
+            }
+            """);
+
+    [Fact]
+    public Task Xdp_program_calling_get_stackid_gets_BPF0001_with_the_verifier_message() =>
+        HelperVerifier.VerifyAsync(
+            Program("BpfProgram(BpfProgramType.Xdp)", "{|#0:BpfHelpers.GetStackid(ctx, Stacks, 0)|};"),
+            HelperVerifier.Diagnostic(DiagnosticIds.HelperNotAllowedInProgramType).WithLocation(0).WithMessage(
+                "program of this type cannot use helper bpf_get_stackid#27: 'Run' is a program of type XDP (BPF_PROG_TYPE_XDP), and bpf_get_stackid may only be called from KPROBE, PERF_EVENT, RAW_TRACEPOINT, RAW_TRACEPOINT_WRITABLE, TRACEPOINT, TRACING"));
+
+    [Theory]
+    [InlineData("BpfProgram(\"socket\")", "BpfHelpers.OverrideReturn(ctx, 0)")]
+    [InlineData("BpfProgram(\"tc\")", "BpfHelpers.XdpAdjustHead(ctx, 4)")]
+    [InlineData("BpfProgram(\"xdp\")", "BpfHelpers.SkbLoadBytes(ctx, 0, &value, 4)")]
+    [InlineData("BpfProgram(\"cgroup_skb/ingress\")", "BpfHelpers.XdpAdjustHead(ctx, 4)")]
+    [InlineData("BpfProgram(BpfProgramType.Xdp)", "BpfHelpers.GetStackid(ctx, Stacks, 0)")]
+    public Task Disallowed_helpers_get_BPF0001_on_the_invocation(string attribute, string call) =>
+        HelperVerifier.VerifyAsync(Program(attribute, "{|BPF0001:" + call + "|};"));
+
+    [Fact]
+    public Task Helpers_in_lambdas_and_local_functions_of_a_program_are_checked() =>
+        HelperVerifier.VerifyAsync(Program("BpfProgram(\"xdp\")", """
+            long Local() => {|BPF0001:BpfHelpers.GetStackid(ctx, Stacks, 0)|};
+                    System.Func<long> lambda = () => {|BPF0001:BpfHelpers.GetStackid(null, Stacks, 0)|};
+                    Local();
+            """));
+
+    [Fact]
+    public Task Hash_map_field_passed_to_push_gets_BPF0002_on_the_argument() =>
+        HelperVerifier.VerifyAsync(
+            Program("BpfProgram(\"xdp\")", "BpfHelpers.MapPushElem({|#0:Hash|}, &value, 0);"),
+            HelperVerifier.Diagnostic(DiagnosticIds.MapTypeNotAccepted).WithLocation(0).WithMessage(
+                "cannot pass map_type 1 into func bpf_map_push_elem#87: 'Hash' is a HashMap<uint, ulong>, map type BPF_MAP_TYPE_HASH, and bpf_map_push_elem accepts only BPF_MAP_TYPE_BLOOM_FILTER, BPF_MAP_TYPE_QUEUE, BPF_MAP_TYPE_STACK"));
+
+    [Fact]
+    public Task Map_passed_through_a_local_variable_is_checked() =>
+        HelperVerifier.VerifyAsync(Program("BpfProgram(\"xdp\")", """
+            var local = Hash;
+                    BpfHelpers.MapPushElem({|BPF0002:local|}, &value, 0);
+                    var queue = Queue;
+                    BpfHelpers.MapPushElem(queue, &value, 0);
+            """));
+
+    [Fact]
+    public Task Map_types_are_checked_for_every_map_helper_even_outside_programs() =>
+        HelperVerifier.VerifyAsync("""
+            using BpfSharp;
+            public static unsafe class Library
+            {
+                static readonly HashMap<uint, uint> Hash = new(8);
+                static readonly PerfEventArrayMap Perf = new(8);
+                static readonly ProgArrayMap Jumps = new(8);
+                public static void Use(void* ctx, uint key)
+                {
+                    BpfHelpers.RingbufReserve({|BPF0002:Hash|}, 8, 0);
+                    BpfHelpers.PerfEventOutput(ctx, Perf, 0, &key, 4);
+                    BpfHelpers.PerfEventOutput(ctx, {|BPF0002:Hash|}, 0, &key, 4);
+                    BpfHelpers.TailCall(ctx, Jumps, 0);
+                    BpfHelpers.TailCall(ctx, {|BPF0002:Hash|}, 0);
+                    BpfHelpers.RedirectMap({|BPF0002:Jumps|}, 0, 0);
+                    BpfHelpers.RedirectMap(new DevMap(4), 0, 0);
+                    BpfHelpers.MapLookupElem(Hash, &key);
+                }
+            }
+            """);
+
+    [Fact]
+    public Task A_map_typed_as_the_base_class_is_not_reported() =>
+        HelperVerifier.VerifyAsync(Program("BpfProgram(\"xdp\")", "BpfMap any = Hash; BpfHelpers.MapPushElem(any, &value, 0);"));
+
+    [Fact]
+    public Task A_user_subclass_of_a_map_class_keeps_its_map_type() =>
+        HelperVerifier.VerifyAsync(Program(
+            "BpfProgram(\"xdp\")",
+            "BpfHelpers.MapPushElem({|BPF0002:Counters|}, &value, 0);",
+            "sealed class Counts : HashMap<uint, uint> { } static readonly Counts Counters = new();"));
+}
+
+public class ProgramDeclarationAnalyzerTests
+{
+    [Fact]
+    public Task Unknown_section_names_and_double_declarations_get_BPF0007() =>
+        ProgramVerifier.VerifyAsync("""
+            using BpfSharp;
+            public static unsafe class Programs
+            {
+                [{|#0:BpfProgram("xpd")|}]
+                public static int Typo(void* ctx) => 0;
+
+                [BpfProgram("xdp"), {|BPF0007:BpfProgram(BpfProgramType.Kprobe)|}]
+                public static int Twice(void* ctx) => 0;
+
+                [BpfProgram("kprobe/do_unlinkat")]
+                public static int Fine(void* ctx) => 0;
+            }
+            """,
+            ProgramVerifier.Diagnostic(DiagnosticIds.InvalidProgramDeclaration).WithLocation(0)
+                .WithMessage("'xpd' is not a section name libbpf recognises, so the program type of 'Typo' is unknown"));
+}
