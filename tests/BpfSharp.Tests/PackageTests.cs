@@ -1,0 +1,147 @@
+using System;
+using System.IO;
+using System.IO.Compression;
+using System.Linq;
+using BpfSharp.Tests.Infrastructure;
+using Xunit;
+
+namespace BpfSharp.Tests;
+
+/// <summary>Packs BpfSharp once, then builds throwaway consumers against the .nupkg through a local feed, offline.</summary>
+public sealed class PackagedBpfSharp : IDisposable
+{
+    public PackagedBpfSharp()
+    {
+        Directory.CreateDirectory(Root);
+        var (exitCode, output) = DotNetCli.Run(RepoPaths.Root, "pack", Path.Combine(RepoPaths.Root, "pack", "BpfSharp.Package.csproj"), "-c", "Release", "-o", Feed, "-p:PackageOutputPath=" + Feed + "/");
+        if (exitCode != 0)
+        {
+            throw new InvalidOperationException("dotnet pack failed:\n" + output);
+        }
+
+        Package = Directory.GetFiles(Feed, "BpfSharp.*.nupkg").Single();
+    }
+
+    public string Root { get; } = Path.Combine(Path.GetTempPath(), "bpfsharp-package-tests-" + Guid.NewGuid().ToString("N"));
+
+    public string Feed => Path.Combine(Root, "feed");
+
+    public string Package { get; }
+
+    /// <summary>Writes a consumer project referencing the package and builds it; returns exit code and output.</summary>
+    public (int ExitCode, string Output) BuildConsumer(string name, string source, string extraProperties = "")
+    {
+        var directory = Path.Combine(Root, name);
+        Directory.CreateDirectory(directory);
+        File.WriteAllText(Path.Combine(directory, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <config><add key="globalPackagesFolder" value="{Path.Combine(Root, "packages")}" /></config>
+              <packageSources><clear /><add key="local" value="{Feed}" /></packageSources>
+            </configuration>
+            """);
+        File.WriteAllText(Path.Combine(directory, name + ".csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+                <GenerateDocumentationFile>true</GenerateDocumentationFile>
+                {extraProperties}
+              </PropertyGroup>
+              <ItemGroup><PackageReference Include="BpfSharp" Version="*" /></ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(directory, "Program.cs"), source);
+        return DotNetCli.Run(directory, "build", "-nologo", "-clp:NoSummary");
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover temp folder is harmless.
+        }
+    }
+}
+
+public class PackageTests(PackagedBpfSharp packaged) : IClassFixture<PackagedBpfSharp>
+{
+    [Fact]
+    public void The_package_holds_runtime_analyzers_scriban_and_build_props()
+    {
+        using var zip = ZipFile.OpenRead(packaged.Package);
+        var entries = zip.Entries.Select(e => e.FullName).ToHashSet();
+
+        Assert.Contains("lib/netstandard2.0/BpfSharp.dll", entries);
+        Assert.Contains("lib/netstandard2.0/BpfSharp.xml", entries);
+        Assert.Contains("analyzers/dotnet/cs/BpfSharp.Generators.dll", entries);
+        Assert.Contains("analyzers/dotnet/cs/BpfSharp.Analyzers.dll", entries);
+        Assert.Contains("analyzers/dotnet/cs/BpfSharp.Spec.dll", entries);
+        Assert.Contains("analyzers/dotnet/cs/Scriban.Signed.dll", entries);
+        Assert.Contains("buildTransitive/BpfSharp.props", entries);
+        Assert.StartsWith("BpfSharp.", Path.GetFileName(packaged.Package));
+    }
+
+    [Fact]
+    public void A_correct_xdp_program_builds_clean_against_the_package()
+    {
+        var (exitCode, output) = packaged.BuildConsumer("Clean", """
+            using BpfSharp;
+            [assembly: BpfLicense("GPL")]
+            /// <summary>Queue of packet times.</summary>
+            public static unsafe class Recorder
+            {
+                static readonly QueueMap<ulong> Times = new(64);
+                /// <summary>The XDP program.</summary>
+                [BpfProgram("xdp")]
+                public static int Record(void* ctx)
+                {
+                    ulong now = BpfHelpers.KtimeGetNs();
+                    return (int)BpfHelpers.MapPushElem(Times, &now, BpfFlags.BPF_EXIST);
+                }
+                /// <summary>Entry point.</summary>
+                public static void Main() { }
+            }
+            """);
+
+        Assert.True(exitCode == 0, output);
+        Assert.DoesNotMatch(@"(warning|error) [A-Z]+[0-9]+", output);
+        AssertGeneratorLoaded(output);
+    }
+
+    [Fact]
+    public void Mistakes_get_BPF0001_and_BPF0002_from_the_packaged_analyzers()
+    {
+        var (exitCode, output) = packaged.BuildConsumer("Mistakes", """
+            using BpfSharp;
+            public static unsafe class Mistakes
+            {
+                static readonly HashMap<uint, ulong> Counts = new(64);
+                static readonly StackTraceMap Stacks = new(64);
+                [BpfProgram(BpfProgramType.Xdp)]
+                public static int Stack(void* ctx) => (int)BpfHelpers.GetStackid(ctx, Stacks, 0);
+                [BpfProgram("xdp")]
+                public static int Push(void* ctx) { ulong v = 1; return (int)BpfHelpers.MapPushElem(Counts, &v, 0); }
+                public static void Main() { }
+            }
+            """);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.True(output.Contains("Program.cs(7,48): error BPF0001: program of this type cannot use helper bpf_get_stackid#27"), output);
+        Assert.True(output.Contains("Program.cs(9,89): error BPF0002: cannot pass map_type 1 into func bpf_map_push_elem#87"), output);
+        AssertGeneratorLoaded(output);
+    }
+
+    private static void AssertGeneratorLoaded(string output)
+    {
+        Assert.DoesNotContain("AD0001", output);
+        Assert.DoesNotContain("CS8785", output);
+        Assert.DoesNotContain("CS9057", output);
+        Assert.DoesNotContain("CS8784", output);
+    }
+}
