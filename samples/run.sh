@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# BpfSharp's main job: pack the solution, build the sample against the packed .nupkg (not the source tree),
+# run it to show the generated helper API, then show what the analyzers report on the deliberate mistakes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== dotnet pack Generators.sln -> artifacts/packages"
+dotnet pack Generators.sln -c Release --nologo -v quiet
+ls artifacts/packages/*.nupkg
+
+# The samples restore into samples/.packages; drop any earlier copy so the package just packed is used.
+rm -rf samples/.packages/bpfsharp
+
+echo
+echo "== samples/HelloXdp: an XDP program pushing into a QueueMap (builds with warnings as errors)"
+start=$(date +%s%N)
+dotnet build samples/HelloXdp -c Release --nologo -v quiet -clp:NoSummary
+elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+echo "built in ${elapsed_ms} ms"
+dotnet run --project samples/HelloXdp -c Release --no-build
+
+echo
+echo "== samples/Mistakes: what the verifier would say, at compile time"
+if output=$(dotnet build samples/Mistakes -c Release --nologo -v quiet -clp:NoSummary 2>&1); then
+  echo "samples/Mistakes built without errors, but BPF0001 and BPF0002 were expected" >&2
+  exit 1
+fi
+findings=$(echo "$output" | grep -oE '[A-Za-z]+\.cs\([0-9]+,[0-9]+\): error BPF[0-9]{4}: [^[]*' | sed 's/ *$//' | sort -u)
+echo "$findings"
+for id in BPF0001 BPF0002; do
+  if ! grep -q "error $id" <<<"$findings"; then
+    echo "expected $id in the findings; the build said:" >&2
+    echo "$output" >&2
+    exit 1
+  fi
+done
+if grep -qE 'AD0001|CS8785|CS9057' <<<"$output"; then
+  echo "the packaged generator or analyzers failed to load:" >&2
+  echo "$output" >&2
+  exit 1
+fi
+echo
+echo "OK: the sample builds clean against the package; the mistakes get exactly the expected BPF errors."
