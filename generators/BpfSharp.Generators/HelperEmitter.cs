@@ -32,7 +32,7 @@ namespace BpfSharp.Generators
         private static ScriptObject CreateView(HelperSpec helper)
         {
             var parameters = helper.Parameters.Select((p, i) => new ParameterView(p, CSharpParameterName(p.Name, i))).ToArray();
-            var parameterList = parameters.Select(p => p.CSharpType + " " + p.CSharpName).ToList();
+            var parameterList = parameters.Select(p => FlagsAttribute(helper, p.Parameter) + p.CSharpType + " " + p.CSharpName).ToList();
             if (helper.IsVariadic)
             {
                 parameterList.Add("params ulong[] args");
@@ -93,6 +93,18 @@ namespace BpfSharp.Generators
                 yield return "<para>Map types: " + string.Join(", ", helper.MapTypes.Select(m => "<c>" + m + "</c>")) + ".</para>";
             }
 
+            if (helper.GplOnly == true)
+            {
+                var exceptions = helper.GplOnlyExceptions.IsEmpty ? string.Empty : " (except " + string.Join(", ", helper.GplOnlyExceptions.Select(e => "<c>" + XmlDocText.Escape(e) + "</c>")) + ")";
+                yield return "<para>GPL-only: callable only from programs with a GPL-compatible licence" + exceptions + ".</para>";
+            }
+
+            if (!helper.Flags.IsEmpty)
+            {
+                var flags = helper.Flags.Where(f => f.Constant != "-").Select(f => "<c>" + XmlDocText.Escape(f.Constant) + "</c>");
+                yield return "<para>Flags: " + (flags.Any() ? string.Join(", ", flags) : "none (pass 0)") + ".</para>";
+            }
+
             yield return "<para>Reference: <see href=\"" + DocsBaseUrl + Uri.EscapeDataString(helper.Name) + "/\"/>.</para>";
             yield return "</remarks>";
         }
@@ -100,7 +112,8 @@ namespace BpfSharp.Generators
         private static IEnumerable<string> Attributes(HelperSpec helper)
         {
             var since = helper.Since is null ? string.Empty : ", Since = " + Literal(helper.Since);
-            yield return "global::BpfSharp.BpfHelper(" + Literal(helper.Name) + ", " + helper.Id.ToString(CultureInfo.InvariantCulture) + since + ")";
+            var gplOnly = helper.GplOnly == true ? ", GplOnly = true" : string.Empty;
+            yield return "global::BpfSharp.BpfHelper(" + Literal(helper.Name) + ", " + helper.Id.ToString(CultureInfo.InvariantCulture) + since + gplOnly + ")";
             foreach (var use in helper.ProgramTypes.OrderBy(p => p.ProgramType, StringComparer.Ordinal))
             {
                 var member = KernelTypes.ProgramTypes.FindByName(use.ProgramType)!.MemberName;
@@ -108,11 +121,36 @@ namespace BpfSharp.Generators
                 yield return "global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType." + member + useSince + ")";
             }
 
-            foreach (var mapType in helper.MapTypes.OrderBy(m => m, StringComparer.Ordinal))
+            // The verifier decides which map types are accepted at all; the page's map list, which ones can work.
+            if (!helper.Parameters.Any(CTypes.IsMapParameter))
             {
-                yield return "global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType." + KernelTypes.MapTypes.FindByName(mapType)!.MemberName + ")";
+                yield break;
+            }
+
+            foreach (var mapType in VerifierMapRules.AcceptedMapTypes(helper.Name))
+            {
+                var alwaysFails = helper.HasMapTypeTable && !helper.MapTypes.Any(m => KernelTypes.MapTypes.FindByName(m)!.Value == KernelTypes.MapTypes.FindByName(mapType)!.Value);
+                yield return "global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType." + KernelTypes.MapTypes.FindByName(mapType)!.MemberName + (alwaysFails ? ", AlwaysFails = true" : string.Empty) + ")";
             }
         }
+
+        // [BpfHelperFlags(bits)] on a parameter the page lists flags for; enumerated values also listed one by one.
+        private static string FlagsAttribute(HelperSpec helper, HelperParameter parameter)
+        {
+            var flags = helper.Flags.Where(f => f.Parameter == parameter.Name).ToArray();
+            if (flags.Length == 0)
+            {
+                return string.Empty;
+            }
+
+            var bits = flags.Aggregate(0UL, (mask, flag) => mask | flag.Value);
+            var values = flags.Any(f => f.Kind == "value")
+                ? ", AcceptedValues = new ulong[] { " + string.Join(", ", flags.Select(f => Hex(f.Value))) + " }"
+                : string.Empty;
+            return "[global::BpfSharp.BpfHelperFlags(" + Hex(bits) + values + ")] ";
+        }
+
+        private static string Hex(ulong value) => "0x" + value.ToString("X", CultureInfo.InvariantCulture) + "UL";
 
         // C names become camelCase; C# keywords get '@'; a name with nothing left becomes argN.
         private static string CSharpParameterName(string cName, int index)

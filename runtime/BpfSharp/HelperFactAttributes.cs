@@ -49,7 +49,10 @@ namespace BpfSharp
         public string? Since { get; set; }
     }
 
-    /// <summary>A map type that the helper's map argument accepts. A helper without any of these takes no map or any map.</summary>
+    /// <summary>
+    /// A map type the kernel verifier lets the helper's map argument take. Map types without this attribute are
+    /// rejected by the verifier. A helper without any of these takes no map.
+    /// </summary>
     [AttributeUsage(AttributeTargets.Method, AllowMultiple = true, Inherited = false)]
     public sealed class BpfHelperMapTypeAttribute : Attribute
     {
@@ -62,6 +65,30 @@ namespace BpfSharp
 
         /// <summary>The map type.</summary>
         public BpfMapType MapType { get; }
+
+        /// <summary>
+        /// The verifier accepts the map type, but the operation cannot succeed on it at run time (for example deleting
+        /// from an array map).
+        /// </summary>
+        public bool AlwaysFails { get; set; }
+    }
+
+    /// <summary>The flag constants a helper's flags parameter accepts.</summary>
+    [AttributeUsage(AttributeTargets.Parameter, AllowMultiple = false, Inherited = false)]
+    public sealed class BpfHelperFlagsAttribute : Attribute
+    {
+        /// <summary>Declares the accepted flags.</summary>
+        /// <param name="acceptedBits">Every bit that any accepted flag or field may set; 0 when only 0 is accepted.</param>
+        public BpfHelperFlagsAttribute(ulong acceptedBits)
+        {
+            AcceptedBits = acceptedBits;
+        }
+
+        /// <summary>Every bit that any accepted flag or field may set.</summary>
+        public ulong AcceptedBits { get; }
+
+        /// <summary>When the argument is an enumeration rather than a bit set: the accepted values.</summary>
+        public ulong[]? AcceptedValues { get; set; }
     }
 
     /// <summary>Tells the analyzers which kernel map type a <see cref="BpfMap"/> class stands for.</summary>

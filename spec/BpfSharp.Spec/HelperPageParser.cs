@@ -109,6 +109,7 @@ namespace BpfSharp.Spec
                 var mapSection = FindSection("HELPER_FUNC_MAP_REF", "### Map types", stopAtLevel: 3);
                 var mapTypes = ReadTypeList(mapSection, "BPF_MAP_TYPE_", KernelTypes.MapTypes, SpecDiagnosticIds.UnknownMapType, "map type", withVersions: false);
                 var docs = ReadDocs(definition, signatureLine);
+                var (gplOnly, gplExceptions) = ReadFacts();
 
                 return new HelperSpec(
                     name,
@@ -123,8 +124,163 @@ namespace BpfSharp.Spec
                     new EquatableArray<string>(mapTypes.Select(m => m.ProgramType)),
                     mapSection != null,
                     docs,
-                    _path);
+                    _path)
+                {
+                    GplOnly = gplOnly,
+                    GplOnlyExceptions = new EquatableArray<string>(gplExceptions),
+                    Flags = new EquatableArray<HelperFlag>(ReadFlags(parameters)),
+                    Conditions = new EquatableArray<ProgramCondition>(ReadConditions()),
+                };
             }
+
+            // " * GPL-only: yes" or " * GPL-only: yes, except `BPF_PROG_TYPE_PERF_EVENT`" or " * GPL-only: no".
+            private (bool? GplOnly, List<string> Exceptions) ReadFacts()
+            {
+                var exceptions = new List<string>();
+                if (FindSection("BPFSHARP_FACTS", "### Facts", stopAtLevel: 3) is not Section s)
+                {
+                    return (null, exceptions);
+                }
+
+                bool? gplOnly = null;
+                for (var i = s.Start; i < s.End; i++)
+                {
+                    var bullet = s_bullet.Match(_lines[i]);
+                    if (!bullet.Success)
+                    {
+                        continue;
+                    }
+
+                    var text = bullet.Groups["text"].Value;
+                    var colon = text.IndexOf(':');
+                    var key = colon < 0 ? text.Trim() : text.Substring(0, colon).Trim();
+                    var value = colon < 0 ? string.Empty : text.Substring(colon + 1).Trim();
+                    if (!key.Equals("GPL-only", StringComparison.OrdinalIgnoreCase))
+                    {
+                        continue;
+                    }
+
+                    var except = value.IndexOf("except", StringComparison.OrdinalIgnoreCase);
+                    var answer = (except < 0 ? value : value.Substring(0, except)).Trim().TrimEnd(',').Trim();
+                    if (answer.Equals("yes", StringComparison.OrdinalIgnoreCase))
+                    {
+                        gplOnly = true;
+                    }
+                    else if (answer.Equals("no", StringComparison.OrdinalIgnoreCase))
+                    {
+                        gplOnly = false;
+                    }
+                    else
+                    {
+                        Report(SpecDiagnosticIds.MalformedFact, i, $"'GPL-only' must be 'yes' or 'no', not '{Shorten(answer)}'");
+                        continue;
+                    }
+
+                    if (except >= 0)
+                    {
+                        exceptions.AddRange(CodeSpans(value.Substring(except)));
+                    }
+                }
+
+                return (gplOnly, exceptions);
+            }
+
+            // | argument | constant | value | kind |, one row per accepted constant ("-" = the argument must be 0).
+            private List<HelperFlag> ReadFlags(List<HelperParameter> parameters)
+            {
+                var flags = new List<HelperFlag>();
+                foreach (var (line, cells) in TableRows("BPFSHARP_FLAGS", "### Flags", 4))
+                {
+                    var parameter = cells[0];
+                    if (!parameters.Any(p => p.Name == parameter))
+                    {
+                        Report(SpecDiagnosticIds.UnknownFlagParameter, line, $"the flags table names '{Shorten(parameter)}', which is not a parameter of the signature");
+                        continue;
+                    }
+
+                    if (!TryParseUnsigned(cells[2], out var value))
+                    {
+                        Report(SpecDiagnosticIds.MalformedFact, line, $"flag value '{Shorten(cells[2])}' is not a decimal or 0x hex number");
+                        continue;
+                    }
+
+                    if (cells[3] != "bit" && cells[3] != "mask" && cells[3] != "value")
+                    {
+                        Report(SpecDiagnosticIds.MalformedFact, line, $"flag kind '{Shorten(cells[3])}' must be bit, mask or value");
+                        continue;
+                    }
+
+                    flags.Add(new HelperFlag(parameter, cells[1], value, cells[3]));
+                }
+
+                return flags;
+            }
+
+            // | program type | condition | values |
+            private List<ProgramCondition> ReadConditions()
+            {
+                var conditions = new List<ProgramCondition>();
+                foreach (var (line, cells) in TableRows("BPFSHARP_CONDITIONS", "### Conditions", 3))
+                {
+                    if (KernelTypes.ProgramTypes.FindByName(cells[0]) is null)
+                    {
+                        Report(SpecDiagnosticIds.UnknownProgramType, line, $"unknown program type '{Shorten(cells[0])}'");
+                        continue;
+                    }
+
+                    conditions.Add(new ProgramCondition(cells[0], cells[1], cells[2]));
+                }
+
+                return conditions;
+            }
+
+            // The body rows of a Markdown table in a section, cells trimmed and unquoted; rows with the wrong width are errors.
+            private IEnumerable<(int Line, string[] Cells)> TableRows(string marker, string heading, int width)
+            {
+                if (FindSection(marker, heading, stopAtLevel: 3) is not Section s)
+                {
+                    yield break;
+                }
+
+                var headerSeen = false;
+                for (var i = s.Start; i < s.End; i++)
+                {
+                    var line = _lines[i].Trim();
+                    if (!line.StartsWith("|", StringComparison.Ordinal))
+                    {
+                        continue;
+                    }
+
+                    var cells = line.Trim('|').Split('|').Select(c => c.Trim().Trim('`').Trim()).ToArray();
+                    if (!headerSeen || cells.All(c => c.Length > 0 && c.Trim('-', ':').Length == 0))
+                    {
+                        headerSeen = true;
+                        continue;
+                    }
+
+                    if (cells.Length != width)
+                    {
+                        Report(SpecDiagnosticIds.MalformedFact, i, $"this table row has {cells.Length} cells, {width} expected");
+                        continue;
+                    }
+
+                    yield return (i, cells);
+                }
+            }
+
+            private static IEnumerable<string> CodeSpans(string text)
+            {
+                var parts = text.Split('`');
+                for (var i = 1; i < parts.Length; i += 2)
+                {
+                    yield return parts[i];
+                }
+            }
+
+            private static bool TryParseUnsigned(string text, out ulong value) =>
+                text.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+                    ? ulong.TryParse(text.Substring(2), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out value)
+                    : ulong.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out value);
 
             // A page section: between "<!-- [MARKER] -->" and "<!-- [/MARKER] -->" or, without markers, from a heading
             // to the next heading of the same or a higher level. Start and end are the lines strictly inside.

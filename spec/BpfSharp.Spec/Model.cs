@@ -16,6 +16,18 @@ namespace BpfSharp.Spec
         HelperDocs Docs,
         string SourcePath)
     {
+        /// <summary>Whether only GPL-compatible programs may call the helper; null when the page does not say.</summary>
+        public bool? GplOnly { get; init; }
+
+        /// <summary>Program types or attach types in which a GPL-only helper is not GPL-only.</summary>
+        public EquatableArray<string> GplOnlyExceptions { get; init; } = EquatableArray<string>.Empty;
+
+        /// <summary>The named constants each flags argument accepts.</summary>
+        public EquatableArray<HelperFlag> Flags { get; init; } = EquatableArray<HelperFlag>.Empty;
+
+        /// <summary>Extra conditions on the use in a program type (capabilities, kernel config, attach type, ...).</summary>
+        public EquatableArray<ProgramCondition> Conditions { get; init; } = EquatableArray<ProgramCondition>.Empty;
+
         /// <summary>The page's C declaration, rebuilt from the parsed parts.</summary>
         public string CSignature => CDeclaration.Format(this);
     }
@@ -27,6 +39,15 @@ namespace BpfSharp.Spec
 
     /// <summary>A program type that may call the helper, with the kernel version that allowed it when later than the helper.</summary>
     public sealed record ProgramTypeUse(string ProgramType, string? Since, string? SinceCommit);
+
+    /// <summary>A named constant a flags argument accepts. Kind: bit, mask (a numeric field) or value (an enumerated value).</summary>
+    public sealed record HelperFlag(string Parameter, string Constant, ulong Value, string Kind);
+
+    /// <summary>
+    /// A condition on the helper in one program type, from ebpf-docs' data: <c>cap</c>, <c>kconfig</c>, <c>attach_type</c>
+    /// with the names that apply, or a marker such as <c>sleepable</c>, <c>prog_trampoline</c>, <c>no_security_lockdown</c>.
+    /// </summary>
+    public sealed record ProgramCondition(string ProgramType, string Kind, string Values);
 
     /// <summary>The prose of a page: summary, one text per parameter, return value and usage note.</summary>
     public sealed record HelperDocs(string Summary, EquatableArray<ParameterDoc> Parameters, string Returns, string Usage)

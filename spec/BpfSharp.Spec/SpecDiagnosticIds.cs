@@ -16,5 +16,7 @@ namespace BpfSharp.Spec
         public const string DuplicateHelper = "BPF1010";
         public const string HelperIdClash = "BPF1011";
         public const string MalformedListEntry = "BPF1012";
+        public const string MalformedFact = "BPF1013";
+        public const string UnknownFlagParameter = "BPF1014";
     }
 }

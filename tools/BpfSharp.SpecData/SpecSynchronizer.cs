@@ -1,0 +1,121 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using BpfSharp.Spec;
+
+namespace BpfSharp.SpecData;
+
+/// <summary>What the sync did to one page.</summary>
+public sealed record PageChange(string Helper, string Path, IReadOnlyList<string> Changes);
+
+/// <summary>
+/// Rewrites the fact parts of every helper page from the sources (signature, version, program and map types,
+/// GPL-only, flags, conditions), keeping our descriptions, and says what changed.
+/// </summary>
+public sealed class SpecSynchronizer(UpstreamFacts facts, string specRoot)
+{
+    public string HelpersDirectory => Path.Combine(specRoot, "helpers");
+
+    /// <summary>Computes every page's new text; writes them when <paramref name="write"/> is set.</summary>
+    public IReadOnlyList<PageChange> Run(bool write)
+    {
+        var flags = FlagTable.Load(Path.Combine(specRoot, "helper-flags.tsv"));
+        var changes = new List<PageChange>();
+        foreach (var helper in facts.Helpers)
+        {
+            var path = Path.Combine(HelpersDirectory, helper.Name + ".md");
+            var oldText = File.Exists(path) ? File.ReadAllText(path) : null;
+            var old = oldText is null ? null : HelperPageParser.Parse(path, oldText);
+            if (old is { Helper: null })
+            {
+                changes.Add(new PageChange(helper.Name, path, ["NOT UPDATED: the page does not parse: " + string.Join("; ", old.Diagnostics)]));
+                continue;
+            }
+
+            var parameters = ParseParameters(helper);
+            var helperFlags = flags.Where(f => f.Helper == helper.Name).Select(f => f.Flag).ToArray();
+            var newText = HelperPageWriter.Write(helper, parameters, helperFlags, old?.Helper?.Docs ?? HelperDocs.None);
+            if (newText == oldText)
+            {
+                continue;
+            }
+
+            var updated = HelperPageParser.Parse(path, newText).Helper!;
+            changes.Add(new PageChange(helper.Name, path, Describe(old?.Helper, updated)));
+            if (write)
+            {
+                File.WriteAllText(path, newText);
+            }
+        }
+
+        return changes;
+    }
+
+    private static IReadOnlyList<HelperParameter> ParseParameters(UpstreamHelper helper) =>
+        HelperPageParser.Parse(helper.Name, $"# Helper function `{helper.Name}`\n`#!c {helper.Signature}`\n").Helper?.Parameters.ToArray()
+            ?? throw new InvalidDataException($"{helper.Name}: the libbpf signature does not parse: {helper.Signature}");
+
+    private static IReadOnlyList<string> Describe(HelperSpec? old, HelperSpec updated)
+    {
+        if (old is null)
+        {
+            return ["new page: write its description (the prose says TODO)"];
+        }
+
+        var changes = new List<string>();
+        void Compare<T>(string what, IEnumerable<T> before, IEnumerable<T> after, Func<T, string> show)
+        {
+            var removed = before.Except(after).Select(show).ToArray();
+            var added = after.Except(before).Select(show).ToArray();
+            if (removed.Length + added.Length > 0)
+            {
+                changes.Add(what + ": " + string.Join(", ", added.Select(a => "+" + a).Concat(removed.Select(r => "-" + r))));
+            }
+        }
+
+        if (old.CSignature != updated.CSignature)
+        {
+            changes.Add($"signature: {old.CSignature} -> {updated.CSignature}");
+        }
+
+        if (old.Since != updated.Since)
+        {
+            changes.Add($"version: {old.Since} -> {updated.Since}");
+        }
+
+        Compare("program types", old.ProgramTypes, updated.ProgramTypes, p => p.ProgramType + (p.Since is null ? string.Empty : "@" + p.Since));
+        Compare("map types", old.MapTypes, updated.MapTypes, m => m);
+        if (old.GplOnly != updated.GplOnly || !old.GplOnlyExceptions.Equals(updated.GplOnlyExceptions))
+        {
+            changes.Add($"GPL-only: {old.GplOnly?.ToString() ?? "unstated"} -> {updated.GplOnly}");
+        }
+
+        Compare("flags", old.Flags, updated.Flags, f => $"{f.Parameter}:{f.Constant}={f.Value.ToString(CultureInfo.InvariantCulture)}");
+        Compare("conditions", old.Conditions, updated.Conditions, c => $"{c.ProgramType}:{c.Kind}={c.Values}");
+        if (changes.Count == 0)
+        {
+            changes.Add("layout only");
+        }
+
+        return changes;
+    }
+}
+
+/// <summary>spec/helper-flags.tsv: helper, parameter, constant, value, kind.</summary>
+public static class FlagTable
+{
+    public static IReadOnlyList<(string Helper, HelperFlag Flag)> Load(string path) =>
+        File.ReadLines(path)
+            .Where(l => l.Length > 0 && !l.StartsWith('#'))
+            .Skip(1)
+            .Select(l => l.Split('\t'))
+            .Select(r => (r[0], new HelperFlag(r[1], r[2], ParseValue(r[3]), r[4])))
+            .ToArray();
+
+    public static ulong ParseValue(string text) =>
+        text.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+            ? ulong.Parse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture)
+            : ulong.Parse(text, CultureInfo.InvariantCulture);
+}
