@@ -10,7 +10,7 @@ namespace BpfSharp.Analyzers
     /// <summary>The facts a generated helper stub carries in its attributes.</summary>
     internal sealed class HelperFacts
     {
-        public HelperFacts(string name, int id, ImmutableDictionary<int, string?>? programTypes, ImmutableHashSet<int> mapTypes)
+        public HelperFacts(string name, int id, ImmutableDictionary<int, string?>? programTypes, ImmutableDictionary<int, ImmutableHashSet<int>?> mapTypes)
         {
             Name = name;
             Id = id;
@@ -25,8 +25,11 @@ namespace BpfSharp.Analyzers
         /// <summary>Allowed program type values with their version tags; null when the spec states no program types.</summary>
         public ImmutableDictionary<int, string?>? ProgramTypes { get; }
 
-        /// <summary>Accepted map type values; empty when the spec states none.</summary>
-        public ImmutableHashSet<int> MapTypes { get; }
+        /// <summary>
+        /// The map type values the verifier accepts, each with the program types it is limited to (null: any);
+        /// empty when the helper takes no map.
+        /// </summary>
+        public ImmutableDictionary<int, ImmutableHashSet<int>?> MapTypes { get; }
     }
 
     /// <summary>A program a method declares, resolved to its kernel program type.</summary>
@@ -114,7 +117,7 @@ namespace BpfSharp.Analyzers
             var id = 0;
             var programTypes = ImmutableDictionary.CreateBuilder<int, string?>();
             var hasProgramTypes = false;
-            var mapTypes = ImmutableHashSet.CreateBuilder<int>();
+            var mapTypes = ImmutableDictionary.CreateBuilder<int, ImmutableHashSet<int>?>();
             foreach (var attribute in method.GetAttributes())
             {
                 var args = attribute.ConstructorArguments;
@@ -130,7 +133,7 @@ namespace BpfSharp.Analyzers
                 }
                 else if (SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, HelperMapTypeAttribute) && args.Length == 1 && args[0].Value is int mapType)
                 {
-                    mapTypes.Add(mapType);
+                    mapTypes[mapType] = NamedIntArray(attribute, "OnlyInProgramTypes");
                 }
             }
 
@@ -149,6 +152,19 @@ namespace BpfSharp.Analyzers
                     {
                         return mapType;
                     }
+                }
+            }
+
+            return null;
+        }
+
+        private static ImmutableHashSet<int>? NamedIntArray(AttributeData attribute, string name)
+        {
+            foreach (var argument in attribute.NamedArguments)
+            {
+                if (argument.Key == name && argument.Value.Kind == TypedConstantKind.Array && !argument.Value.IsNull)
+                {
+                    return argument.Value.Values.Select(v => v.Value).OfType<int>().ToImmutableHashSet();
                 }
             }
 

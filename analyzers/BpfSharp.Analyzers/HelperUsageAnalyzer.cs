@@ -97,14 +97,13 @@ namespace BpfSharp.Analyzers
                     value = conversion.Operand;
                 }
 
-                if (value.Type is not ITypeSymbol type || symbols.GetMapType(type) is not int mapType || helper.MapTypes.Contains(mapType))
+                if (value.Type is not ITypeSymbol type || symbols.GetMapType(type) is not int mapType || IsAccepted(helper, mapType, context, symbols))
                 {
                     continue;
                 }
 
                 var accepted = helper.MapTypes
-                    .Select(v => KernelTypes.MapTypes.FindByValue(v)?.Name)
-                    .Where(n => n != null)
+                    .Select(m => KernelTypes.MapTypes.FindByValue(m.Key)?.Name + (m.Value is null ? string.Empty : " (in " + string.Join(", ", m.Value.Select(p => KernelTypes.ProgramTypes.FindByValue(p)?.Name).OrderBy(n => n, System.StringComparer.Ordinal).Select(n => ProgramDeclaration.ShortName(n!))) + " programs)"))
                     .OrderBy(n => n, System.StringComparer.Ordinal);
                 context.ReportDiagnostic(Diagnostic.Create(
                     Descriptors.MapTypeNotAccepted,
@@ -117,6 +116,20 @@ namespace BpfSharp.Analyzers
                     KernelTypes.MapTypes.FindByValue(mapType)?.Name ?? "map type " + mapType.ToString(CultureInfo.InvariantCulture),
                     string.Join(", ", accepted)));
             }
+        }
+
+        // Accepted without condition, or only in some program types and every program around the call is one of them.
+        // Outside a program the program type is unknown, so a conditional map type is not reported.
+        private static bool IsAccepted(HelperFacts helper, int mapType, OperationAnalysisContext context, BpfSymbols symbols)
+        {
+            if (!helper.MapTypes.TryGetValue(mapType, out var onlyIn))
+            {
+                return false;
+            }
+
+            return onlyIn is null
+                || FindProgramMethod(context.ContainingSymbol, symbols) is not IMethodSymbol program
+                || symbols.GetPrograms(program).All(p => onlyIn.Contains(p.ProgramType));
         }
 
         // The [BpfProgram] method the code sits in; lambdas and local functions belong to the method that contains them.

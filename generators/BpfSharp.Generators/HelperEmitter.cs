@@ -127,10 +127,14 @@ namespace BpfSharp.Generators
                 yield break;
             }
 
-            foreach (var mapType in VerifierMapRules.AcceptedMapTypes(helper.Name))
+            foreach (var accepted in VerifierMapRules.AcceptedMapTypes(helper.Name))
             {
-                var alwaysFails = helper.HasMapTypeTable && !helper.MapTypes.Any(m => KernelTypes.MapTypes.FindByName(m)!.Value == KernelTypes.MapTypes.FindByName(mapType)!.Value);
-                yield return "global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType." + KernelTypes.MapTypes.FindByName(mapType)!.MemberName + (alwaysFails ? ", AlwaysFails = true" : string.Empty) + ")";
+                var member = KernelTypes.MapTypes.FindByName(accepted.MapType)!;
+                var alwaysFails = helper.HasMapTypeTable && !helper.MapTypes.Any(m => KernelTypes.MapTypes.FindByName(m)!.Value == member.Value);
+                var onlyIn = accepted.OnlyInProgramTypes is null
+                    ? string.Empty
+                    : ", OnlyInProgramTypes = new[] { " + string.Join(", ", accepted.OnlyInProgramTypes.Select(p => "global::BpfSharp.BpfProgramType." + KernelTypes.ProgramTypes.FindByName(p)!.MemberName)) + " }";
+                yield return "global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType." + member.MemberName + (alwaysFails ? ", AlwaysFails = true" : string.Empty) + onlyIn + ")";
             }
         }
 
@@ -143,9 +147,9 @@ namespace BpfSharp.Generators
                 return string.Empty;
             }
 
-            var bits = flags.Aggregate(0UL, (mask, flag) => mask | flag.Value);
+            var bits = flags.Where(f => f.Kind != "value").Aggregate(0UL, (mask, flag) => mask | flag.Value);
             var values = flags.Any(f => f.Kind == "value")
-                ? ", AcceptedValues = new ulong[] { " + string.Join(", ", flags.Select(f => Hex(f.Value))) + " }"
+                ? ", AcceptedValues = new ulong[] { " + string.Join(", ", flags.Where(f => f.Kind == "value").Select(f => Hex(f.Value)).Distinct()) + " }"
                 : string.Empty;
             return "[global::BpfSharp.BpfHelperFlags(" + Hex(bits) + values + ")] ";
         }

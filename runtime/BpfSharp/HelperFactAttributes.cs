@@ -71,14 +71,20 @@ namespace BpfSharp
         /// from an array map).
         /// </summary>
         public bool AlwaysFails { get; set; }
+
+        /// <summary>When set, the verifier accepts the map type only in programs of these types.</summary>
+        public BpfProgramType[]? OnlyInProgramTypes { get; set; }
     }
 
-    /// <summary>The flag constants a helper's flags parameter accepts.</summary>
+    /// <summary>
+    /// The flag constants a helper's flags parameter accepts: a value is accepted when it is 0, or when, after removing
+    /// <see cref="AcceptedBits"/>, what remains is 0 or (for enumerated flags) one of <see cref="AcceptedValues"/>.
+    /// </summary>
     [AttributeUsage(AttributeTargets.Parameter, AllowMultiple = false, Inherited = false)]
     public sealed class BpfHelperFlagsAttribute : Attribute
     {
         /// <summary>Declares the accepted flags.</summary>
-        /// <param name="acceptedBits">Every bit that any accepted flag or field may set; 0 when only 0 is accepted.</param>
+        /// <param name="acceptedBits">Every bit that an accepted flag or field may set; 0 when no bit flag is accepted.</param>
         public BpfHelperFlagsAttribute(ulong acceptedBits)
         {
             AcceptedBits = acceptedBits;
@@ -87,7 +93,7 @@ namespace BpfSharp
         /// <summary>Every bit that any accepted flag or field may set.</summary>
         public ulong AcceptedBits { get; }
 
-        /// <summary>When the argument is an enumeration rather than a bit set: the accepted values.</summary>
+        /// <summary>The values of an enumerated part of the argument (one of them, not OR-ed), or null.</summary>
         public ulong[]? AcceptedValues { get; set; }
     }
 

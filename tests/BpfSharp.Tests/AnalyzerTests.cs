@@ -115,6 +115,22 @@ public class HelperUsageAnalyzerTests
             """);
 
     [Fact]
+    public Task Sockmap_updates_are_accepted_only_in_the_program_types_the_verifier_allows() =>
+        HelperVerifier.VerifyAsync("""
+            using BpfSharp;
+            public static unsafe class Programs
+            {
+                static readonly SockMap Sockets = new(8);
+                [BpfProgram("xdp")]
+                public static int Xdp(void* ctx) { uint k = 0; return (int)BpfHelpers.MapUpdateElem(Sockets, &k, &k, 0); }
+                [BpfProgram("sockops")]
+                public static int Ops(void* ctx) { uint k = 0; BpfHelpers.MapDeleteElem(Sockets, &k); return (int)BpfHelpers.MapUpdateElem({|BPF0002:Sockets|}, &k, &k, 0); }
+                [BpfProgram("kprobe/tcp_connect")]
+                public static int Probe(void* ctx) { uint k = 0; return (int)BpfHelpers.MapDeleteElem({|BPF0002:Sockets|}, &k); }
+            }
+            """);
+
+    [Fact]
     public Task A_map_typed_as_the_base_class_is_not_reported() =>
         HelperVerifier.VerifyAsync(Program("BpfProgram(\"xdp\")", "BpfMap any = Hash; BpfHelpers.MapPushElem(any, &value, 0);"));
 
