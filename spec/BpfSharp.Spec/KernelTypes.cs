@@ -8,6 +8,9 @@ namespace BpfSharp.Spec
     /// <summary>One member of <c>enum bpf_prog_type</c> or <c>enum bpf_map_type</c>.</summary>
     public sealed record KernelEnumMember(int Value, string Name, string? AliasOf)
     {
+        /// <summary>For map types: the BpfSharp map class (e.g. <c>QueueMap</c>); null when the table names none.</summary>
+        public string? MapClass { get; init; }
+
         /// <summary>The C# enum member name: the suffix after the prefix, PascalCased (<c>LRU_HASH</c> gives <c>LruHash</c>).</summary>
         public string MemberName => SpecNames.PascalCase(Name.Substring(Name.IndexOf("_TYPE_", StringComparison.Ordinal) + "_TYPE_".Length));
     }
@@ -51,7 +54,10 @@ namespace BpfSharp.Spec
             var members = new List<KernelEnumMember>();
             foreach (var row in TsvTable.ReadResource(resource))
             {
-                members.Add(new KernelEnumMember(int.Parse(row[0], System.Globalization.CultureInfo.InvariantCulture), row[1], row.Count > 2 && row[2].Length > 0 ? row[2] : null));
+                members.Add(new KernelEnumMember(int.Parse(row[0], System.Globalization.CultureInfo.InvariantCulture), row[1], row.Count > 2 && row[2].Length > 0 ? row[2] : null)
+                {
+                    MapClass = row.Count > 3 && row[3].Length > 0 ? row[3] : null,
+                });
             }
 
             return new KernelEnum(members);

@@ -49,6 +49,36 @@ public class KernelTypeTests
         Assert.Equal(BpfMapType.DevmapHash, new DevmapHashMap().MapType);
     }
 
+    [Fact]
+    public void Every_map_type_names_its_map_class_in_the_spec()
+    {
+        var classes = typeof(BpfMap).Assembly.GetTypes()
+            .Where(t => Attribute.IsDefined(t, typeof(BpfMapClassAttribute)))
+            .ToDictionary(t => t.Name.Split('`')[0], t => (int)((BpfMapClassAttribute)Attribute.GetCustomAttribute(t, typeof(BpfMapClassAttribute))!).MapType);
+        var named = KernelTypes.MapTypes.Members.Where(m => m.MapClass != null).ToArray();
+
+        Assert.Equal(classes.Keys.OrderBy(k => k), named.Select(m => m.MapClass!).OrderBy(k => k));
+        Assert.All(named, m => Assert.Equal(m.Value, classes[m.MapClass!]));
+        Assert.All(KernelTypes.MapTypes.Members.Where(m => m.Value != 0), m => Assert.Contains(KernelTypes.MapTypes.Members, n => n.Value == m.Value && n.MapClass != null));
+    }
+
+    [Fact]
+    public void Every_row_of_the_section_table_resolves_to_its_own_program_type()
+    {
+        foreach (var definition in SectionNames.All)
+        {
+            var examples = definition.Pattern.EndsWith('+') ? new[] { definition.Prefix, definition.Prefix + "/target" } : [definition.Pattern];
+            foreach (var example in examples)
+            {
+                var resolved = SectionNames.Resolve(example);
+                Assert.NotNull(resolved);
+                Assert.Equal(definition.ProgramType, resolved!.ProgramType);
+            }
+        }
+
+        Assert.True(SectionNames.All.Count >= 100, $"{SectionNames.All.Count} section names");
+    }
+
     [Theory]
     [InlineData("xdp", "BPF_PROG_TYPE_XDP")]
     [InlineData("xdp.frags", "BPF_PROG_TYPE_XDP")]
