@@ -7,13 +7,30 @@ using Microsoft.CodeAnalysis;
 
 namespace BpfSharp.Analyzers
 {
+    /// <summary>A map type the verifier accepts for a helper, with the program types it is limited to (null: any).</summary>
+    internal sealed class MapTypeUse
+    {
+        public MapTypeUse(ImmutableHashSet<int>? onlyInProgramTypes, bool alwaysFails)
+        {
+            OnlyInProgramTypes = onlyInProgramTypes;
+            AlwaysFails = alwaysFails;
+        }
+
+        public ImmutableHashSet<int>? OnlyInProgramTypes { get; }
+
+        public bool AlwaysFails { get; }
+    }
+
     /// <summary>The facts a generated helper stub carries in its attributes.</summary>
     internal sealed class HelperFacts
     {
-        public HelperFacts(string name, int id, ImmutableDictionary<int, string?>? programTypes, ImmutableDictionary<int, ImmutableHashSet<int>?> mapTypes)
+        public HelperFacts(string name, int id, string? since, bool gplOnly, ImmutableArray<string> gplOnlyExceptions, ImmutableDictionary<int, string?>? programTypes, ImmutableDictionary<int, MapTypeUse> mapTypes)
         {
             Name = name;
             Id = id;
+            Since = since;
+            GplOnly = gplOnly;
+            GplOnlyExceptions = gplOnlyExceptions;
             ProgramTypes = programTypes;
             MapTypes = mapTypes;
         }
@@ -22,28 +39,40 @@ namespace BpfSharp.Analyzers
 
         public int Id { get; }
 
+        public string? Since { get; }
+
+        public bool GplOnly { get; }
+
+        /// <summary>Program types or attach types in which the helper is not GPL-only.</summary>
+        public ImmutableArray<string> GplOnlyExceptions { get; }
+
         /// <summary>Allowed program type values with their version tags; null when the spec states no program types.</summary>
         public ImmutableDictionary<int, string?>? ProgramTypes { get; }
 
-        /// <summary>
-        /// The map type values the verifier accepts, each with the program types it is limited to (null: any);
-        /// empty when the helper takes no map.
-        /// </summary>
-        public ImmutableDictionary<int, ImmutableHashSet<int>?> MapTypes { get; }
+        /// <summary>The map type values the verifier accepts; empty when the helper takes no map.</summary>
+        public ImmutableDictionary<int, MapTypeUse> MapTypes { get; }
+
+        /// <summary>"bpf_map_push_elem#87", as the verifier names a helper.</summary>
+        public override string ToString() => Name + "#" + Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    /// <summary>A program a method declares, resolved to its kernel program type.</summary>
+    /// <summary>A program a method declares, resolved to its kernel program type (and attach type, when the section says).</summary>
     internal readonly struct DeclaredProgram
     {
-        public DeclaredProgram(int programType, string? section)
+        public DeclaredProgram(int programType, string? section, string? attachType)
         {
             ProgramType = programType;
             Section = section;
+            AttachType = attachType;
         }
 
         public int ProgramType { get; }
 
         public string? Section { get; }
+
+        public string? AttachType { get; }
+
+        public string ProgramTypeName => KernelTypes.ProgramTypes.FindByValue(ProgramType)?.Name ?? string.Empty;
     }
 
     /// <summary>
@@ -54,8 +83,9 @@ namespace BpfSharp.Analyzers
     {
         private readonly ConcurrentDictionary<IMethodSymbol, HelperFacts?> _helpers = new ConcurrentDictionary<IMethodSymbol, HelperFacts?>(SymbolEqualityComparer.Default);
         private readonly ConcurrentDictionary<ITypeSymbol, int?> _mapTypes = new ConcurrentDictionary<ITypeSymbol, int?>(SymbolEqualityComparer.Default);
+        private readonly ConcurrentDictionary<ISymbol, ImmutableArray<DeclaredProgram>> _programs = new ConcurrentDictionary<ISymbol, ImmutableArray<DeclaredProgram>>(SymbolEqualityComparer.Default);
 
-        private BpfSymbols(INamedTypeSymbol program, INamedTypeSymbol helper, INamedTypeSymbol helperProgramType, INamedTypeSymbol helperMapType, INamedTypeSymbol mapClass, INamedTypeSymbol map)
+        private BpfSymbols(Compilation compilation, INamedTypeSymbol program, INamedTypeSymbol helper, INamedTypeSymbol helperProgramType, INamedTypeSymbol helperMapType, INamedTypeSymbol mapClass, INamedTypeSymbol map)
         {
             ProgramAttribute = program;
             HelperAttribute = helper;
@@ -63,6 +93,9 @@ namespace BpfSharp.Analyzers
             HelperMapTypeAttribute = helperMapType;
             MapClassAttribute = mapClass;
             Map = map;
+            FlagsAttribute = compilation.GetTypeByMetadataName("BpfSharp.BpfHelperFlagsAttribute");
+            LicenseAttribute = compilation.GetTypeByMetadataName("BpfSharp.BpfLicenseAttribute");
+            License = ReadLicense(compilation);
         }
 
         public INamedTypeSymbol ProgramAttribute { get; }
@@ -77,6 +110,13 @@ namespace BpfSharp.Analyzers
 
         public INamedTypeSymbol Map { get; }
 
+        public INamedTypeSymbol? FlagsAttribute { get; }
+
+        public INamedTypeSymbol? LicenseAttribute { get; }
+
+        /// <summary>The assembly's [BpfLicense] string, or null when there is none.</summary>
+        public string? License { get; }
+
         public static BpfSymbols? Create(Compilation compilation)
         {
             var program = compilation.GetTypeByMetadataName("BpfSharp.BpfProgramAttribute");
@@ -87,7 +127,7 @@ namespace BpfSharp.Analyzers
             var map = compilation.GetTypeByMetadataName("BpfSharp.BpfMap");
             return program is null || helper is null || helperProgramType is null || helperMapType is null || mapClass is null || map is null
                 ? null
-                : new BpfSymbols(program, helper, helperProgramType, helperMapType, mapClass, map);
+                : new BpfSymbols(compilation, program, helper, helperProgramType, helperMapType, mapClass, map);
         }
 
         public HelperFacts? GetHelper(IMethodSymbol method) => _helpers.GetOrAdd(method.OriginalDefinition, ReadHelper);
@@ -100,24 +140,21 @@ namespace BpfSharp.Analyzers
             symbol.GetAttributes().Where(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, ProgramAttribute));
 
         /// <summary>The programs a method declares, resolved; invalid declarations are left out (BPF0007 reports them).</summary>
-        public IEnumerable<DeclaredProgram> GetPrograms(ISymbol symbol)
-        {
-            foreach (var attribute in GetProgramAttributes(symbol))
-            {
-                if (ProgramDeclaration.Resolve(attribute) is DeclaredProgram program)
-                {
-                    yield return program;
-                }
-            }
-        }
+        public ImmutableArray<DeclaredProgram> GetPrograms(ISymbol symbol) =>
+            _programs.GetOrAdd(symbol, s => GetProgramAttributes(s).Select(ProgramDeclaration.Resolve).Where(p => p.HasValue).Select(p => p!.Value).ToImmutableArray());
+
+        /// <summary>Whether a method declares a program (even one whose section name is invalid).</summary>
+        public bool IsProgram(ISymbol symbol) => GetProgramAttributes(symbol).Any();
 
         private HelperFacts? ReadHelper(IMethodSymbol method)
         {
-            string? name = null;
+            string? name = null, since = null;
             var id = 0;
+            var gplOnly = false;
+            var gplExceptions = ImmutableArray<string>.Empty;
             var programTypes = ImmutableDictionary.CreateBuilder<int, string?>();
             var hasProgramTypes = false;
-            var mapTypes = ImmutableDictionary.CreateBuilder<int, ImmutableHashSet<int>?>();
+            var mapTypes = ImmutableDictionary.CreateBuilder<int, MapTypeUse>();
             foreach (var attribute in method.GetAttributes())
             {
                 var args = attribute.ConstructorArguments;
@@ -125,19 +162,27 @@ namespace BpfSharp.Analyzers
                 {
                     name = args[0].Value as string;
                     id = args[1].Value is int value ? value : 0;
+                    since = Named(attribute, "Since")?.Value as string;
+                    gplOnly = Named(attribute, "GplOnly")?.Value is true;
+                    gplExceptions = Named(attribute, "GplOnlyExceptions") is TypedConstant { Kind: TypedConstantKind.Array, IsNull: false } list
+                        ? list.Values.Select(v => v.Value).OfType<string>().ToImmutableArray()
+                        : ImmutableArray<string>.Empty;
                 }
                 else if (SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, HelperProgramTypeAttribute) && args.Length == 1 && args[0].Value is int programType)
                 {
                     hasProgramTypes = true;
-                    programTypes[programType] = NamedString(attribute, "Since");
+                    programTypes[programType] = Named(attribute, "Since")?.Value as string;
                 }
                 else if (SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, HelperMapTypeAttribute) && args.Length == 1 && args[0].Value is int mapType)
                 {
-                    mapTypes[mapType] = NamedIntArray(attribute, "OnlyInProgramTypes");
+                    var onlyIn = Named(attribute, "OnlyInProgramTypes") is TypedConstant { Kind: TypedConstantKind.Array, IsNull: false } list
+                        ? list.Values.Select(v => v.Value).OfType<int>().ToImmutableHashSet()
+                        : null;
+                    mapTypes[mapType] = new MapTypeUse(onlyIn, Named(attribute, "AlwaysFails")?.Value is true);
                 }
             }
 
-            return name is null ? null : new HelperFacts(name, id, hasProgramTypes ? programTypes.ToImmutable() : null, mapTypes.ToImmutable());
+            return name is null ? null : new HelperFacts(name, id, since, gplOnly, gplExceptions, hasProgramTypes ? programTypes.ToImmutable() : null, mapTypes.ToImmutable());
         }
 
         private int? ReadMapType(ITypeSymbol type)
@@ -158,26 +203,27 @@ namespace BpfSharp.Analyzers
             return null;
         }
 
-        private static ImmutableHashSet<int>? NamedIntArray(AttributeData attribute, string name)
+        private string? ReadLicense(Compilation compilation)
         {
-            foreach (var argument in attribute.NamedArguments)
+            foreach (var attribute in compilation.Assembly.GetAttributes())
             {
-                if (argument.Key == name && argument.Value.Kind == TypedConstantKind.Array && !argument.Value.IsNull)
+                if (LicenseAttribute != null && SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, LicenseAttribute)
+                    && attribute.ConstructorArguments.Length == 1)
                 {
-                    return argument.Value.Values.Select(v => v.Value).OfType<int>().ToImmutableHashSet();
+                    return attribute.ConstructorArguments[0].Value as string;
                 }
             }
 
             return null;
         }
 
-        private static string? NamedString(AttributeData attribute, string name)
+        internal static TypedConstant? Named(AttributeData attribute, string name)
         {
             foreach (var argument in attribute.NamedArguments)
             {
                 if (argument.Key == name)
                 {
-                    return argument.Value.Value as string;
+                    return argument.Value;
                 }
             }
 
@@ -198,12 +244,29 @@ namespace BpfSharp.Analyzers
             var argument = attribute.ConstructorArguments[0];
             if (argument.Value is int programType)
             {
-                return KernelTypes.ProgramTypes.FindByValue(programType) is null || programType == 0 ? null : new DeclaredProgram(programType, null);
+                return KernelTypes.ProgramTypes.FindByValue(programType) is null || programType == 0 ? null : new DeclaredProgram(programType, null, null);
             }
 
-            if (argument.Value is string section && SectionNames.Resolve(section) is SectionDefinition definition)
+            if (argument.Value is string section && Problem(section) is null && SectionNames.Resolve(section) is SectionDefinition definition)
             {
-                return new DeclaredProgram(KernelTypes.ProgramTypes.FindByName(definition.ProgramType)!.Value, section);
+                return new DeclaredProgram(KernelTypes.ProgramTypes.FindByName(definition.ProgramType)!.Value, section, definition.AttachType);
+            }
+
+            return null;
+        }
+
+        /// <summary>Why libbpf would not accept a section name, or null when it would.</summary>
+        public static string? Problem(string section)
+        {
+            if (SectionNames.Resolve(section) is not SectionDefinition definition)
+            {
+                return $"'{section}' is not a section name libbpf recognises";
+            }
+
+            var slash = section.IndexOf('/');
+            if (definition.RequiresTarget && (slash < 0 || slash == section.Length - 1))
+            {
+                return $"'{section}' needs an attach target: libbpf loads '{definition.Prefix}' programs only as '{definition.Prefix}/<target>'";
             }
 
             return null;

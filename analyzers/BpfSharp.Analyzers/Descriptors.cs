@@ -1,38 +1,139 @@
+using System.Collections.Immutable;
+using System.Linq;
+using BpfSharp.Spec;
 using Microsoft.CodeAnalysis;
 
 namespace BpfSharp.Analyzers
 {
-    /// <summary>Every diagnostic BpfSharp reports. Messages start with the kernel verifier's own wording.</summary>
+    /// <summary>Every diagnostic BpfSharp reports. Messages start with the kernel verifier's own wording where it has one.</summary>
     public static class Descriptors
     {
+        /// <summary>Where the rule pages (docs/rules/BPFxxxx.md) are published.</summary>
+        public const string HelpLinkBase = "https://github.com/bpfsharp/bpfsharp/blob/main/docs/rules/";
+
         private const string VerifierCategory = "BpfSharp.Verifier";
         private const string ProgramCategory = "BpfSharp.Program";
+        private const string SpecCategory = "BpfSharp.Spec";
 
-        public static readonly DiagnosticDescriptor HelperNotAllowedInProgramType = new DiagnosticDescriptor(
+        public static readonly DiagnosticDescriptor HelperNotAllowedInProgramType = Create(
             DiagnosticIds.HelperNotAllowedInProgramType,
             "Helper not allowed in this program type",
-            "program of this type cannot use helper {0}#{1}: '{2}' is a program of type {3}, and {0} may only be called from {4}",
+            "program of this type cannot use helper {0}: {1} is a program of type {2}, and {3} may only be called from {4}",
             VerifierCategory,
             DiagnosticSeverity.Error,
-            isEnabledByDefault: true,
-            description: "The kernel verifier rejects a program that calls a helper its program type does not offer.");
+            "The kernel verifier rejects a program that calls a helper its program type does not offer, also when the call sits in a method the program calls.");
 
-        public static readonly DiagnosticDescriptor MapTypeNotAccepted = new DiagnosticDescriptor(
+        public static readonly DiagnosticDescriptor MapTypeNotAccepted = Create(
             DiagnosticIds.MapTypeNotAccepted,
             "Map type not accepted by this helper",
-            "cannot pass map_type {0} into func {1}#{2}: '{3}' is a {4}, map type {5}, and {1} accepts only {6}",
+            "cannot pass map_type {0} into func {1}: '{2}' is a {3}, map type {4}, and {5} accepts only {6}",
             VerifierCategory,
             DiagnosticSeverity.Error,
-            isEnabledByDefault: true,
-            description: "The kernel verifier rejects a helper call whose map argument is of a map type the helper does not accept.");
+            "The kernel verifier rejects a helper call whose map argument is of a map type the helper does not accept.");
 
-        public static readonly DiagnosticDescriptor InvalidProgramDeclaration = new DiagnosticDescriptor(
+        public static readonly DiagnosticDescriptor KernelTooOld = Create(
+            DiagnosticIds.KernelTooOld,
+            "Helper needs a newer kernel than BpfTargetKernel",
+            "invalid func {0} on Linux {1}: {2} needs Linux {3} or later{4}; BpfTargetKernel is {1}",
+            VerifierCategory,
+            DiagnosticSeverity.Warning,
+            "A helper, or a helper in a given program type, that appeared after the oldest kernel the programs must load on (MSBuild property BpfTargetKernel) is rejected by that kernel.");
+
+        public static readonly DiagnosticDescriptor GplOnlyHelper = Create(
+            DiagnosticIds.GplOnlyHelper,
+            "GPL-only helper in a program without a GPL-compatible licence",
+            "cannot call GPL-restricted function from non-GPL compatible program: {0} is GPL-only, and {1}; declare a GPL-compatible licence such as [assembly: BpfLicense(\"GPL\")] or \"Dual BSD/GPL\"",
+            VerifierCategory,
+            DiagnosticSeverity.Error,
+            "The kernel refuses GPL-only helpers to programs whose licence string is not one of the GPL-compatible ones.");
+
+        public static readonly DiagnosticDescriptor FlagsNotAccepted = Create(
+            DiagnosticIds.FlagsNotAccepted,
+            "Flags the helper does not accept",
+            "flags value {0} is not accepted by {1}: {2}; it accepts {3}",
+            VerifierCategory,
+            DiagnosticSeverity.Error,
+            "A constant flags argument with bits or values outside what the helper takes makes the call fail (usually with -EINVAL).");
+
+        public static readonly DiagnosticDescriptor MapOperationAlwaysFails = Create(
+            DiagnosticIds.MapOperationAlwaysFails,
+            "Map operation that always fails on this map type",
+            "{0} on '{1}' always fails at run time: the verifier accepts map type {2}, but the operation cannot succeed on it; {3} works with {4}",
+            VerifierCategory,
+            DiagnosticSeverity.Warning,
+            "The verifier accepts some helper/map combinations on which the operation can never succeed, such as deleting from an array map.");
+
+        public static readonly DiagnosticDescriptor InvalidProgramDeclaration = Create(
             DiagnosticIds.InvalidProgramDeclaration,
             "Invalid BPF program declaration",
             "{0}",
             ProgramCategory,
             DiagnosticSeverity.Error,
-            isEnabledByDefault: true,
-            description: "A [BpfProgram] section name must be one libbpf recognises, and a method declares at most one program.");
+            "A [BpfProgram] section name must be one libbpf accepts, and a method declares at most one program.");
+
+        public static readonly DiagnosticDescriptor InvalidTargetKernel = Create(
+            DiagnosticIds.InvalidTargetKernel,
+            "BpfTargetKernel is not a kernel version",
+            "BpfTargetKernel '{0}' is not a kernel version such as 5.10 or 6.1; kernel version checks (BPF0003) are off",
+            ProgramCategory,
+            DiagnosticSeverity.Warning,
+            "The MSBuild property BpfTargetKernel names the oldest kernel the programs must load on, as major.minor or major.minor.patch.");
+
+        // Spec-page problems (BPF1xxx): located at the page's file and line.
+        public static readonly DiagnosticDescriptor SpecInternalError = SpecProblem(SpecDiagnosticIds.InternalError, "Spec page could not be read");
+
+        public static readonly DiagnosticDescriptor SpecMissingHeading = SpecProblem(SpecDiagnosticIds.MissingHeading, "Spec page has no helper heading");
+
+        public static readonly DiagnosticDescriptor SpecMissingSignature = SpecProblem(SpecDiagnosticIds.MissingSignature, "Spec page has no C declaration");
+
+        public static readonly DiagnosticDescriptor SpecMalformedSignature = SpecProblem(SpecDiagnosticIds.MalformedSignature, "Spec page C declaration is malformed");
+
+        public static readonly DiagnosticDescriptor SpecNameMismatch = SpecProblem(SpecDiagnosticIds.NameMismatch, "Spec page heading and declaration disagree");
+
+        public static readonly DiagnosticDescriptor SpecUnknownProgramType = SpecProblem(SpecDiagnosticIds.UnknownProgramType, "Spec page names an unknown program type");
+
+        public static readonly DiagnosticDescriptor SpecUnknownMapType = SpecProblem(SpecDiagnosticIds.UnknownMapType, "Spec page names an unknown map type");
+
+        public static readonly DiagnosticDescriptor SpecMalformedVersion = SpecProblem(SpecDiagnosticIds.MalformedVersion, "Spec page version tag is malformed");
+
+        public static readonly DiagnosticDescriptor SpecUnterminatedSection = SpecProblem(SpecDiagnosticIds.UnterminatedSection, "Spec page section is not closed");
+
+        public static readonly DiagnosticDescriptor SpecDuplicateListEntry = SpecProblem(SpecDiagnosticIds.DuplicateListEntry, "Spec page lists a type twice");
+
+        public static readonly DiagnosticDescriptor SpecDuplicateHelper = SpecProblem(SpecDiagnosticIds.DuplicateHelper, "Two spec pages define the same helper");
+
+        public static readonly DiagnosticDescriptor SpecHelperIdClash = SpecProblem(SpecDiagnosticIds.HelperIdClash, "Two helpers share one id");
+
+        public static readonly DiagnosticDescriptor SpecMalformedListEntry = SpecProblem(SpecDiagnosticIds.MalformedListEntry, "Spec page list entry names no type");
+
+        public static readonly DiagnosticDescriptor SpecMalformedFact = SpecProblem(SpecDiagnosticIds.MalformedFact, "Spec page fact is malformed");
+
+        public static readonly DiagnosticDescriptor SpecUnknownFlagParameter = SpecProblem(SpecDiagnosticIds.UnknownFlagParameter, "Spec page flags name an unknown parameter");
+
+        /// <summary>The BPF1xxx descriptors by id.</summary>
+        public static readonly ImmutableDictionary<string, DiagnosticDescriptor> SpecProblems = new[]
+        {
+            SpecInternalError,
+            SpecMissingHeading,
+            SpecMissingSignature,
+            SpecMalformedSignature,
+            SpecNameMismatch,
+            SpecUnknownProgramType,
+            SpecUnknownMapType,
+            SpecMalformedVersion,
+            SpecUnterminatedSection,
+            SpecDuplicateListEntry,
+            SpecDuplicateHelper,
+            SpecHelperIdClash,
+            SpecMalformedListEntry,
+            SpecMalformedFact,
+            SpecUnknownFlagParameter,
+        }.ToImmutableDictionary(d => d.Id);
+
+        private static DiagnosticDescriptor SpecProblem(string id, string title) =>
+            Create(id, title, "{0}", SpecCategory, DiagnosticSeverity.Error, "A helper page added as an AdditionalFiles item could not be used as it stands; the generated code leaves it out or uses what could be read.");
+
+        private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity, string description) =>
+            new DiagnosticDescriptor(id, title, message, category, severity, isEnabledByDefault: true, description: description, helpLinkUri: HelpLinkBase + (id.StartsWith("BPF1", System.StringComparison.Ordinal) ? "BPF1xxx" : id) + ".md");
     }
 }

@@ -1,10 +1,15 @@
 namespace BpfSharp.Analyzers
 {
-    /// <summary>The stable diagnostic ids (see docs/rules).</summary>
+    /// <summary>The stable diagnostic ids (one page each in docs/rules). BPF1xxx ids live in BpfSharp.Spec.SpecDiagnosticIds.</summary>
     public static class DiagnosticIds
     {
         public const string HelperNotAllowedInProgramType = "BPF0001";
         public const string MapTypeNotAccepted = "BPF0002";
+        public const string KernelTooOld = "BPF0003";
+        public const string GplOnlyHelper = "BPF0004";
+        public const string FlagsNotAccepted = "BPF0005";
+        public const string MapOperationAlwaysFails = "BPF0006";
         public const string InvalidProgramDeclaration = "BPF0007";
+        public const string InvalidTargetKernel = "BPF0008";
     }
 }

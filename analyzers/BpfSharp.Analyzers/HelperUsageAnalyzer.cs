@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Linq;
@@ -9,14 +11,24 @@ using Microsoft.CodeAnalysis.Operations;
 namespace BpfSharp.Analyzers
 {
     /// <summary>
-    /// BPF0001: a helper called from a program whose type may not use it. BPF0002: a map argument of a map type the
-    /// helper does not accept. Both read the facts from the attributes of the called stub.
+    /// Everything the verifier would say about a helper call. Facts come from the attributes of the called stub.
+    /// Checks that need the program type (BPF0001, per-type BPF0003, BPF0004 exceptions, conditional BPF0002) run at
+    /// once for calls inside a [BpfProgram] method, and at the end of the compilation for calls in methods that
+    /// programs reach through a chain of calls.
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class HelperUsageAnalyzer : DiagnosticAnalyzer
     {
-        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
-            ImmutableArray.Create(Descriptors.HelperNotAllowedInProgramType, Descriptors.MapTypeNotAccepted);
+        private const string TargetKernelProperty = "build_property.BpfTargetKernel";
+
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
+            Descriptors.HelperNotAllowedInProgramType,
+            Descriptors.MapTypeNotAccepted,
+            Descriptors.KernelTooOld,
+            Descriptors.GplOnlyHelper,
+            Descriptors.FlagsNotAccepted,
+            Descriptors.MapOperationAlwaysFails,
+            Descriptors.InvalidTargetKernel);
 
         public override void Initialize(AnalysisContext context)
         {
@@ -30,63 +42,346 @@ namespace BpfSharp.Analyzers
                     return;
                 }
 
-                start.RegisterOperationAction(operation => AnalyzeInvocation(operation, symbols), OperationKind.Invocation);
+                start.Options.AnalyzerConfigOptionsProvider.GlobalOptions.TryGetValue(TargetKernelProperty, out var targetText);
+                KernelVersion? target = KernelVersion.TryParse(targetText, out var parsed) ? parsed : null;
+                if (!string.IsNullOrWhiteSpace(targetText) && target is null)
+                {
+                    start.RegisterCompilationEndAction(end => end.ReportDiagnostic(Diagnostic.Create(Descriptors.InvalidTargetKernel, Location.None, targetText)));
+                }
+
+                var analysis = new CompilationAnalysis(symbols, target);
+                start.RegisterOperationAction(analysis.AnalyzeInvocation, OperationKind.Invocation);
+                start.RegisterOperationAction(analysis.AnalyzeMethodReference, OperationKind.MethodReference);
+                start.RegisterCompilationEndAction(analysis.AnalyzeReachableCalls);
             });
         }
 
-        private static void AnalyzeInvocation(OperationAnalysisContext context, BpfSymbols symbols)
+        /// <summary>A helper call recorded for the end-of-compilation pass.</summary>
+        private sealed class HelperCall
         {
-            var invocation = (IInvocationOperation)context.Operation;
-            if (symbols.GetHelper(invocation.TargetMethod) is not HelperFacts helper)
+            public HelperCall(HelperFacts helper, IInvocationOperation invocation)
             {
-                return;
+                Helper = helper;
+                Location = invocation.Syntax.GetLocation();
+                MapArguments = MapArgumentsOf(invocation);
             }
 
-            CheckProgramType(context, symbols, invocation, helper);
-            CheckMapArguments(context, symbols, invocation, helper);
+            public HelperFacts Helper { get; }
+
+            public Location Location { get; }
+
+            public ImmutableArray<MapArgument> MapArguments { get; }
         }
 
-        private static void CheckProgramType(OperationAnalysisContext context, BpfSymbols symbols, IInvocationOperation invocation, HelperFacts helper)
+        private sealed class MapArgument
         {
-            if (helper.ProgramTypes is null || FindProgramMethod(context.ContainingSymbol, symbols) is not IMethodSymbol program)
+            public MapArgument(IArgumentOperation argument, IOperation value, ITypeSymbol type)
             {
-                return;
+                Location = argument.Syntax.GetLocation();
+                Text = value.Syntax.ToString();
+                Type = type;
             }
 
-            foreach (var declared in symbols.GetPrograms(program))
+            public Location Location { get; }
+
+            public string Text { get; }
+
+            public ITypeSymbol Type { get; }
+        }
+
+        private sealed class CompilationAnalysis
+        {
+            private readonly BpfSymbols _symbols;
+            private readonly KernelVersion? _target;
+            private readonly ConcurrentDictionary<IMethodSymbol, ConcurrentBag<IMethodSymbol>> _calls = new ConcurrentDictionary<IMethodSymbol, ConcurrentBag<IMethodSymbol>>(SymbolEqualityComparer.Default);
+            private readonly ConcurrentDictionary<IMethodSymbol, ConcurrentBag<HelperCall>> _helperCalls = new ConcurrentDictionary<IMethodSymbol, ConcurrentBag<HelperCall>>(SymbolEqualityComparer.Default);
+            private readonly ConcurrentBag<IMethodSymbol> _programs = new ConcurrentBag<IMethodSymbol>();
+
+            public CompilationAnalysis(BpfSymbols symbols, KernelVersion? target)
             {
-                if (helper.ProgramTypes.ContainsKey(declared.ProgramType))
+                _symbols = symbols;
+                _target = target;
+            }
+
+            public void AnalyzeInvocation(OperationAnalysisContext context)
+            {
+                var invocation = (IInvocationOperation)context.Operation;
+                if (Member(context.ContainingSymbol) is not IMethodSymbol caller)
                 {
-                    continue;
+                    return;
                 }
 
-                var allowed = helper.ProgramTypes.Keys
-                    .Select(v => KernelTypes.ProgramTypes.FindByValue(v)?.Name)
-                    .Where(n => n != null)
-                    .Select(n => ProgramDeclaration.ShortName(n!))
+                if (_symbols.GetHelper(invocation.TargetMethod) is not HelperFacts helper)
+                {
+                    RecordCall(caller, invocation.TargetMethod);
+                    return;
+                }
+
+                CheckWithoutProgram(context, invocation, helper);
+                var call = new HelperCall(helper, invocation);
+                _helperCalls.GetOrAdd(caller, _ => new ConcurrentBag<HelperCall>()).Add(call);
+                if (_symbols.IsProgram(caller))
+                {
+                    _programs.Add(caller);
+                    foreach (var program in _symbols.GetPrograms(caller))
+                    {
+                        CheckInProgram(context.ReportDiagnostic, call, caller, program, chain: null);
+                    }
+                }
+            }
+
+            // A method passed as a delegate may run as part of the program: count it as called.
+            public void AnalyzeMethodReference(OperationAnalysisContext context)
+            {
+                if (Member(context.ContainingSymbol) is IMethodSymbol caller)
+                {
+                    RecordCall(caller, ((IMethodReferenceOperation)context.Operation).Method);
+                }
+            }
+
+            /// <summary>Every program, every method it reaches (shortest chain first, cycles cut), every helper call there.</summary>
+            public void AnalyzeReachableCalls(CompilationAnalysisContext context)
+            {
+                foreach (var program in _calls.Keys.Concat(_programs).Where(_symbols.IsProgram).Distinct<IMethodSymbol>(SymbolEqualityComparer.Default))
+                {
+                    var declared = _symbols.GetPrograms(program);
+                    var previous = new Dictionary<IMethodSymbol, IMethodSymbol>(SymbolEqualityComparer.Default) { [program] = program };
+                    var queue = new Queue<IMethodSymbol>();
+                    queue.Enqueue(program);
+                    while (queue.Count > 0)
+                    {
+                        var method = queue.Dequeue();
+                        if (!SymbolEqualityComparer.Default.Equals(method, program) && _helperCalls.TryGetValue(method, out var calls))
+                        {
+                            var chain = Chain(previous, method);
+                            foreach (var call in calls.OrderBy(c => c.Location.SourceSpan.Start))
+                            {
+                                foreach (var programDeclaration in declared)
+                                {
+                                    CheckInProgram(context.ReportDiagnostic, call, program, programDeclaration, chain);
+                                }
+                            }
+                        }
+
+                        if (_calls.TryGetValue(method, out var callees))
+                        {
+                            foreach (var callee in callees.Distinct<IMethodSymbol>(SymbolEqualityComparer.Default).OrderBy(c => c.ToDisplayString(), System.StringComparer.Ordinal))
+                            {
+                                if (!previous.ContainsKey(callee))
+                                {
+                                    previous[callee] = method;
+                                    queue.Enqueue(callee);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+
+            private void RecordCall(IMethodSymbol caller, IMethodSymbol target)
+            {
+                target = target.OriginalDefinition;
+                if (target.MethodKind == MethodKind.LocalFunction || target.MethodKind == MethodKind.AnonymousFunction || !target.Locations.Any(l => l.IsInSource))
+                {
+                    return;
+                }
+
+                _calls.GetOrAdd(caller, _ => new ConcurrentBag<IMethodSymbol>()).Add(Member(target) ?? target);
+                if (_symbols.IsProgram(caller))
+                {
+                    _programs.Add(caller);
+                }
+            }
+
+            // Checks that hold whatever program runs the call.
+            private void CheckWithoutProgram(OperationAnalysisContext context, IInvocationOperation invocation, HelperFacts helper)
+            {
+                foreach (var map in MapArgumentsOf(invocation))
+                {
+                    if (_symbols.GetMapType(map.Type) is not int mapType)
+                    {
+                        continue;
+                    }
+
+                    if (!helper.MapTypes.TryGetValue(mapType, out var use))
+                    {
+                        context.ReportDiagnostic(MapRejected(helper, map, mapType));
+                    }
+                    else if (use.AlwaysFails)
+                    {
+                        var working = helper.MapTypes.Where(m => !m.Value.AlwaysFails).Select(m => MapTypeName(m.Key)).OrderBy(n => n, System.StringComparer.Ordinal).ToArray();
+                        context.ReportDiagnostic(Diagnostic.Create(
+                            Descriptors.MapOperationAlwaysFails,
+                            map.Location,
+                            MapClassProperties(helper, working),
+                            helper.ToString(),
+                            map.Text,
+                            MapTypeName(mapType),
+                            helper.Name,
+                            working.Length == 0 ? "no map type" : string.Join(", ", working)));
+                    }
+                }
+
+                if (_target is KernelVersion target && KernelVersion.TryParse(helper.Since, out var since) && since.CompareTo(target) > 0)
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(Descriptors.KernelTooOld, invocation.Syntax.GetLocation(), helper.ToString(), target.ToString(), helper.Name, since.ToString(), string.Empty));
+                }
+
+                if (helper.GplOnly && helper.GplOnlyExceptions.IsEmpty && !GplLicenses.IsCompatible(_symbols.License))
+                {
+                    context.ReportDiagnostic(GplViolation(invocation.Syntax.GetLocation(), helper));
+                }
+
+                CheckFlags(context, invocation, helper);
+            }
+
+            private void CheckFlags(OperationAnalysisContext context, IInvocationOperation invocation, HelperFacts helper)
+            {
+                foreach (var argument in invocation.Arguments)
+                {
+                    var attribute = argument.Parameter?.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, _symbols.FlagsAttribute));
+                    if (attribute is null || attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Value is not ulong bits)
+                    {
+                        continue;
+                    }
+
+                    var constant = argument.Value.ConstantValue;
+                    if (!constant.HasValue || constant.Value is null || !TryUnsigned(constant.Value, out var value))
+                    {
+                        continue;
+                    }
+
+                    var values = BpfSymbols.Named(attribute, "AcceptedValues") is TypedConstant { Kind: TypedConstantKind.Array, IsNull: false } list
+                        ? list.Values.Select(v => v.Value).OfType<ulong>().ToArray()
+                        : null;
+                    var rest = value & ~bits;
+                    if (value == 0 || rest == 0 || (values != null && values.Contains(rest)))
+                    {
+                        continue;
+                    }
+
+                    var why = values is null
+                        ? $"bits 0x{rest.ToString("x", CultureInfo.InvariantCulture)} are not flags it takes"
+                        : $"0x{rest.ToString("x", CultureInfo.InvariantCulture)} is not one of its values";
+                    context.ReportDiagnostic(Diagnostic.Create(
+                        Descriptors.FlagsNotAccepted,
+                        argument.Syntax.GetLocation(),
+                        "0x" + value.ToString("x", CultureInfo.InvariantCulture),
+                        helper.ToString(),
+                        why,
+                        "0 or " + (BpfSymbols.Named(attribute, "Description")?.Value as string ?? "its documented flags")));
+                }
+            }
+
+            // Checks that depend on the program that runs the call; chain is null for a call in the program itself.
+            private void CheckInProgram(System.Action<Diagnostic> report, HelperCall call, IMethodSymbol program, DeclaredProgram declared, string? chain)
+            {
+                var helper = call.Helper;
+                var who = "'" + program.Name + "'" + (chain is null ? string.Empty : " (through " + chain + ")");
+                if (helper.ProgramTypes is { } allowed && !allowed.ContainsKey(declared.ProgramType))
+                {
+                    var names = allowed.Keys.Select(v => KernelTypes.ProgramTypes.FindByValue(v)?.Name).Where(n => n != null).Select(n => ProgramDeclaration.ShortName(n!)).OrderBy(n => n, System.StringComparer.Ordinal).ToArray();
+                    report(Diagnostic.Create(
+                        Descriptors.HelperNotAllowedInProgramType,
+                        call.Location,
+                        helper.ToString(),
+                        who,
+                        ProgramDeclaration.Describe(declared.ProgramType),
+                        helper.Name,
+                        names.Length == 0 ? "no program type" : string.Join(", ", names)));
+                }
+                else if (_target is KernelVersion target && helper.ProgramTypes is { } versions
+                    && versions.TryGetValue(declared.ProgramType, out var typeSince) && KernelVersion.TryParse(typeSince, out var since) && since.CompareTo(target) > 0
+                    && !(KernelVersion.TryParse(helper.Since, out var helperSince) && helperSince.CompareTo(since) >= 0))
+                {
+                    report(Diagnostic.Create(Descriptors.KernelTooOld, call.Location, helper.ToString(), target.ToString(), helper.Name, since.ToString(), " in " + ProgramDeclaration.ShortName(declared.ProgramTypeName) + " programs"));
+                }
+
+                if (helper.GplOnly && !helper.GplOnlyExceptions.IsEmpty && !GplLicenses.IsCompatible(_symbols.License)
+                    && !helper.GplOnlyExceptions.Contains(declared.ProgramTypeName) && (declared.AttachType is null || !helper.GplOnlyExceptions.Contains(declared.AttachType)))
+                {
+                    report(GplViolation(call.Location, helper));
+                }
+
+                foreach (var map in call.MapArguments)
+                {
+                    if (_symbols.GetMapType(map.Type) is int mapType && helper.MapTypes.TryGetValue(mapType, out var use)
+                        && use.OnlyInProgramTypes is { } onlyIn && !onlyIn.Contains(declared.ProgramType))
+                    {
+                        report(MapRejected(helper, map, mapType));
+                    }
+                }
+            }
+
+            private Diagnostic GplViolation(Location location, HelperFacts helper)
+            {
+                var licence = _symbols.License is null ? "the assembly declares no licence ([assembly: BpfLicense] is missing)" : $"the assembly's licence \"{_symbols.License}\" is not GPL-compatible";
+                return Diagnostic.Create(Descriptors.GplOnlyHelper, location, helper.ToString(), licence);
+            }
+
+            private static Diagnostic MapRejected(HelperFacts helper, MapArgument map, int mapType)
+            {
+                var accepted = helper.MapTypes
+                    .Select(m => MapTypeName(m.Key) + (m.Value.OnlyInProgramTypes is null ? string.Empty : " (in " + string.Join(", ", m.Value.OnlyInProgramTypes.Select(p => ProgramDeclaration.ShortName(KernelTypes.ProgramTypes.FindByValue(p)?.Name ?? "?")).OrderBy(n => n, System.StringComparer.Ordinal)) + " programs)"))
                     .OrderBy(n => n, System.StringComparer.Ordinal)
                     .ToArray();
-                context.ReportDiagnostic(Diagnostic.Create(
-                    Descriptors.HelperNotAllowedInProgramType,
-                    invocation.Syntax.GetLocation(),
+                var working = helper.MapTypes.Where(m => !m.Value.AlwaysFails && m.Value.OnlyInProgramTypes is null).Select(m => MapTypeName(m.Key)).ToArray();
+                return Diagnostic.Create(
+                    Descriptors.MapTypeNotAccepted,
+                    map.Location,
+                    MapClassProperties(helper, working),
+                    mapType.ToString(CultureInfo.InvariantCulture),
+                    helper.ToString(),
+                    map.Text,
+                    map.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat),
+                    MapTypeName(mapType),
                     helper.Name,
-                    helper.Id.ToString(CultureInfo.InvariantCulture),
-                    program.Name,
-                    ProgramDeclaration.Describe(declared.ProgramType),
-                    allowed.Length == 0 ? "no program type" : string.Join(", ", allowed)));
+                    accepted.Length == 0 ? "no map type" : string.Join(", ", accepted));
+            }
+
+            // For the code fix: the map classes that would work, best first.
+            private static ImmutableDictionary<string, string?> MapClassProperties(HelperFacts helper, IEnumerable<string> mapTypes) =>
+                ImmutableDictionary<string, string?>.Empty.Add(
+                    "MapClasses",
+                    string.Join(",", mapTypes.Select(n => KernelTypes.MapTypes.FindByName(n)).Where(m => m?.MapClass != null).Select(m => m!.MapClass).Distinct()));
+
+            private static string MapTypeName(int value) => KernelTypes.MapTypes.FindByValue(value)?.Name ?? "map type " + value.ToString(CultureInfo.InvariantCulture);
+
+            private static string Chain(Dictionary<IMethodSymbol, IMethodSymbol> previous, IMethodSymbol method)
+            {
+                var names = new List<string>();
+                for (var current = method; ; current = previous[current])
+                {
+                    names.Add(current.Name);
+                    if (SymbolEqualityComparer.Default.Equals(previous[current], current))
+                    {
+                        break;
+                    }
+                }
+
+                names.Reverse();
+                return string.Join(" -> ", names);
+            }
+
+            private static bool TryUnsigned(object constant, out ulong value)
+            {
+                switch (constant)
+                {
+                    case ulong u: value = u; return true;
+                    case long l: value = unchecked((ulong)l); return true;
+                    case uint ui: value = ui; return true;
+                    case int i: value = unchecked((ulong)i); return true;
+                    default: value = 0; return false;
+                }
             }
         }
 
-        private static void CheckMapArguments(OperationAnalysisContext context, BpfSymbols symbols, IInvocationOperation invocation, HelperFacts helper)
+        private static ImmutableArray<MapArgument> MapArgumentsOf(IInvocationOperation invocation)
         {
-            if (helper.MapTypes.IsEmpty)
-            {
-                return;
-            }
-
+            var maps = ImmutableArray.CreateBuilder<MapArgument>();
             foreach (var argument in invocation.Arguments)
             {
-                if (argument.Parameter is null || !SymbolEqualityComparer.Default.Equals(argument.Parameter.Type, symbols.Map))
+                if (argument.Parameter is null || argument.Parameter.Type.Name != "BpfMap")
                 {
                     continue;
                 }
@@ -97,47 +392,21 @@ namespace BpfSharp.Analyzers
                     value = conversion.Operand;
                 }
 
-                if (value.Type is not ITypeSymbol type || symbols.GetMapType(type) is not int mapType || IsAccepted(helper, mapType, context, symbols))
+                if (value.Type is ITypeSymbol type)
                 {
-                    continue;
+                    maps.Add(new MapArgument(argument, value, type));
                 }
-
-                var accepted = helper.MapTypes
-                    .Select(m => KernelTypes.MapTypes.FindByValue(m.Key)?.Name + (m.Value is null ? string.Empty : " (in " + string.Join(", ", m.Value.Select(p => KernelTypes.ProgramTypes.FindByValue(p)?.Name).OrderBy(n => n, System.StringComparer.Ordinal).Select(n => ProgramDeclaration.ShortName(n!))) + " programs)"))
-                    .OrderBy(n => n, System.StringComparer.Ordinal);
-                context.ReportDiagnostic(Diagnostic.Create(
-                    Descriptors.MapTypeNotAccepted,
-                    argument.Syntax.GetLocation(),
-                    mapType.ToString(CultureInfo.InvariantCulture),
-                    helper.Name,
-                    helper.Id.ToString(CultureInfo.InvariantCulture),
-                    value.Syntax.ToString(),
-                    type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat),
-                    KernelTypes.MapTypes.FindByValue(mapType)?.Name ?? "map type " + mapType.ToString(CultureInfo.InvariantCulture),
-                    string.Join(", ", accepted)));
-            }
-        }
-
-        // Accepted without condition, or only in some program types and every program around the call is one of them.
-        // Outside a program the program type is unknown, so a conditional map type is not reported.
-        private static bool IsAccepted(HelperFacts helper, int mapType, OperationAnalysisContext context, BpfSymbols symbols)
-        {
-            if (!helper.MapTypes.TryGetValue(mapType, out var onlyIn))
-            {
-                return false;
             }
 
-            return onlyIn is null
-                || FindProgramMethod(context.ContainingSymbol, symbols) is not IMethodSymbol program
-                || symbols.GetPrograms(program).All(p => onlyIn.Contains(p.ProgramType));
+            return maps.ToImmutable();
         }
 
-        // The [BpfProgram] method the code sits in; lambdas and local functions belong to the method that contains them.
-        private static IMethodSymbol? FindProgramMethod(ISymbol? symbol, BpfSymbols symbols)
+        // The method whose body holds the code: lambdas and local functions belong to the method that contains them.
+        private static IMethodSymbol? Member(ISymbol? symbol)
         {
             for (var current = symbol; current != null && current is not INamedTypeSymbol; current = current.ContainingSymbol)
             {
-                if (current is IMethodSymbol method && symbols.GetProgramAttributes(method).Any())
+                if (current is IMethodSymbol method && method.MethodKind != MethodKind.LocalFunction && method.MethodKind != MethodKind.AnonymousFunction)
                 {
                     return method;
                 }

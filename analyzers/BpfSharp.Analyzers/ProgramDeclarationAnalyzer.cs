@@ -10,6 +10,9 @@ namespace BpfSharp.Analyzers
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class ProgramDeclarationAnalyzer : DiagnosticAnalyzer
     {
+        /// <summary>Diagnostic property with the nearest valid section name, for the code fix.</summary>
+        public const string SuggestionProperty = "Suggestion";
+
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Descriptors.InvalidProgramDeclaration);
 
         public override void Initialize(AnalysisContext context)
@@ -31,26 +34,38 @@ namespace BpfSharp.Analyzers
             var attributes = symbols.GetProgramAttributes(context.Symbol).ToArray();
             foreach (var attribute in attributes)
             {
-                if (ProgramDeclaration.Resolve(attribute) is null && attribute.ConstructorArguments.Length == 1)
+                if (attribute.ConstructorArguments.Length != 1)
                 {
-                    var argument = attribute.ConstructorArguments[0];
-                    var message = argument.Value is string section
-                        ? $"'{section}' is not a section name libbpf recognises, so the program type of '{context.Symbol.Name}' is unknown"
-                        : $"'{argument.Value}' is not a program type the kernel defines";
-                    Report(context, attribute, message);
+                    continue;
+                }
+
+                var argument = attribute.ConstructorArguments[0];
+                if (argument.Value is string section && ProgramDeclaration.Problem(section) is string problem)
+                {
+                    var suggestion = SectionNames.Suggest(section);
+                    var properties = suggestion is null ? ImmutableDictionary<string, string?>.Empty : ImmutableDictionary<string, string?>.Empty.Add(SuggestionProperty, suggestion);
+                    Report(context, attribute, problem + (suggestion is null ? string.Empty : $"; did you mean '{suggestion}'?"), properties);
+                }
+                else if (argument.Value is null && argument.Kind == TypedConstantKind.Primitive)
+                {
+                    Report(context, attribute, "a null section name gives no program type", ImmutableDictionary<string, string?>.Empty);
+                }
+                else if (argument.Value is int value && (value == 0 || KernelTypes.ProgramTypes.FindByValue(value) is null))
+                {
+                    Report(context, attribute, $"{value} is not a program type a program can have", ImmutableDictionary<string, string?>.Empty);
                 }
             }
 
             if (attributes.Length > 1)
             {
-                Report(context, attributes[1], $"'{context.Symbol.Name}' declares {attributes.Length} BPF programs; a method is one program of one type");
+                Report(context, attributes[1], $"'{context.Symbol.Name}' declares {attributes.Length} BPF programs; a method is one program of one type", ImmutableDictionary<string, string?>.Empty);
             }
         }
 
-        private static void Report(SymbolAnalysisContext context, AttributeData attribute, string message)
+        private static void Report(SymbolAnalysisContext context, AttributeData attribute, string message, ImmutableDictionary<string, string?> properties)
         {
             var location = attribute.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken).GetLocation() ?? context.Symbol.Locations.FirstOrDefault();
-            context.ReportDiagnostic(Diagnostic.Create(Descriptors.InvalidProgramDeclaration, location, message));
+            context.ReportDiagnostic(Diagnostic.Create(Descriptors.InvalidProgramDeclaration, location, properties, message));
         }
     }
 }

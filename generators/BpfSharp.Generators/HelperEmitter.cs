@@ -113,6 +113,11 @@ namespace BpfSharp.Generators
         {
             var since = helper.Since is null ? string.Empty : ", Since = " + Literal(helper.Since);
             var gplOnly = helper.GplOnly == true ? ", GplOnly = true" : string.Empty;
+            if (helper.GplOnly == true && !helper.GplOnlyExceptions.IsEmpty)
+            {
+                gplOnly += ", GplOnlyExceptions = new[] { " + string.Join(", ", helper.GplOnlyExceptions.Select(Literal)) + " }";
+            }
+
             yield return "global::BpfSharp.BpfHelper(" + Literal(helper.Name) + ", " + helper.Id.ToString(CultureInfo.InvariantCulture) + since + gplOnly + ")";
             foreach (var use in helper.ProgramTypes.OrderBy(p => p.ProgramType, StringComparer.Ordinal))
             {
@@ -151,7 +156,9 @@ namespace BpfSharp.Generators
             var values = flags.Any(f => f.Kind == "value")
                 ? ", AcceptedValues = new ulong[] { " + string.Join(", ", flags.Where(f => f.Kind == "value").Select(f => Hex(f.Value)).Distinct()) + " }"
                 : string.Empty;
-            return "[global::BpfSharp.BpfHelperFlags(" + Hex(bits) + values + ")] ";
+            var named = flags.Where(f => f.Constant != "-").Select(f => f.Constant + " (" + Hex(f.Value).TrimEnd('L', 'U') + ")").ToArray();
+            var description = ", Description = " + Literal(named.Length == 0 ? "no flags: pass 0" : string.Join(", ", named));
+            return "[global::BpfSharp.BpfHelperFlags(" + Hex(bits) + values + description + ")] ";
         }
 
         private static string Hex(ulong value) => "0x" + value.ToString("X", CultureInfo.InvariantCulture) + "UL";

@@ -1,4 +1,3 @@
-using System;
 using System.Linq;
 using BpfSharp.Spec;
 using Microsoft.CodeAnalysis;
@@ -14,7 +13,7 @@ namespace BpfSharp.Generators
         public void Initialize(IncrementalGeneratorInitializationContext context)
         {
             var userHelpers = context.AdditionalTextsProvider
-                .Where(file => IsPageFileName(file.Path))
+                .Where(file => HelperPageParser.IsPageFileName(file.Path))
                 .Select((file, cancellationToken) =>
                 {
                     var text = file.GetText(cancellationToken)?.ToString();
@@ -34,9 +33,5 @@ namespace BpfSharp.Generators
 
             context.RegisterSourceOutput(merged, (output, helpers) => output.AddSource(HintName, HelperEmitter.Emit(helpers)));
         }
-
-        /// <summary>Helper pages are Markdown (<c>.md</c>) or text (<c>.txt</c>) files.</summary>
-        public static bool IsPageFileName(string path) =>
-            path.EndsWith(".md", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".txt", StringComparison.OrdinalIgnoreCase);
     }
 }

@@ -29,6 +29,9 @@ namespace BpfSharp
 
         /// <summary>Whether the helper may only be called from programs with a GPL-compatible licence.</summary>
         public bool GplOnly { get; set; }
+
+        /// <summary>Program types (<c>BPF_PROG_TYPE_*</c>) or attach types (<c>BPF_TRACE_*</c>) in which a GPL-only helper is not GPL-only.</summary>
+        public string[]? GplOnlyExceptions { get; set; }
     }
 
     /// <summary>A program type that may call the helper. A helper without any of these is not checked for program types.</summary>
@@ -95,6 +98,9 @@ namespace BpfSharp
 
         /// <summary>The values of an enumerated part of the argument (one of them, not OR-ed), or null.</summary>
         public ulong[]? AcceptedValues { get; set; }
+
+        /// <summary>The accepted constants by name, for messages (e.g. <c>BPF_EXIST (2)</c>).</summary>
+        public string? Description { get; set; }
     }
 
     /// <summary>Tells the analyzers which kernel map type a <see cref="BpfMap"/> class stands for.</summary>

@@ -27,6 +27,10 @@ namespace BpfSharp.Spec
         private static readonly Regex s_bullet = new Regex(@"^\s*[*\-+]\s+(?<text>.*)$", RegexOptions.CultureInvariant, s_timeout);
         private static readonly Regex s_parameterDoc = new Regex(@"^\s*[*\-]\s+(?:_|\*|`)(?<name>[A-Za-z_][A-Za-z0-9_]*)(?:_|\*|`)\s*:\s*(?<text>.*)$", RegexOptions.CultureInvariant, s_timeout);
 
+        /// <summary>Helper pages are Markdown (<c>.md</c>) or text (<c>.txt</c>) files.</summary>
+        public static bool IsPageFileName(string path) =>
+            path.EndsWith(".md", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".txt", StringComparison.OrdinalIgnoreCase);
+
         /// <summary>Whether a file is meant as a helper page: it has a "# Helper function" heading.</summary>
         public static bool LooksLikeHelperPage(string text)
         {
@@ -126,6 +130,8 @@ namespace BpfSharp.Spec
                     docs,
                     _path)
                 {
+                    HeadingLine = headingLine + 1,
+                    SignatureLine = signatureLine + 1,
                     GplOnly = gplOnly,
                     GplOnlyExceptions = new EquatableArray<string>(gplExceptions),
                     Flags = new EquatableArray<HelperFlag>(ReadFlags(parameters)),

@@ -16,6 +16,12 @@ namespace BpfSharp.Spec
         HelperDocs Docs,
         string SourcePath)
     {
+        /// <summary>1-based line of the page's heading, for diagnostics about the helper as a whole.</summary>
+        public int HeadingLine { get; init; } = 1;
+
+        /// <summary>1-based line of the C declaration.</summary>
+        public int SignatureLine { get; init; } = 1;
+
         /// <summary>Whether only GPL-compatible programs may call the helper; null when the page does not say.</summary>
         public bool? GplOnly { get; init; }
 

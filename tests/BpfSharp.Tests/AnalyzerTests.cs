@@ -10,6 +10,7 @@ public class HelperUsageAnalyzerTests
 {
     private static string Program(string attribute, string body, string members = "") => $$"""
         using BpfSharp;
+        [assembly: BpfLicense("GPL")]
         public static unsafe class Programs
         {
             static readonly QueueMap<uint> Queue = new(8);
@@ -45,6 +46,7 @@ public class HelperUsageAnalyzerTests
     public Task Helpers_outside_programs_are_not_checked_for_program_type() =>
         HelperVerifier.VerifyAsync("""
             using BpfSharp;
+            [assembly: BpfLicense("Dual BSD/GPL")]
             public static unsafe class Library
             {
                 public static long Stack(void* ctx) => BpfHelpers.GetStackid(ctx, new StackTraceMap(8), 0);
@@ -95,6 +97,7 @@ public class HelperUsageAnalyzerTests
     public Task Map_types_are_checked_for_every_map_helper_even_outside_programs() =>
         HelperVerifier.VerifyAsync("""
             using BpfSharp;
+            [assembly: BpfLicense("Dual BSD/GPL")]
             public static unsafe class Library
             {
                 static readonly HashMap<uint, uint> Hash = new(8);
@@ -161,5 +164,5 @@ public class ProgramDeclarationAnalyzerTests
             }
             """,
             ProgramVerifier.Diagnostic(DiagnosticIds.InvalidProgramDeclaration).WithLocation(0)
-                .WithMessage("'xpd' is not a section name libbpf recognises, so the program type of 'Typo' is unknown"));
+                .WithMessage("'xpd' is not a section name libbpf recognises; did you mean 'xdp'?"));
 }

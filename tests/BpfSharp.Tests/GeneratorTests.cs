@@ -46,7 +46,7 @@ public class GeneratorTests
         Assert.Equal(pages, source.Split('\n').Count(l => l.TrimStart().StartsWith("public static ", StringComparison.Ordinal)));
         Assert.Contains("public static void* MapLookupElem(global::BpfSharp.BpfMap map, void* key) =>", source);
         Assert.Contains("public static long TailCall(void* ctx, global::BpfSharp.BpfMap progArrayMap, uint index) =>", source);
-        Assert.Contains("public static long RingbufOutput(global::BpfSharp.BpfMap ringbuf, void* data, ulong size, [global::BpfSharp.BpfHelperFlags(0x3UL)] ulong flags) =>", source);
+        Assert.Contains("public static long RingbufOutput(global::BpfSharp.BpfMap ringbuf, void* data, ulong size, [global::BpfSharp.BpfHelperFlags(0x3UL, Description = \"BPF_RB_NO_WAKEUP (0x1), BPF_RB_FORCE_WAKEUP (0x2)\")] ulong flags) =>", source);
         Assert.Contains("public static long TracePrintk(byte* fmt, uint fmtSize, params ulong[] args) =>", source);
         Assert.Contains("public static ulong KtimeGetNs() =>", source);
         Assert.Contains("[global::BpfSharp.BpfHelper(\"bpf_map_push_elem\", 87, Since = \"4.20\")]", source);
@@ -54,7 +54,7 @@ public class GeneratorTests
         Assert.Contains("public static long MapDeleteElem(global::BpfSharp.BpfMap map, void* key) =>", source);
         Assert.Contains("[global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Array, AlwaysFails = true)]", source);
         Assert.Contains("[global::BpfSharp.BpfHelper(\"bpf_trace_printk\", 6, Since = \"4.1\", GplOnly = true)]", source);
-        Assert.Contains("public static long MapPushElem(global::BpfSharp.BpfMap map, void* value, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x2UL })] ulong flags) =>", source);
+        Assert.Contains("public static long MapPushElem(global::BpfSharp.BpfMap map, void* value, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x2UL }, Description = \"BPF_EXIST (0x2)\")] ulong flags) =>", source);
         Assert.Contains("public static long SkbVlanPush(void* skb, ushort vlanProto, ushort vlanTci) =>", source);
         Assert.Contains("public static long SkbLoadBytesRelative(", source);
         Assert.Contains("[global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp, Since = \"6.10\")]", source);

@@ -44,7 +44,7 @@ namespace BpfSharp
         /// </remarks>
         [global::BpfSharp.BpfHelper("bpf_bprm_opts_set", 159, Since = "5.11")]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        public static long BprmOptsSet(void* bprm, [global::BpfSharp.BpfHelperFlags(0x1UL)] ulong flags) =>
+        public static long BprmOptsSet(void* bprm, [global::BpfSharp.BpfHelperFlags(0x1UL, Description = "BPF_F_BPRM_SECUREEXEC (0x1)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_bprm_opts_set", 159);
 
         /// <summary>
@@ -64,7 +64,7 @@ namespace BpfSharp
         /// </remarks>
         [global::BpfSharp.BpfHelper("bpf_btf_find_by_name_kind", 167, Since = "5.14")]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        public static long BtfFindByNameKind(byte* name, int nameSz, uint kind, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL })] int flags) =>
+        public static long BtfFindByNameKind(byte* name, int nameSz, uint kind, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] int flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_btf_find_by_name_kind", 167);
 
         /// <summary>
@@ -163,7 +163,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
         [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.CgrpStorage)]
-        public static void* CgrpStorageGet(global::BpfSharp.BpfMap map, void* cgroup, void* value, [global::BpfSharp.BpfHelperFlags(0x1UL)] ulong flags) =>
+        public static void* CgrpStorageGet(global::BpfSharp.BpfMap map, void* cgroup, void* value, [global::BpfSharp.BpfHelperFlags(0x1UL, Description = "BPF_LOCAL_STORAGE_GET_F_CREATE (0x1)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_cgrp_storage_get", 210);
 
         /// <summary>
@@ -187,7 +187,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
-        public static long CheckMtu(void* ctx, uint ifindex, uint* mtuLen, int lenDiff, [global::BpfSharp.BpfHelperFlags(0x1UL)] ulong flags) =>
+        public static long CheckMtu(void* ctx, uint ifindex, uint* mtuLen, int lenDiff, [global::BpfSharp.BpfHelperFlags(0x1UL, Description = "BPF_MTU_CHK_SEGS (0x1)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_check_mtu", 163);
 
         /// <summary>
@@ -208,7 +208,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        public static long CloneRedirect(void* skb, uint ifindex, [global::BpfSharp.BpfHelperFlags(0x1UL)] ulong flags) =>
+        public static long CloneRedirect(void* skb, uint ifindex, [global::BpfSharp.BpfHelperFlags(0x1UL, Description = "BPF_F_INGRESS (0x1)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_clone_redirect", 13);
 
         /// <summary>
@@ -262,7 +262,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        public static long CopyFromUserTask(void* dst, uint size, void* userPtr, void* tsk, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL })] ulong flags) =>
+        public static long CopyFromUserTask(void* dst, uint size, void* userPtr, void* tsk, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_copy_from_user_task", 191);
 
         /// <summary>
@@ -466,7 +466,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
-        public static long DynptrFromMem(void* data, ulong size, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL })] ulong flags, void* ptr) =>
+        public static long DynptrFromMem(void* data, ulong size, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags, void* ptr) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_dynptr_from_mem", 197);
 
         /// <summary>
@@ -516,7 +516,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
-        public static long DynptrRead(void* dst, ulong len, void* src, ulong offset, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL })] ulong flags) =>
+        public static long DynptrRead(void* dst, ulong len, void* src, ulong offset, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_dynptr_read", 201);
 
         /// <summary>
@@ -566,7 +566,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
-        public static long DynptrWrite(void* dst, ulong offset, void* src, ulong len, [global::BpfSharp.BpfHelperFlags(0x3UL)] ulong flags) =>
+        public static long DynptrWrite(void* dst, ulong offset, void* src, ulong len, [global::BpfSharp.BpfHelperFlags(0x3UL, Description = "BPF_F_RECOMPUTE_CSUM (0x1), BPF_F_INVALIDATE_HASH (0x2)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_dynptr_write", 202);
 
         /// <summary>
@@ -589,7 +589,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
-        public static long FibLookup(void* ctx, void* @params, int plen, [global::BpfSharp.BpfHelperFlags(0x3FUL)] uint flags) =>
+        public static long FibLookup(void* ctx, void* @params, int plen, [global::BpfSharp.BpfHelperFlags(0x3FUL, Description = "BPF_FIB_LOOKUP_DIRECT (0x1), BPF_FIB_LOOKUP_OUTPUT (0x2), BPF_FIB_LOOKUP_SKIP_NEIGH (0x4), BPF_FIB_LOOKUP_TBID (0x8), BPF_FIB_LOOKUP_SRC (0x10), BPF_FIB_LOOKUP_MARK (0x20)")] uint flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_fib_lookup", 69);
 
         /// <summary>
@@ -617,7 +617,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        public static long FindVma(void* task, ulong addr, void* callbackFn, void* callbackCtx, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL })] ulong flags) =>
+        public static long FindVma(void* task, ulong addr, void* callbackFn, void* callbackCtx, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_find_vma", 180);
 
         /// <summary>
@@ -676,7 +676,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.LpmTrie, AlwaysFails = true)]
         [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.StructOps, AlwaysFails = true)]
         [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Arena, AlwaysFails = true)]
-        public static long ForEachMapElem(global::BpfSharp.BpfMap map, void* callbackFn, void* callbackCtx, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL })] ulong flags) =>
+        public static long ForEachMapElem(global::BpfSharp.BpfMap map, void* callbackFn, void* callbackCtx, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_for_each_map_elem", 164);
 
         /// <summary>
@@ -724,7 +724,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        public static long GetBranchSnapshot(void* entries, uint size, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL })] ulong flags) =>
+        public static long GetBranchSnapshot(void* entries, uint size, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_branch_snapshot", 176);
 
         /// <summary>
@@ -1074,7 +1074,7 @@ namespace BpfSharp
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence (except <c>BPF_TRACE_KPROBE_MULTI</c>, <c>BPF_TRACE_UPROBE_MULTI</c>).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_func_ip/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_func_ip", 173, Since = "5.15", GplOnly = true)]
+        [global::BpfSharp.BpfHelper("bpf_get_func_ip", 173, Since = "5.15", GplOnly = true, GplOnlyExceptions = new[] { "BPF_TRACE_KPROBE_MULTI", "BPF_TRACE_UPROBE_MULTI" })]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
@@ -1166,7 +1166,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
         [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.CgroupStorage)]
         [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.PercpuCgroupStorage)]
-        public static void* GetLocalStorage(global::BpfSharp.BpfMap map, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL })] ulong flags) =>
+        public static void* GetLocalStorage(global::BpfSharp.BpfMap map, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_local_storage", 81);
 
         /// <summary>
@@ -1480,7 +1480,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        public static long GetStack(void* ctx, void* buf, uint size, [global::BpfSharp.BpfHelperFlags(0x9FFUL)] ulong flags) =>
+        public static long GetStack(void* ctx, void* buf, uint size, [global::BpfSharp.BpfHelperFlags(0x9FFUL, Description = "BPF_F_SKIP_FIELD_MASK (0xFF), BPF_F_USER_STACK (0x100), BPF_F_USER_BUILD_ID (0x800)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_stack", 67);
 
         /// <summary>
@@ -1499,7 +1499,7 @@ namespace BpfSharp
         /// <para>Flags: <c>BPF_F_SKIP_FIELD_MASK</c>, <c>BPF_F_USER_STACK</c>, <c>BPF_F_FAST_STACK_CMP</c>, <c>BPF_F_REUSE_STACKID</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_stackid/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_stackid", 27, Since = "4.6", GplOnly = true)]
+        [global::BpfSharp.BpfHelper("bpf_get_stackid", 27, Since = "4.6", GplOnly = true, GplOnlyExceptions = new[] { "BPF_PROG_TYPE_PERF_EVENT" })]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
@@ -1507,7 +1507,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
         [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.StackTrace)]
-        public static long GetStackid(void* ctx, global::BpfSharp.BpfMap map, [global::BpfSharp.BpfHelperFlags(0x7FFUL)] ulong flags) =>
+        public static long GetStackid(void* ctx, global::BpfSharp.BpfMap map, [global::BpfSharp.BpfHelperFlags(0x7FFUL, Description = "BPF_F_SKIP_FIELD_MASK (0xFF), BPF_F_USER_STACK (0x100), BPF_F_FAST_STACK_CMP (0x200), BPF_F_REUSE_STACKID (0x400)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_stackid", 27);
 
         /// <summary>
@@ -1534,7 +1534,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        public static long GetTaskStack(void* task, void* buf, uint size, [global::BpfSharp.BpfHelperFlags(0x9FFUL)] ulong flags) =>
+        public static long GetTaskStack(void* task, void* buf, uint size, [global::BpfSharp.BpfHelperFlags(0x9FFUL, Description = "BPF_F_SKIP_FIELD_MASK (0xFF), BPF_F_USER_STACK (0x100), BPF_F_USER_BUILD_ID (0x800)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_task_stack", 141);
 
         /// <summary>
@@ -1634,7 +1634,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelper("bpf_inode_storage_get", 145, Since = "5.10")]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
         [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.InodeStorage)]
-        public static void* InodeStorageGet(global::BpfSharp.BpfMap map, void* inode, void* value, [global::BpfSharp.BpfHelperFlags(0x1UL)] ulong flags) =>
+        public static void* InodeStorageGet(global::BpfSharp.BpfMap map, void* inode, void* value, [global::BpfSharp.BpfHelperFlags(0x1UL, Description = "BPF_LOCAL_STORAGE_GET_F_CREATE (0x1)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_inode_storage_get", 145);
 
         /// <summary>
@@ -1698,7 +1698,7 @@ namespace BpfSharp
         /// </remarks>
         [global::BpfSharp.BpfHelper("bpf_kallsyms_lookup_name", 179, Since = "5.16")]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        public static long KallsymsLookupName(byte* name, int nameSz, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL })] int flags, ulong* res) =>
+        public static long KallsymsLookupName(byte* name, int nameSz, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] int flags, ulong* res) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_kallsyms_lookup_name", 179);
 
         /// <summary>
@@ -1945,7 +1945,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        public static long L4CsumReplace(void* skb, uint offset, ulong @from, ulong to, [global::BpfSharp.BpfHelperFlags(0xFFUL)] ulong flags) =>
+        public static long L4CsumReplace(void* skb, uint offset, ulong @from, ulong to, [global::BpfSharp.BpfHelperFlags(0xFFUL, Description = "BPF_F_HDR_FIELD_MASK (0xF), BPF_F_PSEUDO_HDR (0x10), BPF_F_MARK_MANGLED_0 (0x20), BPF_F_MARK_ENFORCE (0x40), BPF_F_IPV6 (0x80)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_l4_csum_replace", 11);
 
         /// <summary>
@@ -1965,7 +1965,7 @@ namespace BpfSharp
         /// </remarks>
         [global::BpfSharp.BpfHelper("bpf_load_hdr_opt", 142, Since = "5.10")]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        public static long LoadHdrOpt(void* skops, void* searchbyRes, uint len, [global::BpfSharp.BpfHelperFlags(0x1UL)] ulong flags) =>
+        public static long LoadHdrOpt(void* skops, void* searchbyRes, uint len, [global::BpfSharp.BpfHelperFlags(0x1UL, Description = "BPF_LOAD_HDR_OPT_TCP_SYN (0x1)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_load_hdr_opt", 142);
 
         /// <summary>
@@ -2014,7 +2014,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
-        public static long Loop(uint nrLoops, void* callbackFn, void* callbackCtx, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL })] ulong flags) =>
+        public static long Loop(uint nrLoops, void* callbackFn, void* callbackCtx, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_loop", 181);
 
         /// <summary>
@@ -2418,7 +2418,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Queue)]
         [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Stack)]
         [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.BloomFilter)]
-        public static long MapPushElem(global::BpfSharp.BpfMap map, void* value, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x2UL })] ulong flags) =>
+        public static long MapPushElem(global::BpfSharp.BpfMap map, void* value, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x2UL }, Description = "BPF_EXIST (0x2)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_map_push_elem", 87);
 
         /// <summary>
@@ -2480,7 +2480,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Sockhash, OnlyInProgramTypes = new[] { global::BpfSharp.BpfProgramType.Tracing, global::BpfSharp.BpfProgramType.SocketFilter, global::BpfSharp.BpfProgramType.SchedCls, global::BpfSharp.BpfProgramType.SchedAct, global::BpfSharp.BpfProgramType.Xdp, global::BpfSharp.BpfProgramType.SkReuseport, global::BpfSharp.BpfProgramType.FlowDissector, global::BpfSharp.BpfProgramType.SkLookup })]
         [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.StructOps, AlwaysFails = true)]
         [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Arena, AlwaysFails = true)]
-        public static long MapUpdateElem(global::BpfSharp.BpfMap map, void* key, void* value, [global::BpfSharp.BpfHelperFlags(0x4UL, AcceptedValues = new ulong[] { 0x0UL, 0x1UL, 0x2UL })] ulong flags) =>
+        public static long MapUpdateElem(global::BpfSharp.BpfMap map, void* key, void* value, [global::BpfSharp.BpfHelperFlags(0x4UL, AcceptedValues = new ulong[] { 0x0UL, 0x1UL, 0x2UL }, Description = "BPF_ANY (0x0), BPF_NOEXIST (0x1), BPF_EXIST (0x2), BPF_F_LOCK (0x4)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_map_update_elem", 2);
 
         /// <summary>
@@ -2534,7 +2534,7 @@ namespace BpfSharp
         /// </remarks>
         [global::BpfSharp.BpfHelper("bpf_msg_pop_data", 91, Since = "5.0")]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        public static long MsgPopData(void* msg, uint start, uint len, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL })] ulong flags) =>
+        public static long MsgPopData(void* msg, uint start, uint len, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_msg_pop_data", 91);
 
         /// <summary>
@@ -2554,7 +2554,7 @@ namespace BpfSharp
         /// </remarks>
         [global::BpfSharp.BpfHelper("bpf_msg_pull_data", 63, Since = "4.17")]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        public static long MsgPullData(void* msg, uint start, uint end, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL })] ulong flags) =>
+        public static long MsgPullData(void* msg, uint start, uint end, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_msg_pull_data", 63);
 
         /// <summary>
@@ -2574,7 +2574,7 @@ namespace BpfSharp
         /// </remarks>
         [global::BpfSharp.BpfHelper("bpf_msg_push_data", 90, Since = "4.20")]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        public static long MsgPushData(void* msg, uint start, uint len, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL })] ulong flags) =>
+        public static long MsgPushData(void* msg, uint start, uint len, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_msg_push_data", 90);
 
         /// <summary>
@@ -2596,7 +2596,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelper("bpf_msg_redirect_hash", 71, Since = "4.18")]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
         [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Sockhash)]
-        public static long MsgRedirectHash(void* msg, global::BpfSharp.BpfMap map, void* key, [global::BpfSharp.BpfHelperFlags(0x1UL)] ulong flags) =>
+        public static long MsgRedirectHash(void* msg, global::BpfSharp.BpfMap map, void* key, [global::BpfSharp.BpfHelperFlags(0x1UL, Description = "BPF_F_INGRESS (0x1)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_msg_redirect_hash", 71);
 
         /// <summary>
@@ -2618,7 +2618,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelper("bpf_msg_redirect_map", 60, Since = "4.17")]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
         [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Sockmap)]
-        public static long MsgRedirectMap(void* msg, global::BpfSharp.BpfMap map, uint key, [global::BpfSharp.BpfHelperFlags(0x1UL)] ulong flags) =>
+        public static long MsgRedirectMap(void* msg, global::BpfSharp.BpfMap map, uint key, [global::BpfSharp.BpfHelperFlags(0x1UL, Description = "BPF_F_INGRESS (0x1)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_msg_redirect_map", 60);
 
         /// <summary>
@@ -2729,7 +2729,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
         [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.PerfEventArray)]
-        public static long PerfEventOutput(void* ctx, global::BpfSharp.BpfMap map, [global::BpfSharp.BpfHelperFlags(0xFFFFFFFFFFFFFUL, AcceptedValues = new ulong[] { 0xFFFFFFFFUL })] ulong flags, void* data, ulong size) =>
+        public static long PerfEventOutput(void* ctx, global::BpfSharp.BpfMap map, [global::BpfSharp.BpfHelperFlags(0xFFFFFFFFFFFFFUL, AcceptedValues = new ulong[] { 0xFFFFFFFFUL }, Description = "BPF_F_CURRENT_CPU (0xFFFFFFFF), BPF_F_INDEX_MASK (0xFFFFFFFF), BPF_F_CTXLEN_MASK (0xFFFFF00000000)")] ulong flags, void* data, ulong size) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_perf_event_output", 25);
 
         /// <summary>
@@ -2757,7 +2757,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
         [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.PerfEventArray)]
-        public static ulong PerfEventRead(global::BpfSharp.BpfMap map, [global::BpfSharp.BpfHelperFlags(0xFFFFFFFFUL, AcceptedValues = new ulong[] { 0xFFFFFFFFUL })] ulong flags) =>
+        public static ulong PerfEventRead(global::BpfSharp.BpfMap map, [global::BpfSharp.BpfHelperFlags(0xFFFFFFFFUL, AcceptedValues = new ulong[] { 0xFFFFFFFFUL }, Description = "BPF_F_CURRENT_CPU (0xFFFFFFFF), BPF_F_INDEX_MASK (0xFFFFFFFF)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_perf_event_read", 22);
 
         /// <summary>
@@ -2787,7 +2787,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
         [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.PerfEventArray)]
-        public static long PerfEventReadValue(global::BpfSharp.BpfMap map, [global::BpfSharp.BpfHelperFlags(0xFFFFFFFFUL, AcceptedValues = new ulong[] { 0xFFFFFFFFUL })] ulong flags, void* buf, uint bufSize) =>
+        public static long PerfEventReadValue(global::BpfSharp.BpfMap map, [global::BpfSharp.BpfHelperFlags(0xFFFFFFFFUL, AcceptedValues = new ulong[] { 0xFFFFFFFFUL }, Description = "BPF_F_CURRENT_CPU (0xFFFFFFFF), BPF_F_INDEX_MASK (0xFFFFFFFF)")] ulong flags, void* buf, uint bufSize) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_perf_event_read_value", 55);
 
         /// <summary>
@@ -3153,7 +3153,7 @@ namespace BpfSharp
         /// </remarks>
         [global::BpfSharp.BpfHelper("bpf_read_branch_records", 119, Since = "5.7", GplOnly = true)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        public static long ReadBranchRecords(void* ctx, void* buf, uint size, [global::BpfSharp.BpfHelperFlags(0x1UL)] ulong flags) =>
+        public static long ReadBranchRecords(void* ctx, void* buf, uint size, [global::BpfSharp.BpfHelperFlags(0x1UL, Description = "BPF_F_GET_BRANCH_RECORDS_SIZE (0x1)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_read_branch_records", 119);
 
         /// <summary>
@@ -3174,7 +3174,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
-        public static long Redirect(uint ifindex, [global::BpfSharp.BpfHelperFlags(0x1UL)] ulong flags) =>
+        public static long Redirect(uint ifindex, [global::BpfSharp.BpfHelperFlags(0x1UL, Description = "BPF_F_INGRESS (0x1)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_redirect", 23);
 
         /// <summary>
@@ -3198,7 +3198,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Cpumap)]
         [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Xskmap)]
         [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.DevmapHash)]
-        public static long RedirectMap(global::BpfSharp.BpfMap map, ulong key, [global::BpfSharp.BpfHelperFlags(0x18UL, AcceptedValues = new ulong[] { 0x0UL, 0x1UL, 0x2UL, 0x3UL })] ulong flags) =>
+        public static long RedirectMap(global::BpfSharp.BpfMap map, ulong key, [global::BpfSharp.BpfHelperFlags(0x18UL, AcceptedValues = new ulong[] { 0x0UL, 0x1UL, 0x2UL, 0x3UL }, Description = "XDP_ABORTED (0x0), XDP_DROP (0x1), XDP_PASS (0x2), XDP_TX (0x3), BPF_F_BROADCAST (0x8), BPF_F_EXCLUDE_INGRESS (0x10)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_redirect_map", 51);
 
         /// <summary>
@@ -3219,7 +3219,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelper("bpf_redirect_neigh", 152, Since = "5.10")]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        public static long RedirectNeigh(uint ifindex, void* @params, int plen, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL })] ulong flags) =>
+        public static long RedirectNeigh(uint ifindex, void* @params, int plen, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_redirect_neigh", 152);
 
         /// <summary>
@@ -3238,7 +3238,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelper("bpf_redirect_peer", 155, Since = "5.10")]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        public static long RedirectPeer(uint ifindex, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL })] ulong flags) =>
+        public static long RedirectPeer(uint ifindex, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_redirect_peer", 155);
 
         /// <summary>
@@ -3257,7 +3257,7 @@ namespace BpfSharp
         /// </remarks>
         [global::BpfSharp.BpfHelper("bpf_reserve_hdr_opt", 144, Since = "5.10")]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        public static long ReserveHdrOpt(void* skops, uint len, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL })] ulong flags) =>
+        public static long ReserveHdrOpt(void* skops, uint len, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_reserve_hdr_opt", 144);
 
         /// <summary>
@@ -3305,7 +3305,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
-        public static void RingbufDiscard(void* data, [global::BpfSharp.BpfHelperFlags(0x3UL)] ulong flags) =>
+        public static void RingbufDiscard(void* data, [global::BpfSharp.BpfHelperFlags(0x3UL, Description = "BPF_RB_NO_WAKEUP (0x1), BPF_RB_FORCE_WAKEUP (0x2)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_ringbuf_discard", 133);
 
         /// <summary>
@@ -3353,7 +3353,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
-        public static void RingbufDiscardDynptr(void* ptr, [global::BpfSharp.BpfHelperFlags(0x3UL)] ulong flags) =>
+        public static void RingbufDiscardDynptr(void* ptr, [global::BpfSharp.BpfHelperFlags(0x3UL, Description = "BPF_RB_NO_WAKEUP (0x1), BPF_RB_FORCE_WAKEUP (0x2)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_ringbuf_discard_dynptr", 200);
 
         /// <summary>
@@ -3404,7 +3404,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
         [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Ringbuf)]
-        public static long RingbufOutput(global::BpfSharp.BpfMap ringbuf, void* data, ulong size, [global::BpfSharp.BpfHelperFlags(0x3UL)] ulong flags) =>
+        public static long RingbufOutput(global::BpfSharp.BpfMap ringbuf, void* data, ulong size, [global::BpfSharp.BpfHelperFlags(0x3UL, Description = "BPF_RB_NO_WAKEUP (0x1), BPF_RB_FORCE_WAKEUP (0x2)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_ringbuf_output", 130);
 
         /// <summary>
@@ -3453,7 +3453,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
         [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Ringbuf)]
-        public static ulong RingbufQuery(global::BpfSharp.BpfMap ringbuf, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL, 0x1UL, 0x2UL, 0x3UL, 0x4UL })] ulong flags) =>
+        public static ulong RingbufQuery(global::BpfSharp.BpfMap ringbuf, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL, 0x1UL, 0x2UL, 0x3UL, 0x4UL }, Description = "BPF_RB_AVAIL_DATA (0x0), BPF_RB_RING_SIZE (0x1), BPF_RB_CONS_POS (0x2), BPF_RB_PROD_POS (0x3), BPF_RB_OVERWRITE_POS (0x4)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_ringbuf_query", 134);
 
         /// <summary>
@@ -3503,7 +3503,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
         [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Ringbuf)]
-        public static void* RingbufReserve(global::BpfSharp.BpfMap ringbuf, ulong size, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL })] ulong flags) =>
+        public static void* RingbufReserve(global::BpfSharp.BpfMap ringbuf, ulong size, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_ringbuf_reserve", 131);
 
         /// <summary>
@@ -3554,7 +3554,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
         [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Ringbuf)]
-        public static long RingbufReserveDynptr(global::BpfSharp.BpfMap ringbuf, uint size, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL })] ulong flags, void* ptr) =>
+        public static long RingbufReserveDynptr(global::BpfSharp.BpfMap ringbuf, uint size, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags, void* ptr) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_ringbuf_reserve_dynptr", 198);
 
         /// <summary>
@@ -3602,7 +3602,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
-        public static void RingbufSubmit(void* data, [global::BpfSharp.BpfHelperFlags(0x3UL)] ulong flags) =>
+        public static void RingbufSubmit(void* data, [global::BpfSharp.BpfHelperFlags(0x3UL, Description = "BPF_RB_NO_WAKEUP (0x1), BPF_RB_FORCE_WAKEUP (0x2)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_ringbuf_submit", 132);
 
         /// <summary>
@@ -3650,7 +3650,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
-        public static void RingbufSubmitDynptr(void* ptr, [global::BpfSharp.BpfHelperFlags(0x3UL)] ulong flags) =>
+        public static void RingbufSubmitDynptr(void* ptr, [global::BpfSharp.BpfHelperFlags(0x3UL, Description = "BPF_RB_NO_WAKEUP (0x1), BPF_RB_FORCE_WAKEUP (0x2)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_ringbuf_submit_dynptr", 199);
 
         /// <summary>
@@ -3738,7 +3738,7 @@ namespace BpfSharp
         /// </remarks>
         [global::BpfSharp.BpfHelper("bpf_seq_printf_btf", 150, Since = "5.10", GplOnly = true)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        public static long SeqPrintfBtf(void* m, void* ptr, uint ptrSize, [global::BpfSharp.BpfHelperFlags(0xFUL)] ulong flags) =>
+        public static long SeqPrintfBtf(void* m, void* ptr, uint ptrSize, [global::BpfSharp.BpfHelperFlags(0xFUL, Description = "BTF_F_COMPACT (0x1), BTF_F_NONAME (0x2), BTF_F_PTR_RAW (0x4), BTF_F_ZERO (0x8)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_seq_printf_btf", 150);
 
         /// <summary>
@@ -3872,7 +3872,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        public static long SkAssign(void* ctx, void* sk, [global::BpfSharp.BpfHelperFlags(0x3UL)] ulong flags) =>
+        public static long SkAssign(void* ctx, void* sk, [global::BpfSharp.BpfHelperFlags(0x3UL, Description = "BPF_SK_LOOKUP_F_REPLACE (0x1), BPF_SK_LOOKUP_F_NO_REUSEPORT (0x2)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_sk_assign", 124);
 
         /// <summary>
@@ -3932,7 +3932,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
-        public static void* SkLookupTcp(void* ctx, void* tuple, uint tupleSize, ulong netns, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL })] ulong flags) =>
+        public static void* SkLookupTcp(void* ctx, void* tuple, uint tupleSize, ulong netns, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_sk_lookup_tcp", 84);
 
         /// <summary>
@@ -3958,7 +3958,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
-        public static void* SkLookupUdp(void* ctx, void* tuple, uint tupleSize, ulong netns, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL })] ulong flags) =>
+        public static void* SkLookupUdp(void* ctx, void* tuple, uint tupleSize, ulong netns, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_sk_lookup_udp", 85);
 
         /// <summary>
@@ -3980,7 +3980,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelper("bpf_sk_redirect_hash", 72, Since = "4.18")]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
         [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Sockhash)]
-        public static long SkRedirectHash(void* skb, global::BpfSharp.BpfMap map, void* key, [global::BpfSharp.BpfHelperFlags(0x1UL)] ulong flags) =>
+        public static long SkRedirectHash(void* skb, global::BpfSharp.BpfMap map, void* key, [global::BpfSharp.BpfHelperFlags(0x1UL, Description = "BPF_F_INGRESS (0x1)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_sk_redirect_hash", 72);
 
         /// <summary>
@@ -4002,7 +4002,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelper("bpf_sk_redirect_map", 52, Since = "4.14")]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
         [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Sockmap)]
-        public static long SkRedirectMap(void* skb, global::BpfSharp.BpfMap map, uint key, [global::BpfSharp.BpfHelperFlags(0x1UL)] ulong flags) =>
+        public static long SkRedirectMap(void* skb, global::BpfSharp.BpfMap map, uint key, [global::BpfSharp.BpfHelperFlags(0x1UL, Description = "BPF_F_INGRESS (0x1)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_sk_redirect_map", 52);
 
         /// <summary>
@@ -4107,7 +4107,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing, Since = "5.11")]
         [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.SkStorage)]
-        public static void* SkStorageGet(global::BpfSharp.BpfMap map, void* sk, void* value, [global::BpfSharp.BpfHelperFlags(0x1UL)] ulong flags) =>
+        public static void* SkStorageGet(global::BpfSharp.BpfMap map, void* sk, void* value, [global::BpfSharp.BpfHelperFlags(0x1UL, Description = "BPF_LOCAL_STORAGE_GET_F_CREATE (0x1), BPF_SK_STORAGE_GET_F_CREATE (0x1)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_sk_storage_get", 107);
 
         /// <summary>
@@ -4129,7 +4129,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        public static long SkbAdjustRoom(void* skb, int lenDiff, uint mode, [global::BpfSharp.BpfHelperFlags(0xFF000000000001FFUL)] ulong flags) =>
+        public static long SkbAdjustRoom(void* skb, int lenDiff, uint mode, [global::BpfSharp.BpfHelperFlags(0xFF000000000001FFUL, Description = "BPF_F_ADJ_ROOM_FIXED_GSO (0x1), BPF_F_ADJ_ROOM_ENCAP_L3_IPV4 (0x2), BPF_F_ADJ_ROOM_ENCAP_L3_IPV6 (0x4), BPF_F_ADJ_ROOM_ENCAP_L4_GRE (0x8), BPF_F_ADJ_ROOM_ENCAP_L4_UDP (0x10), BPF_F_ADJ_ROOM_NO_CSUM_RESET (0x20), BPF_F_ADJ_ROOM_ENCAP_L2_ETH (0x40), BPF_F_ADJ_ROOM_DECAP_L3_IPV4 (0x80), BPF_ADJ_ROOM_ENCAP_L2_MASK << BPF_ADJ_ROOM_ENCAP_L2_SHIFT (0xFF00000000000000), BPF_F_ADJ_ROOM_DECAP_L3_IPV6 (0x100)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skb_adjust_room", 50);
 
         /// <summary>
@@ -4205,7 +4205,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct, Since = "5.8")]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls, Since = "5.8")]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        public static long SkbChangeHead(void* skb, uint len, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL })] ulong flags) =>
+        public static long SkbChangeHead(void* skb, uint len, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skb_change_head", 43);
 
         /// <summary>
@@ -4225,7 +4225,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelper("bpf_skb_change_proto", 31, Since = "4.8")]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        public static long SkbChangeProto(void* skb, ushort proto, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL })] ulong flags) =>
+        public static long SkbChangeProto(void* skb, ushort proto, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skb_change_proto", 31);
 
         /// <summary>
@@ -4247,7 +4247,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        public static long SkbChangeTail(void* skb, uint len, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL })] ulong flags) =>
+        public static long SkbChangeTail(void* skb, uint len, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skb_change_tail", 38);
 
         /// <summary>
@@ -4305,7 +4305,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        public static long SkbGetTunnelKey(void* skb, void* key, uint size, [global::BpfSharp.BpfHelperFlags(0x11UL)] ulong flags) =>
+        public static long SkbGetTunnelKey(void* skb, void* key, uint size, [global::BpfSharp.BpfHelperFlags(0x11UL, Description = "BPF_F_TUNINFO_IPV6 (0x1), BPF_F_TUNINFO_FLAGS (0x10)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skb_get_tunnel_key", 20);
 
         /// <summary>
@@ -4347,7 +4347,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelper("bpf_skb_get_xfrm_state", 66, Since = "4.18")]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        public static long SkbGetXfrmState(void* skb, uint index, void* xfrmState, uint size, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL })] ulong flags) =>
+        public static long SkbGetXfrmState(void* skb, uint index, void* xfrmState, uint size, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skb_get_xfrm_state", 66);
 
         /// <summary>
@@ -4424,7 +4424,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelper("bpf_skb_output", 111, Since = "5.5", GplOnly = true)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
         [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.PerfEventArray)]
-        public static long SkbOutput(void* ctx, global::BpfSharp.BpfMap map, [global::BpfSharp.BpfHelperFlags(0xFFFFFFFFFFFFFUL, AcceptedValues = new ulong[] { 0xFFFFFFFFUL })] ulong flags, void* data, ulong size) =>
+        public static long SkbOutput(void* ctx, global::BpfSharp.BpfMap map, [global::BpfSharp.BpfHelperFlags(0xFFFFFFFFFFFFFUL, AcceptedValues = new ulong[] { 0xFFFFFFFFUL }, Description = "BPF_F_CURRENT_CPU (0xFFFFFFFF), BPF_F_INDEX_MASK (0xFFFFFFFF), BPF_F_CTXLEN_MASK (0xFFFFF00000000)")] ulong flags, void* data, ulong size) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skb_output", 111);
 
         /// <summary>
@@ -4488,7 +4488,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        public static long SkbSetTunnelKey(void* skb, void* key, uint size, [global::BpfSharp.BpfHelperFlags(0x1FUL)] ulong flags) =>
+        public static long SkbSetTunnelKey(void* skb, void* key, uint size, [global::BpfSharp.BpfHelperFlags(0x1FUL, Description = "BPF_F_TUNINFO_IPV6 (0x1), BPF_F_ZERO_CSUM_TX (0x2), BPF_F_DONT_FRAGMENT (0x4), BPF_F_SEQ_NUMBER (0x8), BPF_F_NO_TUNNEL_KEY (0x10)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skb_set_tunnel_key", 21);
 
         /// <summary>
@@ -4532,7 +4532,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        public static long SkbStoreBytes(void* skb, uint offset, void* @from, uint len, [global::BpfSharp.BpfHelperFlags(0x3UL)] ulong flags) =>
+        public static long SkbStoreBytes(void* skb, uint offset, void* @from, uint len, [global::BpfSharp.BpfHelperFlags(0x3UL, Description = "BPF_F_RECOMPUTE_CSUM (0x1), BPF_F_INVALIDATE_HASH (0x2)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skb_store_bytes", 9);
 
         /// <summary>
@@ -4619,7 +4619,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
-        public static void* SkcLookupTcp(void* ctx, void* tuple, uint tupleSize, ulong netns, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL })] ulong flags) =>
+        public static void* SkcLookupTcp(void* ctx, void* tuple, uint tupleSize, ulong netns, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skc_lookup_tcp", 99);
 
         /// <summary>
@@ -4861,7 +4861,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
-        public static long SnprintfBtf(byte* str, uint strSize, void* ptr, uint btfPtrSize, [global::BpfSharp.BpfHelperFlags(0xFUL)] ulong flags) =>
+        public static long SnprintfBtf(byte* str, uint strSize, void* ptr, uint btfPtrSize, [global::BpfSharp.BpfHelperFlags(0xFUL, Description = "BTF_F_COMPACT (0x1), BTF_F_NONAME (0x2), BTF_F_PTR_RAW (0x4), BTF_F_ZERO (0x8)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_snprintf_btf", 149);
 
         /// <summary>
@@ -4899,7 +4899,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelper("bpf_sock_hash_update", 70, Since = "4.18")]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
         [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Sockhash)]
-        public static long SockHashUpdate(void* skops, global::BpfSharp.BpfMap map, void* key, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL, 0x1UL, 0x2UL })] ulong flags) =>
+        public static long SockHashUpdate(void* skops, global::BpfSharp.BpfMap map, void* key, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL, 0x1UL, 0x2UL }, Description = "BPF_ANY (0x0), BPF_NOEXIST (0x1), BPF_EXIST (0x2)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_sock_hash_update", 70);
 
         /// <summary>
@@ -4921,7 +4921,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelper("bpf_sock_map_update", 53, Since = "4.14")]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
         [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Sockmap)]
-        public static long SockMapUpdate(void* skops, global::BpfSharp.BpfMap map, void* key, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL, 0x1UL, 0x2UL })] ulong flags) =>
+        public static long SockMapUpdate(void* skops, global::BpfSharp.BpfMap map, void* key, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL, 0x1UL, 0x2UL }, Description = "BPF_ANY (0x0), BPF_NOEXIST (0x1), BPF_EXIST (0x2)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_sock_map_update", 53);
 
         /// <summary>
@@ -5036,7 +5036,7 @@ namespace BpfSharp
         /// </remarks>
         [global::BpfSharp.BpfHelper("bpf_store_hdr_opt", 143, Since = "5.10")]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        public static long StoreHdrOpt(void* skops, void* @from, uint len, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL })] ulong flags) =>
+        public static long StoreHdrOpt(void* skops, void* @from, uint len, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_store_hdr_opt", 143);
 
         /// <summary>
@@ -5193,7 +5193,7 @@ namespace BpfSharp
         /// </remarks>
         [global::BpfSharp.BpfHelper("bpf_sysctl_get_name", 101, Since = "5.2")]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        public static long SysctlGetName(void* ctx, byte* buf, ulong bufLen, [global::BpfSharp.BpfHelperFlags(0x1UL)] ulong flags) =>
+        public static long SysctlGetName(void* ctx, byte* buf, ulong bufLen, [global::BpfSharp.BpfHelperFlags(0x1UL, Description = "BPF_F_SYSCTL_BASE_NAME (0x1)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_sysctl_get_name", 101);
 
         /// <summary>
@@ -5380,7 +5380,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
         [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.TaskStorage)]
-        public static void* TaskStorageGet(global::BpfSharp.BpfMap map, void* task, void* value, [global::BpfSharp.BpfHelperFlags(0x1UL)] ulong flags) =>
+        public static void* TaskStorageGet(global::BpfSharp.BpfMap map, void* task, void* value, [global::BpfSharp.BpfHelperFlags(0x1UL, Description = "BPF_LOCAL_STORAGE_GET_F_CREATE (0x1)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_task_storage_get", 156);
 
         /// <summary>
@@ -5765,7 +5765,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
-        public static long TimerStart(void* timer, ulong nsecs, [global::BpfSharp.BpfHelperFlags(0x3UL)] ulong flags) =>
+        public static long TimerStart(void* timer, ulong nsecs, [global::BpfSharp.BpfHelperFlags(0x3UL, Description = "BPF_F_TIMER_ABS (0x1), BPF_F_TIMER_CPU_PIN (0x2)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_timer_start", 171);
 
         /// <summary>
@@ -5914,7 +5914,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
         [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.UserRingbuf)]
-        public static long UserRingbufDrain(global::BpfSharp.BpfMap map, void* callbackFn, void* ctx, [global::BpfSharp.BpfHelperFlags(0x3UL)] ulong flags) =>
+        public static long UserRingbufDrain(global::BpfSharp.BpfMap map, void* callbackFn, void* ctx, [global::BpfSharp.BpfHelperFlags(0x3UL, Description = "BPF_RB_NO_WAKEUP (0x1), BPF_RB_FORCE_WAKEUP (0x2)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_user_ringbuf_drain", 209);
 
         /// <summary>
@@ -6025,7 +6025,7 @@ namespace BpfSharp
         [global::BpfSharp.BpfHelper("bpf_xdp_output", 121, Since = "5.7", GplOnly = true)]
         [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
         [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.PerfEventArray)]
-        public static long XdpOutput(void* ctx, global::BpfSharp.BpfMap map, [global::BpfSharp.BpfHelperFlags(0xFFFFFFFFFFFFFUL, AcceptedValues = new ulong[] { 0xFFFFFFFFUL })] ulong flags, void* data, ulong size) =>
+        public static long XdpOutput(void* ctx, global::BpfSharp.BpfMap map, [global::BpfSharp.BpfHelperFlags(0xFFFFFFFFFFFFFUL, AcceptedValues = new ulong[] { 0xFFFFFFFFUL }, Description = "BPF_F_CURRENT_CPU (0xFFFFFFFF), BPF_F_INDEX_MASK (0xFFFFFFFF), BPF_F_CTXLEN_MASK (0xFFFFF00000000)")] ulong flags, void* data, ulong size) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_xdp_output", 121);
 
         /// <summary>

@@ -2,14 +2,13 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using BpfSharp.Spec;
 
-namespace BpfSharp.Generators
+namespace BpfSharp.Spec
 {
-    /// <summary>The helper pages shipped inside the generator assembly, parsed once per process.</summary>
+    /// <summary>The helper pages shipped with BpfSharp (embedded in this assembly, next to the generator), parsed once per process.</summary>
     public static class ShippedSpec
     {
-        private const string ResourcePrefix = "BpfSharp.Generators.Spec.";
+        private const string ResourcePrefix = "BpfSharp.Spec.helpers.";
         private static readonly Lazy<IReadOnlyList<HelperPageResult>> s_pages = new Lazy<IReadOnlyList<HelperPageResult>>(Load);
 
         public static IReadOnlyList<HelperPageResult> Pages => s_pages.Value;
