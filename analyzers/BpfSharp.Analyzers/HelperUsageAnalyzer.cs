@@ -210,10 +210,11 @@ namespace BpfSharp.Analyzers
                     else if (use.AlwaysFails)
                     {
                         var working = helper.MapTypes.Where(m => !m.Value.AlwaysFails).Select(m => MapTypeName(m.Key)).OrderBy(n => n, System.StringComparer.Ordinal).ToArray();
+                        var unconditional = helper.MapTypes.Where(m => !m.Value.AlwaysFails && m.Value.OnlyInProgramTypes is null).Select(m => MapTypeName(m.Key));
                         context.ReportDiagnostic(Diagnostic.Create(
                             Descriptors.MapOperationAlwaysFails,
                             map.Location,
-                            MapClassProperties(helper, working),
+                            MapClassProperties(helper, unconditional),
                             helper.ToString(),
                             map.Text,
                             MapTypeName(mapType),

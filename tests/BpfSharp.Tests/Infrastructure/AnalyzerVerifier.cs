@@ -17,12 +17,23 @@ public static class AnalyzerVerifier<TAnalyzer>
 {
     public static DiagnosticResult Diagnostic(string id) => new DiagnosticResult(id, DiagnosticSeverity.Error);
 
-    public static Task VerifyAsync(string source, params DiagnosticResult[] expected)
+    public static DiagnosticResult Warning(string id) => new DiagnosticResult(id, DiagnosticSeverity.Warning);
+
+    public static Task VerifyAsync(string source, params DiagnosticResult[] expected) =>
+        VerifyAsync(source, setup: null, expected);
+
+    /// <summary>Like <see cref="VerifyAsync(string, DiagnosticResult[])"/>, with a chance to add .editorconfig, global options or additional files.</summary>
+    public static Task VerifyAsync(string source, System.Action<SolutionState>? setup, params DiagnosticResult[] expected)
     {
         var test = new Test { TestCode = source };
+        setup?.Invoke(test.TestState);
         test.ExpectedDiagnostics.AddRange(expected);
         return test.RunAsync(CancellationToken.None);
     }
+
+    /// <summary>A global analyzer config that sets the MSBuild property BpfTargetKernel, as the package's props do.</summary>
+    public static (string, string) TargetKernel(string version) =>
+        ("/.globalconfig", $"is_global = true\nbuild_property.BpfTargetKernel = {version}\n");
 
     private sealed class Test : CSharpAnalyzerTest<TAnalyzer, DefaultVerifier>
     {
