@@ -29,7 +29,7 @@ public sealed class PackagedBpfSharp : IDisposable
     public string Package { get; }
 
     /// <summary>Writes a consumer project referencing the package and builds it; returns exit code and output.</summary>
-    public (int ExitCode, string Output) BuildConsumer(string name, string source, string extraProperties = "")
+    public (int ExitCode, string Output) BuildConsumer(string name, string source, string extraProperties = "", params (string Path, string Text)[] additionalFiles)
     {
         var directory = Path.Combine(Root, name);
         Directory.CreateDirectory(directory);
@@ -49,10 +49,16 @@ public sealed class PackagedBpfSharp : IDisposable
                 <GenerateDocumentationFile>true</GenerateDocumentationFile>
                 {extraProperties}
               </PropertyGroup>
-              <ItemGroup><PackageReference Include="BpfSharp" Version="*" /></ItemGroup>
+              <ItemGroup><PackageReference Include="BpfSharp" Version="*" /><AdditionalFiles Include="pages/*.md" /></ItemGroup>
             </Project>
             """);
         File.WriteAllText(Path.Combine(directory, "Program.cs"), source);
+        foreach (var (path, text) in additionalFiles)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(directory, path))!);
+            File.WriteAllText(Path.Combine(directory, path), text);
+        }
+
         return DotNetCli.Run(directory, "build", "-nologo", "-clp:NoSummary");
     }
 
@@ -134,6 +140,63 @@ public class PackageTests(PackagedBpfSharp packaged) : IClassFixture<PackagedBpf
         Assert.NotEqual(0, exitCode);
         Assert.True(output.Contains("Program.cs(7,48): error BPF0001: program of this type cannot use helper bpf_get_stackid#27"), output);
         Assert.True(output.Contains("Program.cs(9,89): error BPF0002: cannot pass map_type 1 into func bpf_map_push_elem#87"), output);
+        AssertGeneratorLoaded(output);
+    }
+
+    [Fact]
+    public void Every_rule_fires_on_exactly_the_expected_lines_and_nowhere_else()
+    {
+        var source = """
+            using BpfSharp;
+            using static BpfSharp.BpfFlags;
+            public static unsafe class Programs
+            {
+                static readonly StackTraceMap Stacks = new(8);
+                static readonly QueueMap<ulong> Queue = new(8);
+                static readonly ArrayMap<ulong> Totals = new(8);
+                [BpfProgram("kprobe/do_unlinkat")]
+                public static int Probe(void* ctx) => Walk(ctx);
+                [BpfProgram("tp/syscalls/sys_enter_openat")]
+                public static int Point(void* ctx) => (int)BpfHelpers.KtimeGetNs();
+                [BpfProgram("tc")]
+                public static int Classifier(void* ctx) => Walk(ctx);
+                static int Walk(void* ctx) => (int)BpfHelpers.GetStackid(ctx, Stacks, 0);
+                [BpfProgram("xdp")]
+                public static int Packet(void* ctx)
+                {
+                    ulong v = 0;
+                    BpfHelpers.MapPushElem(Queue, &v, BPF_NOEXIST);
+                    uint key = 0;
+                    BpfHelpers.MapDeleteElem(Totals, &key);
+                    return (int)BpfHelpers.RingbufQuery(null!, 0);
+                }
+                [BpfProgram("kprobe/x")]
+                public static int Print(void* ctx) => (int)BpfHelpers.TracePrintk(null, 0);
+                [BpfProgram("xdp")]
+                public static int Fine(void* ctx) => (int)BpfHelpers.KtimeGetNs();
+                public static void Main() { }
+            }
+            """;
+        var page = ("pages/bpf_mine.md", "# Helper function `bpf_mine`\n\n`#!c static long (* const bpf_mine)(struct x y) = (void *) 9000;`\n");
+
+        var (_, output) = packaged.BuildConsumer("AllRules", source, "<BpfTargetKernel>5.4</BpfTargetKernel>", page);
+
+        var found = System.Text.RegularExpressions.Regex.Matches(output, @"(Program\.cs|bpf_mine\.md)\((\d+),\d+\): (?:error|warning) (BPF\d{4})")
+            .Select(m => $"{m.Groups[1].Value}:{m.Groups[2].Value}:{m.Groups[3].Value}")
+            .Distinct()
+            .OrderBy(f => f, StringComparer.Ordinal)
+            .ToArray();
+        string[] expected =
+        [
+            "Program.cs:14:BPF0001",  // tc reaches bpf_get_stackid through Walk
+            "Program.cs:14:BPF0004",  // bpf_get_stackid is GPL-only (outside perf_event) and there is no licence
+            "Program.cs:19:BPF0005",  // BPF_NOEXIST for a push
+            "Program.cs:21:BPF0006",  // delete on an array map
+            "Program.cs:22:BPF0003",  // bpf_ringbuf_query needs 5.8, BpfTargetKernel is 5.4
+            "Program.cs:25:BPF0004",  // bpf_trace_printk without licence
+            "bpf_mine.md:3:BPF1003",  // a struct passed by value cannot be mapped
+        ];
+        Assert.True(expected.SequenceEqual(found), "found:\n" + string.Join("\n", found) + "\n\n" + output);
         AssertGeneratorLoaded(output);
     }
 
