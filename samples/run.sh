@@ -40,5 +40,20 @@ if grep -qE 'AD0001|CS8785|CS9057' <<<"$output"; then
   echo "$output" >&2
   exit 1
 fi
+
 echo
-echo "OK: the sample builds clean against the package; every rule fires on samples/Mistakes."
+echo "== The code fixes, applied by 'dotnet format analyzers' to a copy of samples/Mistakes (BPF0002, BPF0004, BPF0006, BPF0007)"
+rm -rf samples/.fixed && mkdir -p samples/.fixed/Mistakes
+cp -r samples/Mistakes/Mistakes.cs samples/Mistakes/Mistakes.csproj samples/Mistakes/pages samples/.fixed/Mistakes/
+# One pass per fix: dotnet format does not combine fixes of different providers on one file in one pass.
+for ids in "BPF0002 BPF0006" "BPF0004" "BPF0007"; do
+  # shellcheck disable=SC2086
+  dotnet format analyzers samples/.fixed/Mistakes/Mistakes.csproj --diagnostics $ids --severity info -v q >/dev/null 2>&1 || true
+done
+if diff -u samples/Mistakes/Mistakes.cs samples/.fixed/Mistakes/Mistakes.cs; then
+  echo "the code fixes changed nothing" >&2
+  exit 1
+fi
+
+echo
+echo "OK: the sample builds clean against the package; every rule fires on samples/Mistakes; the fixes apply."

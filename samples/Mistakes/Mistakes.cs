@@ -26,13 +26,12 @@ public static unsafe class Mistakes
 
     private static int Inspect(void* context) => (int)BpfHelpers.OverrideReturn(context, 0);
 
-    // BPF0002: bpf_map_push_elem takes queue, stack and bloom filter maps, not a hash map (the code fix offers QueueMap).
+    // BPF0002: bpf_map_push_elem takes queue, stack and bloom filter maps, not a hash map (the code fix makes Counts a QueueMap).
     [BpfProgram(BpfProgramType.Xdp)]
     public static int PushIntoHash(void* context)
     {
         ulong value = 1;
-        var counts = Counts;
-        return (int)BpfHelpers.MapPushElem(counts, &value, 0);
+        return (int)BpfHelpers.MapPushElem(Counts, &value, 0);
     }
 
     // BPF0003 (warning): bpf_map_push_elem needs Linux 4.20, BpfTargetKernel is 4.19.
@@ -51,7 +50,8 @@ public static unsafe class Mistakes
         return (int)BpfHelpers.TracePrintk(null, 0);
     }
 
-    // BPF0006 (warning): the verifier accepts deleting from an array map, but it can never succeed.
+    // BPF0006 (warning): the verifier accepts deleting from an array map, but it can never succeed (the code fix makes
+    // Totals a HashMap).
     [BpfProgram("xdp")]
     public static int DeleteFromArray(void* context)
     {
