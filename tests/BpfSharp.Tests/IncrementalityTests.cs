@@ -1,0 +1,121 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using BpfSharp.Generators;
+using BpfSharp.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Xunit;
+
+namespace BpfSharp.Tests;
+
+/// <summary>What the generator redoes after an edit: nothing for unrelated edits, only the touched page for a page edit.</summary>
+public class IncrementalityTests
+{
+    private const string Program = """
+        using BpfSharp;
+        public static unsafe class Programs
+        {
+            static readonly QueueMap<uint> Queue = new(8);
+            [BpfProgram("xdp")]
+            public static int Run(void* ctx) { uint v = 1; return (int)BpfHelpers.MapPushElem(Queue, &v, 0); }
+        }
+        """;
+
+    private static readonly string[] AllSteps = [TrackingNames.UserPages, TrackingNames.HelperPages, TrackingNames.MergedSpec];
+
+    private static readonly InMemoryAdditionalText PageA = new("pages/bpf_custom_a.md", GeneratorTests.UserPage("bpf_custom_a", 9001));
+    private static readonly InMemoryAdditionalText PageB = new("pages/bpf_custom_b.md", GeneratorTests.UserPage("bpf_custom_b", 9002));
+
+    private static (GeneratorDriver Driver, CSharpCompilation Compilation) FirstRun()
+    {
+        var compilation = TestCompilation.Create(Program, "class Unrelated { }");
+        var driver = TestCompilation.CreateDriver([PageA, PageB]).RunGenerators(compilation);
+        return (driver, compilation);
+    }
+
+    private static GeneratorRunResult Result(GeneratorDriver driver) => driver.GetRunResult().Results.Single();
+
+    private static void AssertNothingRegenerated(GeneratorRunResult result, params string[] steps)
+    {
+        foreach (var step in steps)
+        {
+            Assert.All(result.TrackedSteps[step].SelectMany(s => s.Outputs), o => Assert.Contains(o.Reason, new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged }));
+        }
+
+        Assert.All(result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs), o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+    }
+
+    [Fact]
+    public void An_edit_inside_a_program_body_regenerates_nothing()
+    {
+        var (driver, compilation) = FirstRun();
+        var tree = compilation.SyntaxTrees.First();
+        var edited = compilation.ReplaceSyntaxTree(tree, tree.WithChangedText(tree.GetText().Replace(Program.IndexOf("uint v = 1", StringComparison.Ordinal), "uint v = 1".Length, "uint v = 2")));
+
+        AssertNothingRegenerated(Result(driver.RunGenerators(edited)), AllSteps);
+    }
+
+    [Fact]
+    public void An_edit_to_an_unrelated_file_regenerates_nothing()
+    {
+        var (driver, compilation) = FirstRun();
+        var edited = compilation.ReplaceSyntaxTree(compilation.SyntaxTrees.Last(), CSharpSyntaxTree.ParseText("class Unrelated { int x; }", path: "Source1.cs"));
+
+        AssertNothingRegenerated(Result(driver.RunGenerators(edited)), AllSteps);
+    }
+
+    [Fact]
+    public void Adding_an_additional_file_that_is_not_a_helper_page_regenerates_nothing()
+    {
+        var (driver, compilation) = FirstRun();
+        driver = driver.AddAdditionalTexts([new InMemoryAdditionalText("docs/notes.md", "# Notes\nnothing to see\n")]);
+        var result = Result(driver.RunGenerators(compilation));
+
+        // The per-file step may read the new file (it finds no page); the pages already read stay cached and nothing
+        // after that step changes.
+        var perFile = result.TrackedSteps[TrackingNames.UserPages].SelectMany(s => s.Outputs).Where(o => o.Value != null).ToArray();
+        Assert.Equal(2, perFile.Length);
+        Assert.All(perFile, o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+        AssertNothingRegenerated(result, TrackingNames.HelperPages, TrackingNames.MergedSpec);
+    }
+
+    [Fact]
+    public void Changing_an_unrelated_msbuild_property_regenerates_nothing()
+    {
+        var (driver, compilation) = FirstRun();
+        driver = driver.WithUpdatedAnalyzerConfigOptions(new BuildProperties(("build_property.SomethingElse", "42"), ("build_property.BpfTargetKernel", "5.10")));
+
+        AssertNothingRegenerated(Result(driver.RunGenerators(compilation)), AllSteps);
+    }
+
+    [Fact]
+    public void Editing_one_user_page_reparses_only_that_page()
+    {
+        var (driver, compilation) = FirstRun();
+        driver = driver.ReplaceAdditionalText(PageB, new InMemoryAdditionalText(PageB.Path, GeneratorTests.UserPage("bpf_custom_b", 9002, programType: "BPF_PROG_TYPE_KPROBE")));
+        var result = Result(driver.RunGenerators(compilation));
+
+        var pages = result.TrackedSteps[TrackingNames.HelperPages].SelectMany(s => s.Outputs).ToArray();
+        Assert.Single(pages, o => o.Reason == IncrementalStepRunReason.Modified);
+        Assert.Single(pages, o => o.Reason == IncrementalStepRunReason.Cached);
+        Assert.Equal(IncrementalStepRunReason.Modified, result.TrackedSteps[TrackingNames.MergedSpec].Single().Outputs.Single().Reason);
+        Assert.Contains("BpfProgramType.Kprobe", result.GeneratedSources.Single().SourceText.ToString());
+    }
+
+    private sealed class BuildProperties(params (string Key, string Value)[] values) : AnalyzerConfigOptionsProvider
+    {
+        public override AnalyzerConfigOptions GlobalOptions { get; } = new Options(values.ToImmutableDictionary(v => v.Key, v => v.Value));
+
+        public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => new Options(ImmutableDictionary<string, string>.Empty);
+
+        public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) => new Options(ImmutableDictionary<string, string>.Empty);
+
+        private sealed class Options(ImmutableDictionary<string, string> values) : AnalyzerConfigOptions
+        {
+            public override bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value) => values.TryGetValue(key, out value);
+        }
+    }
+}
