@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Globalization;
 using System.Text;
 
 namespace BpfSharp.Generators
@@ -21,13 +22,21 @@ namespace BpfSharp.Generators
                     case '>': escaped.Append("&gt;"); break;
                     case '"': escaped.Append("&quot;"); break;
                     default:
-                        // Control characters are not allowed in XML, and a line break would end the /// comment.
-                        escaped.Append(char.IsControl(c) ? ' ' : c);
+                        escaped.Append(IsUnsafeInComment(c) ? ' ' : c);
                         break;
                 }
             }
 
             return escaped.ToString();
+        }
+
+        // Control characters are not allowed in XML; a line or paragraph separator would end the /// comment and let
+        // page text become code; bidirectional and other format characters could hide what the text says.
+        private static bool IsUnsafeInComment(char c)
+        {
+            var category = CharUnicodeInfo.GetUnicodeCategory(c);
+            return char.IsControl(c) || category == UnicodeCategory.LineSeparator || category == UnicodeCategory.ParagraphSeparator
+                || category == UnicodeCategory.Format;
         }
 
         public static string FromMarkdown(string markdown, IReadOnlyDictionary<string, string> parameterNames)

@@ -61,6 +61,9 @@ namespace BpfSharp.Spec
             }
         }
 
+        /// <summary>How many lines the parser sees in a text (diagnostic lines run from 1 to this).</summary>
+        public static int SplitLinesForTests(string text) => SplitLines(text).Length;
+
         internal static string[] SplitLines(string text)
         {
             if (text.Length > 0 && text[0] == '\uFEFF')
