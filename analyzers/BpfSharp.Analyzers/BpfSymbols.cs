@@ -85,12 +85,10 @@ namespace BpfSharp.Analyzers
         private readonly ConcurrentDictionary<ITypeSymbol, int?> _mapTypes = new ConcurrentDictionary<ITypeSymbol, int?>(SymbolEqualityComparer.Default);
         private readonly ConcurrentDictionary<ISymbol, ImmutableArray<DeclaredProgram>> _programs = new ConcurrentDictionary<ISymbol, ImmutableArray<DeclaredProgram>>(SymbolEqualityComparer.Default);
 
-        private BpfSymbols(Compilation compilation, INamedTypeSymbol program, INamedTypeSymbol helper, INamedTypeSymbol helperProgramType, INamedTypeSymbol helperMapType, INamedTypeSymbol mapClass, INamedTypeSymbol map)
+        private BpfSymbols(Compilation compilation, INamedTypeSymbol program, INamedTypeSymbol helper, INamedTypeSymbol mapClass, INamedTypeSymbol map)
         {
             ProgramAttribute = program;
             HelperAttribute = helper;
-            HelperProgramTypeAttribute = helperProgramType;
-            HelperMapTypeAttribute = helperMapType;
             MapClassAttribute = mapClass;
             Map = map;
             FlagsAttribute = compilation.GetTypeByMetadataName("BpfSharp.BpfHelperFlagsAttribute");
@@ -101,10 +99,6 @@ namespace BpfSharp.Analyzers
         public INamedTypeSymbol ProgramAttribute { get; }
 
         public INamedTypeSymbol HelperAttribute { get; }
-
-        public INamedTypeSymbol HelperProgramTypeAttribute { get; }
-
-        public INamedTypeSymbol HelperMapTypeAttribute { get; }
 
         public INamedTypeSymbol MapClassAttribute { get; }
 
@@ -121,13 +115,11 @@ namespace BpfSharp.Analyzers
         {
             var program = compilation.GetTypeByMetadataName("BpfSharp.BpfProgramAttribute");
             var helper = compilation.GetTypeByMetadataName("BpfSharp.BpfHelperAttribute");
-            var helperProgramType = compilation.GetTypeByMetadataName("BpfSharp.BpfHelperProgramTypeAttribute");
-            var helperMapType = compilation.GetTypeByMetadataName("BpfSharp.BpfHelperMapTypeAttribute");
             var mapClass = compilation.GetTypeByMetadataName("BpfSharp.BpfMapClassAttribute");
             var map = compilation.GetTypeByMetadataName("BpfSharp.BpfMap");
-            return program is null || helper is null || helperProgramType is null || helperMapType is null || mapClass is null || map is null
+            return program is null || helper is null || mapClass is null || map is null
                 ? null
-                : new BpfSymbols(compilation, program, helper, helperProgramType, helperMapType, mapClass, map);
+                : new BpfSymbols(compilation, program, helper, mapClass, map);
         }
 
         public HelperFacts? GetHelper(IMethodSymbol method) => _helpers.GetOrAdd(method.OriginalDefinition, ReadHelper);
@@ -146,43 +138,55 @@ namespace BpfSharp.Analyzers
         /// <summary>Whether a method declares a program (even one whose section name is invalid).</summary>
         public bool IsProgram(ISymbol symbol) => GetProgramAttributes(symbol).Any();
 
+        // Decodes the one [BpfHelper] attribute of a stub (bit sets indexed by enum value, "value:..." strings).
         private HelperFacts? ReadHelper(IMethodSymbol method)
         {
-            string? name = null, since = null;
-            var id = 0;
-            var gplOnly = false;
-            var gplExceptions = ImmutableArray<string>.Empty;
-            var programTypes = ImmutableDictionary.CreateBuilder<int, string?>();
-            var hasProgramTypes = false;
-            var mapTypes = ImmutableDictionary.CreateBuilder<int, MapTypeUse>();
-            foreach (var attribute in method.GetAttributes())
+            var attribute = method.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, HelperAttribute));
+            if (attribute is null || attribute.ConstructorArguments.Length != 2 || attribute.ConstructorArguments[0].Value is not string name)
             {
-                var args = attribute.ConstructorArguments;
-                if (SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, HelperAttribute) && args.Length == 2)
+                return null;
+            }
+
+            var id = attribute.ConstructorArguments[1].Value is int value ? value : 0;
+            var gplExceptions = Named(attribute, "GplOnlyExceptions") is TypedConstant { Kind: TypedConstantKind.Array, IsNull: false } list
+                ? list.Values.Select(v => v.Value).OfType<string>().ToImmutableArray()
+                : ImmutableArray<string>.Empty;
+
+            ImmutableDictionary<int, string?>? programTypes = null;
+            if (Named(attribute, "ProgramTypes")?.Value is ulong programBits)
+            {
+                var versions = Pairs(Named(attribute, "ProgramTypeVersions")?.Value as string);
+                programTypes = Bits(programBits).ToImmutableDictionary(v => v, v => versions.TryGetValue(v, out var since) ? since : null);
+            }
+
+            var mapBits = Named(attribute, "MapTypes")?.Value is ulong m ? m : 0;
+            var failing = Named(attribute, "AlwaysFailingMapTypes")?.Value is ulong f ? f : 0;
+            var conditions = Pairs(Named(attribute, "MapTypeConditions")?.Value as string);
+            var mapTypes = Bits(mapBits).ToImmutableDictionary(
+                v => v,
+                v => new MapTypeUse(
+                    conditions.TryGetValue(v, out var onlyIn) ? onlyIn.Split(',').Select(p => int.TryParse(p, out var n) ? n : -1).ToImmutableHashSet() : null,
+                    (failing & (1UL << v)) != 0));
+
+            return new HelperFacts(name, id, Named(attribute, "Since")?.Value as string, Named(attribute, "GplOnly")?.Value is true, gplExceptions, programTypes, mapTypes);
+        }
+
+        private static IEnumerable<int> Bits(ulong bits) => Enumerable.Range(0, 64).Where(v => (bits & (1UL << v)) != 0);
+
+        // "6:6.10 3:6.10" gives {6: "6.10", 3: "6.10"}.
+        private static Dictionary<int, string> Pairs(string? text)
+        {
+            var pairs = new Dictionary<int, string>();
+            foreach (var pair in (text ?? string.Empty).Split(new[] { ' ' }, System.StringSplitOptions.RemoveEmptyEntries))
+            {
+                var colon = pair.IndexOf(':');
+                if (colon > 0 && int.TryParse(pair.Substring(0, colon), out var key))
                 {
-                    name = args[0].Value as string;
-                    id = args[1].Value is int value ? value : 0;
-                    since = Named(attribute, "Since")?.Value as string;
-                    gplOnly = Named(attribute, "GplOnly")?.Value is true;
-                    gplExceptions = Named(attribute, "GplOnlyExceptions") is TypedConstant { Kind: TypedConstantKind.Array, IsNull: false } list
-                        ? list.Values.Select(v => v.Value).OfType<string>().ToImmutableArray()
-                        : ImmutableArray<string>.Empty;
-                }
-                else if (SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, HelperProgramTypeAttribute) && args.Length == 1 && args[0].Value is int programType)
-                {
-                    hasProgramTypes = true;
-                    programTypes[programType] = Named(attribute, "Since")?.Value as string;
-                }
-                else if (SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, HelperMapTypeAttribute) && args.Length == 1 && args[0].Value is int mapType)
-                {
-                    var onlyIn = Named(attribute, "OnlyInProgramTypes") is TypedConstant { Kind: TypedConstantKind.Array, IsNull: false } list
-                        ? list.Values.Select(v => v.Value).OfType<int>().ToImmutableHashSet()
-                        : null;
-                    mapTypes[mapType] = new MapTypeUse(onlyIn, Named(attribute, "AlwaysFails")?.Value is true);
+                    pairs[key] = pair.Substring(colon + 1);
                 }
             }
 
-            return name is null ? null : new HelperFacts(name, id, since, gplOnly, gplExceptions, hasProgramTypes ? programTypes.ToImmutable() : null, mapTypes.ToImmutable());
+            return pairs;
         }
 
         private int? ReadMapType(ITypeSymbol type)

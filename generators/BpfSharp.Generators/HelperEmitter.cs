@@ -84,13 +84,13 @@ namespace BpfSharp.Generators
             yield return "<para>Kernel helper <c>" + XmlDocText.Escape(helper.Name) + "</c> (id " + helper.Id.ToString(CultureInfo.InvariantCulture) + since + "): <c>" + XmlDocText.Escape(helper.CSignature) + "</c></para>";
             if (helper.HasProgramTypeTable)
             {
-                var programs = helper.ProgramTypes.Select(p => "<c>" + p.ProgramType + "</c>" + (p.Since is null ? string.Empty : " (from " + p.Since + ")"));
+                var programs = helper.ProgramTypes.Select(p => KernelTypes.ProgramTypes.FindByName(p.ProgramType)!.MemberName + (p.Since is null ? string.Empty : " (" + p.Since + ")"));
                 yield return "<para>Program types: " + (helper.ProgramTypes.IsEmpty ? "none" : string.Join(", ", programs)) + ".</para>";
             }
 
             if (!helper.MapTypes.IsEmpty)
             {
-                yield return "<para>Map types: " + string.Join(", ", helper.MapTypes.Select(m => "<c>" + m + "</c>")) + ".</para>";
+                yield return "<para>Map types: " + string.Join(", ", helper.MapTypes.Select(m => KernelTypes.MapTypes.FindByName(m)!.MemberName)) + ".</para>";
             }
 
             if (helper.GplOnly == true)
@@ -109,39 +109,59 @@ namespace BpfSharp.Generators
             yield return "</remarks>";
         }
 
+        // One [BpfHelper] per stub with every fact as bit sets and short strings: thousands of separate attributes made
+        // the generated file several times slower to compile.
         private static IEnumerable<string> Attributes(HelperSpec helper)
         {
-            var since = helper.Since is null ? string.Empty : ", Since = " + Literal(helper.Since);
-            var gplOnly = helper.GplOnly == true ? ", GplOnly = true" : string.Empty;
-            if (helper.GplOnly == true && !helper.GplOnlyExceptions.IsEmpty)
+            var facts = new List<string> { Literal(helper.Name), helper.Id.ToString(CultureInfo.InvariantCulture) };
+            if (helper.Since != null)
             {
-                gplOnly += ", GplOnlyExceptions = new[] { " + string.Join(", ", helper.GplOnlyExceptions.Select(Literal)) + " }";
+                facts.Add("Since = " + Literal(helper.Since));
             }
 
-            yield return "global::BpfSharp.BpfHelper(" + Literal(helper.Name) + ", " + helper.Id.ToString(CultureInfo.InvariantCulture) + since + gplOnly + ")";
-            foreach (var use in helper.ProgramTypes.OrderBy(p => p.ProgramType, StringComparer.Ordinal))
+            if (helper.GplOnly == true)
             {
-                var member = KernelTypes.ProgramTypes.FindByName(use.ProgramType)!.MemberName;
-                var useSince = use.Since is null ? string.Empty : ", Since = " + Literal(use.Since);
-                yield return "global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType." + member + useSince + ")";
+                facts.Add("GplOnly = true");
+                if (!helper.GplOnlyExceptions.IsEmpty)
+                {
+                    facts.Add("GplOnlyExceptions = new[] { " + string.Join(", ", helper.GplOnlyExceptions.Select(Literal)) + " }");
+                }
+            }
+
+            if (helper.HasProgramTypeTable)
+            {
+                var uses = helper.ProgramTypes.Select(p => (Value: KernelTypes.ProgramTypes.FindByName(p.ProgramType)!.Value, p.Since)).OrderBy(p => p.Value).ToArray();
+                facts.Add("ProgramTypes = " + Hex(Mask(uses.Select(u => u.Value))));
+                if (uses.Any(u => u.Since != null))
+                {
+                    facts.Add("ProgramTypeVersions = " + Literal(string.Join(" ", uses.Where(u => u.Since != null).Select(u => u.Value.ToString(CultureInfo.InvariantCulture) + ":" + u.Since))));
+                }
             }
 
             // The verifier decides which map types are accepted at all; the page's map list, which ones can work.
-            if (!helper.Parameters.Any(CTypes.IsMapParameter))
+            if (helper.Parameters.Any(CTypes.IsMapParameter))
             {
-                yield break;
+                var accepted = VerifierMapRules.AcceptedMapTypes(helper.Name).Select(a => (Value: KernelTypes.MapTypes.FindByName(a.MapType)!.Value, a.OnlyInProgramTypes)).ToArray();
+                var working = helper.MapTypes.Select(m => KernelTypes.MapTypes.FindByName(m)!.Value).ToArray();
+                facts.Add("MapTypes = " + Hex(Mask(accepted.Select(a => a.Value))));
+                if (helper.HasMapTypeTable && accepted.Any(a => !working.Contains(a.Value)))
+                {
+                    facts.Add("AlwaysFailingMapTypes = " + Hex(Mask(accepted.Where(a => !working.Contains(a.Value)).Select(a => a.Value))));
+                }
+
+                var conditions = accepted.Where(a => a.OnlyInProgramTypes != null)
+                    .Select(a => a.Value.ToString(CultureInfo.InvariantCulture) + ":" + string.Join(",", a.OnlyInProgramTypes!.Select(p => KernelTypes.ProgramTypes.FindByName(p)!.Value.ToString(CultureInfo.InvariantCulture))))
+                    .ToArray();
+                if (conditions.Length > 0)
+                {
+                    facts.Add("MapTypeConditions = " + Literal(string.Join(" ", conditions)));
+                }
             }
 
-            foreach (var accepted in VerifierMapRules.AcceptedMapTypes(helper.Name))
-            {
-                var member = KernelTypes.MapTypes.FindByName(accepted.MapType)!;
-                var alwaysFails = helper.HasMapTypeTable && !helper.MapTypes.Any(m => KernelTypes.MapTypes.FindByName(m)!.Value == member.Value);
-                var onlyIn = accepted.OnlyInProgramTypes is null
-                    ? string.Empty
-                    : ", OnlyInProgramTypes = new[] { " + string.Join(", ", accepted.OnlyInProgramTypes.Select(p => "global::BpfSharp.BpfProgramType." + KernelTypes.ProgramTypes.FindByName(p)!.MemberName)) + " }";
-                yield return "global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType." + member.MemberName + (alwaysFails ? ", AlwaysFails = true" : string.Empty) + onlyIn + ")";
-            }
+            yield return "global::BpfSharp.BpfHelper(" + string.Join(", ", facts) + ")";
         }
+
+        private static ulong Mask(IEnumerable<int> values) => values.Aggregate(0UL, (mask, value) => mask | (1UL << value));
 
         // [BpfHelperFlags(bits)] on a parameter the page lists flags for; enumerated values also listed one by one.
         private static string FlagsAttribute(HelperSpec helper, HelperParameter parameter)

@@ -1,11 +1,17 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 
 namespace BpfSharp
 {
     // The generated BpfHelpers methods carry the spec's facts as these attributes, so that the analyzers read the
     // facts of whatever method is called (shipped or user-defined helper) without parsing the spec again.
 
-    /// <summary>Identifies a method as the stub of a kernel BPF helper function.</summary>
+    /// <summary>
+    /// Identifies a method as the stub of a kernel BPF helper function and carries the facts of its spec page in a
+    /// compact form (bit sets indexed by the kernel's enum values): one attribute per helper keeps the generated code
+    /// cheap to compile. <see cref="AllowedProgramTypes"/> and <see cref="AcceptedMapTypes"/> decode them.
+    /// </summary>
     [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
     public sealed class BpfHelperAttribute : Attribute
     {
@@ -32,51 +38,44 @@ namespace BpfSharp
 
         /// <summary>Program types (<c>BPF_PROG_TYPE_*</c>) or attach types (<c>BPF_TRACE_*</c>) in which a GPL-only helper is not GPL-only.</summary>
         public string[]? GplOnlyExceptions { get; set; }
-    }
 
-    /// <summary>A program type that may call the helper. A helper without any of these is not checked for program types.</summary>
-    [AttributeUsage(AttributeTargets.Method, AllowMultiple = true, Inherited = false)]
-    public sealed class BpfHelperProgramTypeAttribute : Attribute
-    {
-        /// <summary>Allows the helper in a program type.</summary>
-        /// <param name="programType">The program type.</param>
-        public BpfHelperProgramTypeAttribute(BpfProgramType programType)
-        {
-            ProgramType = programType;
-        }
+        /// <summary>Bit <c>n</c> set: programs of the type with value <c>n</c> may call the helper. Unset (null): not checked.</summary>
+        public ulong ProgramTypes { get => _programTypes ?? 0; set => _programTypes = value; }
 
-        /// <summary>The program type.</summary>
-        public BpfProgramType ProgramType { get; }
+        /// <summary>Later kernel versions per program type, as <c>"value:version"</c> pairs separated by spaces (<c>"6:6.10"</c>).</summary>
+        public string? ProgramTypeVersions { get; set; }
 
-        /// <summary>The first kernel version that allows the helper in this program type, when later than the helper itself.</summary>
-        public string? Since { get; set; }
-    }
+        /// <summary>Bit <c>n</c> set: the verifier lets the map argument be of the map type with value <c>n</c>.</summary>
+        public ulong MapTypes { get; set; }
 
-    /// <summary>
-    /// A map type the kernel verifier lets the helper's map argument take. Map types without this attribute are
-    /// rejected by the verifier. A helper without any of these takes no map.
-    /// </summary>
-    [AttributeUsage(AttributeTargets.Method, AllowMultiple = true, Inherited = false)]
-    public sealed class BpfHelperMapTypeAttribute : Attribute
-    {
-        /// <summary>Accepts a map type.</summary>
-        /// <param name="mapType">The map type.</param>
-        public BpfHelperMapTypeAttribute(BpfMapType mapType)
-        {
-            MapType = mapType;
-        }
-
-        /// <summary>The map type.</summary>
-        public BpfMapType MapType { get; }
+        /// <summary>Map types the verifier accepts but on which the operation can never succeed (a subset of <see cref="MapTypes"/>).</summary>
+        public ulong AlwaysFailingMapTypes { get; set; }
 
         /// <summary>
-        /// The verifier accepts the map type, but the operation cannot succeed on it at run time (for example deleting
-        /// from an array map).
+        /// Map types the verifier accepts only in some program types, as <c>"map:program,program"</c> entries separated by
+        /// spaces (values, e.g. <c>"15:1,3,4"</c>).
         /// </summary>
-        public bool AlwaysFails { get; set; }
+        public string? MapTypeConditions { get; set; }
 
-        /// <summary>When set, the verifier accepts the map type only in programs of these types.</summary>
-        public BpfProgramType[]? OnlyInProgramTypes { get; set; }
+        private ulong? _programTypes;
+
+        /// <summary>The program types that may call the helper, or null when the spec does not say.</summary>
+        public IReadOnlyList<BpfProgramType>? AllowedProgramTypes =>
+            _programTypes is ulong bits ? Bits(bits).Select(v => (BpfProgramType)v).ToArray() : null;
+
+        /// <summary>The map types the verifier lets the helper take.</summary>
+        public IReadOnlyList<BpfMapType> AcceptedMapTypes => Bits(MapTypes).Select(v => (BpfMapType)v).ToArray();
+
+        private static IEnumerable<int> Bits(ulong bits)
+        {
+            for (var value = 0; value < 64; value++)
+            {
+                if ((bits & (1UL << value)) != 0)
+                {
+                    yield return value;
+                }
+            }
+        }
     }
 
     /// <summary>

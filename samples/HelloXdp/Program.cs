@@ -13,10 +13,10 @@ foreach (var name in new[] { "KtimeGetNs", "MapPushElem" })
     var method = helpers.GetMethod(name)!;
     var helper = method.GetCustomAttribute<BpfHelperAttribute>()!;
     var parameters = string.Join(", ", method.GetParameters().Select(p => $"{Display(p.ParameterType)} {p.Name}"));
-    var programTypes = method.GetCustomAttributes<BpfHelperProgramTypeAttribute>().Select(a => a.ProgramType).ToArray();
-    var mapTypes = method.GetCustomAttributes<BpfHelperMapTypeAttribute>().Select(a => a.MapType.ToString()).ToArray();
+    var programTypes = helper.AllowedProgramTypes ?? [];
+    var mapTypes = helper.AcceptedMapTypes.Select(m => m.ToString()).ToArray();
     Console.WriteLine($"  BpfHelpers.{name}({parameters}) -> {Display(method.ReturnType)}");
-    Console.WriteLine($"    {helper.Name}#{helper.Id}, since Linux {helper.Since}; allowed in {programTypes.Length} program types (XDP: {programTypes.Contains(BpfProgramType.Xdp)})"
+    Console.WriteLine($"    {helper.Name}#{helper.Id}, since Linux {helper.Since}; allowed in {programTypes.Count} program types (XDP: {programTypes.Contains(BpfProgramType.Xdp)})"
         + (mapTypes.Length > 0 ? $"; map types: {string.Join(", ", mapTypes)}" : string.Empty));
 }
 

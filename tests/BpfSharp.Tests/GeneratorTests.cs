@@ -49,15 +49,15 @@ public class GeneratorTests
         Assert.Contains("public static long RingbufOutput(global::BpfSharp.BpfMap ringbuf, void* data, ulong size, [global::BpfSharp.BpfHelperFlags(0x3UL, Description = \"BPF_RB_NO_WAKEUP (0x1), BPF_RB_FORCE_WAKEUP (0x2)\")] ulong flags) =>", source);
         Assert.Contains("public static long TracePrintk(byte* fmt, uint fmtSize, params ulong[] args) =>", source);
         Assert.Contains("public static ulong KtimeGetNs() =>", source);
-        Assert.Contains("[global::BpfSharp.BpfHelper(\"bpf_map_push_elem\", 87, Since = \"4.20\")]", source);
-        Assert.Contains("[global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Queue)]", source);
+        Assert.Contains("[global::BpfSharp.BpfHelper(\"bpf_map_push_elem\", 87, Since = \"4.20\", ProgramTypes = 0x1EFFFFFFEUL, MapTypes = 0x40C00000UL)]", source);
         Assert.Contains("public static long MapDeleteElem(global::BpfSharp.BpfMap map, void* key) =>", source);
-        Assert.Contains("[global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Array, AlwaysFails = true)]", source);
-        Assert.Contains("[global::BpfSharp.BpfHelper(\"bpf_trace_printk\", 6, Since = \"4.1\", GplOnly = true)]", source);
+        Assert.Contains("[global::BpfSharp.BpfHelper(\"bpf_map_delete_elem\", 3, Since = \"3.19\", ProgramTypes = 0x1EFFFFFFEUL, MapTypes = 0x204048E66UL, AlwaysFailingMapTypes = 0x204000044UL, MapTypeConditions = \"15:26,13,1,3,4,6,21,22,30 18:26,13,1,3,4,6,21,22,30\")]", source);
+        Assert.Contains("[global::BpfSharp.BpfHelper(\"bpf_trace_printk\", 6, Since = \"4.1\", GplOnly = true, ProgramTypes = ", source);
+        Assert.Contains("[global::BpfSharp.BpfHelper(\"bpf_get_stackid\", 27, Since = \"4.6\", GplOnly = true, GplOnlyExceptions = new[] { \"BPF_PROG_TYPE_PERF_EVENT\" }, ProgramTypes = 0x50200A4UL, MapTypes = 0x80UL)]", source);
         Assert.Contains("public static long MapPushElem(global::BpfSharp.BpfMap map, void* value, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x2UL }, Description = \"BPF_EXIST (0x2)\")] ulong flags) =>", source);
         Assert.Contains("public static long SkbVlanPush(void* skb, ushort vlanProto, ushort vlanTci) =>", source);
         Assert.Contains("public static long SkbLoadBytesRelative(", source);
-        Assert.Contains("[global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp, Since = \"6.10\")]", source);
+        Assert.Contains("ProgramTypeVersions = \"1:6.10 3:6.10 4:6.10 6:6.10", source);
         Assert.Contains("<see href=\"https://docs.ebpf.io/linux/helper-function/bpf_map_push_elem/\"/>", source);
         Assert.DoesNotContain("\r", source);
     }
@@ -95,8 +95,7 @@ public class GeneratorTests
         Assert.Contains("public static long Custom(global::BpfSharp.BpfMap map, ulong flags) =>", source);
         var ktime = source[source.IndexOf("BpfHelper(\"bpf_ktime_get_ns\"", StringComparison.Ordinal)..];
         ktime = ktime[..ktime.IndexOf("=>", StringComparison.Ordinal)];
-        Assert.Contains("BpfProgramType.Kprobe", ktime);
-        Assert.DoesNotContain("BpfProgramType.Xdp", ktime);
+        Assert.Contains("ProgramTypes = 0x4UL", ktime);
         Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
     }
 

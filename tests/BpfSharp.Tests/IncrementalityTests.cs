@@ -102,7 +102,7 @@ public class IncrementalityTests
         Assert.Single(pages, o => o.Reason == IncrementalStepRunReason.Modified);
         Assert.Single(pages, o => o.Reason == IncrementalStepRunReason.Cached);
         Assert.Equal(IncrementalStepRunReason.Modified, result.TrackedSteps[TrackingNames.MergedSpec].Single().Outputs.Single().Reason);
-        Assert.Contains("BpfProgramType.Kprobe", result.GeneratedSources.Single().SourceText.ToString());
+        Assert.Contains("BpfHelper(\"bpf_custom_b\", 9002, Since = \"6.1\", ProgramTypes = 0x4UL", result.GeneratedSources.Single().SourceText.ToString());
     }
 
     private sealed class BuildProperties(params (string Key, string Value)[] values) : AnalyzerConfigOptionsProvider

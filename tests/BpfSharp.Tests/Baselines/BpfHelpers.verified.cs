@@ -21,11 +21,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it from cgroup connect hooks (the <c>BPF_CGROUP_INET4_CONNECT</c> and <c>BPF_CGROUP_INET6_CONNECT</c> attach points) to pin the source address of outgoing connections before they are established; a non-zero port is accepted but can noticeably slow down connection setup.</para>
         /// <para>Kernel helper <c>bpf_bind</c> (id 64, since Linux 4.17): <c>static long (* const bpf_bind)(struct bpf_sock_addr *ctx, struct sockaddr *addr, int addr_len) = (void *) 64;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>.</para>
+        /// <para>Program types: CgroupSockAddr.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_bind/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_bind", 64, Since = "4.17")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
+        [global::BpfSharp.BpfHelper("bpf_bind", 64, Since = "4.17", ProgramTypes = 0x40000UL)]
         public static long Bind(void* ctx, void* addr, int addrLen) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_bind", 64);
 
@@ -38,12 +37,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it from a BPF LSM program hooked into the exec path to force secure-execution behaviour, for instance so that the dynamic loader ignores dangerous environment variables such as LD_PRELOAD for selected binaries.</para>
         /// <para>Kernel helper <c>bpf_bprm_opts_set</c> (id 159, since Linux 5.11): <c>static long (* const bpf_bprm_opts_set)(struct linux_binprm *bprm, __u64 flags) = (void *) 159;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_LSM</c>.</para>
+        /// <para>Program types: Lsm.</para>
         /// <para>Flags: <c>BPF_F_BPRM_SECUREEXEC</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_bprm_opts_set/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_bprm_opts_set", 159, Since = "5.11")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
+        [global::BpfSharp.BpfHelper("bpf_bprm_opts_set", 159, Since = "5.11", ProgramTypes = 0x20000000UL)]
         public static long BprmOptsSet(void* bprm, [global::BpfSharp.BpfHelperFlags(0x1UL, Description = "BPF_F_BPRM_SECUREEXEC (0x1)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_bprm_opts_set", 159);
 
@@ -58,12 +56,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in <c>BPF_PROG_TYPE_SYSCALL</c> loader programs, such as the ones generated for libbpf light skeletons, that need to look up kernel or module type IDs at load time without help from user space.</para>
         /// <para>Kernel helper <c>bpf_btf_find_by_name_kind</c> (id 167, since Linux 5.14): <c>static long (* const bpf_btf_find_by_name_kind)(char *name, int name_sz, __u32 kind, int flags) = (void *) 167;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_SYSCALL</c>.</para>
+        /// <para>Program types: Syscall.</para>
         /// <para>Flags: none (pass 0).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_btf_find_by_name_kind/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_btf_find_by_name_kind", 167, Since = "5.14")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
+        [global::BpfSharp.BpfHelper("bpf_btf_find_by_name_kind", 167, Since = "5.14", ProgramTypes = 0x80000000UL)]
         public static long BtfFindByNameKind(byte* name, int nameSz, uint kind, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] int flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_btf_find_by_name_kind", 167);
 
@@ -76,42 +73,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to drop per-cgroup state kept in a <c>BPF_MAP_TYPE_CGRP_STORAGE</c> map once that state is no longer needed; the state itself is created and read with bpf_cgrp_storage_get.</para>
         /// <para>Kernel helper <c>bpf_cgrp_storage_delete</c> (id 211, since Linux 6.2): <c>static long (* const bpf_cgrp_storage_delete)(void *map, struct cgroup *cgroup) = (void *) 211;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
-        /// <para>Map types: <c>BPF_MAP_TYPE_CGRP_STORAGE</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
+        /// <para>Map types: CgrpStorage.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_cgrp_storage_delete/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_cgrp_storage_delete", 211, Since = "6.2")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.CgrpStorage)]
+        [global::BpfSharp.BpfHelper("bpf_cgrp_storage_delete", 211, Since = "6.2", ProgramTypes = 0x1EFEFFFFEUL, MapTypes = 0x100000000UL)]
         public static long CgrpStorageDelete(global::BpfSharp.BpfMap map, void* cgroup) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_cgrp_storage_delete", 211);
 
@@ -126,43 +92,12 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to keep per-cgroup state from any program that can reach a struct cgroup pointer, such as tracing or LSM programs; it is the modern replacement for the older <c>BPF_MAP_TYPE_CGROUP_STORAGE</c> accessed through bpf_get_local_storage, and bpf_cgrp_storage_delete removes an entry.</para>
         /// <para>Kernel helper <c>bpf_cgrp_storage_get</c> (id 210, since Linux 6.2): <c>static void *(* const bpf_cgrp_storage_get)(void *map, struct cgroup *cgroup, void *value, __u64 flags) = (void *) 210;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
-        /// <para>Map types: <c>BPF_MAP_TYPE_CGRP_STORAGE</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
+        /// <para>Map types: CgrpStorage.</para>
         /// <para>Flags: <c>BPF_LOCAL_STORAGE_GET_F_CREATE</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_cgrp_storage_get/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_cgrp_storage_get", 210, Since = "6.2")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.CgrpStorage)]
+        [global::BpfSharp.BpfHelper("bpf_cgrp_storage_get", 210, Since = "6.2", ProgramTypes = 0x1EFEFFFFEUL, MapTypes = 0x100000000UL)]
         public static void* CgrpStorageGet(global::BpfSharp.BpfMap map, void* cgroup, void* value, [global::BpfSharp.BpfHelperFlags(0x1UL, Description = "BPF_LOCAL_STORAGE_GET_F_CREATE (0x1)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_cgrp_storage_get", 210);
 
@@ -178,15 +113,12 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Call it before enlarging a packet (for example with bpf_xdp_adjust_head, bpf_skb_adjust_room or bpf_skb_change_tail) or before redirecting it to another device, to decide between dropping it and replying with an ICMP fragmentation-needed or packet-too-big message. It only knows the device MTU; when per-route MTUs matter, use bpf_fib_lookup instead.</para>
         /// <para>Kernel helper <c>bpf_check_mtu</c> (id 163, since Linux 5.12): <c>static long (* const bpf_check_mtu)(void *ctx, __u32 ifindex, __u32 *mtu_len, __s32 len_diff, __u64 flags) = (void *) 163;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: SchedAct, SchedCls, Xdp.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Flags: <c>BPF_MTU_CHK_SEGS</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_check_mtu/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_check_mtu", 163, Since = "5.12", GplOnly = true)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_check_mtu", 163, Since = "5.12", GplOnly = true, ProgramTypes = 0x58UL)]
         public static long CheckMtu(void* ctx, uint ifindex, uint* mtuLen, int lenDiff, [global::BpfSharp.BpfHelperFlags(0x1UL, Description = "BPF_MTU_CHK_SEGS (0x1)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_check_mtu", 163);
 
@@ -200,14 +132,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it when a packet must be mirrored or duplicated, for example copying traffic to a monitoring interface while still handling the original; when no copy is needed, bpf_redirect is cheaper because it avoids cloning the buffer and performs the redirect after the program returns.</para>
         /// <para>Kernel helper <c>bpf_clone_redirect</c> (id 13, since Linux 4.2): <c>static long (* const bpf_clone_redirect)(struct __sk_buff *skb, __u32 ifindex, __u64 flags) = (void *) 13;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>.</para>
+        /// <para>Program types: LwtXmit, SchedAct, SchedCls.</para>
         /// <para>Flags: <c>BPF_F_INGRESS</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_clone_redirect/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_clone_redirect", 13, Since = "4.2")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
+        [global::BpfSharp.BpfHelper("bpf_clone_redirect", 13, Since = "4.2", ProgramTypes = 0x1018UL)]
         public static long CloneRedirect(void* skb, uint ifindex, [global::BpfSharp.BpfHelperFlags(0x1UL, Description = "BPF_F_INGRESS (0x1)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_clone_redirect", 13);
 
@@ -221,18 +150,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Pick this helper in sleepable programs (such as sleepable LSM, fentry or uprobe programs) when user memory might be paged out and a non-faulting read would fail; non-sleepable programs must use bpf_probe_read_user instead, and bpf_copy_from_user_task reads memory of a different task.</para>
         /// <para>Kernel helper <c>bpf_copy_from_user</c> (id 148, since Linux 5.10): <c>static long (* const bpf_copy_from_user)(void *dst, __u32 size, const void *user_ptr) = (void *) 148;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>.</para>
+        /// <para>Program types: Kprobe, Lsm, PerfEvent, RawTracepoint, RawTracepointWritable, Syscall, Tracepoint, Tracing.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_copy_from_user/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_copy_from_user", 148, Since = "5.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
+        [global::BpfSharp.BpfHelper("bpf_copy_from_user", 148, Since = "5.10", ProgramTypes = 0xA50200A4UL)]
         public static long CopyFromUser(void* dst, uint size, void* userPtr) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_copy_from_user", 148);
 
@@ -248,20 +169,12 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it from sleepable tracing, LSM or iterator programs (for example a task iterator) that must read the user memory of a task other than the current one; for the current task, bpf_copy_from_user is the simpler choice.</para>
         /// <para>Kernel helper <c>bpf_copy_from_user_task</c> (id 191, since Linux 5.18): <c>static long (* const bpf_copy_from_user_task)(void *dst, __u32 size, const void *user_ptr, struct task_struct *tsk, __u64 flags) = (void *) 191;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>.</para>
+        /// <para>Program types: Kprobe, Lsm, PerfEvent, RawTracepoint, RawTracepointWritable, Syscall, Tracepoint, Tracing.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Flags: none (pass 0).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_copy_from_user_task/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_copy_from_user_task", 191, Since = "5.18", GplOnly = true)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
+        [global::BpfSharp.BpfHelper("bpf_copy_from_user_task", 191, Since = "5.18", GplOnly = true, ProgramTypes = 0xA50200A4UL)]
         public static long CopyFromUserTask(void* dst, uint size, void* userPtr, void* tsk, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_copy_from_user_task", 191);
 
@@ -277,17 +190,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it when rewriting, inserting or stripping packet bytes, then feed the result to bpf_l3_csum_replace or bpf_l4_csum_replace so that IP or transport checksums are patched without summing the whole packet again.</para>
         /// <para>Kernel helper <c>bpf_csum_diff</c> (id 28, since Linux 4.6): <c>static __s64 (* const bpf_csum_diff)(__be32 *from, __u32 from_size, __be32 *to, __u32 to_size, __wsum seed) = (void *) 28;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: LwtIn, LwtOut, LwtSeg6local, LwtXmit, SchedAct, SchedCls, Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_csum_diff/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_csum_diff", 28, Since = "4.6")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_csum_diff", 28, Since = "4.6", ProgramTypes = 0x81C58UL)]
         public static long CsumDiff(uint* @from, uint fromSize, uint* to, uint toSize, uint seed) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_csum_diff", 28);
 
@@ -300,13 +206,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Call it after adding or stripping a tunnel header with bpf_skb_adjust_room and <c>BPF_F_ADJ_ROOM_NO_CSUM_RESET</c>, for example decrementing the level when an outer UDP header is removed, so that the stack's view of already-validated checksums stays correct.</para>
         /// <para>Kernel helper <c>bpf_csum_level</c> (id 135, since Linux 5.8): <c>static long (* const bpf_csum_level)(struct __sk_buff *skb, __u64 level) = (void *) 135;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>.</para>
+        /// <para>Program types: LwtXmit, SchedAct, SchedCls.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_csum_level/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_csum_level", 135, Since = "5.8")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
+        [global::BpfSharp.BpfHelper("bpf_csum_level", 135, Since = "5.8", ProgramTypes = 0x1018UL)]
         public static long CsumLevel(void* skb, ulong level) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_csum_level", 135);
 
@@ -319,13 +222,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it together with bpf_csum_diff after modifying packet bytes through direct packet access, so the checksum the stack keeps for the complete packet matches the new contents. To fix checksums inside IP or transport headers, use bpf_l3_csum_replace and bpf_l4_csum_replace instead.</para>
         /// <para>Kernel helper <c>bpf_csum_update</c> (id 40, since Linux 4.9): <c>static __s64 (* const bpf_csum_update)(struct __sk_buff *skb, __wsum csum) = (void *) 40;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>.</para>
+        /// <para>Program types: LwtXmit, SchedAct, SchedCls.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_csum_update/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_csum_update", 40, Since = "4.9")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
+        [global::BpfSharp.BpfHelper("bpf_csum_update", 40, Since = "4.9", ProgramTypes = 0x1018UL)]
         public static long CsumUpdate(void* skb, uint csum) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_csum_update", 40);
 
@@ -338,20 +238,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in tracing programs to limit event collection to processes of a particular container or service cgroup; if comparing against a known cgroup ID is enough, bpf_get_current_cgroup_id or bpf_get_current_ancestor_cgroup_id avoid the extra map.</para>
         /// <para>Kernel helper <c>bpf_current_task_under_cgroup</c> (id 37, since Linux 4.9): <c>static long (* const bpf_current_task_under_cgroup)(void *map, __u32 index) = (void *) 37;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>.</para>
-        /// <para>Map types: <c>BPF_MAP_TYPE_CGROUP_ARRAY</c>.</para>
+        /// <para>Program types: Kprobe, Lsm, PerfEvent, RawTracepoint, RawTracepointWritable, Syscall, Tracepoint, Tracing.</para>
+        /// <para>Map types: CgroupArray.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_current_task_under_cgroup/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_current_task_under_cgroup", 37, Since = "4.9")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.CgroupArray)]
+        [global::BpfSharp.BpfHelper("bpf_current_task_under_cgroup", 37, Since = "4.9", ProgramTypes = 0xA50200A4UL, MapTypes = 0x100UL)]
         public static long CurrentTaskUnderCgroup(global::BpfSharp.BpfMap map, uint index) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_current_task_under_cgroup", 37);
 
@@ -365,11 +256,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in fentry, fexit or LSM programs that need to report or match the full path of a file being opened, executed or otherwise accessed; the verifier only permits it at an allow-listed set of attach points where the path is known to be safe to walk.</para>
         /// <para>Kernel helper <c>bpf_d_path</c> (id 147, since Linux 5.10): <c>static long (* const bpf_d_path)(const struct path *path, char *buf, __u32 sz) = (void *) 147;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_TRACING</c>.</para>
+        /// <para>Program types: Tracing.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_d_path/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_d_path", 147, Since = "5.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
+        [global::BpfSharp.BpfHelper("bpf_d_path", 147, Since = "5.10", ProgramTypes = 0x4000000UL)]
         public static long DPath(void* path, byte* buf, uint sz) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_d_path", 147);
 
@@ -383,40 +273,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it for zero-copy access to local or ring buffer dynptrs; it may not be used on skb or xdp dynptrs, which must go through bpf_dynptr_slice or bpf_dynptr_slice_rdwr instead, and bpf_dynptr_read or bpf_dynptr_write are the choice when copying the data is acceptable.</para>
         /// <para>Kernel helper <c>bpf_dynptr_data</c> (id 203, since Linux 5.19): <c>static void *(* const bpf_dynptr_data)(const struct bpf_dynptr *ptr, __u64 offset, __u64 len) = (void *) 203;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_dynptr_data/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_dynptr_data", 203, Since = "5.19")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_dynptr_data", 203, Since = "5.19", ProgramTypes = 0x1EFEFFFFEUL)]
         public static void* DynptrData(void* ptr, ulong offset, ulong len) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_dynptr_data", 203);
 
@@ -431,41 +291,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it when code written against the dynptr interface has to work on a map value, giving that memory the same runtime-checked, variable-offset access as ring buffer or packet dynptrs.</para>
         /// <para>Kernel helper <c>bpf_dynptr_from_mem</c> (id 197, since Linux 5.19): <c>static long (* const bpf_dynptr_from_mem)(void *data, __u64 size, __u64 flags, struct bpf_dynptr *ptr) = (void *) 197;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
         /// <para>Flags: none (pass 0).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_dynptr_from_mem/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_dynptr_from_mem", 197, Since = "5.19")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_dynptr_from_mem", 197, Since = "5.19", ProgramTypes = 0x1EFEFFFFEUL)]
         public static long DynptrFromMem(void* data, ulong size, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags, void* ptr) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_dynptr_from_mem", 197);
 
@@ -481,41 +311,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to pull data out of a dynptr (for example one backed by a ring buffer reservation or a map value) into a fixed buffer; when a direct pointer into the data is acceptable, bpf_dynptr_data avoids the copy, and bpf_dynptr_write is the matching write helper.</para>
         /// <para>Kernel helper <c>bpf_dynptr_read</c> (id 201, since Linux 5.19): <c>static long (* const bpf_dynptr_read)(void *dst, __u64 len, const struct bpf_dynptr *src, __u64 offset, __u64 flags) = (void *) 201;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
         /// <para>Flags: none (pass 0).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_dynptr_read/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_dynptr_read", 201, Since = "5.19")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_dynptr_read", 201, Since = "5.19", ProgramTypes = 0x1EFEFFFFEUL)]
         public static long DynptrRead(void* dst, ulong len, void* src, ulong offset, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_dynptr_read", 201);
 
@@ -531,41 +331,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to write into ring buffer, local or packet memory held through a dynptr when the offset or length is only known at run time; bpf_dynptr_read is the matching read helper, and bpf_dynptr_data gives a direct pointer when a fixed-size region is enough.</para>
         /// <para>Kernel helper <c>bpf_dynptr_write</c> (id 202, since Linux 5.19): <c>static long (* const bpf_dynptr_write)(const struct bpf_dynptr *dst, __u64 offset, void *src, __u64 len, __u64 flags) = (void *) 202;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
         /// <para>Flags: <c>BPF_F_RECOMPUTE_CSUM</c>, <c>BPF_F_INVALIDATE_HASH</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_dynptr_write/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_dynptr_write", 202, Since = "5.19")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_dynptr_write", 202, Since = "5.19", ProgramTypes = 0x1EFEFFFFEUL)]
         public static long DynptrWrite(void* dst, ulong offset, void* src, ulong len, [global::BpfSharp.BpfHelperFlags(0x3UL, Description = "BPF_F_RECOMPUTE_CSUM (0x1), BPF_F_INVALIDATE_HASH (0x2)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_dynptr_write", 202);
 
@@ -580,15 +350,12 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in XDP or tc programs that forward packets on their own: perform the lookup, rewrite the Ethernet header with the returned MAC addresses, then send the packet with bpf_redirect or bpf_redirect_map; in tc, combining <c>BPF_FIB_LOOKUP_SKIP_NEIGH</c> with bpf_redirect_neigh lets the kernel fill in the neighbour instead.</para>
         /// <para>Kernel helper <c>bpf_fib_lookup</c> (id 69, since Linux 4.18): <c>static long (* const bpf_fib_lookup)(void *ctx, struct bpf_fib_lookup *params, int plen, __u32 flags) = (void *) 69;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: SchedAct, SchedCls, Xdp.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Flags: <c>BPF_FIB_LOOKUP_DIRECT</c>, <c>BPF_FIB_LOOKUP_OUTPUT</c>, <c>BPF_FIB_LOOKUP_SKIP_NEIGH</c>, <c>BPF_FIB_LOOKUP_TBID</c>, <c>BPF_FIB_LOOKUP_SRC</c>, <c>BPF_FIB_LOOKUP_MARK</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_fib_lookup/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_fib_lookup", 69, Since = "4.18", GplOnly = true)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_fib_lookup", 69, Since = "4.18", GplOnly = true, ProgramTypes = 0x58UL)]
         public static long FibLookup(void* ctx, void* @params, int plen, [global::BpfSharp.BpfHelperFlags(0x3FUL, Description = "BPF_FIB_LOOKUP_DIRECT (0x1), BPF_FIB_LOOKUP_OUTPUT (0x2), BPF_FIB_LOOKUP_SKIP_NEIGH (0x4), BPF_FIB_LOOKUP_TBID (0x8), BPF_FIB_LOOKUP_SRC (0x10), BPF_FIB_LOOKUP_MARK (0x20)")] uint flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_fib_lookup", 69);
 
@@ -604,19 +371,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in tracing or perf-event programs to map an address (such as a sampled instruction pointer) to the mapping that backs it, for example to read the file or offset of a shared library, without having to keep a copy of the process memory map in user space.</para>
         /// <para>Kernel helper <c>bpf_find_vma</c> (id 180, since Linux 5.17): <c>static long (* const bpf_find_vma)(struct task_struct *task, __u64 addr, void *callback_fn, void *callback_ctx, __u64 flags) = (void *) 180;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>.</para>
+        /// <para>Program types: Kprobe, Lsm, PerfEvent, RawTracepoint, RawTracepointWritable, Syscall, Tracepoint, Tracing.</para>
         /// <para>Flags: none (pass 0).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_find_vma/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_find_vma", 180, Since = "5.17")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
+        [global::BpfSharp.BpfHelper("bpf_find_vma", 180, Since = "5.17", ProgramTypes = 0xA50200A4UL)]
         public static long FindVma(void* task, ulong addr, void* callbackFn, void* callbackCtx, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_find_vma", 180);
 
@@ -631,51 +390,12 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to scan or aggregate the contents of a hash or array map from inside a BPF program without writing a bounded loop over keys; for per-CPU maps the callback sees only the value belonging to the CPU on which the program runs.</para>
         /// <para>Kernel helper <c>bpf_for_each_map_elem</c> (id 164, since Linux 5.13): <c>static long (* const bpf_for_each_map_elem)(void *map, void *callback_fn, void *callback_ctx, __u64 flags) = (void *) 164;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
-        /// <para>Map types: <c>BPF_MAP_TYPE_ARRAY</c>, <c>BPF_MAP_TYPE_HASH</c>, <c>BPF_MAP_TYPE_LRU_HASH</c>, <c>BPF_MAP_TYPE_LRU_PERCPU_HASH</c>, <c>BPF_MAP_TYPE_PERCPU_ARRAY</c>, <c>BPF_MAP_TYPE_PERCPU_HASH</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
+        /// <para>Map types: Array, Hash, LruHash, LruPercpuHash, PercpuArray, PercpuHash.</para>
         /// <para>Flags: none (pass 0).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_for_each_map_elem/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_for_each_map_elem", 164, Since = "5.13")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Hash)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Array)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.PercpuHash)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.PercpuArray)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.LruHash)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.LruPercpuHash)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.LpmTrie, AlwaysFails = true)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.StructOps, AlwaysFails = true)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Arena, AlwaysFails = true)]
+        [global::BpfSharp.BpfHelper("bpf_for_each_map_elem", 164, Since = "5.13", ProgramTypes = 0x1EFEFFFFEUL, MapTypes = 0x204000E66UL, AlwaysFailingMapTypes = 0x204000800UL)]
         public static long ForEachMapElem(global::BpfSharp.BpfMap map, void* callbackFn, void* callbackCtx, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_for_each_map_elem", 164);
 
@@ -687,16 +407,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it when one generic program is attached to many kprobes, uprobes, tracepoints, perf events, fentry/fexit/fmod_ret or LSM hooks and needs per-attachment data, which avoids looking things up by instruction pointer or generating a separate program for each target.</para>
         /// <para>Kernel helper <c>bpf_get_attach_cookie</c> (id 174, since Linux 5.15): <c>static __u64 (* const bpf_get_attach_cookie)(void *ctx) = (void *) 174;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c> (from 5.19), <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c> (from 5.19).</para>
+        /// <para>Program types: Kprobe, Lsm (5.19), PerfEvent, RawTracepoint, Tracepoint, Tracing (5.19).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_attach_cookie/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_attach_cookie", 174, Since = "5.15")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm, Since = "5.19")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing, Since = "5.19")]
+        [global::BpfSharp.BpfHelper("bpf_get_attach_cookie", 174, Since = "5.15", ProgramTypes = 0x240200A4UL, ProgramTypeVersions = "26:5.19 29:5.19")]
         public static ulong GetAttachCookie(void* ctx) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_attach_cookie", 174);
 
@@ -710,20 +424,12 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in tracing programs to see which branches led up to a probed function, calling it as the very first thing in the program so that the captured records precede the trigger point as closely as possible.</para>
         /// <para>Kernel helper <c>bpf_get_branch_snapshot</c> (id 176, since Linux 5.16): <c>static long (* const bpf_get_branch_snapshot)(void *entries, __u32 size, __u64 flags) = (void *) 176;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>.</para>
+        /// <para>Program types: Kprobe, Lsm, PerfEvent, RawTracepoint, RawTracepointWritable, Syscall, Tracepoint, Tracing.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Flags: none (pass 0).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_branch_snapshot/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_branch_snapshot", 176, Since = "5.16", GplOnly = true)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
+        [global::BpfSharp.BpfHelper("bpf_get_branch_snapshot", 176, Since = "5.16", GplOnly = true, ProgramTypes = 0xA50200A4UL)]
         public static long GetBranchSnapshot(void* entries, uint size, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_branch_snapshot", 176);
 
@@ -735,19 +441,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it on the TC egress path (it does not work on ingress) to classify or police traffic by the net_cls tag given to the sending processes. On hosts that use cgroup v2, matching with bpf_skb_cgroup_id or bpf_skb_under_cgroup is usually the better fit, since net_cls data and cgroup v2 BPF data cannot both be attached to a socket.</para>
         /// <para>Kernel helper <c>bpf_get_cgroup_classid</c> (id 17, since Linux 4.3): <c>static __u32 (* const bpf_get_cgroup_classid)(struct __sk_buff *skb) = (void *) 17;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_MSG</c>.</para>
+        /// <para>Program types: CgroupSock, CgroupSockAddr, LwtIn, LwtOut, LwtSeg6local, LwtXmit, SchedAct, SchedCls, SkMsg.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_cgroup_classid/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_cgroup_classid", 17, Since = "4.3")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
+        [global::BpfSharp.BpfHelper("bpf_get_cgroup_classid", 17, Since = "4.3", ProgramTypes = 0xD1E18UL)]
         public static uint GetCgroupClassid(void* skb) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_cgroup_classid", 17);
 
@@ -759,40 +456,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to apply a policy to every task below a higher-level cgroup, such as a whole container or systemd slice, regardless of how deeply the task is nested beneath it.</para>
         /// <para>Kernel helper <c>bpf_get_current_ancestor_cgroup_id</c> (id 123, since Linux 5.7): <c>static __u64 (* const bpf_get_current_ancestor_cgroup_id)(int ancestor_level) = (void *) 123;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c> (from 6.4), <c>BPF_PROG_TYPE_CGROUP_SKB</c> (from 6.4), <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c> (from 6.4), <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c> (from 6.4), <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c> (from 6.4), <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c> (from 6.4), <c>BPF_PROG_TYPE_LWT_OUT</c> (from 6.4), <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c> (from 6.4), <c>BPF_PROG_TYPE_LWT_XMIT</c> (from 6.4), <c>BPF_PROG_TYPE_NETFILTER</c> (from 6.4), <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c> (from 6.4), <c>BPF_PROG_TYPE_SCHED_CLS</c> (from 6.4), <c>BPF_PROG_TYPE_SK_LOOKUP</c> (from 6.4), <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c> (from 6.4), <c>BPF_PROG_TYPE_SK_SKB</c> (from 6.4), <c>BPF_PROG_TYPE_SOCKET_FILTER</c> (from 6.4), <c>BPF_PROG_TYPE_SOCK_OPS</c> (from 6.4), <c>BPF_PROG_TYPE_STRUCT_OPS</c> (from 6.4), <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c> (from 6.4).</para>
+        /// <para>Program types: CgroupDevice (6.4), CgroupSkb (6.4), CgroupSock, CgroupSockopt (6.4), CgroupSockAddr, CgroupSysctl (6.4), FlowDissector (6.4), Kprobe, Lsm, LwtIn (6.4), LwtOut (6.4), LwtSeg6local (6.4), LwtXmit (6.4), Netfilter (6.4), PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct (6.4), SchedCls (6.4), SkLookup (6.4), SkMsg, SkReuseport (6.4), SkSkb (6.4), SocketFilter (6.4), SockOps (6.4), StructOps (6.4), Syscall, Tracepoint, Tracing, Xdp (6.4).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_current_ancestor_cgroup_id/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_current_ancestor_cgroup_id", 123, Since = "5.7")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice, Since = "6.4")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb, Since = "6.4")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt, Since = "6.4")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl, Since = "6.4")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector, Since = "6.4")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn, Since = "6.4")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut, Since = "6.4")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local, Since = "6.4")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit, Since = "6.4")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter, Since = "6.4")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct, Since = "6.4")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls, Since = "6.4")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup, Since = "6.4")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport, Since = "6.4")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb, Since = "6.4")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter, Since = "6.4")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps, Since = "6.4")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps, Since = "6.4")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp, Since = "6.4")]
+        [global::BpfSharp.BpfHelper("bpf_get_current_ancestor_cgroup_id", 123, Since = "5.7", ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeVersions = "1:6.4 3:6.4 4:6.4 6:6.4 8:6.4 10:6.4 11:6.4 12:6.4 13:6.4 14:6.4 15:6.4 19:6.4 21:6.4 22:6.4 23:6.4 25:6.4 27:6.4 30:6.4 32:6.4")]
         public static ulong GetCurrentAncestorCgroupId(int ancestorLevel) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_current_ancestor_cgroup_id", 123);
 
@@ -803,40 +470,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in tracing and security programs to attribute events to a container or service, or to filter and key maps by cgroup; the ID matches the inode number of the cgroup directory under the cgroup2 mount, and bpf_get_current_ancestor_cgroup_id returns the ID of an ancestor at a chosen level instead.</para>
         /// <para>Kernel helper <c>bpf_get_current_cgroup_id</c> (id 80, since Linux 4.18): <c>static __u64 (* const bpf_get_current_cgroup_id)(void) = (void *) 80;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c> (from 6.4), <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c> (from 6.4), <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c> (from 6.4), <c>BPF_PROG_TYPE_LWT_OUT</c> (from 6.4), <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c> (from 6.4), <c>BPF_PROG_TYPE_LWT_XMIT</c> (from 6.4), <c>BPF_PROG_TYPE_NETFILTER</c> (from 6.4), <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c> (from 6.4), <c>BPF_PROG_TYPE_SCHED_CLS</c> (from 6.4), <c>BPF_PROG_TYPE_SK_LOOKUP</c> (from 6.4), <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c> (from 6.4), <c>BPF_PROG_TYPE_SK_SKB</c> (from 6.4), <c>BPF_PROG_TYPE_SOCKET_FILTER</c> (from 6.4), <c>BPF_PROG_TYPE_SOCK_OPS</c> (from 6.4), <c>BPF_PROG_TYPE_STRUCT_OPS</c> (from 6.4), <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c> (from 6.4).</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb (6.4), CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector (6.4), Kprobe, Lsm, LwtIn (6.4), LwtOut (6.4), LwtSeg6local (6.4), LwtXmit (6.4), Netfilter (6.4), PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct (6.4), SchedCls (6.4), SkLookup (6.4), SkMsg, SkReuseport (6.4), SkSkb (6.4), SocketFilter (6.4), SockOps (6.4), StructOps (6.4), Syscall, Tracepoint, Tracing, Xdp (6.4).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_current_cgroup_id/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_current_cgroup_id", 80, Since = "4.18")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb, Since = "6.4")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector, Since = "6.4")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn, Since = "6.4")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut, Since = "6.4")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local, Since = "6.4")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit, Since = "6.4")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter, Since = "6.4")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct, Since = "6.4")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls, Since = "6.4")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup, Since = "6.4")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport, Since = "6.4")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb, Since = "6.4")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter, Since = "6.4")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps, Since = "6.4")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps, Since = "6.4")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp, Since = "6.4")]
+        [global::BpfSharp.BpfHelper("bpf_get_current_cgroup_id", 80, Since = "4.18", ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeVersions = "1:6.4 3:6.4 4:6.4 6:6.4 8:6.4 10:6.4 11:6.4 12:6.4 13:6.4 14:6.4 19:6.4 21:6.4 22:6.4 27:6.4 30:6.4 32:6.4")]
         public static ulong GetCurrentCgroupId() =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_current_cgroup_id", 80);
 
@@ -849,20 +486,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in tracing and security programs to tag events with the name of the process that triggered them or to filter on a particular command; to get the name of some other task, read the comm field of its task_struct instead, for example with bpf_probe_read_kernel_str.</para>
         /// <para>Kernel helper <c>bpf_get_current_comm</c> (id 16, since Linux 4.2): <c>static long (* const bpf_get_current_comm)(void *buf, __u32 size_of_buf) = (void *) 16;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>.</para>
+        /// <para>Program types: CgroupSock, CgroupSockAddr, Kprobe, Lsm, PerfEvent, RawTracepoint, RawTracepointWritable, Syscall, Tracepoint, Tracing.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_current_comm/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_current_comm", 16, Since = "4.2")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
+        [global::BpfSharp.BpfHelper("bpf_get_current_comm", 16, Since = "4.2", ProgramTypes = 0xA50602A4UL)]
         public static long GetCurrentComm(void* buf, uint sizeOfBuf) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_current_comm", 16);
 
@@ -873,40 +500,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Reach for this helper in tracing and security programs to attribute events to a process or thread, for example to key per-process maps or to filter on a target PID. The IDs are the ones seen from the initial PID namespace, so use bpf_get_ns_current_pid_tgid when you need IDs as seen inside a container's PID namespace.</para>
         /// <para>Kernel helper <c>bpf_get_current_pid_tgid</c> (id 14, since Linux 4.2): <c>static __u64 (* const bpf_get_current_pid_tgid)(void) = (void *) 14;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c> (from 6.10), <c>BPF_PROG_TYPE_CGROUP_SKB</c> (from 6.10), <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c> (from 6.10), <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c> (from 6.10), <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c> (from 6.10), <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c> (from 6.10), <c>BPF_PROG_TYPE_LWT_OUT</c> (from 6.10), <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c> (from 6.10), <c>BPF_PROG_TYPE_LWT_XMIT</c> (from 6.10), <c>BPF_PROG_TYPE_NETFILTER</c> (from 6.10), <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c> (from 6.10), <c>BPF_PROG_TYPE_SCHED_CLS</c> (from 6.10), <c>BPF_PROG_TYPE_SK_LOOKUP</c> (from 6.10), <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c> (from 6.10), <c>BPF_PROG_TYPE_SK_SKB</c> (from 6.10), <c>BPF_PROG_TYPE_SOCKET_FILTER</c> (from 6.10), <c>BPF_PROG_TYPE_SOCK_OPS</c> (from 6.10), <c>BPF_PROG_TYPE_STRUCT_OPS</c> (from 6.10), <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c> (from 6.10).</para>
+        /// <para>Program types: CgroupDevice (6.10), CgroupSkb (6.10), CgroupSock, CgroupSockopt (6.10), CgroupSockAddr, CgroupSysctl (6.10), FlowDissector (6.10), Kprobe, Lsm, LwtIn (6.10), LwtOut (6.10), LwtSeg6local (6.10), LwtXmit (6.10), Netfilter (6.10), PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct (6.10), SchedCls (6.10), SkLookup (6.10), SkMsg, SkReuseport (6.10), SkSkb (6.10), SocketFilter (6.10), SockOps (6.10), StructOps (6.10), Syscall, Tracepoint, Tracing, Xdp (6.10).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_current_pid_tgid/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_current_pid_tgid", 14, Since = "4.2")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice, Since = "6.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb, Since = "6.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt, Since = "6.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl, Since = "6.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector, Since = "6.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn, Since = "6.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut, Since = "6.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local, Since = "6.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit, Since = "6.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter, Since = "6.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct, Since = "6.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls, Since = "6.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup, Since = "6.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport, Since = "6.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb, Since = "6.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter, Since = "6.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps, Since = "6.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps, Since = "6.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp, Since = "6.10")]
+        [global::BpfSharp.BpfHelper("bpf_get_current_pid_tgid", 14, Since = "4.2", ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeVersions = "1:6.10 3:6.10 4:6.10 6:6.10 8:6.10 10:6.10 11:6.10 12:6.10 13:6.10 14:6.10 15:6.10 19:6.10 21:6.10 22:6.10 23:6.10 25:6.10 27:6.10 30:6.10 32:6.10")]
         public static ulong GetCurrentPidTgid() =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_current_pid_tgid", 14);
 
@@ -917,41 +514,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in tracing programs to reach per-task state that has no dedicated helper, such as the parent process, credentials or namespaces, by walking the structure with bpf_probe_read_kernel or CO-RE reads. On kernels 5.11 and later, bpf_get_current_task_btf is usually the better choice because it yields a BTF-typed pointer that the verifier lets you dereference directly.</para>
         /// <para>Kernel helper <c>bpf_get_current_task</c> (id 35, since Linux 4.8): <c>static __u64 (* const bpf_get_current_task)(void) = (void *) 35;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_current_task/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_current_task", 35, Since = "4.8", GplOnly = true)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_get_current_task", 35, Since = "4.8", GplOnly = true, ProgramTypes = 0x1EFEFFFFEUL)]
         public static ulong GetCurrentTask() =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_current_task", 35);
 
@@ -962,41 +529,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Prefer it over bpf_get_current_task whenever BTF is available, since task fields can then be read directly instead of through bpf_probe_read_kernel.</para>
         /// <para>Kernel helper <c>bpf_get_current_task_btf</c> (id 158, since Linux 5.11): <c>static struct task_struct *(* const bpf_get_current_task_btf)(void) = (void *) 158;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_current_task_btf/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_current_task_btf", 158, Since = "5.11", GplOnly = true)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_get_current_task_btf", 158, Since = "5.11", GplOnly = true, ProgramTypes = 0x1EFEFFFFEUL)]
         public static void* GetCurrentTaskBtf() =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_current_task_btf", 158);
 
@@ -1007,24 +544,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to attribute events to users or groups, for example to filter tracing output by UID or to enforce per-user policy; split the result by taking the low half for the UID and shifting right by 32 for the GID.</para>
         /// <para>Kernel helper <c>bpf_get_current_uid_gid</c> (id 15, since Linux 4.2): <c>static __u64 (* const bpf_get_current_uid_gid)(void) = (void *) 15;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, Kprobe, Lsm, PerfEvent, RawTracepoint, RawTracepointWritable, SkMsg, Syscall, Tracepoint, Tracing.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_current_uid_gid/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_current_uid_gid", 15, Since = "4.2")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
+        [global::BpfSharp.BpfHelper("bpf_get_current_uid_gid", 15, Since = "4.2", ProgramTypes = 0xA78782A4UL)]
         public static ulong GetCurrentUidGid() =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_current_uid_gid", 15);
 
@@ -1038,11 +561,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in trampoline-based tracing programs (fentry, fexit, fmod_ret) that must handle arguments generically, for example one program attached to several functions, together with bpf_get_func_arg_cnt to learn how many arguments there are and bpf_get_func_ret for the return value in fexit. For a single known function, the typed program arguments are simpler to use.</para>
         /// <para>Kernel helper <c>bpf_get_func_arg</c> (id 183, since Linux 5.17): <c>static long (* const bpf_get_func_arg)(void *ctx, __u32 n, __u64 *value) = (void *) 183;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_TRACING</c>.</para>
+        /// <para>Program types: Tracing.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_func_arg/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_func_arg", 183, Since = "5.17")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
+        [global::BpfSharp.BpfHelper("bpf_get_func_arg", 183, Since = "5.17", ProgramTypes = 0x4000000UL)]
         public static long GetFuncArg(void* ctx, uint n, ulong* value) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_func_arg", 183);
 
@@ -1054,11 +576,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in fentry, fexit or fmod_ret programs, typically together with bpf_get_func_arg, to walk a function's arguments generically instead of hard-coding its prototype.</para>
         /// <para>Kernel helper <c>bpf_get_func_arg_cnt</c> (id 185, since Linux 5.17): <c>static long (* const bpf_get_func_arg_cnt)(void *ctx) = (void *) 185;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_TRACING</c>.</para>
+        /// <para>Program types: Tracing.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_func_arg_cnt/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_func_arg_cnt", 185, Since = "5.17")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
+        [global::BpfSharp.BpfHelper("bpf_get_func_arg_cnt", 185, Since = "5.17", ProgramTypes = 0x4000000UL)]
         public static long GetFuncArgCnt(void* ctx) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_func_arg_cnt", 185);
 
@@ -1070,19 +591,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it when one program is attached to many functions (for example through kprobe multi-attach or a shared fentry program) and needs to tell which function triggered it, such as to look up a symbol or to key per-function statistics.</para>
         /// <para>Kernel helper <c>bpf_get_func_ip</c> (id 173, since Linux 5.15): <c>static __u64 (* const bpf_get_func_ip)(void *ctx) = (void *) 173;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>.</para>
+        /// <para>Program types: Kprobe, Lsm, PerfEvent, RawTracepoint, RawTracepointWritable, Syscall, Tracepoint, Tracing.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence (except <c>BPF_TRACE_KPROBE_MULTI</c>, <c>BPF_TRACE_UPROBE_MULTI</c>).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_func_ip/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_func_ip", 173, Since = "5.15", GplOnly = true, GplOnlyExceptions = new[] { "BPF_TRACE_KPROBE_MULTI", "BPF_TRACE_UPROBE_MULTI" })]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
+        [global::BpfSharp.BpfHelper("bpf_get_func_ip", 173, Since = "5.15", GplOnly = true, GplOnlyExceptions = new[] { "BPF_TRACE_KPROBE_MULTI", "BPF_TRACE_UPROBE_MULTI" }, ProgramTypes = 0xA50200A4UL)]
         public static ulong GetFuncIp(void* ctx) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_func_ip", 173);
 
@@ -1095,11 +608,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in fexit or fmod_ret programs that need to read the return value generically, for instance when one program is attached to several functions with different numbers of arguments; it complements bpf_get_func_arg and bpf_get_func_arg_cnt.</para>
         /// <para>Kernel helper <c>bpf_get_func_ret</c> (id 184, since Linux 5.17): <c>static long (* const bpf_get_func_ret)(void *ctx, __u64 *value) = (void *) 184;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_TRACING</c>.</para>
+        /// <para>Program types: Tracing.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_func_ret/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_func_ret", 184, Since = "5.17")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
+        [global::BpfSharp.BpfHelper("bpf_get_func_ret", 184, Since = "5.17", ProgramTypes = 0x4000000UL)]
         public static long GetFuncRet(void* ctx, ulong* value) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_func_ret", 184);
 
@@ -1111,16 +623,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in TC and lightweight tunnel programs that need a per-flow value, for example for load balancing or sampling, especially after bpf_set_hash_invalid, bpf_skb_change_proto or bpf_skb_store_bytes with <c>BPF_F_INVALIDATE_HASH</c> may have cleared the hash.</para>
         /// <para>Kernel helper <c>bpf_get_hash_recalc</c> (id 34, since Linux 4.8): <c>static __u32 (* const bpf_get_hash_recalc)(struct __sk_buff *skb) = (void *) 34;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>.</para>
+        /// <para>Program types: LwtIn, LwtOut, LwtSeg6local, LwtXmit, SchedAct, SchedCls.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_hash_recalc/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_hash_recalc", 34, Since = "4.8")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
+        [global::BpfSharp.BpfHelper("bpf_get_hash_recalc", 34, Since = "4.8", ProgramTypes = 0x81C18UL)]
         public static uint GetHashRecalc(void* skb) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_hash_recalc", 34);
 
@@ -1132,13 +638,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in networking programs that see a request or child socket but need information about the listening socket it belongs to, for example to read the listener's settings in a cgroup skb or tc program.</para>
         /// <para>Kernel helper <c>bpf_get_listener_sock</c> (id 98, since Linux 5.1): <c>static struct bpf_sock *(* const bpf_get_listener_sock)(struct bpf_sock *sk) = (void *) 98;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>.</para>
+        /// <para>Program types: CgroupSkb, SchedAct, SchedCls.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_listener_sock/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_listener_sock", 98, Since = "5.1")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
+        [global::BpfSharp.BpfHelper("bpf_get_listener_sock", 98, Since = "5.1", ProgramTypes = 0x118UL)]
         public static void* GetListenerSock(void* sk) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_listener_sock", 98);
 
@@ -1151,21 +654,12 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in cgroup-attached programs to keep per-cgroup counters or state without a keyed map lookup. On kernels that provide it, the <c>BPF_MAP_TYPE_CGRP_STORAGE</c> map accessed with bpf_cgrp_storage_get is the more flexible successor.</para>
         /// <para>Kernel helper <c>bpf_get_local_storage</c> (id 81, since Linux 4.19): <c>static void *(* const bpf_get_local_storage)(void *map, __u64 flags) = (void *) 81;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>.</para>
-        /// <para>Map types: <c>BPF_MAP_TYPE_CGROUP_STORAGE</c>, <c>BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, SockOps.</para>
+        /// <para>Map types: CgroupStorage, PercpuCgroupStorage.</para>
         /// <para>Flags: none (pass 0).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_local_storage/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_local_storage", 81, Since = "4.19")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.CgroupStorage)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.PercpuCgroupStorage)]
+        [global::BpfSharp.BpfHelper("bpf_get_local_storage", 81, Since = "4.19", ProgramTypes = 0x284A300UL, MapTypes = 0x280000UL)]
         public static void* GetLocalStorage(global::BpfSharp.BpfMap map, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_local_storage", 81);
 
@@ -1177,19 +671,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to tell apart traffic or sockets that belong to different containers or network namespaces, for instance as a map key when keeping per-namespace state.</para>
         /// <para>Kernel helper <c>bpf_get_netns_cookie</c> (id 122, since Linux 5.7): <c>static __u64 (* const bpf_get_netns_cookie)(void *ctx) = (void *) 122;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_SKB</c> (from 6.15), <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c> (from 6.13), <c>BPF_PROG_TYPE_SCHED_CLS</c> (from 6.13), <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c> (from 6.15), <c>BPF_PROG_TYPE_SOCK_OPS</c>.</para>
+        /// <para>Program types: CgroupSkb (6.15), CgroupSock, CgroupSockopt, CgroupSockAddr, SchedAct (6.13), SchedCls (6.13), SkMsg, SocketFilter (6.15), SockOps.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_netns_cookie/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_netns_cookie", 122, Since = "5.7")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb, Since = "6.15")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct, Since = "6.13")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls, Since = "6.13")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter, Since = "6.15")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
+        [global::BpfSharp.BpfHelper("bpf_get_netns_cookie", 122, Since = "5.7", ProgramTypes = 0x205231AUL, ProgramTypeVersions = "1:6.15 3:6.13 4:6.13 8:6.15")]
         public static ulong GetNetnsCookie(void* ctx) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_netns_cookie", 122);
 
@@ -1204,40 +689,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it instead of bpf_get_current_pid_tgid when the program must report or filter on the IDs that processes see inside a container, since bpf_get_current_pid_tgid only gives the IDs of the initial namespace.</para>
         /// <para>Kernel helper <c>bpf_get_ns_current_pid_tgid</c> (id 120, since Linux 5.7): <c>static long (* const bpf_get_ns_current_pid_tgid)(__u64 dev, __u64 ino, struct bpf_pidns_info *nsdata, __u32 size) = (void *) 120;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c> (from 6.10), <c>BPF_PROG_TYPE_CGROUP_SKB</c> (from 6.10), <c>BPF_PROG_TYPE_CGROUP_SOCK</c> (from 6.10), <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c> (from 6.10), <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c> (from 6.10), <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c> (from 6.10), <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c> (from 6.10), <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c> (from 6.10), <c>BPF_PROG_TYPE_LWT_OUT</c> (from 6.10), <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c> (from 6.10), <c>BPF_PROG_TYPE_LWT_XMIT</c> (from 6.10), <c>BPF_PROG_TYPE_NETFILTER</c> (from 6.10), <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c> (from 6.10), <c>BPF_PROG_TYPE_SCHED_CLS</c> (from 6.10), <c>BPF_PROG_TYPE_SK_LOOKUP</c> (from 6.10), <c>BPF_PROG_TYPE_SK_MSG</c> (from 6.10), <c>BPF_PROG_TYPE_SK_REUSEPORT</c> (from 6.10), <c>BPF_PROG_TYPE_SK_SKB</c> (from 6.10), <c>BPF_PROG_TYPE_SOCKET_FILTER</c> (from 6.10), <c>BPF_PROG_TYPE_SOCK_OPS</c> (from 6.10), <c>BPF_PROG_TYPE_STRUCT_OPS</c> (from 6.10), <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c> (from 6.10).</para>
+        /// <para>Program types: CgroupDevice (6.10), CgroupSkb (6.10), CgroupSock (6.10), CgroupSockopt (6.10), CgroupSockAddr (6.10), CgroupSysctl (6.10), FlowDissector (6.10), Kprobe, Lsm, LwtIn (6.10), LwtOut (6.10), LwtSeg6local (6.10), LwtXmit (6.10), Netfilter (6.10), PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct (6.10), SchedCls (6.10), SkLookup (6.10), SkMsg (6.10), SkReuseport (6.10), SkSkb (6.10), SocketFilter (6.10), SockOps (6.10), StructOps (6.10), Syscall, Tracepoint, Tracing, Xdp (6.10).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_ns_current_pid_tgid/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_ns_current_pid_tgid", 120, Since = "5.7")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice, Since = "6.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb, Since = "6.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock, Since = "6.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt, Since = "6.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr, Since = "6.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl, Since = "6.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector, Since = "6.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn, Since = "6.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut, Since = "6.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local, Since = "6.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit, Since = "6.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter, Since = "6.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct, Since = "6.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls, Since = "6.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup, Since = "6.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg, Since = "6.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport, Since = "6.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb, Since = "6.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter, Since = "6.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps, Since = "6.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps, Since = "6.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp, Since = "6.10")]
+        [global::BpfSharp.BpfHelper("bpf_get_ns_current_pid_tgid", 120, Since = "5.7", ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeVersions = "1:6.10 3:6.10 4:6.10 6:6.10 8:6.10 9:6.10 10:6.10 11:6.10 12:6.10 13:6.10 14:6.10 15:6.10 16:6.10 18:6.10 19:6.10 21:6.10 22:6.10 23:6.10 25:6.10 27:6.10 30:6.10 32:6.10")]
         public static long GetNsCurrentPidTgid(ulong dev, ulong ino, void* nsdata, uint size) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_ns_current_pid_tgid", 120);
 
@@ -1248,40 +703,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Its main purpose is choosing a socket on the local NUMA node in programs attached through the <c>SO_ATTACH_REUSEPORT_EBPF</c> socket option, but any program type may call it, for example to keep per-node statistics in the way bpf_get_smp_processor_id gives the CPU number.</para>
         /// <para>Kernel helper <c>bpf_get_numa_node_id</c> (id 42, since Linux 4.10): <c>static long (* const bpf_get_numa_node_id)(void) = (void *) 42;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_numa_node_id/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_numa_node_id", 42, Since = "4.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_get_numa_node_id", 42, Since = "4.10", ProgramTypes = 0x1EFEFFFFEUL)]
         public static long GetNumaNodeId() =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_numa_node_id", 42);
 
@@ -1292,41 +717,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it for probabilistic decisions such as sampling packets or events, random load-balancing choices or jitter; do not rely on it where unpredictability is a security requirement.</para>
         /// <para>Kernel helper <c>bpf_get_prandom_u32</c> (id 7, since Linux 4.17): <c>static __u32 (* const bpf_get_prandom_u32)(void) = (void *) 7;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LIRC_MODE2</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, LircMode2, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_prandom_u32/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_prandom_u32", 7, Since = "4.17")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LircMode2)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_get_prandom_u32", 7, Since = "4.17", ProgramTypes = 0x1EFFFFFFEUL)]
         public static uint GetPrandomU32() =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_prandom_u32", 7);
 
@@ -1337,13 +731,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in cgroup programs (for example setsockopt or getsockopt hooks) to inspect what an earlier program in the chain or the kernel decided, typically together with bpf_set_retval to override that value.</para>
         /// <para>Kernel helper <c>bpf_get_retval</c> (id 186, since Linux 5.18): <c>static int (* const bpf_get_retval)(void) = (void *) 186;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSockopt, CgroupSysctl.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_retval/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_retval", 186, Since = "5.18")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
+        [global::BpfSharp.BpfHelper("bpf_get_retval", 186, Since = "5.18", ProgramTypes = 0x2808000UL)]
         public static int GetRetval() =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_retval", 186);
 
@@ -1355,16 +746,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it on the egress side, preferably in a clsact TC egress program (where the route entry is still attached to the packet) or in a classful egress qdisc, to classify traffic by the realm of its route; it cannot be used on TC ingress. To classify by the sending task instead, use bpf_get_cgroup_classid.</para>
         /// <para>Kernel helper <c>bpf_get_route_realm</c> (id 24, since Linux 4.4): <c>static __u32 (* const bpf_get_route_realm)(struct __sk_buff *skb) = (void *) 24;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>.</para>
+        /// <para>Program types: LwtIn, LwtOut, LwtSeg6local, LwtXmit, SchedAct, SchedCls.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_route_realm/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_route_realm", 24, Since = "4.4")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
+        [global::BpfSharp.BpfHelper("bpf_get_route_realm", 24, Since = "4.4", ProgramTypes = 0x81C18UL)]
         public static uint GetRouteRealm(void* skb) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_route_realm", 24);
 
@@ -1375,40 +760,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to tag events with the CPU they happened on or to pick a CPU-specific slot in an ordinary array; per-CPU map types such as <c>BPF_MAP_TYPE_PERCPU_ARRAY</c> already resolve lookups to the current CPU, so they do not need it.</para>
         /// <para>Kernel helper <c>bpf_get_smp_processor_id</c> (id 8, since Linux 4.1): <c>static __bpf_fastcall __u32 (* const bpf_get_smp_processor_id)(void) = (void *) 8;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_smp_processor_id/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_smp_processor_id", 8, Since = "4.1")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_get_smp_processor_id", 8, Since = "4.1", ProgramTypes = 0x1EFEFFFFEUL)]
         public static uint GetSmpProcessorId() =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_smp_processor_id", 8);
 
@@ -1420,20 +775,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to key maps with per-socket state or statistics, or to correlate the same socket across different program types and with user space, which can read the same value through the SO_COOKIE socket option.</para>
         /// <para>Kernel helper <c>bpf_get_socket_cookie</c> (id 46, since Linux 4.12): <c>static __u64 (* const bpf_get_socket_cookie)(void *ctx) = (void *) 46;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_TRACING</c>.</para>
+        /// <para>Program types: CgroupSkb, CgroupSock, CgroupSockAddr, SchedAct, SchedCls, SkReuseport, SkSkb, SocketFilter, SockOps, Tracing.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_socket_cookie/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_socket_cookie", 46, Since = "4.12")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
+        [global::BpfSharp.BpfHelper("bpf_get_socket_cookie", 46, Since = "4.12", ProgramTypes = 0x424631AUL)]
         public static ulong GetSocketCookie(void* ctx) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_socket_cookie", 46);
 
@@ -1445,15 +790,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in socket filters, cgroup skb or tc programs that filter or account traffic per user; bpf_get_current_uid_gid is not a substitute here because packet processing does not necessarily run in the context of the owning process.</para>
         /// <para>Kernel helper <c>bpf_get_socket_uid</c> (id 47, since Linux 4.12): <c>static __u32 (* const bpf_get_socket_uid)(struct __sk_buff *skb) = (void *) 47;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>.</para>
+        /// <para>Program types: CgroupSkb, SchedAct, SchedCls, SkSkb, SocketFilter.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_socket_uid/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_socket_uid", 47, Since = "4.12")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
+        [global::BpfSharp.BpfHelper("bpf_get_socket_uid", 47, Since = "4.12", ProgramTypes = 0x411AUL)]
         public static uint GetSocketUid(void* skb) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_socket_uid", 47);
 
@@ -1468,18 +808,12 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it when the program needs the stack contents themselves, for example to send them to user space through a ring buffer; when aggregating many samples, bpf_get_stackid with a <c>BPF_MAP_TYPE_STACK_TRACE</c> map stores deduplicated stacks and returns only an identifier.</para>
         /// <para>Kernel helper <c>bpf_get_stack</c> (id 67, since Linux 4.18): <c>static long (* const bpf_get_stack)(void *ctx, void *buf, __u32 size, __u64 flags) = (void *) 67;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>.</para>
+        /// <para>Program types: Kprobe, PerfEvent, RawTracepoint, RawTracepointWritable, Tracepoint, Tracing.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Flags: <c>BPF_F_SKIP_FIELD_MASK</c>, <c>BPF_F_USER_STACK</c>, <c>BPF_F_USER_BUILD_ID</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_stack/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_stack", 67, Since = "4.18", GplOnly = true)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
+        [global::BpfSharp.BpfHelper("bpf_get_stack", 67, Since = "4.18", GplOnly = true, ProgramTypes = 0x50200A4UL)]
         public static long GetStack(void* ctx, void* buf, uint size, [global::BpfSharp.BpfHelperFlags(0x9FFUL, Description = "BPF_F_SKIP_FIELD_MASK (0xFF), BPF_F_USER_STACK (0x100), BPF_F_USER_BUILD_ID (0x800)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_stack", 67);
 
@@ -1493,20 +827,13 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in profilers and off-CPU analysers that aggregate events by call stack, leaving user space to resolve the IDs to frames through the stack-trace map afterwards. The depth collected is bounded by the kernel.perf_event_max_stack sysctl, and if you want the raw frames in your own buffer instead of a deduplicated ID, use bpf_get_stack.</para>
         /// <para>Kernel helper <c>bpf_get_stackid</c> (id 27, since Linux 4.6): <c>static long (* const bpf_get_stackid)(void *ctx, void *map, __u64 flags) = (void *) 27;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>.</para>
-        /// <para>Map types: <c>BPF_MAP_TYPE_STACK_TRACE</c>.</para>
+        /// <para>Program types: Kprobe, PerfEvent, RawTracepoint, RawTracepointWritable, Tracepoint, Tracing.</para>
+        /// <para>Map types: StackTrace.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence (except <c>BPF_PROG_TYPE_PERF_EVENT</c>).</para>
         /// <para>Flags: <c>BPF_F_SKIP_FIELD_MASK</c>, <c>BPF_F_USER_STACK</c>, <c>BPF_F_FAST_STACK_CMP</c>, <c>BPF_F_REUSE_STACKID</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_stackid/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_stackid", 27, Since = "4.6", GplOnly = true, GplOnlyExceptions = new[] { "BPF_PROG_TYPE_PERF_EVENT" })]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.StackTrace)]
+        [global::BpfSharp.BpfHelper("bpf_get_stackid", 27, Since = "4.6", GplOnly = true, GplOnlyExceptions = new[] { "BPF_PROG_TYPE_PERF_EVENT" }, ProgramTypes = 0x50200A4UL, MapTypes = 0x80UL)]
         public static long GetStackid(void* ctx, global::BpfSharp.BpfMap map, [global::BpfSharp.BpfHelperFlags(0x7FFUL, Description = "BPF_F_SKIP_FIELD_MASK (0xFF), BPF_F_USER_STACK (0x100), BPF_F_FAST_STACK_CMP (0x200), BPF_F_REUSE_STACKID (0x400)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_stackid", 27);
 
@@ -1521,19 +848,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to sample the stack of an arbitrary task, for example from a task iterator; for the current task bpf_get_stack is the simpler choice, and the depth is limited by the kernel.perf_event_max_stack sysctl, which may need raising for deep user stacks.</para>
         /// <para>Kernel helper <c>bpf_get_task_stack</c> (id 141, since Linux 5.9): <c>static long (* const bpf_get_task_stack)(struct task_struct *task, void *buf, __u32 size, __u64 flags) = (void *) 141;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>.</para>
+        /// <para>Program types: Kprobe, Lsm, PerfEvent, RawTracepoint, RawTracepointWritable, Syscall, Tracepoint, Tracing.</para>
         /// <para>Flags: <c>BPF_F_SKIP_FIELD_MASK</c>, <c>BPF_F_USER_STACK</c>, <c>BPF_F_USER_BUILD_ID</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_task_stack/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_task_stack", 141, Since = "5.9")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
+        [global::BpfSharp.BpfHelper("bpf_get_task_stack", 141, Since = "5.9", ProgramTypes = 0xA50200A4UL)]
         public static long GetTaskStack(void* task, void* buf, uint size, [global::BpfSharp.BpfHelperFlags(0x9FFUL, Description = "BPF_F_SKIP_FIELD_MASK (0xFF), BPF_F_USER_STACK (0x100), BPF_F_USER_BUILD_ID (0x800)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_task_stack", 141);
 
@@ -1549,14 +868,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in sock_ops programs or connect hooks to inspect per-socket settings, such as the active congestion control algorithm or a saved SYN, typically before deciding whether to change them with bpf_setsockopt.</para>
         /// <para>Kernel helper <c>bpf_getsockopt</c> (id 57, since Linux 4.15): <c>static long (* const bpf_getsockopt)(void *bpf_socket, int level, int optname, void *optval, int optlen) = (void *) 57;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c> (from 5.15), <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c> (from 5.8), <c>BPF_PROG_TYPE_LSM</c> (from 6.0), <c>BPF_PROG_TYPE_SOCK_OPS</c>.</para>
+        /// <para>Program types: CgroupSockopt (5.15), CgroupSockAddr (5.8), Lsm (6.0), SockOps.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_getsockopt/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_getsockopt", 57, Since = "4.15")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt, Since = "5.15")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr, Since = "5.8")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm, Since = "6.0")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
+        [global::BpfSharp.BpfHelper("bpf_getsockopt", 57, Since = "4.15", ProgramTypes = 0x22042000UL, ProgramTypeVersions = "18:5.8 25:5.15 29:6.0")]
         public static long Getsockopt(void* bpfSocket, int level, int optname, void* optval, int optlen) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_getsockopt", 57);
 
@@ -1570,11 +885,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in sleepable LSM programs, for example on exec-related hooks, to verify or log a file's content digest; unlike bpf_ima_inode_hash, it starts from a file and can compute the hash on demand when IMA has not already measured it.</para>
         /// <para>Kernel helper <c>bpf_ima_file_hash</c> (id 193, since Linux 5.18): <c>static long (* const bpf_ima_file_hash)(struct file *file, void *dst, __u32 size) = (void *) 193;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_LSM</c>.</para>
+        /// <para>Program types: Lsm.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_ima_file_hash/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_ima_file_hash", 193, Since = "5.18")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
+        [global::BpfSharp.BpfHelper("bpf_ima_file_hash", 193, Since = "5.18", ProgramTypes = 0x20000000UL)]
         public static long ImaFileHash(void* @file, void* dst, uint size) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_ima_file_hash", 193);
 
@@ -1588,11 +902,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in sleepable BPF LSM programs to make policy decisions based on the measured content of a file; prefer bpf_ima_file_hash where available, because it can compute a hash for a file that IMA has not measured yet instead of relying on a cached value.</para>
         /// <para>Kernel helper <c>bpf_ima_inode_hash</c> (id 161, since Linux 5.11): <c>static long (* const bpf_ima_inode_hash)(struct inode *inode, void *dst, __u32 size) = (void *) 161;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_LSM</c>.</para>
+        /// <para>Program types: Lsm.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_ima_inode_hash/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_ima_inode_hash", 161, Since = "5.11")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
+        [global::BpfSharp.BpfHelper("bpf_ima_inode_hash", 161, Since = "5.11", ProgramTypes = 0x20000000UL)]
         public static long ImaInodeHash(void* inode, void* dst, uint size) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_ima_inode_hash", 161);
 
@@ -1605,13 +918,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in LSM programs to drop per-inode state that is no longer needed, for example when a file stops being tracked; the storage itself is created and looked up with bpf_inode_storage_get.</para>
         /// <para>Kernel helper <c>bpf_inode_storage_delete</c> (id 146, since Linux 5.10): <c>static int (* const bpf_inode_storage_delete)(void *map, void *inode) = (void *) 146;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_LSM</c>.</para>
-        /// <para>Map types: <c>BPF_MAP_TYPE_INODE_STORAGE</c>.</para>
+        /// <para>Program types: Lsm.</para>
+        /// <para>Map types: InodeStorage.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_inode_storage_delete/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_inode_storage_delete", 146, Since = "5.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.InodeStorage)]
+        [global::BpfSharp.BpfHelper("bpf_inode_storage_delete", 146, Since = "5.10", ProgramTypes = 0x20000000UL, MapTypes = 0x10000000UL)]
         public static int InodeStorageDelete(global::BpfSharp.BpfMap map, void* inode) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_inode_storage_delete", 146);
 
@@ -1626,14 +937,12 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in LSM programs to attach per-file state, such as labels or counters, directly to inodes so that it is freed along with the inode, instead of maintaining a hash map keyed by inode address.</para>
         /// <para>Kernel helper <c>bpf_inode_storage_get</c> (id 145, since Linux 5.10): <c>static void *(* const bpf_inode_storage_get)(void *map, void *inode, void *value, __u64 flags) = (void *) 145;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_LSM</c>.</para>
-        /// <para>Map types: <c>BPF_MAP_TYPE_INODE_STORAGE</c>.</para>
+        /// <para>Program types: Lsm.</para>
+        /// <para>Map types: InodeStorage.</para>
         /// <para>Flags: <c>BPF_LOCAL_STORAGE_GET_F_CREATE</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_inode_storage_get/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_inode_storage_get", 145, Since = "5.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.InodeStorage)]
+        [global::BpfSharp.BpfHelper("bpf_inode_storage_get", 145, Since = "5.10", ProgramTypes = 0x20000000UL, MapTypes = 0x10000000UL)]
         public static void* InodeStorageGet(global::BpfSharp.BpfMap map, void* inode, void* value, [global::BpfSharp.BpfHelperFlags(0x1UL, Description = "BPF_LOCAL_STORAGE_GET_F_CREATE (0x1)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_inode_storage_get", 145);
 
@@ -1644,40 +953,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it for coarse timestamps or timeouts that can be compared with kernel values also kept in jiffies; when finer resolution is needed, bpf_ktime_get_ns or bpf_ktime_get_boot_ns give nanosecond timestamps.</para>
         /// <para>Kernel helper <c>bpf_jiffies64</c> (id 118, since Linux 5.6): <c>static __u64 (* const bpf_jiffies64)(void) = (void *) 118;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_jiffies64/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_jiffies64", 118, Since = "5.6")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_jiffies64", 118, Since = "5.6", ProgramTypes = 0x1EFEFFFFEUL)]
         public static ulong Jiffies64() =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_jiffies64", 118);
 
@@ -1692,12 +971,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in <c>BPF_PROG_TYPE_SYSCALL</c> programs, for example light skeleton loaders, that need kernel symbol addresses while running inside the kernel instead of reading them from /proc/kallsyms in user space.</para>
         /// <para>Kernel helper <c>bpf_kallsyms_lookup_name</c> (id 179, since Linux 5.16): <c>static long (* const bpf_kallsyms_lookup_name)(const char *name, int name_sz, int flags, __u64 *res) = (void *) 179;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_SYSCALL</c>.</para>
+        /// <para>Program types: Syscall.</para>
         /// <para>Flags: none (pass 0).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_kallsyms_lookup_name/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_kallsyms_lookup_name", 179, Since = "5.16")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
+        [global::BpfSharp.BpfHelper("bpf_kallsyms_lookup_name", 179, Since = "5.16", ProgramTypes = 0x80000000UL)]
         public static long KallsymsLookupName(byte* name, int nameSz, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] int flags, ulong* res) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_kallsyms_lookup_name", 179);
 
@@ -1710,40 +988,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to stash referenced kernel objects, such as tasks or cgroups obtained from acquire kfuncs, in maps so they survive beyond a single program run, and to take them out again later.</para>
         /// <para>Kernel helper <c>bpf_kptr_xchg</c> (id 194, since Linux 5.19): <c>static void *(* const bpf_kptr_xchg)(void *dst, void *ptr) = (void *) 194;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_kptr_xchg/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_kptr_xchg", 194, Since = "5.19")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_kptr_xchg", 194, Since = "5.19", ProgramTypes = 0x1EFEFFFFEUL)]
         public static void* KptrXchg(void* dst, void* ptr) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_kptr_xchg", 194);
 
@@ -1754,41 +1002,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it for timestamps that must keep advancing across suspend and resume or that have to be compared with CLOCK_BOOTTIME values in user space; use bpf_ktime_get_ns when suspended time should not be counted.</para>
         /// <para>Kernel helper <c>bpf_ktime_get_boot_ns</c> (id 125, since Linux 5.8): <c>static __u64 (* const bpf_ktime_get_boot_ns)(void) = (void *) 125;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LIRC_MODE2</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, LircMode2, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_ktime_get_boot_ns/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_ktime_get_boot_ns", 125, Since = "5.8")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LircMode2)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_ktime_get_boot_ns", 125, Since = "5.8", ProgramTypes = 0x1EFFFFFFEUL)]
         public static ulong KtimeGetBootNs() =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_ktime_get_boot_ns", 125);
 
@@ -1799,18 +1016,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it where a cheap timestamp with roughly tick-level resolution is good enough, such as rough rate limiting or expiring old entries; use bpf_ktime_get_ns when precise intervals matter, or bpf_ktime_get_boot_ns if time spent suspended should be counted.</para>
         /// <para>Kernel helper <c>bpf_ktime_get_coarse_ns</c> (id 160, since Linux 5.11): <c>static __u64 (* const bpf_ktime_get_coarse_ns)(void) = (void *) 160;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>.</para>
+        /// <para>Program types: CgroupSock, CgroupSysctl, FlowDissector, SkLookup, SkMsg, SkReuseport, SkSkb, SockOps.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_ktime_get_coarse_ns/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_ktime_get_coarse_ns", 160, Since = "5.11")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
+        [global::BpfSharp.BpfHelper("bpf_ktime_get_coarse_ns", 160, Since = "5.11", ProgramTypes = 0x40E16200UL)]
         public static ulong KtimeGetCoarseNs() =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_ktime_get_coarse_ns", 160);
 
@@ -1821,41 +1030,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to timestamp events or to measure latency between two probes, such as recording a start time at function entry and subtracting it at return. When time spent in suspend must be included use bpf_ktime_get_boot_ns, and when lower overhead matters more than precision use bpf_ktime_get_coarse_ns.</para>
         /// <para>Kernel helper <c>bpf_ktime_get_ns</c> (id 5, since Linux 4.1): <c>static __u64 (* const bpf_ktime_get_ns)(void) = (void *) 5;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LIRC_MODE2</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, LircMode2, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_ktime_get_ns/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_ktime_get_ns", 5, Since = "4.1")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LircMode2)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_ktime_get_ns", 5, Since = "4.1", ProgramTypes = 0x1EFFFFFFEUL)]
         public static ulong KtimeGetNs() =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_ktime_get_ns", 5);
 
@@ -1866,40 +1044,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it when timestamps must relate to real time without leap-second discontinuities, for example to compare them with timestamps taken on other time-synchronised hosts; for measuring intervals on one machine, bpf_ktime_get_ns or bpf_ktime_get_boot_ns are the usual choices.</para>
         /// <para>Kernel helper <c>bpf_ktime_get_tai_ns</c> (id 208, since Linux 6.1): <c>static __u64 (* const bpf_ktime_get_tai_ns)(void) = (void *) 208;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_ktime_get_tai_ns/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_ktime_get_tai_ns", 208, Since = "6.1")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_ktime_get_tai_ns", 208, Since = "6.1", ProgramTypes = 0x1EFEFFFFEUL)]
         public static ulong KtimeGetTaiNs() =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_ktime_get_tai_ns", 208);
 
@@ -1915,13 +1063,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it after rewriting IP header fields such as addresses or TTL in tc or LWT programs; use bpf_l4_csum_replace for TCP or UDP checksums, and combine with bpf_csum_diff when the changed region is larger than 4 bytes.</para>
         /// <para>Kernel helper <c>bpf_l3_csum_replace</c> (id 10, since Linux 4.1): <c>static long (* const bpf_l3_csum_replace)(struct __sk_buff *skb, __u32 offset, __u64 from, __u64 to, __u64 size) = (void *) 10;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>.</para>
+        /// <para>Program types: LwtXmit, SchedAct, SchedCls.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_l3_csum_replace/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_l3_csum_replace", 10, Since = "4.1")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
+        [global::BpfSharp.BpfHelper("bpf_l3_csum_replace", 10, Since = "4.1", ProgramTypes = 0x1018UL)]
         public static long L3CsumReplace(void* skb, uint offset, ulong @from, ulong to, ulong size) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_l3_csum_replace", 10);
 
@@ -1937,14 +1082,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in TC programs that rewrite ports or addresses, such as NAT or load balancers, usually after bpf_skb_store_bytes and alongside bpf_l3_csum_replace for the IP header checksum. For changes spanning more than 4 bytes, compute the difference with bpf_csum_diff and pass it through <paramref name="to"/>.</para>
         /// <para>Kernel helper <c>bpf_l4_csum_replace</c> (id 11, since Linux 4.1): <c>static long (* const bpf_l4_csum_replace)(struct __sk_buff *skb, __u32 offset, __u64 from, __u64 to, __u64 flags) = (void *) 11;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>.</para>
+        /// <para>Program types: LwtXmit, SchedAct, SchedCls.</para>
         /// <para>Flags: <c>BPF_F_HDR_FIELD_MASK</c>, <c>BPF_F_PSEUDO_HDR</c>, <c>BPF_F_MARK_MANGLED_0</c>, <c>BPF_F_MARK_ENFORCE</c>, <c>BPF_F_IPV6</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_l4_csum_replace/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_l4_csum_replace", 11, Since = "4.1")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
+        [global::BpfSharp.BpfHelper("bpf_l4_csum_replace", 11, Since = "4.1", ProgramTypes = 0x1018UL)]
         public static long L4CsumReplace(void* skb, uint offset, ulong @from, ulong to, [global::BpfSharp.BpfHelperFlags(0xFFUL, Description = "BPF_F_HDR_FIELD_MASK (0xF), BPF_F_PSEUDO_HDR (0x10), BPF_F_MARK_MANGLED_0 (0x20), BPF_F_MARK_ENFORCE (0x40), BPF_F_IPV6 (0x80)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_l4_csum_replace", 11);
 
@@ -1959,12 +1101,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in sock_ops programs to read standard or custom TCP options, for example an option the peer places in its SYN, during <c>BPF_SOCK_OPS_PARSE_HDR_OPT_CB</c>; pair it with bpf_reserve_hdr_opt and bpf_store_hdr_opt when the program also writes options.</para>
         /// <para>Kernel helper <c>bpf_load_hdr_opt</c> (id 142, since Linux 5.10): <c>static long (* const bpf_load_hdr_opt)(struct bpf_sock_ops *skops, void *searchby_res, __u32 len, __u64 flags) = (void *) 142;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_SOCK_OPS</c>.</para>
+        /// <para>Program types: SockOps.</para>
         /// <para>Flags: <c>BPF_LOAD_HDR_OPT_TCP_SYN</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_load_hdr_opt/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_load_hdr_opt", 142, Since = "5.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
+        [global::BpfSharp.BpfHelper("bpf_load_hdr_opt", 142, Since = "5.10", ProgramTypes = 0x2000UL)]
         public static long LoadHdrOpt(void* skops, void* searchbyRes, uint len, [global::BpfSharp.BpfHelperFlags(0x1UL, Description = "BPF_LOAD_HDR_OPT_TCP_SYN (0x1)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_load_hdr_opt", 142);
 
@@ -1979,41 +1120,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it when a bounded loop would be too expensive or too complex for the verifier to unroll or explore, such as walking large arrays or parsing many headers; on newer kernels the open-coded numeric iterators (bpf_iter_num_new and related kfuncs) are another option that avoids the callback indirection.</para>
         /// <para>Kernel helper <c>bpf_loop</c> (id 181, since Linux 5.17): <c>static long (* const bpf_loop)(__u32 nr_loops, void *callback_fn, void *callback_ctx, __u64 flags) = (void *) 181;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
         /// <para>Flags: none (pass 0).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_loop/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_loop", 181, Since = "5.17")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_loop", 181, Since = "5.17", ProgramTypes = 0x1EFEFFFFEUL)]
         public static long Loop(uint nrLoops, void* callbackFn, void* callbackCtx, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_loop", 181);
 
@@ -2028,12 +1139,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in lightweight-tunnel programs to steer routed traffic into SRv6 or IP tunnels: the SEG6 types may only be used from <c>BPF_PROG_TYPE_LWT_IN</c>, whereas <c>BPF_LWT_ENCAP_IP</c> works from both <c>BPF_PROG_TYPE_LWT_IN</c> and <c>BPF_PROG_TYPE_LWT_XMIT</c>. For GSO packets at most two headers may be pushed, and an inner header, if present, has to be GRE or UDP/GUE.</para>
         /// <para>Kernel helper <c>bpf_lwt_push_encap</c> (id 73, since Linux 4.18): <c>static long (* const bpf_lwt_push_encap)(struct __sk_buff *skb, __u32 type, void *hdr, __u32 len) = (void *) 73;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>.</para>
+        /// <para>Program types: LwtIn, LwtXmit.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_lwt_push_encap/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_lwt_push_encap", 73, Since = "4.18")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
+        [global::BpfSharp.BpfHelper("bpf_lwt_push_encap", 73, Since = "4.18", ProgramTypes = 0x1400UL)]
         public static long LwtPushEncap(void* skb, uint @type, void* hdr, uint len) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_lwt_push_encap", 73);
 
@@ -2048,11 +1157,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c> programs (the End.BPF seg6local behaviour) to hand a packet to one of the built-in SRv6 endpoint functions after custom processing.</para>
         /// <para>Kernel helper <c>bpf_lwt_seg6_action</c> (id 76, since Linux 4.18): <c>static long (* const bpf_lwt_seg6_action)(struct __sk_buff *skb, __u32 action, void *param, __u32 param_len) = (void *) 76;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>.</para>
+        /// <para>Program types: LwtSeg6local.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_lwt_seg6_action/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_lwt_seg6_action", 76, Since = "4.18")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
+        [global::BpfSharp.BpfHelper("bpf_lwt_seg6_action", 76, Since = "4.18", ProgramTypes = 0x80000UL)]
         public static long LwtSeg6Action(void* skb, uint action, void* @param, uint paramLen) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_lwt_seg6_action", 76);
 
@@ -2066,11 +1174,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in seg6local LWT programs to make room for or remove SRH TLVs, then fill in the new TLV bytes with bpf_lwt_seg6_store_bytes.</para>
         /// <para>Kernel helper <c>bpf_lwt_seg6_adjust_srh</c> (id 75, since Linux 4.18): <c>static long (* const bpf_lwt_seg6_adjust_srh)(struct __sk_buff *skb, __u32 offset, __s32 delta) = (void *) 75;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>.</para>
+        /// <para>Program types: LwtSeg6local.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_lwt_seg6_adjust_srh/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_lwt_seg6_adjust_srh", 75, Since = "4.18")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
+        [global::BpfSharp.BpfHelper("bpf_lwt_seg6_adjust_srh", 75, Since = "4.18", ProgramTypes = 0x80000UL)]
         public static long LwtSeg6AdjustSrh(void* skb, uint offset, int delta) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_lwt_seg6_adjust_srh", 75);
 
@@ -2085,11 +1192,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c> programs to set the SRH tag or flags or to edit TLVs in place. To grow or shrink the TLV area use bpf_lwt_seg6_adjust_srh, and to apply a seg6local action use bpf_lwt_seg6_action.</para>
         /// <para>Kernel helper <c>bpf_lwt_seg6_store_bytes</c> (id 74, since Linux 4.18): <c>static long (* const bpf_lwt_seg6_store_bytes)(struct __sk_buff *skb, __u32 offset, const void *from, __u32 len) = (void *) 74;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>.</para>
+        /// <para>Program types: LwtSeg6local.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_lwt_seg6_store_bytes/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_lwt_seg6_store_bytes", 74, Since = "4.18")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
+        [global::BpfSharp.BpfHelper("bpf_lwt_seg6_store_bytes", 74, Since = "4.18", ProgramTypes = 0x80000UL)]
         public static long LwtSeg6StoreBytes(void* skb, uint offset, void* @from, uint len) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_lwt_seg6_store_bytes", 74);
 
@@ -2102,53 +1208,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Call it to drop state that is no longer needed, for instance removing a per-connection or per-thread record once the connection closes or the traced call returns, so that hash maps do not fill up.</para>
         /// <para>Kernel helper <c>bpf_map_delete_elem</c> (id 3, since Linux 3.19): <c>static long (* const bpf_map_delete_elem)(void *map, const void *key) = (void *) 3;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LIRC_MODE2</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
-        /// <para>Map types: <c>BPF_MAP_TYPE_HASH</c>, <c>BPF_MAP_TYPE_LPM_TRIE</c>, <c>BPF_MAP_TYPE_LRU_HASH</c>, <c>BPF_MAP_TYPE_LRU_PERCPU_HASH</c>, <c>BPF_MAP_TYPE_PERCPU_HASH</c>, <c>BPF_MAP_TYPE_SOCKHASH</c>, <c>BPF_MAP_TYPE_SOCKMAP</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, LircMode2, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
+        /// <para>Map types: Hash, LpmTrie, LruHash, LruPercpuHash, PercpuHash, Sockhash, Sockmap.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_map_delete_elem/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_map_delete_elem", 3, Since = "3.19")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LircMode2)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Hash)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Array, AlwaysFails = true)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.PercpuHash)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.PercpuArray, AlwaysFails = true)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.LruHash)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.LruPercpuHash)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.LpmTrie)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Sockmap, OnlyInProgramTypes = new[] { global::BpfSharp.BpfProgramType.Tracing, global::BpfSharp.BpfProgramType.SockOps, global::BpfSharp.BpfProgramType.SocketFilter, global::BpfSharp.BpfProgramType.SchedCls, global::BpfSharp.BpfProgramType.SchedAct, global::BpfSharp.BpfProgramType.Xdp, global::BpfSharp.BpfProgramType.SkReuseport, global::BpfSharp.BpfProgramType.FlowDissector, global::BpfSharp.BpfProgramType.SkLookup })]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Sockhash, OnlyInProgramTypes = new[] { global::BpfSharp.BpfProgramType.Tracing, global::BpfSharp.BpfProgramType.SockOps, global::BpfSharp.BpfProgramType.SocketFilter, global::BpfSharp.BpfProgramType.SchedCls, global::BpfSharp.BpfProgramType.SchedAct, global::BpfSharp.BpfProgramType.Xdp, global::BpfSharp.BpfProgramType.SkReuseport, global::BpfSharp.BpfProgramType.FlowDissector, global::BpfSharp.BpfProgramType.SkLookup })]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.StructOps, AlwaysFails = true)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Arena, AlwaysFails = true)]
+        [global::BpfSharp.BpfHelper("bpf_map_delete_elem", 3, Since = "3.19", ProgramTypes = 0x1EFFFFFFEUL, MapTypes = 0x204048E66UL, AlwaysFailingMapTypes = 0x204000044UL, MapTypeConditions = "15:26,13,1,3,4,6,21,22,30 18:26,13,1,3,4,6,21,22,30")]
         public static long MapDeleteElem(global::BpfSharp.BpfMap map, void* key) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_map_delete_elem", 3);
 
@@ -2161,58 +1225,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>This is the basic way for a program to read, and update in place, state kept in a map such as counters, configuration or per-flow data. For per-CPU maps the pointer refers to the current CPU's copy, while on shared maps concurrent writers should use atomic operations or a bpf_spin_lock.</para>
         /// <para>Kernel helper <c>bpf_map_lookup_elem</c> (id 1, since Linux 3.18): <c>static void *(* const bpf_map_lookup_elem)(void *map, const void *key) = (void *) 1;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LIRC_MODE2</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
-        /// <para>Map types: <c>BPF_MAP_TYPE_ARRAY</c>, <c>BPF_MAP_TYPE_ARRAY_OF_MAPS</c>, <c>BPF_MAP_TYPE_HASH</c>, <c>BPF_MAP_TYPE_HASH_OF_MAPS</c>, <c>BPF_MAP_TYPE_LPM_TRIE</c>, <c>BPF_MAP_TYPE_LRU_HASH</c>, <c>BPF_MAP_TYPE_LRU_PERCPU_HASH</c>, <c>BPF_MAP_TYPE_PERCPU_ARRAY</c>, <c>BPF_MAP_TYPE_PERCPU_HASH</c>, <c>BPF_MAP_TYPE_SOCKHASH</c>, <c>BPF_MAP_TYPE_SOCKMAP</c>, <c>BPF_MAP_TYPE_XSKMAP</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, LircMode2, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
+        /// <para>Map types: Array, ArrayOfMaps, Hash, HashOfMaps, LpmTrie, LruHash, LruPercpuHash, PercpuArray, PercpuHash, Sockhash, Sockmap, Xskmap.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_map_lookup_elem/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_map_lookup_elem", 1, Since = "3.18")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LircMode2)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Hash)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Array)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.PercpuHash)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.PercpuArray)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.LruHash)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.LruPercpuHash)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.LpmTrie)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.ArrayOfMaps)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.HashOfMaps)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Devmap, AlwaysFails = true)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Sockmap)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Xskmap)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Sockhash)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.DevmapHash, AlwaysFails = true)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.StructOps, AlwaysFails = true)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Arena, AlwaysFails = true)]
+        [global::BpfSharp.BpfHelper("bpf_map_lookup_elem", 1, Since = "3.18", ProgramTypes = 0x1EFFFFFFEUL, MapTypes = 0x20606FE66UL, AlwaysFailingMapTypes = 0x206004000UL)]
         public static void* MapLookupElem(global::BpfSharp.BpfMap map, void* key) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_map_lookup_elem", 1);
 
@@ -2226,44 +1243,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to aggregate per-CPU counters inside a BPF program, for example by looping over the CPUs and summing each copy; for the current CPU's copy, plain bpf_map_lookup_elem is enough.</para>
         /// <para>Kernel helper <c>bpf_map_lookup_percpu_elem</c> (id 195, since Linux 5.19): <c>static void *(* const bpf_map_lookup_percpu_elem)(void *map, const void *key, __u32 cpu) = (void *) 195;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
-        /// <para>Map types: <c>BPF_MAP_TYPE_LRU_PERCPU_HASH</c>, <c>BPF_MAP_TYPE_PERCPU_ARRAY</c>, <c>BPF_MAP_TYPE_PERCPU_HASH</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
+        /// <para>Map types: LruPercpuHash, PercpuArray, PercpuHash.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_map_lookup_percpu_elem/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_map_lookup_percpu_elem", 195, Since = "5.19")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.PercpuHash)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.PercpuArray)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.LruPercpuHash)]
+        [global::BpfSharp.BpfHelper("bpf_map_lookup_percpu_elem", 195, Since = "5.19", ProgramTypes = 0x1EFEFFFFEUL, MapTypes = 0x460UL)]
         public static void* MapLookupPercpuElem(global::BpfSharp.BpfMap map, void* key, uint cpu) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_map_lookup_percpu_elem", 195);
 
@@ -2276,45 +1260,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to inspect the next item of a queue or stack without consuming it, or as the membership test of a bloom filter to cheaply skip work for keys that were never inserted.</para>
         /// <para>Kernel helper <c>bpf_map_peek_elem</c> (id 89, since Linux 4.20): <c>static long (* const bpf_map_peek_elem)(void *map, void *value) = (void *) 89;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LIRC_MODE2</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
-        /// <para>Map types: <c>BPF_MAP_TYPE_BLOOM_FILTER</c>, <c>BPF_MAP_TYPE_QUEUE</c>, <c>BPF_MAP_TYPE_STACK</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, LircMode2, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
+        /// <para>Map types: BloomFilter, Queue, Stack.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_map_peek_elem/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_map_peek_elem", 89, Since = "4.20")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LircMode2)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Queue)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Stack)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.BloomFilter)]
+        [global::BpfSharp.BpfHelper("bpf_map_peek_elem", 89, Since = "4.20", ProgramTypes = 0x1EFFFFFFEUL, MapTypes = 0x40C00000UL)]
         public static long MapPeekElem(global::BpfSharp.BpfMap map, void* value) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_map_peek_elem", 89);
 
@@ -2327,44 +1277,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to consume items from a queue or stack map, for example to take a free slot or ID from a pool that user space filled in advance, or to drain work items produced elsewhere.</para>
         /// <para>Kernel helper <c>bpf_map_pop_elem</c> (id 88, since Linux 4.20): <c>static long (* const bpf_map_pop_elem)(void *map, void *value) = (void *) 88;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LIRC_MODE2</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
-        /// <para>Map types: <c>BPF_MAP_TYPE_QUEUE</c>, <c>BPF_MAP_TYPE_STACK</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, LircMode2, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
+        /// <para>Map types: Queue, Stack.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_map_pop_elem/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_map_pop_elem", 88, Since = "4.20")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LircMode2)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Queue)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Stack)]
+        [global::BpfSharp.BpfHelper("bpf_map_pop_elem", 88, Since = "4.20", ProgramTypes = 0x1EFFFFFFEUL, MapTypes = 0xC00000UL)]
         public static long MapPopElem(global::BpfSharp.BpfMap map, void* value) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_map_pop_elem", 88);
 
@@ -2378,46 +1295,12 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to pass ordered items between programs or to user space through a queue or stack map, or to record keys in a bloom filter so later lookups can be filtered cheaply. For streaming event records to user space, a ring buffer is generally the better fit.</para>
         /// <para>Kernel helper <c>bpf_map_push_elem</c> (id 87, since Linux 4.20): <c>static long (* const bpf_map_push_elem)(void *map, const void *value, __u64 flags) = (void *) 87;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LIRC_MODE2</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
-        /// <para>Map types: <c>BPF_MAP_TYPE_BLOOM_FILTER</c>, <c>BPF_MAP_TYPE_QUEUE</c>, <c>BPF_MAP_TYPE_STACK</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, LircMode2, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
+        /// <para>Map types: BloomFilter, Queue, Stack.</para>
         /// <para>Flags: <c>BPF_EXIST</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_map_push_elem/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_map_push_elem", 87, Since = "4.20")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LircMode2)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Queue)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Stack)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.BloomFilter)]
+        [global::BpfSharp.BpfHelper("bpf_map_push_elem", 87, Since = "4.20", ProgramTypes = 0x1EFFFFFFEUL, MapTypes = 0x40C00000UL)]
         public static long MapPushElem(global::BpfSharp.BpfMap map, void* value, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x2UL }, Description = "BPF_EXIST (0x2)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_map_push_elem", 87);
 
@@ -2432,54 +1315,12 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it whenever a program needs to create or replace map state, such as initialising a per-key record or publishing results for user space to read. To change a single field of an existing entry, it is usually cheaper to modify the value in place through the pointer returned by bpf_map_lookup_elem.</para>
         /// <para>Kernel helper <c>bpf_map_update_elem</c> (id 2, since Linux 3.18): <c>static long (* const bpf_map_update_elem)(void *map, const void *key, const void *value, __u64 flags) = (void *) 2;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LIRC_MODE2</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
-        /// <para>Map types: <c>BPF_MAP_TYPE_ARRAY</c>, <c>BPF_MAP_TYPE_HASH</c>, <c>BPF_MAP_TYPE_LPM_TRIE</c>, <c>BPF_MAP_TYPE_LRU_HASH</c>, <c>BPF_MAP_TYPE_LRU_PERCPU_HASH</c>, <c>BPF_MAP_TYPE_PERCPU_ARRAY</c>, <c>BPF_MAP_TYPE_PERCPU_HASH</c>, <c>BPF_MAP_TYPE_SOCKHASH</c>, <c>BPF_MAP_TYPE_SOCKMAP</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, LircMode2, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
+        /// <para>Map types: Array, Hash, LpmTrie, LruHash, LruPercpuHash, PercpuArray, PercpuHash, Sockhash, Sockmap.</para>
         /// <para>Flags: <c>BPF_ANY</c>, <c>BPF_NOEXIST</c>, <c>BPF_EXIST</c>, <c>BPF_F_LOCK</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_map_update_elem/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_map_update_elem", 2, Since = "3.18")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LircMode2)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Hash)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Array)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.PercpuHash)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.PercpuArray)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.LruHash)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.LruPercpuHash)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.LpmTrie)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Sockmap, OnlyInProgramTypes = new[] { global::BpfSharp.BpfProgramType.Tracing, global::BpfSharp.BpfProgramType.SocketFilter, global::BpfSharp.BpfProgramType.SchedCls, global::BpfSharp.BpfProgramType.SchedAct, global::BpfSharp.BpfProgramType.Xdp, global::BpfSharp.BpfProgramType.SkReuseport, global::BpfSharp.BpfProgramType.FlowDissector, global::BpfSharp.BpfProgramType.SkLookup })]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Sockhash, OnlyInProgramTypes = new[] { global::BpfSharp.BpfProgramType.Tracing, global::BpfSharp.BpfProgramType.SocketFilter, global::BpfSharp.BpfProgramType.SchedCls, global::BpfSharp.BpfProgramType.SchedAct, global::BpfSharp.BpfProgramType.Xdp, global::BpfSharp.BpfProgramType.SkReuseport, global::BpfSharp.BpfProgramType.FlowDissector, global::BpfSharp.BpfProgramType.SkLookup })]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.StructOps, AlwaysFails = true)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Arena, AlwaysFails = true)]
+        [global::BpfSharp.BpfHelper("bpf_map_update_elem", 2, Since = "3.18", ProgramTypes = 0x1EFFFFFFEUL, MapTypes = 0x204048E66UL, AlwaysFailingMapTypes = 0x204000000UL, MapTypeConditions = "15:26,1,3,4,6,21,22,30 18:26,1,3,4,6,21,22,30")]
         public static long MapUpdateElem(global::BpfSharp.BpfMap map, void* key, void* value, [global::BpfSharp.BpfHelperFlags(0x4UL, AcceptedValues = new ulong[] { 0x0UL, 0x1UL, 0x2UL }, Description = "BPF_ANY (0x0), BPF_NOEXIST (0x1), BPF_EXIST (0x2), BPF_F_LOCK (0x4)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_map_update_elem", 2);
 
@@ -2492,11 +1333,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in SK_MSG programs when a single send contains several logical messages that each need their own verdict, or when only a message header needs inspecting and running the program over the rest of a large payload would waste time; combine with bpf_msg_cork_bytes when the program needs more data before it can decide.</para>
         /// <para>Kernel helper <c>bpf_msg_apply_bytes</c> (id 61, since Linux 4.17): <c>static long (* const bpf_msg_apply_bytes)(struct sk_msg_md *msg, __u32 bytes) = (void *) 61;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_SK_MSG</c>.</para>
+        /// <para>Program types: SkMsg.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_msg_apply_bytes/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_msg_apply_bytes", 61, Since = "4.17")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
+        [global::BpfSharp.BpfHelper("bpf_msg_apply_bytes", 61, Since = "4.17", ProgramTypes = 0x10000UL)]
         public static long MsgApplyBytes(void* msg, uint bytes) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_msg_apply_bytes", 61);
 
@@ -2509,11 +1349,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in <c>BPF_PROG_TYPE_SK_MSG</c> programs that need a complete header or record before they can decide on a verdict, even when the sender hands the data over in many small sendmsg or sendfile calls; bpf_msg_apply_bytes is the related helper that applies a single verdict to a span of bytes.</para>
         /// <para>Kernel helper <c>bpf_msg_cork_bytes</c> (id 62, since Linux 4.17): <c>static long (* const bpf_msg_cork_bytes)(struct sk_msg_md *msg, __u32 bytes) = (void *) 62;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_SK_MSG</c>.</para>
+        /// <para>Program types: SkMsg.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_msg_cork_bytes/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_msg_cork_bytes", 62, Since = "4.17")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
+        [global::BpfSharp.BpfHelper("bpf_msg_cork_bytes", 62, Since = "4.17", ProgramTypes = 0x10000UL)]
         public static long MsgCorkBytes(void* msg, uint bytes) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_msg_cork_bytes", 62);
 
@@ -2528,12 +1367,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in <c>BPF_PROG_TYPE_SK_MSG</c> programs to strip bytes, for example protocol headers or trailers, from data being sent on a socket; bpf_msg_push_data is the counterpart for inserting bytes.</para>
         /// <para>Kernel helper <c>bpf_msg_pop_data</c> (id 91, since Linux 5.0): <c>static long (* const bpf_msg_pop_data)(struct sk_msg_md *msg, __u32 start, __u32 len, __u64 flags) = (void *) 91;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_SK_MSG</c>.</para>
+        /// <para>Program types: SkMsg.</para>
         /// <para>Flags: none (pass 0).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_msg_pop_data/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_msg_pop_data", 91, Since = "5.0")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
+        [global::BpfSharp.BpfHelper("bpf_msg_pop_data", 91, Since = "5.0", ProgramTypes = 0x10000UL)]
         public static long MsgPopData(void* msg, uint start, uint len, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_msg_pop_data", 91);
 
@@ -2548,12 +1386,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in <c>BPF_PROG_TYPE_SK_MSG</c> programs when the bytes to inspect are outside the current data window, which is common with sendfile-style transmissions where the window can initially be empty.</para>
         /// <para>Kernel helper <c>bpf_msg_pull_data</c> (id 63, since Linux 4.17): <c>static long (* const bpf_msg_pull_data)(struct sk_msg_md *msg, __u32 start, __u32 end, __u64 flags) = (void *) 63;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_SK_MSG</c>.</para>
+        /// <para>Program types: SkMsg.</para>
         /// <para>Flags: none (pass 0).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_msg_pull_data/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_msg_pull_data", 63, Since = "4.17")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
+        [global::BpfSharp.BpfHelper("bpf_msg_pull_data", 63, Since = "4.17", ProgramTypes = 0x10000UL)]
         public static long MsgPullData(void* msg, uint start, uint end, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_msg_pull_data", 63);
 
@@ -2568,12 +1405,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in <c>BPF_PROG_TYPE_SK_MSG</c> programs that add headers or metadata to data sent on a socket, and handle the error case because the helper can fail under memory pressure. bpf_msg_pop_data removes bytes, and bpf_msg_pull_data makes a range directly accessible.</para>
         /// <para>Kernel helper <c>bpf_msg_push_data</c> (id 90, since Linux 4.20): <c>static long (* const bpf_msg_push_data)(struct sk_msg_md *msg, __u32 start, __u32 len, __u64 flags) = (void *) 90;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_SK_MSG</c>.</para>
+        /// <para>Program types: SkMsg.</para>
         /// <para>Flags: none (pass 0).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_msg_push_data/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_msg_push_data", 90, Since = "4.20")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
+        [global::BpfSharp.BpfHelper("bpf_msg_push_data", 90, Since = "4.20", ProgramTypes = 0x10000UL)]
         public static long MsgPushData(void* msg, uint start, uint len, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_msg_push_data", 90);
 
@@ -2588,14 +1424,12 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in <c>BPF_PROG_TYPE_SK_MSG</c> programs to shortcut data between local sockets, such as in proxies or sidecars, when sockets are indexed by an arbitrary key like a 4-tuple; use bpf_msg_redirect_map when they live in an index-based <c>BPF_MAP_TYPE_SOCKMAP</c>.</para>
         /// <para>Kernel helper <c>bpf_msg_redirect_hash</c> (id 71, since Linux 4.18): <c>static long (* const bpf_msg_redirect_hash)(struct sk_msg_md *msg, void *map, void *key, __u64 flags) = (void *) 71;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_SK_MSG</c>.</para>
-        /// <para>Map types: <c>BPF_MAP_TYPE_SOCKHASH</c>.</para>
+        /// <para>Program types: SkMsg.</para>
+        /// <para>Map types: Sockhash.</para>
         /// <para>Flags: <c>BPF_F_INGRESS</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_msg_redirect_hash/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_msg_redirect_hash", 71, Since = "4.18")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Sockhash)]
+        [global::BpfSharp.BpfHelper("bpf_msg_redirect_hash", 71, Since = "4.18", ProgramTypes = 0x10000UL, MapTypes = 0x40000UL)]
         public static long MsgRedirectHash(void* msg, global::BpfSharp.BpfMap map, void* key, [global::BpfSharp.BpfHelperFlags(0x1UL, Description = "BPF_F_INGRESS (0x1)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_msg_redirect_hash", 71);
 
@@ -2610,14 +1444,12 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in SK_MSG verdict programs to splice data directly between local sockets, for example to shortcut traffic between a proxy and the applications it serves; use bpf_msg_redirect_hash when the sockets live in a <c>BPF_MAP_TYPE_SOCKHASH</c> map.</para>
         /// <para>Kernel helper <c>bpf_msg_redirect_map</c> (id 60, since Linux 4.17): <c>static long (* const bpf_msg_redirect_map)(struct sk_msg_md *msg, void *map, __u32 key, __u64 flags) = (void *) 60;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_SK_MSG</c>.</para>
-        /// <para>Map types: <c>BPF_MAP_TYPE_SOCKMAP</c>.</para>
+        /// <para>Program types: SkMsg.</para>
+        /// <para>Map types: Sockmap.</para>
         /// <para>Flags: <c>BPF_F_INGRESS</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_msg_redirect_map/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_msg_redirect_map", 60, Since = "4.17")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Sockmap)]
+        [global::BpfSharp.BpfHelper("bpf_msg_redirect_map", 60, Since = "4.17", ProgramTypes = 0x10000UL, MapTypes = 0x8000UL)]
         public static long MsgRedirectMap(void* msg, global::BpfSharp.BpfMap map, uint key, [global::BpfSharp.BpfHelperFlags(0x1UL, Description = "BPF_F_INGRESS (0x1)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_msg_redirect_map", 60);
 
@@ -2630,12 +1462,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it from a kprobe attached at a function's entry to inject failures, for example making an allocation or I/O path report an error, when testing how the kernel and applications cope with error paths. Because it changes kernel behaviour, keep it to test and fault-injection setups rather than production monitoring.</para>
         /// <para>Kernel helper <c>bpf_override_return</c> (id 58, since Linux 4.16): <c>static long (* const bpf_override_return)(struct pt_regs *regs, __u64 rc) = (void *) 58;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_KPROBE</c>.</para>
+        /// <para>Program types: Kprobe.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_override_return/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_override_return", 58, Since = "4.16", GplOnly = true)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
+        [global::BpfSharp.BpfHelper("bpf_override_return", 58, Since = "4.16", GplOnly = true, ProgramTypes = 0x4UL)]
         public static long OverrideReturn(void* regs, ulong rc) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_override_return", 58);
 
@@ -2648,40 +1479,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to read per-CPU kernel data, such as runqueues, for CPUs other than the one the program runs on; when only the current CPU matters, bpf_this_cpu_ptr is simpler and never returns NULL.</para>
         /// <para>Kernel helper <c>bpf_per_cpu_ptr</c> (id 153, since Linux 5.10): <c>static void *(* const bpf_per_cpu_ptr)(const void *percpu_ptr, __u32 cpu) = (void *) 153;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_per_cpu_ptr/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_per_cpu_ptr", 153, Since = "5.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_per_cpu_ptr", 153, Since = "5.10", ProgramTypes = 0x1EFEFFFFEUL)]
         public static void* PerCpuPtr(void* percpuPtr, uint cpu) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_per_cpu_ptr", 153);
 
@@ -2697,38 +1498,13 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to stream event records to user space on kernels older than 5.8, or when per-CPU perf buffers are specifically wanted. On newer kernels the BPF ring buffer (bpf_ringbuf_output, or bpf_ringbuf_reserve with bpf_ringbuf_submit) is usually preferable, since it is shared across CPUs, keeps events in order and uses memory more efficiently.</para>
         /// <para>Kernel helper <c>bpf_perf_event_output</c> (id 25, since Linux 4.4): <c>static long (* const bpf_perf_event_output)(void *ctx, void *map, __u64 flags, void *data, __u64 size) = (void *) 25;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
-        /// <para>Map types: <c>BPF_MAP_TYPE_PERF_EVENT_ARRAY</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, Kprobe, LwtIn, LwtOut, LwtSeg6local, LwtXmit, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkSkb, SocketFilter, SockOps, Tracepoint, Tracing, Xdp.</para>
+        /// <para>Map types: PerfEventArray.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Flags: <c>BPF_F_CURRENT_CPU</c>, <c>BPF_F_INDEX_MASK</c>, <c>BPF_F_CTXLEN_MASK</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_perf_event_output/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_perf_event_output", 25, Since = "4.4", GplOnly = true)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.PerfEventArray)]
+        [global::BpfSharp.BpfHelper("bpf_perf_event_output", 25, Since = "4.4", GplOnly = true, ProgramTypes = 0x478FFFFEUL, MapTypes = 0x10UL)]
         public static long PerfEventOutput(void* ctx, global::BpfSharp.BpfMap map, [global::BpfSharp.BpfHelperFlags(0xFFFFFFFFFFFFFUL, AcceptedValues = new ulong[] { 0xFFFFFFFFUL }, Description = "BPF_F_CURRENT_CPU (0xFFFFFFFF), BPF_F_INDEX_MASK (0xFFFFFFFF), BPF_F_CTXLEN_MASK (0xFFFFF00000000)")] ulong flags, void* data, ulong size) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_perf_event_output", 25);
 
@@ -2741,22 +1517,13 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Prefer bpf_perf_event_read_value, which reports errors separately and also returns the enabled and running times; keep this helper only for kernels older than 4.15 that lack the newer one.</para>
         /// <para>Kernel helper <c>bpf_perf_event_read</c> (id 22, since Linux 4.3): <c>static __u64 (* const bpf_perf_event_read)(void *map, __u64 flags) = (void *) 22;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>.</para>
-        /// <para>Map types: <c>BPF_MAP_TYPE_PERF_EVENT_ARRAY</c>.</para>
+        /// <para>Program types: Kprobe, Lsm, PerfEvent, RawTracepoint, RawTracepointWritable, Syscall, Tracepoint, Tracing.</para>
+        /// <para>Map types: PerfEventArray.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Flags: <c>BPF_F_CURRENT_CPU</c>, <c>BPF_F_INDEX_MASK</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_perf_event_read/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_perf_event_read", 22, Since = "4.3", GplOnly = true)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.PerfEventArray)]
+        [global::BpfSharp.BpfHelper("bpf_perf_event_read", 22, Since = "4.3", GplOnly = true, ProgramTypes = 0xA50200A4UL, MapTypes = 0x10UL)]
         public static ulong PerfEventRead(global::BpfSharp.BpfMap map, [global::BpfSharp.BpfHelperFlags(0xFFFFFFFFUL, AcceptedValues = new ulong[] { 0xFFFFFFFFUL }, Description = "BPF_F_CURRENT_CPU (0xFFFFFFFF), BPF_F_INDEX_MASK (0xFFFFFFFF)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_perf_event_read", 22);
 
@@ -2771,22 +1538,13 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to read hardware or software counters from BPF, normalizing with counter * enabled / running when events are multiplexed; prefer it over the older bpf_perf_event_read, which returns only the raw value and has ABI problems.</para>
         /// <para>Kernel helper <c>bpf_perf_event_read_value</c> (id 55, since Linux 4.15): <c>static long (* const bpf_perf_event_read_value)(void *map, __u64 flags, struct bpf_perf_event_value *buf, __u32 buf_size) = (void *) 55;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>.</para>
-        /// <para>Map types: <c>BPF_MAP_TYPE_PERF_EVENT_ARRAY</c>.</para>
+        /// <para>Program types: Kprobe, Lsm, PerfEvent, RawTracepoint, RawTracepointWritable, Syscall, Tracepoint, Tracing.</para>
+        /// <para>Map types: PerfEventArray.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Flags: <c>BPF_F_CURRENT_CPU</c>, <c>BPF_F_INDEX_MASK</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_perf_event_read_value/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_perf_event_read_value", 55, Since = "4.15", GplOnly = true)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.PerfEventArray)]
+        [global::BpfSharp.BpfHelper("bpf_perf_event_read_value", 55, Since = "4.15", GplOnly = true, ProgramTypes = 0xA50200A4UL, MapTypes = 0x10UL)]
         public static long PerfEventReadValue(global::BpfSharp.BpfMap map, [global::BpfSharp.BpfHelperFlags(0xFFFFFFFFUL, AcceptedValues = new ulong[] { 0xFFFFFFFFUL }, Description = "BPF_F_CURRENT_CPU (0xFFFFFFFF), BPF_F_INDEX_MASK (0xFFFFFFFF)")] ulong flags, void* buf, uint bufSize) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_perf_event_read_value", 55);
 
@@ -2800,12 +1558,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in <c>BPF_PROG_TYPE_PERF_EVENT</c> programs to normalize a counter when the kernel multiplexes hardware counters, by scaling it with the enabled-to-running time ratio. To read an event held in a perf event array map rather than the triggering event, use bpf_perf_event_read_value.</para>
         /// <para>Kernel helper <c>bpf_perf_prog_read_value</c> (id 56, since Linux 4.15): <c>static long (* const bpf_perf_prog_read_value)(struct bpf_perf_event_data *ctx, struct bpf_perf_event_value *buf, __u32 buf_size) = (void *) 56;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_PERF_EVENT</c>.</para>
+        /// <para>Program types: PerfEvent.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_perf_prog_read_value/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_perf_prog_read_value", 56, Since = "4.15", GplOnly = true)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
+        [global::BpfSharp.BpfHelper("bpf_perf_prog_read_value", 56, Since = "4.15", GplOnly = true, ProgramTypes = 0x80UL)]
         public static long PerfProgReadValue(void* ctx, void* buf, uint bufSize) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_perf_prog_read_value", 56);
 
@@ -2819,19 +1576,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Avoid it in new code and call bpf_probe_read_kernel for kernel addresses or bpf_probe_read_user for user-space addresses, since this legacy helper cannot distinguish the two address spaces and is not offered on architectures where they overlap.</para>
         /// <para>Kernel helper <c>bpf_probe_read</c> (id 4, since Linux 4.1): <c>static long (* const bpf_probe_read)(void *dst, __u32 size, const void *unsafe_ptr) = (void *) 4;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>.</para>
+        /// <para>Program types: Kprobe, Lsm, PerfEvent, RawTracepoint, RawTracepointWritable, Syscall, Tracepoint, Tracing.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_probe_read/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_probe_read", 4, Since = "4.1", GplOnly = true)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
+        [global::BpfSharp.BpfHelper("bpf_probe_read", 4, Since = "4.1", GplOnly = true, ProgramTypes = 0xA50200A4UL)]
         public static long ProbeRead(void* dst, uint size, void* unsafePtr) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_probe_read", 4);
 
@@ -2845,41 +1594,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in tracing programs to follow pointers into kernel data structures or globals, such as fields of a task_struct or a socket, that the verifier does not let you dereference directly. It supersedes the older bpf_probe_read, which cannot tell kernel and user addresses apart; use bpf_probe_read_user for user memory and bpf_probe_read_kernel_str for NUL-terminated strings.</para>
         /// <para>Kernel helper <c>bpf_probe_read_kernel</c> (id 113, since Linux 5.5): <c>static long (* const bpf_probe_read_kernel)(void *dst, __u32 size, const void *unsafe_ptr) = (void *) 113;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_probe_read_kernel/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_probe_read_kernel", 113, Since = "5.5", GplOnly = true)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_probe_read_kernel", 113, Since = "5.5", GplOnly = true, ProgramTypes = 0x1EFEFFFFEUL)]
         public static long ProbeReadKernel(void* dst, uint size, void* unsafePtr) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_probe_read_kernel", 113);
 
@@ -2893,41 +1612,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in tracing programs to grab kernel strings such as file names or device names; for user-space strings use bpf_probe_read_user_str, and prefer this helper over the deprecated bpf_probe_read_str, whose choice of address space is ambiguous on some architectures.</para>
         /// <para>Kernel helper <c>bpf_probe_read_kernel_str</c> (id 115, since Linux 5.5): <c>static long (* const bpf_probe_read_kernel_str)(void *dst, __u32 size, const void *unsafe_ptr) = (void *) 115;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_probe_read_kernel_str/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_probe_read_kernel_str", 115, Since = "5.5", GplOnly = true)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_probe_read_kernel_str", 115, Since = "5.5", GplOnly = true, ProgramTypes = 0x1EFEFFFFEUL)]
         public static long ProbeReadKernelStr(void* dst, uint size, void* unsafePtr) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_probe_read_kernel_str", 115);
 
@@ -2941,19 +1630,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Avoid it in new code and call bpf_probe_read_kernel_str for kernel strings or bpf_probe_read_user_str for user-space strings, since this helper has to guess the address space and is not offered at all on architectures where kernel and user addresses overlap.</para>
         /// <para>Kernel helper <c>bpf_probe_read_str</c> (id 45, since Linux 4.11): <c>static long (* const bpf_probe_read_str)(void *dst, __u32 size, const void *unsafe_ptr) = (void *) 45;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>.</para>
+        /// <para>Program types: Kprobe, Lsm, PerfEvent, RawTracepoint, RawTracepointWritable, Syscall, Tracepoint, Tracing.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_probe_read_str/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_probe_read_str", 45, Since = "4.11", GplOnly = true)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
+        [global::BpfSharp.BpfHelper("bpf_probe_read_str", 45, Since = "4.11", GplOnly = true, ProgramTypes = 0xA50200A4UL)]
         public static long ProbeReadStr(void* dst, uint size, void* unsafePtr) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_probe_read_str", 45);
 
@@ -2967,41 +1648,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in tracing programs to read user memory such as syscall arguments or uprobe data, in place of the deprecated bpf_probe_read; bpf_probe_read_user_str suits NUL-terminated strings, and sleepable programs can use bpf_copy_from_user, which may fault pages in.</para>
         /// <para>Kernel helper <c>bpf_probe_read_user</c> (id 112, since Linux 5.5): <c>static long (* const bpf_probe_read_user)(void *dst, __u32 size, const void *unsafe_ptr) = (void *) 112;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_probe_read_user/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_probe_read_user", 112, Since = "5.5", GplOnly = true)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_probe_read_user", 112, Since = "5.5", GplOnly = true, ProgramTypes = 0x1EFEFFFFEUL)]
         public static long ProbeReadUser(void* dst, uint size, void* unsafePtr) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_probe_read_user", 112);
 
@@ -3015,41 +1666,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in tracing programs to capture strings passed from user space, such as file paths or process arguments, and use the returned length to size the emitted record; for strings in kernel memory use bpf_probe_read_kernel_str, and prefer either over the deprecated bpf_probe_read_str.</para>
         /// <para>Kernel helper <c>bpf_probe_read_user_str</c> (id 114, since Linux 5.5): <c>static long (* const bpf_probe_read_user_str)(void *dst, __u32 size, const void *unsafe_ptr) = (void *) 114;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_probe_read_user_str/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_probe_read_user_str", 114, Since = "5.5", GplOnly = true)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_probe_read_user_str", 114, Since = "5.5", GplOnly = true, ProgramTypes = 0x1EFEFFFFEUL)]
         public static long ProbeReadUserStr(void* dst, uint size, void* unsafePtr) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_probe_read_user_str", 114);
 
@@ -3063,19 +1684,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Reserve it for debugging and experiments that alter the behaviour of cooperating processes, since it can break or crash running programs. Do not build security mechanisms on it, because user memory can change between the check and the use (TOC-TOU).</para>
         /// <para>Kernel helper <c>bpf_probe_write_user</c> (id 36, since Linux 4.8): <c>static long (* const bpf_probe_write_user)(void *dst, const void *src, __u32 len) = (void *) 36;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>.</para>
+        /// <para>Program types: Kprobe, Lsm, PerfEvent, RawTracepoint, RawTracepointWritable, Syscall, Tracepoint, Tracing.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_probe_write_user/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_probe_write_user", 36, Since = "4.8", GplOnly = true)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
+        [global::BpfSharp.BpfHelper("bpf_probe_write_user", 36, Since = "4.8", GplOnly = true, ProgramTypes = 0xA50200A4UL)]
         public static long ProbeWriteUser(void* dst, void* src, uint len) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_probe_write_user", 36);
 
@@ -3090,12 +1703,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in <c>BPF_PROG_TYPE_LIRC_MODE2</c> decoders, which need a kernel built with <c>CONFIG_BPF_LIRC_MODE2</c>, once a complete key press has been recognised; call it again with identical values, or call bpf_rc_repeat, to keep the key held down.</para>
         /// <para>Kernel helper <c>bpf_rc_keydown</c> (id 78, since Linux 4.18): <c>static long (* const bpf_rc_keydown)(void *ctx, __u32 protocol, __u64 scancode, __u32 toggle) = (void *) 78;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_LIRC_MODE2</c>.</para>
+        /// <para>Program types: LircMode2.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_rc_keydown/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_rc_keydown", 78, Since = "4.18", GplOnly = true)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LircMode2)]
+        [global::BpfSharp.BpfHelper("bpf_rc_keydown", 78, Since = "4.18", GplOnly = true, ProgramTypes = 0x100000UL)]
         public static long RcKeydown(void* ctx, uint protocol, ulong scancode, uint toggle) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_rc_keydown", 78);
 
@@ -3109,12 +1721,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in <c>BPF_PROG_TYPE_LIRC_MODE2</c> decoders for remotes or IR devices that provide pointer control, while bpf_rc_keydown reports button presses; the helper exists only in kernels built with <c>CONFIG_BPF_LIRC_MODE2</c>.</para>
         /// <para>Kernel helper <c>bpf_rc_pointer_rel</c> (id 92, since Linux 5.0): <c>static long (* const bpf_rc_pointer_rel)(void *ctx, __s32 rel_x, __s32 rel_y) = (void *) 92;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_LIRC_MODE2</c>.</para>
+        /// <para>Program types: LircMode2.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_rc_pointer_rel/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_rc_pointer_rel", 92, Since = "5.0", GplOnly = true)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LircMode2)]
+        [global::BpfSharp.BpfHelper("bpf_rc_pointer_rel", 92, Since = "5.0", GplOnly = true, ProgramTypes = 0x100000UL)]
         public static long RcPointerRel(void* ctx, int relX, int relY) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_rc_pointer_rel", 92);
 
@@ -3126,12 +1737,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in <c>BPF_PROG_TYPE_LIRC_MODE2</c> decoders for protocols such as NEC that send a dedicated repeat code while a button is held, after the initial press was reported with bpf_rc_keydown; it is only available when the kernel is built with <c>CONFIG_BPF_LIRC_MODE2</c> enabled.</para>
         /// <para>Kernel helper <c>bpf_rc_repeat</c> (id 77, since Linux 4.18): <c>static long (* const bpf_rc_repeat)(void *ctx) = (void *) 77;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_LIRC_MODE2</c>.</para>
+        /// <para>Program types: LircMode2.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_rc_repeat/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_rc_repeat", 77, Since = "4.18", GplOnly = true)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LircMode2)]
+        [global::BpfSharp.BpfHelper("bpf_rc_repeat", 77, Since = "4.18", GplOnly = true, ProgramTypes = 0x100000UL)]
         public static long RcRepeat(void* ctx) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_rc_repeat", 77);
 
@@ -3146,13 +1756,12 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in <c>BPF_PROG_TYPE_PERF_EVENT</c> programs attached to events that sample branch stacks (such as Intel LBR) to analyse recent control flow; outside perf event programs, bpf_get_branch_snapshot offers a similar capability.</para>
         /// <para>Kernel helper <c>bpf_read_branch_records</c> (id 119, since Linux 5.7): <c>static long (* const bpf_read_branch_records)(struct bpf_perf_event_data *ctx, void *buf, __u32 size, __u64 flags) = (void *) 119;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_PERF_EVENT</c>.</para>
+        /// <para>Program types: PerfEvent.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Flags: <c>BPF_F_GET_BRANCH_RECORDS_SIZE</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_read_branch_records/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_read_branch_records", 119, Since = "5.7", GplOnly = true)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
+        [global::BpfSharp.BpfHelper("bpf_read_branch_records", 119, Since = "5.7", GplOnly = true, ProgramTypes = 0x80UL)]
         public static long ReadBranchRecords(void* ctx, void* buf, uint size, [global::BpfSharp.BpfHelperFlags(0x1UL, Description = "BPF_F_GET_BRANCH_RECORDS_SIZE (0x1)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_read_branch_records", 119);
 
@@ -3165,15 +1774,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to forward packets between interfaces from tc, LWT or XDP programs by returning its result; bpf_redirect_map offers the same with map-held targets and better performance for XDP, while bpf_redirect_peer and bpf_redirect_neigh cover container and neighbour-resolution cases.</para>
         /// <para>Kernel helper <c>bpf_redirect</c> (id 23, since Linux 4.4): <c>static long (* const bpf_redirect)(__u32 ifindex, __u64 flags) = (void *) 23;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: LwtXmit, SchedAct, SchedCls, Xdp.</para>
         /// <para>Flags: <c>BPF_F_INGRESS</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_redirect/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_redirect", 23, Since = "4.4")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_redirect", 23, Since = "4.4", ProgramTypes = 0x1058UL)]
         public static long Redirect(uint ifindex, [global::BpfSharp.BpfHelperFlags(0x1UL, Description = "BPF_F_INGRESS (0x1)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_redirect", 23);
 
@@ -3187,17 +1792,12 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in XDP programs to forward packets to another interface, spread processing across CPUs with a cpumap, or hand frames to user space through AF_XDP sockets, all at driver level. It usually outperforms bpf_redirect, which takes an ifindex directly, because going through a map lets the kernel batch and flush redirected frames.</para>
         /// <para>Kernel helper <c>bpf_redirect_map</c> (id 51, since Linux 4.14): <c>static long (* const bpf_redirect_map)(void *map, __u64 key, __u64 flags) = (void *) 51;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_XDP</c>.</para>
-        /// <para>Map types: <c>BPF_MAP_TYPE_CPUMAP</c>, <c>BPF_MAP_TYPE_DEVMAP</c>, <c>BPF_MAP_TYPE_DEVMAP_HASH</c>, <c>BPF_MAP_TYPE_XSKMAP</c>.</para>
+        /// <para>Program types: Xdp.</para>
+        /// <para>Map types: Cpumap, Devmap, DevmapHash, Xskmap.</para>
         /// <para>Flags: <c>XDP_ABORTED</c>, <c>XDP_DROP</c>, <c>XDP_PASS</c>, <c>XDP_TX</c>, <c>BPF_F_BROADCAST</c>, <c>BPF_F_EXCLUDE_INGRESS</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_redirect_map/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_redirect_map", 51, Since = "4.14")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Devmap)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Cpumap)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Xskmap)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.DevmapHash)]
+        [global::BpfSharp.BpfHelper("bpf_redirect_map", 51, Since = "4.14", ProgramTypes = 0x40UL, MapTypes = 0x2034000UL)]
         public static long RedirectMap(global::BpfSharp.BpfMap map, ulong key, [global::BpfSharp.BpfHelperFlags(0x18UL, AcceptedValues = new ulong[] { 0x0UL, 0x1UL, 0x2UL, 0x3UL }, Description = "XDP_ABORTED (0x0), XDP_DROP (0x1), XDP_PASS (0x2), XDP_TX (0x3), BPF_F_BROADCAST (0x8), BPF_F_EXCLUDE_INGRESS (0x10)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_redirect_map", 51);
 
@@ -3212,13 +1812,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in TC programs that forward IPv4 or IPv6 packets between devices and want the kernel to build the Ethernet header, often with the next hop taken from an earlier bpf_fib_lookup. Use bpf_redirect when the L2 header is already correct, or bpf_redirect_peer to move packets quickly into a veth peer in another network namespace.</para>
         /// <para>Kernel helper <c>bpf_redirect_neigh</c> (id 152, since Linux 5.10): <c>static long (* const bpf_redirect_neigh)(__u32 ifindex, struct bpf_redir_neigh *params, int plen, __u64 flags) = (void *) 152;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>.</para>
+        /// <para>Program types: SchedAct, SchedCls.</para>
         /// <para>Flags: none (pass 0).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_redirect_neigh/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_redirect_neigh", 152, Since = "5.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
+        [global::BpfSharp.BpfHelper("bpf_redirect_neigh", 152, Since = "5.10", ProgramTypes = 0x18UL)]
         public static long RedirectNeigh(uint ifindex, void* @params, int plen, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_redirect_neigh", 152);
 
@@ -3231,13 +1829,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in tc programs on the ingress hook, for example on a host's physical interface, to push traffic straight into a container's namespace over its veth or netkit pair with minimal overhead; in other situations use bpf_redirect or bpf_redirect_neigh.</para>
         /// <para>Kernel helper <c>bpf_redirect_peer</c> (id 155, since Linux 5.10): <c>static long (* const bpf_redirect_peer)(__u32 ifindex, __u64 flags) = (void *) 155;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>.</para>
+        /// <para>Program types: SchedAct, SchedCls.</para>
         /// <para>Flags: none (pass 0).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_redirect_peer/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_redirect_peer", 155, Since = "5.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
+        [global::BpfSharp.BpfHelper("bpf_redirect_peer", 155, Since = "5.10", ProgramTypes = 0x18UL)]
         public static long RedirectPeer(uint ifindex, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_redirect_peer", 155);
 
@@ -3251,12 +1847,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in sock_ops programs that emit custom TCP header options: reserve the space during <c>BPF_SOCK_OPS_HDR_OPT_LEN_CB</c>, then fill it with bpf_store_hdr_opt in <c>BPF_SOCK_OPS_WRITE_HDR_OPT_CB</c>, and read options sent by the peer with bpf_load_hdr_opt.</para>
         /// <para>Kernel helper <c>bpf_reserve_hdr_opt</c> (id 144, since Linux 5.10): <c>static long (* const bpf_reserve_hdr_opt)(struct bpf_sock_ops *skops, __u32 len, __u64 flags) = (void *) 144;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_SOCK_OPS</c>.</para>
+        /// <para>Program types: SockOps.</para>
         /// <para>Flags: none (pass 0).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_reserve_hdr_opt/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_reserve_hdr_opt", 144, Since = "5.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
+        [global::BpfSharp.BpfHelper("bpf_reserve_hdr_opt", 144, Since = "5.10", ProgramTypes = 0x2000UL)]
         public static long ReserveHdrOpt(void* skops, uint len, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_reserve_hdr_opt", 144);
 
@@ -3269,42 +1864,12 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Call it on every code path that abandons a reservation instead of committing it with bpf_ringbuf_submit, because the verifier insists that each reserved sample is either submitted or discarded; reservations made through dynptrs use bpf_ringbuf_discard_dynptr instead.</para>
         /// <para>Kernel helper <c>bpf_ringbuf_discard</c> (id 133, since Linux 5.8): <c>static void (* const bpf_ringbuf_discard)(void *data, __u64 flags) = (void *) 133;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
-        /// <para>Map types: <c>BPF_MAP_TYPE_RINGBUF</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
+        /// <para>Map types: Ringbuf.</para>
         /// <para>Flags: <c>BPF_RB_NO_WAKEUP</c>, <c>BPF_RB_FORCE_WAKEUP</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_ringbuf_discard/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_ringbuf_discard", 133, Since = "5.8")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_ringbuf_discard", 133, Since = "5.8", ProgramTypes = 0x1EFEFFFFEUL)]
         public static void RingbufDiscard(void* data, [global::BpfSharp.BpfHelperFlags(0x3UL, Description = "BPF_RB_NO_WAKEUP (0x1), BPF_RB_FORCE_WAKEUP (0x2)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_ringbuf_discard", 133);
 
@@ -3317,42 +1882,12 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it on paths where a sample reserved with bpf_ringbuf_reserve_dynptr should not be published; the verifier requires every such reservation, even one that failed, to end in either this helper or bpf_ringbuf_submit_dynptr.</para>
         /// <para>Kernel helper <c>bpf_ringbuf_discard_dynptr</c> (id 200, since Linux 5.19): <c>static void (* const bpf_ringbuf_discard_dynptr)(struct bpf_dynptr *ptr, __u64 flags) = (void *) 200;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
-        /// <para>Map types: <c>BPF_MAP_TYPE_RINGBUF</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
+        /// <para>Map types: Ringbuf.</para>
         /// <para>Flags: <c>BPF_RB_NO_WAKEUP</c>, <c>BPF_RB_FORCE_WAKEUP</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_ringbuf_discard_dynptr/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_ringbuf_discard_dynptr", 200, Since = "5.19")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_ringbuf_discard_dynptr", 200, Since = "5.19", ProgramTypes = 0x1EFEFFFFEUL)]
         public static void RingbufDiscardDynptr(void* ptr, [global::BpfSharp.BpfHelperFlags(0x3UL, Description = "BPF_RB_NO_WAKEUP (0x1), BPF_RB_FORCE_WAKEUP (0x2)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_ringbuf_discard_dynptr", 200);
 
@@ -3367,43 +1902,12 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to send event data to user space on kernels 5.8 and later when the record already sits in a buffer or its length is only known at run time. For fixed-size records, bpf_ringbuf_reserve followed by bpf_ringbuf_submit avoids the extra copy.</para>
         /// <para>Kernel helper <c>bpf_ringbuf_output</c> (id 130, since Linux 5.8): <c>static long (* const bpf_ringbuf_output)(void *ringbuf, void *data, __u64 size, __u64 flags) = (void *) 130;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
-        /// <para>Map types: <c>BPF_MAP_TYPE_RINGBUF</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
+        /// <para>Map types: Ringbuf.</para>
         /// <para>Flags: <c>BPF_RB_NO_WAKEUP</c>, <c>BPF_RB_FORCE_WAKEUP</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_ringbuf_output/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_ringbuf_output", 130, Since = "5.8")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Ringbuf)]
+        [global::BpfSharp.BpfHelper("bpf_ringbuf_output", 130, Since = "5.8", ProgramTypes = 0x1EFEFFFFEUL, MapTypes = 0x8000000UL)]
         public static long RingbufOutput(global::BpfSharp.BpfMap ringbuf, void* data, ulong size, [global::BpfSharp.BpfHelperFlags(0x3UL, Description = "BPF_RB_NO_WAKEUP (0x1), BPF_RB_FORCE_WAKEUP (0x2)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_ringbuf_output", 130);
 
@@ -3416,43 +1920,12 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it for heuristics and statistics, for example to decide whether to force a wakeup with <c>BPF_RB_FORCE_WAKEUP</c> in bpf_ringbuf_submit or to report buffer fill levels, but not for calculations that must be exact.</para>
         /// <para>Kernel helper <c>bpf_ringbuf_query</c> (id 134, since Linux 5.8): <c>static __u64 (* const bpf_ringbuf_query)(void *ringbuf, __u64 flags) = (void *) 134;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
-        /// <para>Map types: <c>BPF_MAP_TYPE_RINGBUF</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
+        /// <para>Map types: Ringbuf.</para>
         /// <para>Flags: <c>BPF_RB_AVAIL_DATA</c>, <c>BPF_RB_RING_SIZE</c>, <c>BPF_RB_CONS_POS</c>, <c>BPF_RB_PROD_POS</c>, <c>BPF_RB_OVERWRITE_POS</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_ringbuf_query/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_ringbuf_query", 134, Since = "5.8")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Ringbuf)]
+        [global::BpfSharp.BpfHelper("bpf_ringbuf_query", 134, Since = "5.8", ProgramTypes = 0x1EFEFFFFEUL, MapTypes = 0x8000000UL)]
         public static ulong RingbufQuery(global::BpfSharp.BpfMap ringbuf, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL, 0x1UL, 0x2UL, 0x3UL, 0x4UL }, Description = "BPF_RB_AVAIL_DATA (0x0), BPF_RB_RING_SIZE (0x1), BPF_RB_CONS_POS (0x2), BPF_RB_PROD_POS (0x3), BPF_RB_OVERWRITE_POS (0x4)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_ringbuf_query", 134);
 
@@ -3466,43 +1939,12 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it together with bpf_ringbuf_submit as the default way to pass fixed-size event records to user space on kernels 5.8 and newer, since the data is written straight into the buffer without an intermediate copy. It supersedes bpf_perf_event_output for most use cases.</para>
         /// <para>Kernel helper <c>bpf_ringbuf_reserve</c> (id 131, since Linux 5.8): <c>static void *(* const bpf_ringbuf_reserve)(void *ringbuf, __u64 size, __u64 flags) = (void *) 131;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
-        /// <para>Map types: <c>BPF_MAP_TYPE_RINGBUF</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
+        /// <para>Map types: Ringbuf.</para>
         /// <para>Flags: none (pass 0).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_ringbuf_reserve/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_ringbuf_reserve", 131, Since = "5.8")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Ringbuf)]
+        [global::BpfSharp.BpfHelper("bpf_ringbuf_reserve", 131, Since = "5.8", ProgramTypes = 0x1EFEFFFFEUL, MapTypes = 0x8000000UL)]
         public static void* RingbufReserve(global::BpfSharp.BpfMap ringbuf, ulong size, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_ringbuf_reserve", 131);
 
@@ -3517,43 +1959,12 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it when the record length is only known at run time, filling the record with bpf_dynptr_write or bpf_dynptr_data. For fixed-size records bpf_ringbuf_reserve is simpler, and bpf_ringbuf_output copies an existing buffer in a single call.</para>
         /// <para>Kernel helper <c>bpf_ringbuf_reserve_dynptr</c> (id 198, since Linux 5.19): <c>static long (* const bpf_ringbuf_reserve_dynptr)(void *ringbuf, __u32 size, __u64 flags, struct bpf_dynptr *ptr) = (void *) 198;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
-        /// <para>Map types: <c>BPF_MAP_TYPE_RINGBUF</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
+        /// <para>Map types: Ringbuf.</para>
         /// <para>Flags: none (pass 0).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_ringbuf_reserve_dynptr/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_ringbuf_reserve_dynptr", 198, Since = "5.19")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Ringbuf)]
+        [global::BpfSharp.BpfHelper("bpf_ringbuf_reserve_dynptr", 198, Since = "5.19", ProgramTypes = 0x1EFEFFFFEUL, MapTypes = 0x8000000UL)]
         public static long RingbufReserveDynptr(global::BpfSharp.BpfMap ringbuf, uint size, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags, void* ptr) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_ringbuf_reserve_dynptr", 198);
 
@@ -3566,42 +1977,12 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Call it once a record reserved with bpf_ringbuf_reserve has been filled in and the event should be delivered; call bpf_ringbuf_discard instead to abandon the record.</para>
         /// <para>Kernel helper <c>bpf_ringbuf_submit</c> (id 132, since Linux 5.8): <c>static void (* const bpf_ringbuf_submit)(void *data, __u64 flags) = (void *) 132;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
-        /// <para>Map types: <c>BPF_MAP_TYPE_RINGBUF</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
+        /// <para>Map types: Ringbuf.</para>
         /// <para>Flags: <c>BPF_RB_NO_WAKEUP</c>, <c>BPF_RB_FORCE_WAKEUP</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_ringbuf_submit/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_ringbuf_submit", 132, Since = "5.8")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_ringbuf_submit", 132, Since = "5.8", ProgramTypes = 0x1EFEFFFFEUL)]
         public static void RingbufSubmit(void* data, [global::BpfSharp.BpfHelperFlags(0x3UL, Description = "BPF_RB_NO_WAKEUP (0x1), BPF_RB_FORCE_WAKEUP (0x2)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_ringbuf_submit", 132);
 
@@ -3614,42 +1995,12 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to finish records reserved with bpf_ringbuf_reserve_dynptr, which suits records whose size is only known at run time, or call bpf_ringbuf_discard_dynptr to drop the record instead; for fixed-size records, bpf_ringbuf_reserve with bpf_ringbuf_submit is simpler.</para>
         /// <para>Kernel helper <c>bpf_ringbuf_submit_dynptr</c> (id 199, since Linux 5.19): <c>static void (* const bpf_ringbuf_submit_dynptr)(struct bpf_dynptr *ptr, __u64 flags) = (void *) 199;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
-        /// <para>Map types: <c>BPF_MAP_TYPE_RINGBUF</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
+        /// <para>Map types: Ringbuf.</para>
         /// <para>Flags: <c>BPF_RB_NO_WAKEUP</c>, <c>BPF_RB_FORCE_WAKEUP</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_ringbuf_submit_dynptr/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_ringbuf_submit_dynptr", 199, Since = "5.19")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_ringbuf_submit_dynptr", 199, Since = "5.19", ProgramTypes = 0x1EFEFFFFEUL)]
         public static void RingbufSubmitDynptr(void* ptr, [global::BpfSharp.BpfHelperFlags(0x3UL, Description = "BPF_RB_NO_WAKEUP (0x1), BPF_RB_FORCE_WAKEUP (0x2)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_ringbuf_submit_dynptr", 199);
 
@@ -3661,18 +2012,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in tracing or security programs to act on the offending process directly, for example to kill it when a policy is violated or to nudge a profiler in user space; use bpf_send_signal_thread when the signal must reach exactly the current thread.</para>
         /// <para>Kernel helper <c>bpf_send_signal</c> (id 109, since Linux 5.3): <c>static long (* const bpf_send_signal)(__u32 sig) = (void *) 109;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>.</para>
+        /// <para>Program types: Kprobe, Lsm, PerfEvent, RawTracepoint, RawTracepointWritable, Syscall, Tracepoint, Tracing.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_send_signal/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_send_signal", 109, Since = "5.3")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
+        [global::BpfSharp.BpfHelper("bpf_send_signal", 109, Since = "5.3", ProgramTypes = 0xA50200A4UL)]
         public static long SendSignal(uint sig) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_send_signal", 109);
 
@@ -3684,18 +2027,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in tracing or LSM programs to notify or stop exactly the thread that hit an event, for example so that a user-space profiler can react in that thread; bpf_send_signal targets the whole thread group instead.</para>
         /// <para>Kernel helper <c>bpf_send_signal_thread</c> (id 117, since Linux 5.6): <c>static long (* const bpf_send_signal_thread)(__u32 sig) = (void *) 117;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>.</para>
+        /// <para>Program types: Kprobe, Lsm, PerfEvent, RawTracepoint, RawTracepointWritable, Syscall, Tracepoint, Tracing.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_send_signal_thread/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_send_signal_thread", 117, Since = "5.6")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
+        [global::BpfSharp.BpfHelper("bpf_send_signal_thread", 117, Since = "5.6", ProgramTypes = 0xA50200A4UL)]
         public static long SendSignalThread(uint sig) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_send_signal_thread", 117);
 
@@ -3711,12 +2046,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in BPF iterator programs (<c>BPF_PROG_TYPE_TRACING</c> attached as <c>BPF_TRACE_ITER</c>) to emit text for each object; libbpf's BPF_SEQ_PRINTF macro builds the <paramref name="data"/> array for you, bpf_seq_write emits raw bytes and bpf_seq_printf_btf prints BTF-typed values.</para>
         /// <para>Kernel helper <c>bpf_seq_printf</c> (id 126, since Linux 5.8): <c>static long (* const bpf_seq_printf)(struct seq_file *m, const char *fmt, __u32 fmt_size, const void *data, __u32 data_len) = (void *) 126;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_TRACING</c>.</para>
+        /// <para>Program types: Tracing.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_seq_printf/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_seq_printf", 126, Since = "5.8", GplOnly = true)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
+        [global::BpfSharp.BpfHelper("bpf_seq_printf", 126, Since = "5.8", GplOnly = true, ProgramTypes = 0x4000000UL)]
         public static long SeqPrintf(void* m, byte* fmt, uint fmtSize, void* data, uint dataLen) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_seq_printf", 126);
 
@@ -3731,13 +2065,12 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in BPF iterator programs to dump whole kernel structures to the iterator's output file without formatting each field by hand; use bpf_seq_printf for custom formatted lines instead.</para>
         /// <para>Kernel helper <c>bpf_seq_printf_btf</c> (id 150, since Linux 5.10): <c>static long (* const bpf_seq_printf_btf)(struct seq_file *m, struct btf_ptr *ptr, __u32 ptr_size, __u64 flags) = (void *) 150;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_TRACING</c>.</para>
+        /// <para>Program types: Tracing.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Flags: <c>BTF_F_COMPACT</c>, <c>BTF_F_NONAME</c>, <c>BTF_F_PTR_RAW</c>, <c>BTF_F_ZERO</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_seq_printf_btf/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_seq_printf_btf", 150, Since = "5.10", GplOnly = true)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
+        [global::BpfSharp.BpfHelper("bpf_seq_printf_btf", 150, Since = "5.10", GplOnly = true, ProgramTypes = 0x4000000UL)]
         public static long SeqPrintfBtf(void* m, void* ptr, uint ptrSize, [global::BpfSharp.BpfHelperFlags(0xFUL, Description = "BTF_F_COMPACT (0x1), BTF_F_NONAME (0x2), BTF_F_PTR_RAW (0x4), BTF_F_ZERO (0x8)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_seq_printf_btf", 150);
 
@@ -3751,12 +2084,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in iterator programs to emit binary records or text that is already formatted. When formatting is needed, bpf_seq_printf, or bpf_seq_printf_btf for BTF-typed objects, is more convenient.</para>
         /// <para>Kernel helper <c>bpf_seq_write</c> (id 127, since Linux 5.8): <c>static long (* const bpf_seq_write)(struct seq_file *m, const void *data, __u32 len) = (void *) 127;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_TRACING</c>.</para>
+        /// <para>Program types: Tracing.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_seq_write/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_seq_write", 127, Since = "5.8", GplOnly = true)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
+        [global::BpfSharp.BpfHelper("bpf_seq_write", 127, Since = "5.8", GplOnly = true, ProgramTypes = 0x4000000UL)]
         public static long SeqWrite(void* m, void* data, uint len) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_seq_write", 127);
 
@@ -3769,12 +2101,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in tc programs to feed your own flow classification into later kernel decisions that rely on the skb hash, such as packet steering or queue selection; bpf_get_hash_recalc reads the hash and bpf_set_hash_invalid forces it to be recomputed.</para>
         /// <para>Kernel helper <c>bpf_set_hash</c> (id 48, since Linux 4.13): <c>static long (* const bpf_set_hash)(struct __sk_buff *skb, __u32 hash) = (void *) 48;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>.</para>
+        /// <para>Program types: SchedAct, SchedCls.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_set_hash/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_set_hash", 48, Since = "4.13")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
+        [global::BpfSharp.BpfHelper("bpf_set_hash", 48, Since = "4.13", ProgramTypes = 0x18UL)]
         public static long SetHash(void* skb, uint hash) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_set_hash", 48);
 
@@ -3786,13 +2116,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it after changing packet headers through direct packet access, so that later users of the hash do not see a value derived from the old headers; call bpf_get_hash_recalc when a fresh hash is needed right away, or bpf_set_hash to assign a specific value.</para>
         /// <para>Kernel helper <c>bpf_set_hash_invalid</c> (id 41, since Linux 4.9): <c>static void (* const bpf_set_hash_invalid)(struct __sk_buff *skb) = (void *) 41;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>.</para>
+        /// <para>Program types: LwtXmit, SchedAct, SchedCls.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_set_hash_invalid/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_set_hash_invalid", 41, Since = "4.9")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
+        [global::BpfSharp.BpfHelper("bpf_set_hash_invalid", 41, Since = "4.9", ProgramTypes = 0x1018UL)]
         public static void SetHashInvalid(void* skb) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_set_hash_invalid", 41);
 
@@ -3804,13 +2131,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in cgroup programs whose verdict reaches user space as an errno, such as sockopt, sysctl or device hooks, to report a specific error instead of the default <c>-EPERM</c>; a value set this way still takes effect even if the program afterwards returns 1 to signal success, and bpf_get_retval reads the current value back.</para>
         /// <para>Kernel helper <c>bpf_set_retval</c> (id 187, since Linux 5.18): <c>static int (* const bpf_set_retval)(int retval) = (void *) 187;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSockopt, CgroupSysctl.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_set_retval/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_set_retval", 187, Since = "5.18")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
+        [global::BpfSharp.BpfHelper("bpf_set_retval", 187, Since = "5.18", ProgramTypes = 0x2808000UL)]
         public static int SetRetval(int retval) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_set_retval", 187);
 
@@ -3826,14 +2150,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to tune individual connections from sock_ops, cgroup or LSM hooks, for example to pick a congestion control algorithm with <c>TCP_CONGESTION</c>, size socket buffers or tag traffic with <c>SO_MARK</c>; bpf_getsockopt reads options back.</para>
         /// <para>Kernel helper <c>bpf_setsockopt</c> (id 49, since Linux 4.13): <c>static long (* const bpf_setsockopt)(void *bpf_socket, int level, int optname, void *optval, int optlen) = (void *) 49;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c> (from 5.15), <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c> (from 5.8), <c>BPF_PROG_TYPE_LSM</c> (from 6.0), <c>BPF_PROG_TYPE_SOCK_OPS</c>.</para>
+        /// <para>Program types: CgroupSockopt (5.15), CgroupSockAddr (5.8), Lsm (6.0), SockOps.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_setsockopt/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_setsockopt", 49, Since = "4.13")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt, Since = "5.15")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr, Since = "5.8")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm, Since = "6.0")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
+        [global::BpfSharp.BpfHelper("bpf_setsockopt", 49, Since = "4.13", ProgramTypes = 0x22042000UL, ProgramTypeVersions = "18:5.8 25:5.15 29:6.0")]
         public static long Setsockopt(void* bpfSocket, int level, int optname, void* optval, int optlen) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_setsockopt", 49);
 
@@ -3846,11 +2166,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to apply policy based on a parent cgroup (such as a container or service slice) rather than the socket's immediate cgroup; bpf_sk_cgroup_id gives the immediate one and bpf_skb_ancestor_cgroup_id does the same starting from a packet.</para>
         /// <para>Kernel helper <c>bpf_sk_ancestor_cgroup_id</c> (id 129, since Linux 5.8): <c>static __u64 (* const bpf_sk_ancestor_cgroup_id)(void *sk, int ancestor_level) = (void *) 129;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_SKB</c>.</para>
+        /// <para>Program types: CgroupSkb.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_sk_ancestor_cgroup_id/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_sk_ancestor_cgroup_id", 129, Since = "5.8")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
+        [global::BpfSharp.BpfHelper("bpf_sk_ancestor_cgroup_id", 129, Since = "5.8", ProgramTypes = 0x100UL)]
         public static ulong SkAncestorCgroupId(void* sk, int ancestorLevel) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_sk_ancestor_cgroup_id", 129);
 
@@ -3864,14 +2183,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to steer packets to a local socket independently of their destination address and port, for example for transparent proxying from TC ingress or for serving many addresses and ports from one socket via sk_lookup. A later redirect of the packet, with bpf_redirect or otherwise, can prevent delivery to the assigned socket.</para>
         /// <para>Kernel helper <c>bpf_sk_assign</c> (id 124, since Linux 5.7): <c>static long (* const bpf_sk_assign)(void *ctx, void *sk, __u64 flags) = (void *) 124;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>.</para>
+        /// <para>Program types: SchedAct, SchedCls, SkLookup.</para>
         /// <para>Flags: <c>BPF_SK_LOOKUP_F_REPLACE</c>, <c>BPF_SK_LOOKUP_F_NO_REUSEPORT</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_sk_assign/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_sk_assign", 124, Since = "5.7")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
+        [global::BpfSharp.BpfHelper("bpf_sk_assign", 124, Since = "5.7", ProgramTypes = 0x40000018UL)]
         public static long SkAssign(void* ctx, void* sk, [global::BpfSharp.BpfHelperFlags(0x3UL, Description = "BPF_SK_LOOKUP_F_REPLACE (0x1), BPF_SK_LOOKUP_F_NO_REUSEPORT (0x2)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_sk_assign", 124);
 
@@ -3883,11 +2199,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to attribute traffic to the cgroup that owns a socket, for example in cgroup skb programs; it is only present in kernels built with <c>CONFIG_SOCK_CGROUP_DATA</c>, and bpf_sk_ancestor_cgroup_id returns the ID of a higher-level ancestor instead.</para>
         /// <para>Kernel helper <c>bpf_sk_cgroup_id</c> (id 128, since Linux 5.8): <c>static __u64 (* const bpf_sk_cgroup_id)(void *sk) = (void *) 128;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_SKB</c>.</para>
+        /// <para>Program types: CgroupSkb.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_sk_cgroup_id/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_sk_cgroup_id", 128, Since = "5.8")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
+        [global::BpfSharp.BpfHelper("bpf_sk_cgroup_id", 128, Since = "5.8", ProgramTypes = 0x100UL)]
         public static ulong SkCgroupId(void* sk) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_sk_cgroup_id", 128);
 
@@ -3899,13 +2214,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in cgroup skb, TC and similar programs before reading socket fields that are only present on full sockets, such as the socket mark or priority; bpf_tcp_sock can then be applied to the result to reach TCP-specific state.</para>
         /// <para>Kernel helper <c>bpf_sk_fullsock</c> (id 95, since Linux 5.1): <c>static struct bpf_sock *(* const bpf_sk_fullsock)(struct bpf_sock *sk) = (void *) 95;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>.</para>
+        /// <para>Program types: CgroupSkb, SchedAct, SchedCls.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_sk_fullsock/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_sk_fullsock", 95, Since = "5.1")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
+        [global::BpfSharp.BpfHelper("bpf_sk_fullsock", 95, Since = "5.1", ProgramTypes = 0x118UL)]
         public static void* SkFullsock(void* sk) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_sk_fullsock", 95);
 
@@ -3921,17 +2233,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in tc, XDP, cgroup or sk_skb programs that need to know whether a packet belongs to an established or listening local TCP socket; bpf_skc_lookup_tcp also returns timewait and request sockets, and bpf_sk_lookup_udp does the same job for UDP.</para>
         /// <para>Kernel helper <c>bpf_sk_lookup_tcp</c> (id 84, since Linux 4.20): <c>static struct bpf_sock *(* const bpf_sk_lookup_tcp)(void *ctx, struct bpf_sock_tuple *tuple, __u32 tuple_size, __u64 netns, __u64 flags) = (void *) 84;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: CgroupSkb, CgroupSockAddr, SchedAct, SchedCls, SkSkb, Xdp.</para>
         /// <para>Flags: none (pass 0).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_sk_lookup_tcp/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_sk_lookup_tcp", 84, Since = "4.20")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_sk_lookup_tcp", 84, Since = "4.20", ProgramTypes = 0x44158UL)]
         public static void* SkLookupTcp(void* ctx, void* tuple, uint tupleSize, ulong netns, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_sk_lookup_tcp", 84);
 
@@ -3947,17 +2253,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in TC, XDP, sk_skb or cgroup programs to find out whether a local UDP socket would receive a packet, for example to steer or filter traffic; bpf_sk_lookup_tcp is the TCP equivalent, and every successful lookup must be paired with bpf_sk_release.</para>
         /// <para>Kernel helper <c>bpf_sk_lookup_udp</c> (id 85, since Linux 4.20): <c>static struct bpf_sock *(* const bpf_sk_lookup_udp)(void *ctx, struct bpf_sock_tuple *tuple, __u32 tuple_size, __u64 netns, __u64 flags) = (void *) 85;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: CgroupSkb, CgroupSockAddr, SchedAct, SchedCls, SkSkb, Xdp.</para>
         /// <para>Flags: none (pass 0).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_sk_lookup_udp/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_sk_lookup_udp", 85, Since = "4.20")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_sk_lookup_udp", 85, Since = "4.20", ProgramTypes = 0x44158UL)]
         public static void* SkLookupUdp(void* ctx, void* tuple, uint tupleSize, ulong netns, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_sk_lookup_udp", 85);
 
@@ -3972,14 +2272,12 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in <c>BPF_PROG_TYPE_SK_SKB</c> verdict programs to splice traffic between sockets kept in a sockhash; bpf_sk_redirect_map is the equivalent for a sockmap indexed by integer, and bpf_msg_redirect_hash serves sk_msg programs.</para>
         /// <para>Kernel helper <c>bpf_sk_redirect_hash</c> (id 72, since Linux 4.18): <c>static long (* const bpf_sk_redirect_hash)(struct __sk_buff *skb, void *map, void *key, __u64 flags) = (void *) 72;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_SK_SKB</c>.</para>
-        /// <para>Map types: <c>BPF_MAP_TYPE_SOCKHASH</c>.</para>
+        /// <para>Program types: SkSkb.</para>
+        /// <para>Map types: Sockhash.</para>
         /// <para>Flags: <c>BPF_F_INGRESS</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_sk_redirect_hash/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_sk_redirect_hash", 72, Since = "4.18")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Sockhash)]
+        [global::BpfSharp.BpfHelper("bpf_sk_redirect_hash", 72, Since = "4.18", ProgramTypes = 0x4000UL, MapTypes = 0x40000UL)]
         public static long SkRedirectHash(void* skb, global::BpfSharp.BpfMap map, void* key, [global::BpfSharp.BpfHelperFlags(0x1UL, Description = "BPF_F_INGRESS (0x1)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_sk_redirect_hash", 72);
 
@@ -3994,14 +2292,12 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in <c>BPF_PROG_TYPE_SK_SKB</c> verdict programs to move data between sockets inside the kernel, for example in proxies. For a sockhash keyed by arbitrary data use bpf_sk_redirect_hash, and in sk_msg programs use bpf_msg_redirect_map.</para>
         /// <para>Kernel helper <c>bpf_sk_redirect_map</c> (id 52, since Linux 4.14): <c>static long (* const bpf_sk_redirect_map)(struct __sk_buff *skb, void *map, __u32 key, __u64 flags) = (void *) 52;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_SK_SKB</c>.</para>
-        /// <para>Map types: <c>BPF_MAP_TYPE_SOCKMAP</c>.</para>
+        /// <para>Program types: SkSkb.</para>
+        /// <para>Map types: Sockmap.</para>
         /// <para>Flags: <c>BPF_F_INGRESS</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_sk_redirect_map/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_sk_redirect_map", 52, Since = "4.14")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Sockmap)]
+        [global::BpfSharp.BpfHelper("bpf_sk_redirect_map", 52, Since = "4.14", ProgramTypes = 0x4000UL, MapTypes = 0x8000UL)]
         public static long SkRedirectMap(void* skb, global::BpfSharp.BpfMap map, uint key, [global::BpfSharp.BpfHelperFlags(0x1UL, Description = "BPF_F_INGRESS (0x1)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_sk_redirect_map", 52);
 
@@ -4013,17 +2309,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Call it on every code path once you are finished with a socket found by bpf_sk_lookup_tcp, bpf_sk_lookup_udp or bpf_skc_lookup_tcp, because the verifier rejects programs that can leak such a reference.</para>
         /// <para>Kernel helper <c>bpf_sk_release</c> (id 86, since Linux 4.20): <c>static long (* const bpf_sk_release)(void *sock) = (void *) 86;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: CgroupSkb, CgroupSockAddr, SchedAct, SchedCls, SkLookup, SkSkb, Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_sk_release/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_sk_release", 86, Since = "4.20")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_sk_release", 86, Since = "4.20", ProgramTypes = 0x40044158UL)]
         public static long SkRelease(void* sock) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_sk_release", 86);
 
@@ -4038,15 +2327,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in <c>BPF_PROG_TYPE_SK_REUSEPORT</c> programs to replace the kernel's default hash-based spreading of traffic across reuseport sockets, for instance to steer connections to a particular worker or to drain sockets during a graceful restart.</para>
         /// <para>Kernel helper <c>bpf_sk_select_reuseport</c> (id 82, since Linux 4.19): <c>static long (* const bpf_sk_select_reuseport)(struct sk_reuseport_md *reuse, void *map, void *key, __u64 flags) = (void *) 82;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_SK_REUSEPORT</c>.</para>
-        /// <para>Map types: <c>BPF_MAP_TYPE_REUSEPORT_SOCKARRAY</c>, <c>BPF_MAP_TYPE_SOCKHASH</c>, <c>BPF_MAP_TYPE_SOCKMAP</c>.</para>
+        /// <para>Program types: SkReuseport.</para>
+        /// <para>Map types: ReuseportSockarray, Sockhash, Sockmap.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_sk_select_reuseport/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_sk_select_reuseport", 82, Since = "4.19")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Sockmap)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Sockhash)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.ReuseportSockarray)]
+        [global::BpfSharp.BpfHelper("bpf_sk_select_reuseport", 82, Since = "4.19", ProgramTypes = 0x200000UL, MapTypes = 0x148000UL)]
         public static long SkSelectReuseport(void* reuse, global::BpfSharp.BpfMap map, void* key, ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_sk_select_reuseport", 82);
 
@@ -4059,22 +2344,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to free per-socket state early once a program no longer needs it, for example after a connection has left a tracked phase; the storage is created and read with bpf_sk_storage_get and is also freed automatically when the socket is destroyed.</para>
         /// <para>Kernel helper <c>bpf_sk_storage_delete</c> (id 108, since Linux 5.2): <c>static long (* const bpf_sk_storage_delete)(void *map, void *sk) = (void *) 108;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_TRACING</c> (from 5.11).</para>
-        /// <para>Map types: <c>BPF_MAP_TYPE_SK_STORAGE</c>.</para>
+        /// <para>Program types: CgroupSkb, CgroupSockopt, CgroupSockAddr, Lsm, SchedAct, SchedCls, SkMsg, SockOps, StructOps, Tracing (5.11).</para>
+        /// <para>Map types: SkStorage.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_sk_storage_delete/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_sk_storage_delete", 108, Since = "5.2")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing, Since = "5.11")]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.SkStorage)]
+        [global::BpfSharp.BpfHelper("bpf_sk_storage_delete", 108, Since = "5.2", ProgramTypes = 0x2E052118UL, ProgramTypeVersions = "26:5.11", MapTypes = 0x1000000UL)]
         public static long SkStorageDelete(global::BpfSharp.BpfMap map, void* sk) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_sk_storage_delete", 108);
 
@@ -4089,24 +2363,12 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to keep per-socket state, such as connection statistics or policy decisions, that is released automatically with the socket instead of maintaining a hash map keyed by socket; bpf_sk_storage_delete removes an entry explicitly.</para>
         /// <para>Kernel helper <c>bpf_sk_storage_get</c> (id 107, since Linux 5.2): <c>static void *(* const bpf_sk_storage_get)(void *map, void *sk, void *value, __u64 flags) = (void *) 107;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_TRACING</c> (from 5.11).</para>
-        /// <para>Map types: <c>BPF_MAP_TYPE_SK_STORAGE</c>.</para>
+        /// <para>Program types: CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, Lsm, SchedAct, SchedCls, SkMsg, SockOps, StructOps, Tracing (5.11).</para>
+        /// <para>Map types: SkStorage.</para>
         /// <para>Flags: <c>BPF_LOCAL_STORAGE_GET_F_CREATE</c>, <c>BPF_SK_STORAGE_GET_F_CREATE</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_sk_storage_get/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_sk_storage_get", 107, Since = "5.2")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing, Since = "5.11")]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.SkStorage)]
+        [global::BpfSharp.BpfHelper("bpf_sk_storage_get", 107, Since = "5.2", ProgramTypes = 0x2E052318UL, ProgramTypeVersions = "26:5.11", MapTypes = 0x1000000UL)]
         public static void* SkStorageGet(global::BpfSharp.BpfMap map, void* sk, void* value, [global::BpfSharp.BpfHelperFlags(0x1UL, Description = "BPF_LOCAL_STORAGE_GET_F_CREATE (0x1), BPF_SK_STORAGE_GET_F_CREATE (0x1)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_sk_storage_get", 107);
 
@@ -4121,14 +2383,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in tc programs to encapsulate or decapsulate packets, for example to push or pop a tunnel header, and then write the header bytes with bpf_skb_store_bytes; to change only the packet end use bpf_skb_change_tail, and in XDP use bpf_xdp_adjust_head instead.</para>
         /// <para>Kernel helper <c>bpf_skb_adjust_room</c> (id 50, since Linux 4.13): <c>static long (* const bpf_skb_adjust_room)(struct __sk_buff *skb, __s32 len_diff, __u32 mode, __u64 flags) = (void *) 50;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_SKB</c>.</para>
+        /// <para>Program types: SchedAct, SchedCls, SkSkb.</para>
         /// <para>Flags: <c>BPF_F_ADJ_ROOM_FIXED_GSO</c>, <c>BPF_F_ADJ_ROOM_ENCAP_L3_IPV4</c>, <c>BPF_F_ADJ_ROOM_ENCAP_L3_IPV6</c>, <c>BPF_F_ADJ_ROOM_ENCAP_L4_GRE</c>, <c>BPF_F_ADJ_ROOM_ENCAP_L4_UDP</c>, <c>BPF_F_ADJ_ROOM_NO_CSUM_RESET</c>, <c>BPF_F_ADJ_ROOM_ENCAP_L2_ETH</c>, <c>BPF_F_ADJ_ROOM_DECAP_L3_IPV4</c>, <c>BPF_ADJ_ROOM_ENCAP_L2_MASK &lt;&lt; BPF_ADJ_ROOM_ENCAP_L2_SHIFT</c>, <c>BPF_F_ADJ_ROOM_DECAP_L3_IPV6</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skb_adjust_room/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skb_adjust_room", 50, Since = "4.13")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
+        [global::BpfSharp.BpfHelper("bpf_skb_adjust_room", 50, Since = "4.13", ProgramTypes = 0x4018UL)]
         public static long SkbAdjustRoom(void* skb, int lenDiff, uint mode, [global::BpfSharp.BpfHelperFlags(0xFF000000000001FFUL, Description = "BPF_F_ADJ_ROOM_FIXED_GSO (0x1), BPF_F_ADJ_ROOM_ENCAP_L3_IPV4 (0x2), BPF_F_ADJ_ROOM_ENCAP_L3_IPV6 (0x4), BPF_F_ADJ_ROOM_ENCAP_L4_GRE (0x8), BPF_F_ADJ_ROOM_ENCAP_L4_UDP (0x10), BPF_F_ADJ_ROOM_NO_CSUM_RESET (0x20), BPF_F_ADJ_ROOM_ENCAP_L2_ETH (0x40), BPF_F_ADJ_ROOM_DECAP_L3_IPV4 (0x80), BPF_ADJ_ROOM_ENCAP_L2_MASK << BPF_ADJ_ROOM_ENCAP_L2_SHIFT (0xFF00000000000000), BPF_F_ADJ_ROOM_DECAP_L3_IPV6 (0x100)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skb_adjust_room", 50);
 
@@ -4141,13 +2400,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in TC programs to enforce policies for an entire cgroup subtree instead of only the packet's immediate cgroup. The returned ID has the same format and the same restrictions as that of bpf_skb_cgroup_id.</para>
         /// <para>Kernel helper <c>bpf_skb_ancestor_cgroup_id</c> (id 83, since Linux 4.19): <c>static __u64 (* const bpf_skb_ancestor_cgroup_id)(struct __sk_buff *skb, int ancestor_level) = (void *) 83;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>.</para>
+        /// <para>Program types: CgroupSkb, SchedAct, SchedCls.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skb_ancestor_cgroup_id/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skb_ancestor_cgroup_id", 83, Since = "4.19")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
+        [global::BpfSharp.BpfHelper("bpf_skb_ancestor_cgroup_id", 83, Since = "4.19", ProgramTypes = 0x118UL)]
         public static ulong SkbAncestorCgroupId(void* skb, int ancestorLevel) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skb_ancestor_cgroup_id", 83);
 
@@ -4159,12 +2415,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in tc programs, especially on egress where the running task may not be the packet's sender, to classify traffic by the net_cls cgroup of the socket that produced it.</para>
         /// <para>Kernel helper <c>bpf_skb_cgroup_classid</c> (id 151, since Linux 5.10): <c>static __u64 (* const bpf_skb_cgroup_classid)(struct __sk_buff *skb) = (void *) 151;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>.</para>
+        /// <para>Program types: SchedAct, SchedCls.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skb_cgroup_classid/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skb_cgroup_classid", 151, Since = "5.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
+        [global::BpfSharp.BpfHelper("bpf_skb_cgroup_classid", 151, Since = "5.10", ProgramTypes = 0x18UL)]
         public static ulong SkbCgroupClassid(void* skb) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skb_cgroup_classid", 151);
 
@@ -4176,13 +2430,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it on the TC egress path to apply per-cgroup or per-container policy to outgoing traffic or to look up maps keyed by cgroup; it does not work on ingress, needs a kernel built with <c>CONFIG_SOCK_CGROUP_DATA</c>, and bpf_skb_ancestor_cgroup_id returns an ancestor's ID instead.</para>
         /// <para>Kernel helper <c>bpf_skb_cgroup_id</c> (id 79, since Linux 4.18): <c>static __u64 (* const bpf_skb_cgroup_id)(struct __sk_buff *skb) = (void *) 79;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>.</para>
+        /// <para>Program types: CgroupSkb, SchedAct, SchedCls.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skb_cgroup_id/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skb_cgroup_id", 79, Since = "4.18")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
+        [global::BpfSharp.BpfHelper("bpf_skb_cgroup_id", 79, Since = "4.18", ProgramTypes = 0x118UL)]
         public static ulong SkbCgroupId(void* skb) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skb_cgroup_id", 79);
 
@@ -4196,15 +2447,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Its typical use is pushing an Ethernet header in front of a layer 3 packet, for instance one received on an L3 tunnel device, before redirecting it to a layer 2 device; for making room at the network layer, bpf_skb_adjust_room is usually the better fit.</para>
         /// <para>Kernel helper <c>bpf_skb_change_head</c> (id 43, since Linux 4.10): <c>static long (* const bpf_skb_change_head)(struct __sk_buff *skb, __u32 len, __u64 flags) = (void *) 43;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c> (from 5.8), <c>BPF_PROG_TYPE_SCHED_CLS</c> (from 5.8), <c>BPF_PROG_TYPE_SK_SKB</c>.</para>
+        /// <para>Program types: LwtXmit, SchedAct (5.8), SchedCls (5.8), SkSkb.</para>
         /// <para>Flags: none (pass 0).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skb_change_head/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skb_change_head", 43, Since = "4.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct, Since = "5.8")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls, Since = "5.8")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
+        [global::BpfSharp.BpfHelper("bpf_skb_change_head", 43, Since = "4.10", ProgramTypes = 0x5018UL, ProgramTypeVersions = "3:5.8 4:5.8")]
         public static long SkbChangeHead(void* skb, uint len, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skb_change_head", 43);
 
@@ -4218,13 +2465,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in TC programs that translate traffic between IPv4 and IPv6, with NAT64 being the main use case.</para>
         /// <para>Kernel helper <c>bpf_skb_change_proto</c> (id 31, since Linux 4.8): <c>static long (* const bpf_skb_change_proto)(struct __sk_buff *skb, __be16 proto, __u64 flags) = (void *) 31;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>.</para>
+        /// <para>Program types: SchedAct, SchedCls.</para>
         /// <para>Flags: none (pass 0).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skb_change_proto/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skb_change_proto", 31, Since = "4.8")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
+        [global::BpfSharp.BpfHelper("bpf_skb_change_proto", 31, Since = "4.8", ProgramTypes = 0x18UL)]
         public static long SkbChangeProto(void* skb, ushort proto, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skb_change_proto", 31);
 
@@ -4238,15 +2483,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it when building replies such as control or error messages from an existing packet, then fill in the content with helpers like bpf_skb_store_bytes, bpf_l3_csum_replace and bpf_l4_csum_replace; XDP programs use bpf_xdp_adjust_tail for the same purpose.</para>
         /// <para>Kernel helper <c>bpf_skb_change_tail</c> (id 38, since Linux 4.9): <c>static long (* const bpf_skb_change_tail)(struct __sk_buff *skb, __u32 len, __u64 flags) = (void *) 38;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_SKB</c>.</para>
+        /// <para>Program types: LwtXmit, SchedAct, SchedCls, SkSkb.</para>
         /// <para>Flags: none (pass 0).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skb_change_tail/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skb_change_tail", 38, Since = "4.9")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
+        [global::BpfSharp.BpfHelper("bpf_skb_change_tail", 38, Since = "4.9", ProgramTypes = 0x5018UL)]
         public static long SkbChangeTail(void* skb, uint len, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skb_change_tail", 38);
 
@@ -4259,12 +2500,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it mainly in TC ingress programs to mark received packets as <c>PACKET_HOST</c> so the local stack accepts them, rather than looping them back with bpf_redirect and <c>BPF_F_INGRESS</c>.</para>
         /// <para>Kernel helper <c>bpf_skb_change_type</c> (id 32, since Linux 4.8): <c>static long (* const bpf_skb_change_type)(struct __sk_buff *skb, __u32 type) = (void *) 32;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>.</para>
+        /// <para>Program types: SchedAct, SchedCls.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skb_change_type/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skb_change_type", 32, Since = "4.8")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
+        [global::BpfSharp.BpfHelper("bpf_skb_change_type", 32, Since = "4.8", ProgramTypes = 0x18UL)]
         public static long SkbChangeType(void* skb, uint @type) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skb_change_type", 32);
 
@@ -4276,13 +2515,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to signal congestion to ECN-aware senders instead of dropping their packets, for instance in cgroup skb or tc programs that implement rate limiting or queue management.</para>
         /// <para>Kernel helper <c>bpf_skb_ecn_set_ce</c> (id 97, since Linux 5.1): <c>static long (* const bpf_skb_ecn_set_ce)(struct __sk_buff *skb) = (void *) 97;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>.</para>
+        /// <para>Program types: CgroupSkb, SchedAct, SchedCls.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skb_ecn_set_ce/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skb_ecn_set_ce", 97, Since = "5.1")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
+        [global::BpfSharp.BpfHelper("bpf_skb_ecn_set_ce", 97, Since = "5.1", ProgramTypes = 0x118UL)]
         public static long SkbEcnSetCe(void* skb) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skb_ecn_set_ce", 97);
 
@@ -4297,14 +2533,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in TC programs on tunnel devices such as VXLAN, Geneve, GRE or IPIP to filter or route decapsulated traffic by its outer parameters, letting one metadata-based device serve many tunnels; bpf_skb_set_tunnel_key sets the same metadata on the transmit side.</para>
         /// <para>Kernel helper <c>bpf_skb_get_tunnel_key</c> (id 20, since Linux 4.3): <c>static long (* const bpf_skb_get_tunnel_key)(struct __sk_buff *skb, struct bpf_tunnel_key *key, __u32 size, __u64 flags) = (void *) 20;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>.</para>
+        /// <para>Program types: LwtXmit, SchedAct, SchedCls.</para>
         /// <para>Flags: <c>BPF_F_TUNINFO_IPV6</c>, <c>BPF_F_TUNINFO_FLAGS</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skb_get_tunnel_key/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skb_get_tunnel_key", 20, Since = "4.3")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
+        [global::BpfSharp.BpfHelper("bpf_skb_get_tunnel_key", 20, Since = "4.3", ProgramTypes = 0x1018UL)]
         public static long SkbGetTunnelKey(void* skb, void* key, uint size, [global::BpfSharp.BpfHelperFlags(0x11UL, Description = "BPF_F_TUNINFO_IPV6 (0x1), BPF_F_TUNINFO_FLAGS (0x10)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skb_get_tunnel_key", 20);
 
@@ -4318,13 +2551,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it on the receive path with tunnel devices running in collect-metadata (external) mode, such as Geneve, to inspect custom option headers; bpf_skb_set_tunnel_opt sets options on transmit and bpf_skb_get_tunnel_key reads the remaining tunnel metadata.</para>
         /// <para>Kernel helper <c>bpf_skb_get_tunnel_opt</c> (id 29, since Linux 4.6): <c>static long (* const bpf_skb_get_tunnel_opt)(struct __sk_buff *skb, void *opt, __u32 size) = (void *) 29;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>.</para>
+        /// <para>Program types: LwtXmit, SchedAct, SchedCls.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skb_get_tunnel_opt/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skb_get_tunnel_opt", 29, Since = "4.6")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
+        [global::BpfSharp.BpfHelper("bpf_skb_get_tunnel_opt", 29, Since = "4.6", ProgramTypes = 0x1018UL)]
         public static long SkbGetTunnelOpt(void* skb, void* opt, uint size) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skb_get_tunnel_opt", 29);
 
@@ -4340,13 +2570,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in TC programs handling IPsec traffic to learn which transform processed a packet, for example its SPI, request ID or remote address, and base filtering or accounting decisions on it.</para>
         /// <para>Kernel helper <c>bpf_skb_get_xfrm_state</c> (id 66, since Linux 4.18): <c>static long (* const bpf_skb_get_xfrm_state)(struct __sk_buff *skb, __u32 index, struct bpf_xfrm_state *xfrm_state, __u32 size, __u64 flags) = (void *) 66;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>.</para>
+        /// <para>Program types: SchedAct, SchedCls.</para>
         /// <para>Flags: none (pass 0).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skb_get_xfrm_state/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skb_get_xfrm_state", 66, Since = "4.18")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
+        [global::BpfSharp.BpfHelper("bpf_skb_get_xfrm_state", 66, Since = "4.18", ProgramTypes = 0x18UL)]
         public static long SkbGetXfrmState(void* skb, uint index, void* xfrmState, uint size, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skb_get_xfrm_state", 66);
 
@@ -4361,21 +2589,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in socket filters and other skb-based programs to read headers or payload, especially where direct packet access is not available or when copying a larger block onto the stack in one go. For small reads in TC programs, direct packet access through the skb data and data_end pointers is usually simpler and faster.</para>
         /// <para>Kernel helper <c>bpf_skb_load_bytes</c> (id 26, since Linux 4.5): <c>static long (* const bpf_skb_load_bytes)(const void *skb, __u32 offset, void *to, __u32 len) = (void *) 26;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>.</para>
+        /// <para>Program types: CgroupSkb, FlowDissector, LwtIn, LwtOut, LwtSeg6local, LwtXmit, SchedAct, SchedCls, SkReuseport, SkSkb, SocketFilter.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skb_load_bytes/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skb_load_bytes", 26, Since = "4.5")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
+        [global::BpfSharp.BpfHelper("bpf_skb_load_bytes", 26, Since = "4.5", ProgramTypes = 0x685D1AUL)]
         public static long SkbLoadBytes(void* skb, uint offset, void* to, uint len) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skb_load_bytes", 26);
 
@@ -4391,15 +2608,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in socket filters and cgroup skb programs, where the packet data pointer may not sit at the MAC header and direct packet access is unavailable; where direct packet access is possible it is generally the faster option.</para>
         /// <para>Kernel helper <c>bpf_skb_load_bytes_relative</c> (id 68, since Linux 4.18): <c>static long (* const bpf_skb_load_bytes_relative)(const void *skb, __u32 offset, void *to, __u32 len, __u32 start_header) = (void *) 68;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>.</para>
+        /// <para>Program types: CgroupSkb, SchedAct, SchedCls, SkReuseport, SocketFilter.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skb_load_bytes_relative/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skb_load_bytes_relative", 68, Since = "4.18")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
+        [global::BpfSharp.BpfHelper("bpf_skb_load_bytes_relative", 68, Since = "4.18", ProgramTypes = 0x20011AUL)]
         public static long SkbLoadBytesRelative(void* skb, uint offset, void* to, uint len, uint startHeader) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skb_load_bytes_relative", 68);
 
@@ -4415,15 +2627,13 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in fentry, fexit or tp_btf programs that observe socket buffers and must ship packet contents or metadata to user space; the perf events in the map must be of type <c>PERF_TYPE_SOFTWARE</c> with config <c>PERF_COUNT_SW_BPF_OUTPUT</c> and sample type <c>PERF_SAMPLE_RAW</c>. Where a BPF ring buffer is acceptable, bpf_ringbuf_output is usually more efficient.</para>
         /// <para>Kernel helper <c>bpf_skb_output</c> (id 111, since Linux 5.5): <c>static long (* const bpf_skb_output)(void *ctx, void *map, __u64 flags, void *data, __u64 size) = (void *) 111;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_TRACING</c>.</para>
-        /// <para>Map types: <c>BPF_MAP_TYPE_PERF_EVENT_ARRAY</c>.</para>
+        /// <para>Program types: Tracing.</para>
+        /// <para>Map types: PerfEventArray.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Flags: <c>BPF_F_CURRENT_CPU</c>, <c>BPF_F_INDEX_MASK</c>, <c>BPF_F_CTXLEN_MASK</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skb_output/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skb_output", 111, Since = "5.5", GplOnly = true)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.PerfEventArray)]
+        [global::BpfSharp.BpfHelper("bpf_skb_output", 111, Since = "5.5", GplOnly = true, ProgramTypes = 0x4000000UL, MapTypes = 0x10UL)]
         public static long SkbOutput(void* ctx, global::BpfSharp.BpfMap map, [global::BpfSharp.BpfHelperFlags(0xFFFFFFFFFFFFFUL, AcceptedValues = new ulong[] { 0xFFFFFFFFUL }, Description = "BPF_F_CURRENT_CPU (0xFFFFFFFF), BPF_F_INDEX_MASK (0xFFFFFFFF), BPF_F_CTXLEN_MASK (0xFFFFF00000000)")] ulong flags, void* data, ulong size) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skb_output", 111);
 
@@ -4436,17 +2646,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it when a bounds check against the packet end fails because the needed data lies in the non-linear part, then reload and re-check your packet pointers since the call invalidates them; for occasional reads, bpf_skb_load_bytes avoids modifying the buffer.</para>
         /// <para>Kernel helper <c>bpf_skb_pull_data</c> (id 39, since Linux 4.9): <c>static long (* const bpf_skb_pull_data)(struct __sk_buff *skb, __u32 len) = (void *) 39;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_SKB</c>.</para>
+        /// <para>Program types: LwtIn, LwtOut, LwtSeg6local, LwtXmit, SchedAct, SchedCls, SkSkb.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skb_pull_data/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skb_pull_data", 39, Since = "4.9")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
+        [global::BpfSharp.BpfHelper("bpf_skb_pull_data", 39, Since = "4.9", ProgramTypes = 0x85C18UL)]
         public static long SkbPullData(void* skb, uint len) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skb_pull_data", 39);
 
@@ -4460,12 +2663,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in TC programs that turn a packet's receive timestamp into a monotonic delivery time before redirecting it with a bpf_redirect variant to the egress of a device, for example towards an fq qdisc, since only that timestamp type survives the redirect; if only the value changes, writing the tstamp field of __sk_buff directly is enough.</para>
         /// <para>Kernel helper <c>bpf_skb_set_tstamp</c> (id 192, since Linux 5.18): <c>static long (* const bpf_skb_set_tstamp)(struct __sk_buff *skb, __u64 tstamp, __u32 tstamp_type) = (void *) 192;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>.</para>
+        /// <para>Program types: SchedAct, SchedCls.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skb_set_tstamp/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skb_set_tstamp", 192, Since = "5.18")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
+        [global::BpfSharp.BpfHelper("bpf_skb_set_tstamp", 192, Since = "5.18", ProgramTypes = 0x18UL)]
         public static long SkbSetTstamp(void* skb, ulong tstamp, uint tstampType) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skb_set_tstamp", 192);
 
@@ -4480,14 +2681,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it on the transmit path of tc or lwt xmit programs that pick the tunnel destination per packet, usually followed by bpf_clone_redirect or bpf_redirect to a VXLAN, Geneve, GRE or similar device in collect-metadata mode; bpf_skb_get_tunnel_key is the counterpart for reading this metadata on receive.</para>
         /// <para>Kernel helper <c>bpf_skb_set_tunnel_key</c> (id 21, since Linux 4.3): <c>static long (* const bpf_skb_set_tunnel_key)(struct __sk_buff *skb, struct bpf_tunnel_key *key, __u32 size, __u64 flags) = (void *) 21;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>.</para>
+        /// <para>Program types: LwtXmit, SchedAct, SchedCls.</para>
         /// <para>Flags: <c>BPF_F_TUNINFO_IPV6</c>, <c>BPF_F_ZERO_CSUM_TX</c>, <c>BPF_F_DONT_FRAGMENT</c>, <c>BPF_F_SEQ_NUMBER</c>, <c>BPF_F_NO_TUNNEL_KEY</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skb_set_tunnel_key/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skb_set_tunnel_key", 21, Since = "4.3")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
+        [global::BpfSharp.BpfHelper("bpf_skb_set_tunnel_key", 21, Since = "4.3", ProgramTypes = 0x1018UL)]
         public static long SkbSetTunnelKey(void* skb, void* key, uint size, [global::BpfSharp.BpfHelperFlags(0x1FUL, Description = "BPF_F_TUNINFO_IPV6 (0x1), BPF_F_ZERO_CSUM_TX (0x2), BPF_F_DONT_FRAGMENT (0x4), BPF_F_SEQ_NUMBER (0x8), BPF_F_NO_TUNNEL_KEY (0x10)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skb_set_tunnel_key", 21);
 
@@ -4501,13 +2699,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it on transmit, after bpf_skb_set_tunnel_key has filled in the tunnel key, to add custom options such as Geneve TLVs for a collect-metadata tunnel; bpf_skb_get_tunnel_opt reads options on the receive side.</para>
         /// <para>Kernel helper <c>bpf_skb_set_tunnel_opt</c> (id 30, since Linux 4.6): <c>static long (* const bpf_skb_set_tunnel_opt)(struct __sk_buff *skb, void *opt, __u32 size) = (void *) 30;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>.</para>
+        /// <para>Program types: LwtXmit, SchedAct, SchedCls.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skb_set_tunnel_opt/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skb_set_tunnel_opt", 30, Since = "4.6")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
+        [global::BpfSharp.BpfHelper("bpf_skb_set_tunnel_opt", 30, Since = "4.6", ProgramTypes = 0x1018UL)]
         public static long SkbSetTunnelOpt(void* skb, void* opt, uint size) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skb_set_tunnel_opt", 30);
 
@@ -4523,15 +2718,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in tc and LWT programs to rewrite headers or payload, for example to change addresses or ports, typically followed by bpf_l3_csum_replace or bpf_l4_csum_replace; for small in-place edits direct packet access is usually cheaper.</para>
         /// <para>Kernel helper <c>bpf_skb_store_bytes</c> (id 9, since Linux 4.1): <c>static long (* const bpf_skb_store_bytes)(struct __sk_buff *skb, __u32 offset, const void *from, __u32 len, __u64 flags) = (void *) 9;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_SKB</c>.</para>
+        /// <para>Program types: LwtXmit, SchedAct, SchedCls, SkSkb.</para>
         /// <para>Flags: <c>BPF_F_RECOMPUTE_CSUM</c>, <c>BPF_F_INVALIDATE_HASH</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skb_store_bytes/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skb_store_bytes", 9, Since = "4.1")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
+        [global::BpfSharp.BpfHelper("bpf_skb_store_bytes", 9, Since = "4.1", ProgramTypes = 0x5018UL)]
         public static long SkbStoreBytes(void* skb, uint offset, void* @from, uint len, [global::BpfSharp.BpfHelperFlags(0x3UL, Description = "BPF_F_RECOMPUTE_CSUM (0x1), BPF_F_INVALIDATE_HASH (0x2)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skb_store_bytes", 9);
 
@@ -4545,18 +2736,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in TC or LWT programs to filter or account traffic per cgroup, with the cgroup to match configured from user space through a cgroup array. To work with cgroup IDs directly, use bpf_skb_cgroup_id or bpf_skb_ancestor_cgroup_id instead.</para>
         /// <para>Kernel helper <c>bpf_skb_under_cgroup</c> (id 33, since Linux 4.8): <c>static long (* const bpf_skb_under_cgroup)(struct __sk_buff *skb, void *map, __u32 index) = (void *) 33;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>.</para>
-        /// <para>Map types: <c>BPF_MAP_TYPE_CGROUP_ARRAY</c>.</para>
+        /// <para>Program types: LwtIn, LwtOut, LwtSeg6local, LwtXmit, SchedAct, SchedCls.</para>
+        /// <para>Map types: CgroupArray.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skb_under_cgroup/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skb_under_cgroup", 33, Since = "4.8")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.CgroupArray)]
+        [global::BpfSharp.BpfHelper("bpf_skb_under_cgroup", 33, Since = "4.8", ProgramTypes = 0x81C18UL, MapTypes = 0x100UL)]
         public static long SkbUnderCgroup(void* skb, global::BpfSharp.BpfMap map, uint index) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skb_under_cgroup", 33);
 
@@ -4568,12 +2752,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in tc programs to strip VLAN tagging, for example before passing traffic to an untagged interface; bpf_skb_vlan_push performs the opposite operation.</para>
         /// <para>Kernel helper <c>bpf_skb_vlan_pop</c> (id 19, since Linux 4.3): <c>static long (* const bpf_skb_vlan_pop)(struct __sk_buff *skb) = (void *) 19;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>.</para>
+        /// <para>Program types: SchedAct, SchedCls.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skb_vlan_pop/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skb_vlan_pop", 19, Since = "4.3")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
+        [global::BpfSharp.BpfHelper("bpf_skb_vlan_pop", 19, Since = "4.3", ProgramTypes = 0x18UL)]
         public static long SkbVlanPop(void* skb) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skb_vlan_pop", 19);
 
@@ -4587,12 +2769,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in TC programs that need to tag traffic for a VLAN, for instance before redirecting it to a trunk interface, and undo it with bpf_skb_vlan_pop; since the packet buffer may change, every packet pointer must be re-validated after the call when direct packet access is used.</para>
         /// <para>Kernel helper <c>bpf_skb_vlan_push</c> (id 18, since Linux 4.3): <c>static long (* const bpf_skb_vlan_push)(struct __sk_buff *skb, __be16 vlan_proto, __u16 vlan_tci) = (void *) 18;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>.</para>
+        /// <para>Program types: SchedAct, SchedCls.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skb_vlan_push/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skb_vlan_push", 18, Since = "4.3")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
+        [global::BpfSharp.BpfHelper("bpf_skb_vlan_push", 18, Since = "4.3", ProgramTypes = 0x18UL)]
         public static long SkbVlanPush(void* skb, ushort vlanProto, ushort vlanTci) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skb_vlan_push", 18);
 
@@ -4608,17 +2788,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it instead of bpf_sk_lookup_tcp when minisockets matter, for example when validating SYN cookies with bpf_tcp_check_syncookie or before generating them with bpf_tcp_gen_syncookie; call bpf_sk_fullsock or bpf_tcp_sock on the result to reach full socket fields.</para>
         /// <para>Kernel helper <c>bpf_skc_lookup_tcp</c> (id 99, since Linux 5.2): <c>static struct bpf_sock *(* const bpf_skc_lookup_tcp)(void *ctx, struct bpf_sock_tuple *tuple, __u32 tuple_size, __u64 netns, __u64 flags) = (void *) 99;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: CgroupSkb, CgroupSockAddr, SchedAct, SchedCls, SkSkb, Xdp.</para>
         /// <para>Flags: none (pass 0).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skc_lookup_tcp/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skc_lookup_tcp", 99, Since = "5.2")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_skc_lookup_tcp", 99, Since = "5.2", ProgramTypes = 0x44158UL)]
         public static void* SkcLookupTcp(void* ctx, void* tuple, uint tupleSize, ulong netns, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skc_lookup_tcp", 99);
 
@@ -4630,11 +2804,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in tracing programs that see TCP subflow sockets and need to inspect the state of the MPTCP connection they belong to.</para>
         /// <para>Kernel helper <c>bpf_skc_to_mptcp_sock</c> (id 196, since Linux 5.19): <c>static struct mptcp_sock *(* const bpf_skc_to_mptcp_sock)(void *sk) = (void *) 196;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_TRACING</c>.</para>
+        /// <para>Program types: Tracing.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skc_to_mptcp_sock/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skc_to_mptcp_sock", 196, Since = "5.19")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
+        [global::BpfSharp.BpfHelper("bpf_skc_to_mptcp_sock", 196, Since = "5.19", ProgramTypes = 0x4000000UL)]
         public static void* SkcToMptcpSock(void* sk) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skc_to_mptcp_sock", 196);
 
@@ -4646,16 +2819,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in tracing, iterator or networking programs that receive a generic socket and need IPv6 TCP details; related casts include bpf_skc_to_tcp_sock, bpf_skc_to_udp6_sock and bpf_skc_to_tcp_timewait_sock.</para>
         /// <para>Kernel helper <c>bpf_skc_to_tcp6_sock</c> (id 136, since Linux 5.9): <c>static struct tcp6_sock *(* const bpf_skc_to_tcp6_sock)(void *sk) = (void *) 136;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_TRACING</c>.</para>
+        /// <para>Program types: FlowDissector, SkLookup, SkMsg, SkSkb, SockOps, Tracing.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skc_to_tcp6_sock/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skc_to_tcp6_sock", 136, Since = "5.9")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
+        [global::BpfSharp.BpfHelper("bpf_skc_to_tcp6_sock", 136, Since = "5.9", ProgramTypes = 0x44416000UL)]
         public static void* SkcToTcp6Sock(void* sk) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skc_to_tcp6_sock", 136);
 
@@ -4667,16 +2834,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in tracing or socket programs that receive generic socket pointers and need the details of a half-open TCP connection; related helpers such as bpf_skc_to_tcp_sock and bpf_skc_to_tcp6_sock cover other socket kinds.</para>
         /// <para>Kernel helper <c>bpf_skc_to_tcp_request_sock</c> (id 139, since Linux 5.9): <c>static struct tcp_request_sock *(* const bpf_skc_to_tcp_request_sock)(void *sk) = (void *) 139;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_TRACING</c>.</para>
+        /// <para>Program types: FlowDissector, SkLookup, SkMsg, SkSkb, SockOps, Tracing.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skc_to_tcp_request_sock/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skc_to_tcp_request_sock", 139, Since = "5.9")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
+        [global::BpfSharp.BpfHelper("bpf_skc_to_tcp_request_sock", 139, Since = "5.9", ProgramTypes = 0x44416000UL)]
         public static void* SkcToTcpRequestSock(void* sk) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skc_to_tcp_request_sock", 139);
 
@@ -4688,16 +2849,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in tracing, iterator or sock_ops programs to read TCP state such as the congestion window or RTT from a generic socket pointer; related casts include bpf_skc_to_tcp6_sock and bpf_skc_to_tcp_timewait_sock.</para>
         /// <para>Kernel helper <c>bpf_skc_to_tcp_sock</c> (id 137, since Linux 5.9): <c>static struct tcp_sock *(* const bpf_skc_to_tcp_sock)(void *sk) = (void *) 137;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_TRACING</c>.</para>
+        /// <para>Program types: FlowDissector, SkLookup, SkMsg, SkSkb, SockOps, Tracing.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skc_to_tcp_sock/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skc_to_tcp_sock", 137, Since = "5.9")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
+        [global::BpfSharp.BpfHelper("bpf_skc_to_tcp_sock", 137, Since = "5.9", ProgramTypes = 0x44416000UL)]
         public static void* SkcToTcpSock(void* sk) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skc_to_tcp_sock", 137);
 
@@ -4709,16 +2864,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in tracing programs or TCP socket iterators that encounter time-wait sockets and want to read fields specific to them; the other bpf_skc_to_* helpers cover the remaining socket kinds.</para>
         /// <para>Kernel helper <c>bpf_skc_to_tcp_timewait_sock</c> (id 138, since Linux 5.9): <c>static struct tcp_timewait_sock *(* const bpf_skc_to_tcp_timewait_sock)(void *sk) = (void *) 138;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_TRACING</c>.</para>
+        /// <para>Program types: FlowDissector, SkLookup, SkMsg, SkSkb, SockOps, Tracing.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skc_to_tcp_timewait_sock/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skc_to_tcp_timewait_sock", 138, Since = "5.9")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
+        [global::BpfSharp.BpfHelper("bpf_skc_to_tcp_timewait_sock", 138, Since = "5.9", ProgramTypes = 0x44416000UL)]
         public static void* SkcToTcpTimewaitSock(void* sk) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skc_to_tcp_timewait_sock", 138);
 
@@ -4730,16 +2879,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in tracing, iterator or socket programs to read IPv6 UDP specific fields through BTF, for example when dumping UDP sockets from a socket iterator; sibling helpers such as bpf_skc_to_tcp6_sock perform the same checked cast for other socket kinds.</para>
         /// <para>Kernel helper <c>bpf_skc_to_udp6_sock</c> (id 140, since Linux 5.9): <c>static struct udp6_sock *(* const bpf_skc_to_udp6_sock)(void *sk) = (void *) 140;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_TRACING</c>.</para>
+        /// <para>Program types: FlowDissector, SkLookup, SkMsg, SkSkb, SockOps, Tracing.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skc_to_udp6_sock/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skc_to_udp6_sock", 140, Since = "5.9")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
+        [global::BpfSharp.BpfHelper("bpf_skc_to_udp6_sock", 140, Since = "5.9", ProgramTypes = 0x44416000UL)]
         public static void* SkcToUdp6Sock(void* sk) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skc_to_udp6_sock", 140);
 
@@ -4751,16 +2894,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it, for example in BPF iterators over Unix sockets or in tracing programs, to reach fields specific to Unix sockets such as the bound address or peer; the other bpf_skc_to_* helpers perform the same kind of cast for TCP, UDP and further socket types.</para>
         /// <para>Kernel helper <c>bpf_skc_to_unix_sock</c> (id 178, since Linux 5.16): <c>static struct unix_sock *(* const bpf_skc_to_unix_sock)(void *sk) = (void *) 178;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_TRACING</c>.</para>
+        /// <para>Program types: FlowDissector, SkLookup, SkMsg, SkSkb, SockOps, Tracing.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skc_to_unix_sock/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skc_to_unix_sock", 178, Since = "5.16")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
+        [global::BpfSharp.BpfHelper("bpf_skc_to_unix_sock", 178, Since = "5.16", ProgramTypes = 0x44416000UL)]
         public static void* SkcToUnixSock(void* sk) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skc_to_unix_sock", 178);
 
@@ -4776,41 +2913,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to build formatted text that is then sent to user space or stored in a map, for example through a ring buffer; for simple debug output bpf_trace_printk (or the bpf_printk macro) writes directly to the trace pipe, and note that a failed kernel memory read for %s or an IP address specifier yields an empty string or zero address rather than an error.</para>
         /// <para>Kernel helper <c>bpf_snprintf</c> (id 165, since Linux 5.13): <c>static long (* const bpf_snprintf)(char *str, __u32 str_size, const char *fmt, __u64 *data, __u32 data_len) = (void *) 165;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_snprintf/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_snprintf", 165, Since = "5.13", GplOnly = true)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_snprintf", 165, Since = "5.13", GplOnly = true, ProgramTypes = 0x1EFEFFFFEUL)]
         public static long Snprintf(byte* str, uint strSize, byte* fmt, ulong* data, uint dataLen) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_snprintf", 165);
 
@@ -4826,41 +2933,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in tracing programs to dump kernel structures for debugging and pass the text to user space through bpf_perf_event_output or a ring buffer; bpf_trace_printk is a poor choice because of its small size limit, and bpf_seq_printf_btf is the variant for iterator programs.</para>
         /// <para>Kernel helper <c>bpf_snprintf_btf</c> (id 149, since Linux 5.10): <c>static long (* const bpf_snprintf_btf)(char *str, __u32 str_size, struct btf_ptr *ptr, __u32 btf_ptr_size, __u64 flags) = (void *) 149;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
         /// <para>Flags: <c>BTF_F_COMPACT</c>, <c>BTF_F_NONAME</c>, <c>BTF_F_PTR_RAW</c>, <c>BTF_F_ZERO</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_snprintf_btf/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_snprintf_btf", 149, Since = "5.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_snprintf_btf", 149, Since = "5.10", ProgramTypes = 0x1EFEFFFFEUL)]
         public static long SnprintfBtf(byte* str, uint strSize, void* ptr, uint btfPtrSize, [global::BpfSharp.BpfHelperFlags(0xFUL, Description = "BTF_F_COMPACT (0x1), BTF_F_NONAME (0x2), BTF_F_PTR_RAW (0x4), BTF_F_ZERO (0x8)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_snprintf_btf", 149);
 
@@ -4872,11 +2949,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in tracing programs, such as task file iterators or fentry hooks that receive a struct file, to move from a file object to its socket and the networking state behind it.</para>
         /// <para>Kernel helper <c>bpf_sock_from_file</c> (id 162, since Linux 5.11): <c>static struct socket *(* const bpf_sock_from_file)(struct file *file) = (void *) 162;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_TRACING</c>.</para>
+        /// <para>Program types: Tracing.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_sock_from_file/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_sock_from_file", 162, Since = "5.11")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
+        [global::BpfSharp.BpfHelper("bpf_sock_from_file", 162, Since = "5.11", ProgramTypes = 0x4000000UL)]
         public static void* SockFromFile(void* @file) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_sock_from_file", 162);
 
@@ -4891,14 +2967,12 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in sock_ops programs, typically when a connection becomes established, to enrol sockets in a sockhash so that SK_MSG or SK_SKB programs attached to the map can redirect their data; the socket takes on the map's parser and verdict programs, and the update fails if the socket already has such programs attached.</para>
         /// <para>Kernel helper <c>bpf_sock_hash_update</c> (id 70, since Linux 4.18): <c>static long (* const bpf_sock_hash_update)(struct bpf_sock_ops *skops, void *map, void *key, __u64 flags) = (void *) 70;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_SOCK_OPS</c>.</para>
-        /// <para>Map types: <c>BPF_MAP_TYPE_SOCKHASH</c>.</para>
+        /// <para>Program types: SockOps.</para>
+        /// <para>Map types: Sockhash.</para>
         /// <para>Flags: <c>BPF_ANY</c>, <c>BPF_NOEXIST</c>, <c>BPF_EXIST</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_sock_hash_update/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_sock_hash_update", 70, Since = "4.18")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Sockhash)]
+        [global::BpfSharp.BpfHelper("bpf_sock_hash_update", 70, Since = "4.18", ProgramTypes = 0x2000UL, MapTypes = 0x40000UL)]
         public static long SockHashUpdate(void* skops, global::BpfSharp.BpfMap map, void* key, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL, 0x1UL, 0x2UL }, Description = "BPF_ANY (0x0), BPF_NOEXIST (0x1), BPF_EXIST (0x2)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_sock_hash_update", 70);
 
@@ -4913,14 +2987,12 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in <c>BPF_PROG_TYPE_SOCK_OPS</c> programs, typically on connection establishment callbacks, to register sockets so that sk_skb or sk_msg programs attached to the map can redirect their traffic, keeping in mind that the socket takes over the parser and verdict programs attached to the map; bpf_sock_hash_update is the equivalent for <c>BPF_MAP_TYPE_SOCKHASH</c>.</para>
         /// <para>Kernel helper <c>bpf_sock_map_update</c> (id 53, since Linux 4.14): <c>static long (* const bpf_sock_map_update)(struct bpf_sock_ops *skops, void *map, void *key, __u64 flags) = (void *) 53;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_SOCK_OPS</c>.</para>
-        /// <para>Map types: <c>BPF_MAP_TYPE_SOCKMAP</c>.</para>
+        /// <para>Program types: SockOps.</para>
+        /// <para>Map types: Sockmap.</para>
         /// <para>Flags: <c>BPF_ANY</c>, <c>BPF_NOEXIST</c>, <c>BPF_EXIST</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_sock_map_update/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_sock_map_update", 53, Since = "4.14")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Sockmap)]
+        [global::BpfSharp.BpfHelper("bpf_sock_map_update", 53, Since = "4.14", ProgramTypes = 0x2000UL, MapTypes = 0x8000UL)]
         public static long SockMapUpdate(void* skops, global::BpfSharp.BpfMap map, void* key, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL, 0x1UL, 0x2UL }, Description = "BPF_ANY (0x0), BPF_NOEXIST (0x1), BPF_EXIST (0x2)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_sock_map_update", 53);
 
@@ -4933,11 +3005,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it, typically when a connection becomes established, to opt that connection into extra callbacks such as RTO, retransmission or state-change events; to turn a single callback off, pass the current flags with its bit cleared.</para>
         /// <para>Kernel helper <c>bpf_sock_ops_cb_flags_set</c> (id 59, since Linux 4.16): <c>static long (* const bpf_sock_ops_cb_flags_set)(struct bpf_sock_ops *bpf_sock, int argval) = (void *) 59;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_SOCK_OPS</c>.</para>
+        /// <para>Program types: SockOps.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_sock_ops_cb_flags_set/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_sock_ops_cb_flags_set", 59, Since = "4.16")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
+        [global::BpfSharp.BpfHelper("bpf_sock_ops_cb_flags_set", 59, Since = "4.16", ProgramTypes = 0x2000UL)]
         public static long SockOpsCbFlagsSet(void* bpfSock, int argval) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_sock_ops_cb_flags_set", 59);
 
@@ -4949,34 +3020,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to update several fields of a shared map value atomically; the map must have BTF, only one lock may be held at a time, no other helpers or function calls are allowed while it is held, and single-field counters are often better served by atomic instructions.</para>
         /// <para>Kernel helper <c>bpf_spin_lock</c> (id 93, since Linux 5.1): <c>static long (* const bpf_spin_lock)(struct bpf_spin_lock *lock) = (void *) 93;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SockOps, StructOps, Syscall, Tracing, Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_spin_lock/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_spin_lock", 93, Since = "5.1")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_spin_lock", 93, Since = "5.1", ProgramTypes = 0x1EEEDFF58UL)]
         public static long SpinLock(void* @lock) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_spin_lock", 93);
 
@@ -4988,34 +3035,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Call it on every path that acquired the lock, before the program returns, since the verifier rejects programs that could exit with a lock held; while the lock is held, most helper and function calls are forbidden, so keep the critical section short.</para>
         /// <para>Kernel helper <c>bpf_spin_unlock</c> (id 94, since Linux 5.1): <c>static long (* const bpf_spin_unlock)(struct bpf_spin_lock *lock) = (void *) 94;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SockOps, StructOps, Syscall, Tracing, Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_spin_unlock/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_spin_unlock", 94, Since = "5.1")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_spin_unlock", 94, Since = "5.1", ProgramTypes = 0x1EEEDFF58UL)]
         public static long SpinUnlock(void* @lock) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_spin_unlock", 94);
 
@@ -5030,12 +3053,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in sock_ops programs to add custom TCP options to outgoing segments, after reserving room with bpf_reserve_hdr_opt during <c>BPF_SOCK_OPS_HDR_OPT_LEN_CB</c>; read options on the receiving side with bpf_load_hdr_opt.</para>
         /// <para>Kernel helper <c>bpf_store_hdr_opt</c> (id 143, since Linux 5.10): <c>static long (* const bpf_store_hdr_opt)(struct bpf_sock_ops *skops, const void *from, __u32 len, __u64 flags) = (void *) 143;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_SOCK_OPS</c>.</para>
+        /// <para>Program types: SockOps.</para>
         /// <para>Flags: none (pass 0).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_store_hdr_opt/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_store_hdr_opt", 143, Since = "5.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
+        [global::BpfSharp.BpfHelper("bpf_store_hdr_opt", 143, Since = "5.10", ProgramTypes = 0x2000UL)]
         public static long StoreHdrOpt(void* skops, void* @from, uint len, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_store_hdr_opt", 143);
 
@@ -5049,40 +3071,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to match a string gathered at run time, such as a task name or a file name, against a fixed pattern without writing a character-by-character loop that the verifier has to unroll.</para>
         /// <para>Kernel helper <c>bpf_strncmp</c> (id 182, since Linux 5.17): <c>static long (* const bpf_strncmp)(const char *s1, __u32 s1_sz, const char *s2) = (void *) 182;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_strncmp/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_strncmp", 182, Since = "5.17")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_strncmp", 182, Since = "5.17", ProgramTypes = 0x1EFEFFFFEUL)]
         public static long Strncmp(byte* s1, uint s1Sz, byte* s2) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_strncmp", 182);
 
@@ -5097,11 +3089,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c> programs to turn values obtained with bpf_sysctl_get_current_value or bpf_sysctl_get_new_value into numbers for validation; use bpf_strtoul for unsigned values.</para>
         /// <para>Kernel helper <c>bpf_strtol</c> (id 105, since Linux 5.2): <c>static long (* const bpf_strtol)(const char *buf, unsigned long buf_len, __u64 flags, long *res) = (void *) 105;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>.</para>
+        /// <para>Program types: CgroupSysctl.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_strtol/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_strtol", 105, Since = "5.2")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
+        [global::BpfSharp.BpfHelper("bpf_strtol", 105, Since = "5.2", ProgramTypes = 0x800000UL)]
         public static long Strtol(byte* buf, ulong bufLen, ulong flags, long* res) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_strtol", 105);
 
@@ -5116,11 +3107,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c> programs to turn the text obtained with bpf_sysctl_get_current_value or bpf_sysctl_get_new_value into a number for checking; bpf_strtol handles values that may be negative.</para>
         /// <para>Kernel helper <c>bpf_strtoul</c> (id 106, since Linux 5.2): <c>static long (* const bpf_strtoul)(const char *buf, unsigned long buf_len, __u64 flags, unsigned long *res) = (void *) 106;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>.</para>
+        /// <para>Program types: CgroupSysctl.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_strtoul/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_strtoul", 106, Since = "5.2")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
+        [global::BpfSharp.BpfHelper("bpf_strtoul", 106, Since = "5.2", ProgramTypes = 0x800000UL)]
         public static long Strtoul(byte* buf, ulong bufLen, ulong flags, ulong* res) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_strtoul", 106);
 
@@ -5134,11 +3124,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in syscall programs, such as light skeleton loaders, that create maps and load programs on behalf of user space; ordinary programs cannot call it.</para>
         /// <para>Kernel helper <c>bpf_sys_bpf</c> (id 166, since Linux 5.14): <c>static long (* const bpf_sys_bpf)(__u32 cmd, void *attr, __u32 attr_size) = (void *) 166;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_SYSCALL</c>.</para>
+        /// <para>Program types: Syscall.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_sys_bpf/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_sys_bpf", 166, Since = "5.14")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
+        [global::BpfSharp.BpfHelper("bpf_sys_bpf", 166, Since = "5.14", ProgramTypes = 0x80000000UL)]
         public static long SysBpf(uint cmd, void* attr, uint attrSize) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_sys_bpf", 166);
 
@@ -5150,11 +3139,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in <c>BPF_PROG_TYPE_SYSCALL</c> programs, such as light skeleton loaders, to release file descriptors they no longer need, for example ones obtained through bpf_sys_bpf.</para>
         /// <para>Kernel helper <c>bpf_sys_close</c> (id 168, since Linux 5.14): <c>static long (* const bpf_sys_close)(__u32 fd) = (void *) 168;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_SYSCALL</c>.</para>
+        /// <para>Program types: Syscall.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_sys_close/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_sys_close", 168, Since = "5.14")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
+        [global::BpfSharp.BpfHelper("bpf_sys_close", 168, Since = "5.14", ProgramTypes = 0x80000000UL)]
         public static long SysClose(uint fd) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_sys_close", 168);
 
@@ -5168,11 +3156,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c> programs to inspect the existing setting before allowing or rejecting an access; bpf_sysctl_get_new_value shows the value being written and bpf_sysctl_get_name gives the sysctl's name.</para>
         /// <para>Kernel helper <c>bpf_sysctl_get_current_value</c> (id 102, since Linux 5.2): <c>static long (* const bpf_sysctl_get_current_value)(struct bpf_sysctl *ctx, char *buf, unsigned long buf_len) = (void *) 102;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>.</para>
+        /// <para>Program types: CgroupSysctl.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_sysctl_get_current_value/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_sysctl_get_current_value", 102, Since = "5.2")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
+        [global::BpfSharp.BpfHelper("bpf_sysctl_get_current_value", 102, Since = "5.2", ProgramTypes = 0x800000UL)]
         public static long SysctlGetCurrentValue(void* ctx, byte* buf, ulong bufLen) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_sysctl_get_current_value", 102);
 
@@ -5187,12 +3174,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c> programs to decide which sysctls a cgroup may read or write, together with bpf_sysctl_get_current_value and bpf_sysctl_get_new_value to inspect the values involved.</para>
         /// <para>Kernel helper <c>bpf_sysctl_get_name</c> (id 101, since Linux 5.2): <c>static long (* const bpf_sysctl_get_name)(struct bpf_sysctl *ctx, char *buf, unsigned long buf_len, __u64 flags) = (void *) 101;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>.</para>
+        /// <para>Program types: CgroupSysctl.</para>
         /// <para>Flags: <c>BPF_F_SYSCTL_BASE_NAME</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_sysctl_get_name/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_sysctl_get_name", 101, Since = "5.2")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
+        [global::BpfSharp.BpfHelper("bpf_sysctl_get_name", 101, Since = "5.2", ProgramTypes = 0x800000UL)]
         public static long SysctlGetName(void* ctx, byte* buf, ulong bufLen, [global::BpfSharp.BpfHelperFlags(0x1UL, Description = "BPF_F_SYSCTL_BASE_NAME (0x1)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_sysctl_get_name", 101);
 
@@ -5206,11 +3192,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c> programs to validate or audit writes to sysctls, often together with bpf_strtol or bpf_strtoul to parse the value and bpf_sysctl_set_new_value to override it; note that user space may write starting at a non-zero file position.</para>
         /// <para>Kernel helper <c>bpf_sysctl_get_new_value</c> (id 103, since Linux 5.2): <c>static long (* const bpf_sysctl_get_new_value)(struct bpf_sysctl *ctx, char *buf, unsigned long buf_len) = (void *) 103;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>.</para>
+        /// <para>Program types: CgroupSysctl.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_sysctl_get_new_value/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_sysctl_get_new_value", 103, Since = "5.2")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
+        [global::BpfSharp.BpfHelper("bpf_sysctl_get_new_value", 103, Since = "5.2", ProgramTypes = 0x800000UL)]
         public static long SysctlGetNewValue(void* ctx, byte* buf, ulong bufLen) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_sysctl_get_new_value", 103);
 
@@ -5224,11 +3209,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c> programs to sanitise or override values that processes in a cgroup write to sysctls, usually after inspecting the requested value with bpf_sysctl_get_new_value.</para>
         /// <para>Kernel helper <c>bpf_sysctl_set_new_value</c> (id 104, since Linux 5.2): <c>static long (* const bpf_sysctl_set_new_value)(struct bpf_sysctl *ctx, const char *buf, unsigned long buf_len) = (void *) 104;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>.</para>
+        /// <para>Program types: CgroupSysctl.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_sysctl_set_new_value/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_sysctl_set_new_value", 104, Since = "5.2")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
+        [global::BpfSharp.BpfHelper("bpf_sysctl_set_new_value", 104, Since = "5.2", ProgramTypes = 0x800000UL)]
         public static long SysctlSetNewValue(void* ctx, byte* buf, ulong bufLen) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_sysctl_set_new_value", 104);
 
@@ -5242,43 +3226,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to split logic that exceeds verifier limits across several programs, or to dispatch to separate handlers (for example one per protocol) that user space can swap at run time by updating the program array. When tail calls are mixed with BPF-to-BPF function calls, the verifier caps the stack used by the calling frames at 256 bytes, so plan stack usage accordingly.</para>
         /// <para>Kernel helper <c>bpf_tail_call</c> (id 12, since Linux 4.2): <c>static long (* const bpf_tail_call)(void *ctx, void *prog_array_map, __u32 index) = (void *) 12;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LIRC_MODE2</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
-        /// <para>Map types: <c>BPF_MAP_TYPE_PROG_ARRAY</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, LircMode2, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
+        /// <para>Map types: ProgArray.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_tail_call/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_tail_call", 12, Since = "4.2")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LircMode2)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.ProgArray)]
+        [global::BpfSharp.BpfHelper("bpf_tail_call", 12, Since = "4.2", ProgramTypes = 0x1EFFFFFFEUL, MapTypes = 0x8UL)]
         public static long TailCall(void* ctx, global::BpfSharp.BpfMap progArrayMap, uint index) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_tail_call", 12);
 
@@ -5290,41 +3242,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to inspect a task's registers, such as its instruction or stack pointer, from tracing programs or task iterators, usually through the PT_REGS_* accessor macros.</para>
         /// <para>Kernel helper <c>bpf_task_pt_regs</c> (id 175, since Linux 5.15): <c>static long (* const bpf_task_pt_regs)(struct task_struct *task) = (void *) 175;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_task_pt_regs/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_task_pt_regs", 175, Since = "5.15", GplOnly = true)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_task_pt_regs", 175, Since = "5.15", GplOnly = true, ProgramTypes = 0x1EFEFFFFEUL)]
         public static long TaskPtRegs(void* task) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_task_pt_regs", 175);
 
@@ -5337,20 +3259,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to discard per-task state created with bpf_task_storage_get once it is no longer needed, for instance after a tracked operation completes; the storage is also released automatically when the task exits.</para>
         /// <para>Kernel helper <c>bpf_task_storage_delete</c> (id 157, since Linux 5.11): <c>static long (* const bpf_task_storage_delete)(void *map, struct task_struct *task) = (void *) 157;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>.</para>
-        /// <para>Map types: <c>BPF_MAP_TYPE_TASK_STORAGE</c>.</para>
+        /// <para>Program types: Kprobe, Lsm, PerfEvent, RawTracepoint, RawTracepointWritable, Syscall, Tracepoint, Tracing.</para>
+        /// <para>Map types: TaskStorage.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_task_storage_delete/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_task_storage_delete", 157, Since = "5.11")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.TaskStorage)]
+        [global::BpfSharp.BpfHelper("bpf_task_storage_delete", 157, Since = "5.11", ProgramTypes = 0xA50200A4UL, MapTypes = 0x20000000UL)]
         public static long TaskStorageDelete(global::BpfSharp.BpfMap map, void* task) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_task_storage_delete", 157);
 
@@ -5365,21 +3278,12 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to keep per-task state in tracing or LSM programs without maintaining a hash map keyed by PID, since entries are freed automatically together with the task; remove an entry early with bpf_task_storage_delete.</para>
         /// <para>Kernel helper <c>bpf_task_storage_get</c> (id 156, since Linux 5.11): <c>static void *(* const bpf_task_storage_get)(void *map, struct task_struct *task, void *value, __u64 flags) = (void *) 156;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>.</para>
-        /// <para>Map types: <c>BPF_MAP_TYPE_TASK_STORAGE</c>.</para>
+        /// <para>Program types: Kprobe, Lsm, PerfEvent, RawTracepoint, RawTracepointWritable, Syscall, Tracepoint, Tracing.</para>
+        /// <para>Map types: TaskStorage.</para>
         /// <para>Flags: <c>BPF_LOCAL_STORAGE_GET_F_CREATE</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_task_storage_get/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_task_storage_get", 156, Since = "5.11")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.TaskStorage)]
+        [global::BpfSharp.BpfHelper("bpf_task_storage_get", 156, Since = "5.11", ProgramTypes = 0xA50200A4UL, MapTypes = 0x20000000UL)]
         public static void* TaskStorageGet(global::BpfSharp.BpfMap map, void* task, void* value, [global::BpfSharp.BpfHelperFlags(0x1UL, Description = "BPF_LOCAL_STORAGE_GET_F_CREATE (0x1)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_task_storage_get", 156);
 
@@ -5395,14 +3299,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in XDP or TC programs that defend against SYN floods by answering SYNs with cookies and then admitting only ACKs that validate; bpf_tcp_raw_check_syncookie_ipv4 and bpf_tcp_raw_check_syncookie_ipv6 do the same check without needing a listening socket.</para>
         /// <para>Kernel helper <c>bpf_tcp_check_syncookie</c> (id 100, since Linux 5.2): <c>static long (* const bpf_tcp_check_syncookie)(void *sk, void *iph, __u32 iph_len, struct tcphdr *th, __u32 th_len) = (void *) 100;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: SchedAct, SchedCls, Xdp.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_tcp_check_syncookie/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_tcp_check_syncookie", 100, Since = "5.2", GplOnly = true)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_tcp_check_syncookie", 100, Since = "5.2", GplOnly = true, ProgramTypes = 0x58UL)]
         public static long TcpCheckSyncookie(void* sk, void* iph, uint iphLen, void* th, uint thLen) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_tcp_check_syncookie", 100);
 
@@ -5418,14 +3319,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in XDP or tc programs that answer SYN floods directly by building the SYN-ACK in BPF, with bpf_tcp_check_syncookie validating the cookie when the ACK comes back; newer kernels also offer the bpf_tcp_raw_gen_syncookie_ipv4 and bpf_tcp_raw_gen_syncookie_ipv6 kfuncs, which do not require a listening socket.</para>
         /// <para>Kernel helper <c>bpf_tcp_gen_syncookie</c> (id 110, since Linux 5.4): <c>static __s64 (* const bpf_tcp_gen_syncookie)(void *sk, void *iph, __u32 iph_len, struct tcphdr *th, __u32 th_len) = (void *) 110;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: SchedAct, SchedCls, Xdp.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_tcp_gen_syncookie/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_tcp_gen_syncookie", 110, Since = "5.4", GplOnly = true)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_tcp_gen_syncookie", 110, Since = "5.4", GplOnly = true, ProgramTypes = 0x58UL)]
         public static long TcpGenSyncookie(void* sk, void* iph, uint iphLen, void* th, uint thLen) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_tcp_gen_syncookie", 110);
 
@@ -5438,13 +3336,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in XDP or TC programs implementing a SYN proxy or SYN flood protection to validate the final ACK of a handshake whose SYN was answered with a cookie from bpf_tcp_raw_gen_syncookie_ipv4; bpf_tcp_raw_check_syncookie_ipv6 covers IPv6, and bpf_tcp_check_syncookie works with a listening socket.</para>
         /// <para>Kernel helper <c>bpf_tcp_raw_check_syncookie_ipv4</c> (id 206, since Linux 6.0): <c>static long (* const bpf_tcp_raw_check_syncookie_ipv4)(struct iphdr *iph, struct tcphdr *th) = (void *) 206;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: SchedCls, Xdp.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_tcp_raw_check_syncookie_ipv4/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_tcp_raw_check_syncookie_ipv4", 206, Since = "6.0", GplOnly = true)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_tcp_raw_check_syncookie_ipv4", 206, Since = "6.0", GplOnly = true, ProgramTypes = 0x48UL)]
         public static long TcpRawCheckSyncookieIpv4(void* iph, void* th) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_tcp_raw_check_syncookie_ipv4", 206);
 
@@ -5457,13 +3353,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in XDP or tc programs that implement a SYN proxy, checking the ACKs that answer cookies generated earlier with bpf_tcp_raw_gen_syncookie_ipv6; use bpf_tcp_raw_check_syncookie_ipv4 for IPv4 traffic.</para>
         /// <para>Kernel helper <c>bpf_tcp_raw_check_syncookie_ipv6</c> (id 207, since Linux 6.0): <c>static long (* const bpf_tcp_raw_check_syncookie_ipv6)(struct ipv6hdr *iph, struct tcphdr *th) = (void *) 207;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: SchedCls, Xdp.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_tcp_raw_check_syncookie_ipv6/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_tcp_raw_check_syncookie_ipv6", 207, Since = "6.0", GplOnly = true)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_tcp_raw_check_syncookie_ipv6", 207, Since = "6.0", GplOnly = true, ProgramTypes = 0x48UL)]
         public static long TcpRawCheckSyncookieIpv6(void* iph, void* th) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_tcp_raw_check_syncookie_ipv6", 207);
 
@@ -5477,13 +3371,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in XDP or TC programs that act as a SYN proxy, sending the cookie in a SYN-ACK and later checking the client's ACK with bpf_tcp_raw_check_syncookie_ipv4; bpf_tcp_raw_gen_syncookie_ipv6 handles IPv6 traffic.</para>
         /// <para>Kernel helper <c>bpf_tcp_raw_gen_syncookie_ipv4</c> (id 204, since Linux 6.0): <c>static __s64 (* const bpf_tcp_raw_gen_syncookie_ipv4)(struct iphdr *iph, struct tcphdr *th, __u32 th_len) = (void *) 204;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: SchedCls, Xdp.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_tcp_raw_gen_syncookie_ipv4/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_tcp_raw_gen_syncookie_ipv4", 204, Since = "6.0", GplOnly = true)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_tcp_raw_gen_syncookie_ipv4", 204, Since = "6.0", GplOnly = true, ProgramTypes = 0x48UL)]
         public static long TcpRawGenSyncookieIpv4(void* iph, void* th, uint thLen) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_tcp_raw_gen_syncookie_ipv4", 204);
 
@@ -5497,13 +3389,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to build SYN-flood protection or a SYN proxy in XDP or tc, crafting the SYN-ACK yourself and later validating the client's ACK with bpf_tcp_raw_check_syncookie_ipv6; for IPv4 traffic use bpf_tcp_raw_gen_syncookie_ipv4.</para>
         /// <para>Kernel helper <c>bpf_tcp_raw_gen_syncookie_ipv6</c> (id 205, since Linux 6.0): <c>static __s64 (* const bpf_tcp_raw_gen_syncookie_ipv6)(struct ipv6hdr *iph, struct tcphdr *th, __u32 th_len) = (void *) 205;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: SchedCls, Xdp.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_tcp_raw_gen_syncookie_ipv6/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_tcp_raw_gen_syncookie_ipv6", 205, Since = "6.0", GplOnly = true)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_tcp_raw_gen_syncookie_ipv6", 205, Since = "6.0", GplOnly = true, ProgramTypes = 0x48UL)]
         public static long TcpRawGenSyncookieIpv6(void* iph, void* th, uint thLen) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_tcp_raw_gen_syncookie_ipv6", 205);
 
@@ -5516,11 +3406,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in TCP congestion-control algorithms written as BPF struct_ops programs that must send an immediate ACK, for example a DCTCP-style algorithm reacting to a change in ECN congestion marking.</para>
         /// <para>Kernel helper <c>bpf_tcp_send_ack</c> (id 116, since Linux 5.6): <c>static long (* const bpf_tcp_send_ack)(void *tp, __u32 rcv_nxt) = (void *) 116;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_STRUCT_OPS</c>.</para>
+        /// <para>Program types: StructOps.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_tcp_send_ack/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_tcp_send_ack", 116, Since = "5.6")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
+        [global::BpfSharp.BpfHelper("bpf_tcp_send_ack", 116, Since = "5.6", ProgramTypes = 0x8000000UL)]
         public static long TcpSendAck(void* tp, uint rcvNxt) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_tcp_send_ack", 116);
 
@@ -5532,15 +3421,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in cgroup skb, tc, sockopt or sock_ops programs to read TCP state such as the congestion window, RTT or sequence numbers; in BTF-enabled program types, bpf_skc_to_tcp_sock gives access to the complete kernel struct tcp_sock.</para>
         /// <para>Kernel helper <c>bpf_tcp_sock</c> (id 96, since Linux 5.1): <c>static struct bpf_tcp_sock *(* const bpf_tcp_sock)(struct bpf_sock *sk) = (void *) 96;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>.</para>
+        /// <para>Program types: CgroupSkb, CgroupSockopt, SchedAct, SchedCls, SockOps.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_tcp_sock/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_tcp_sock", 96, Since = "5.1")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
+        [global::BpfSharp.BpfHelper("bpf_tcp_sock", 96, Since = "5.1", ProgramTypes = 0x2002118UL)]
         public static void* TcpSock(void* sk) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_tcp_sock", 96);
 
@@ -5552,40 +3436,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to read kernel per-CPU data, such as run queues, for the local CPU; when another CPU's copy is needed, use bpf_per_cpu_ptr and check its result for NULL.</para>
         /// <para>Kernel helper <c>bpf_this_cpu_ptr</c> (id 154, since Linux 5.10): <c>static void *(* const bpf_this_cpu_ptr)(const void *percpu_ptr) = (void *) 154;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_this_cpu_ptr/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_this_cpu_ptr", 154, Since = "5.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_this_cpu_ptr", 154, Since = "5.10", ProgramTypes = 0x1EFEFFFFEUL)]
         public static void* ThisCpuPtr(void* percpuPtr) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_this_cpu_ptr", 154);
 
@@ -5597,36 +3451,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to call off a timer armed with bpf_timer_start, for example when the state it was supposed to expire is removed; note that all timers in a map are also cancelled once user space drops its last reference to that map.</para>
         /// <para>Kernel helper <c>bpf_timer_cancel</c> (id 172, since Linux 5.15): <c>static long (* const bpf_timer_cancel)(struct bpf_timer *timer) = (void *) 172;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracing, Xdp.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_timer_cancel/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_timer_cancel", 172, Since = "5.15", GplOnly = true)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_timer_cancel", 172, Since = "5.15", GplOnly = true, ProgramTypes = 0x1EEEDFF5AUL)]
         public static long TimerCancel(void* timer) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_timer_cancel", 172);
 
@@ -5640,45 +3469,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it as the first step in scheduling deferred work from a BPF program, followed by bpf_timer_set_callback and bpf_timer_start; bpf_timer_cancel stops a pending timer.</para>
         /// <para>Kernel helper <c>bpf_timer_init</c> (id 169, since Linux 5.15): <c>static long (* const bpf_timer_init)(struct bpf_timer *timer, void *map, __u64 flags) = (void *) 169;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracing, Xdp.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_timer_init/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_timer_init", 169, Since = "5.15", GplOnly = true)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Hash)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Array)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.PercpuHash)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.PercpuArray)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.LruHash)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.LruPercpuHash)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.LpmTrie)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.StructOps)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.Arena)]
+        [global::BpfSharp.BpfHelper("bpf_timer_init", 169, Since = "5.15", GplOnly = true, ProgramTypes = 0x1EEEDFF5AUL, MapTypes = 0x204000E66UL)]
         public static long TimerInit(void* timer, global::BpfSharp.BpfMap map, ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_timer_init", 169);
 
@@ -5691,36 +3486,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Call it between bpf_timer_init and bpf_timer_start to schedule deferred work such as expiring old map entries; keep the map referenced from user space, because closing or unpinning it cancels and frees all of its timers.</para>
         /// <para>Kernel helper <c>bpf_timer_set_callback</c> (id 170, since Linux 5.15): <c>static long (* const bpf_timer_set_callback)(struct bpf_timer *timer, void *callback_fn) = (void *) 170;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracing, Xdp.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_timer_set_callback/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_timer_set_callback", 170, Since = "5.15", GplOnly = true)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_timer_set_callback", 170, Since = "5.15", GplOnly = true, ProgramTypes = 0x1EEEDFF5AUL)]
         public static long TimerSetCallback(void* timer, void* callbackFn) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_timer_set_callback", 170);
 
@@ -5734,37 +3504,12 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to schedule deferred or periodic work from BPF, such as expiring stale map entries or re-sending probes, with the callback restarting the timer itself for periodic behaviour; note that timers are cancelled when the last user-space reference to the owning map goes away, unless the map is pinned.</para>
         /// <para>Kernel helper <c>bpf_timer_start</c> (id 171, since Linux 5.15): <c>static long (* const bpf_timer_start)(struct bpf_timer *timer, __u64 nsecs, __u64 flags) = (void *) 171;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracing, Xdp.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Flags: <c>BPF_F_TIMER_ABS</c>, <c>BPF_F_TIMER_CPU_PIN</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_timer_start/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_timer_start", 171, Since = "5.15", GplOnly = true)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_timer_start", 171, Since = "5.15", GplOnly = true, ProgramTypes = 0x1EEEDFF5AUL)]
         public static long TimerStart(void* timer, ulong nsecs, [global::BpfSharp.BpfHelperFlags(0x3UL, Description = "BPF_F_TIMER_ABS (0x1), BPF_F_TIMER_CPU_PIN (0x2)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_timer_start", 171);
 
@@ -5778,42 +3523,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it for quick printf-style debugging while developing a program, usually through libbpf's bpf_printk macro, which sets up the format string correctly for you. Do not rely on it for production output: send data to user space through a ring buffer or perf buffer instead, and use bpf_trace_vprintk when more than three arguments are needed.</para>
         /// <para>Kernel helper <c>bpf_trace_printk</c> (id 6, since Linux 4.1): <c>static long (* const bpf_trace_printk)(const char *fmt, __u32 fmt_size, ...) = (void *) 6;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LIRC_MODE2</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, LircMode2, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_trace_printk/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_trace_printk", 6, Since = "4.1", GplOnly = true)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LircMode2)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_trace_printk", 6, Since = "4.1", GplOnly = true, ProgramTypes = 0x1EFFFFFFEUL)]
         public static long TracePrintk(byte* fmt, uint fmtSize, params ulong[] args) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_trace_printk", 6);
 
@@ -5828,41 +3542,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it for debugging output with more than three arguments, which can be read from the trace_pipe file of tracefs (libbpf's bpf_printk macro switches to it automatically when needed); for shipping data to user space in production, prefer a ring buffer via bpf_ringbuf_output or bpf_ringbuf_reserve.</para>
         /// <para>Kernel helper <c>bpf_trace_vprintk</c> (id 177, since Linux 5.16): <c>static long (* const bpf_trace_vprintk)(const char *fmt, __u32 fmt_size, const void *data, __u32 data_len) = (void *) 177;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_trace_vprintk/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_trace_vprintk", 177, Since = "5.16", GplOnly = true)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_trace_vprintk", 177, Since = "5.16", GplOnly = true, ProgramTypes = 0x1EFEFFFFEUL)]
         public static long TraceVprintk(byte* fmt, uint fmtSize, void* data, uint dataLen) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_trace_vprintk", 177);
 
@@ -5877,43 +3561,12 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to receive commands or data from user space with low overhead, complementing <c>BPF_MAP_TYPE_RINGBUF</c>, which carries data in the opposite direction.</para>
         /// <para>Kernel helper <c>bpf_user_ringbuf_drain</c> (id 209, since Linux 6.1): <c>static long (* const bpf_user_ringbuf_drain)(void *map, void *callback_fn, void *ctx, __u64 flags) = (void *) 209;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_CGROUP_DEVICE</c>, <c>BPF_PROG_TYPE_CGROUP_SKB</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK</c>, <c>BPF_PROG_TYPE_CGROUP_SOCKOPT</c>, <c>BPF_PROG_TYPE_CGROUP_SOCK_ADDR</c>, <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c>, <c>BPF_PROG_TYPE_FLOW_DISSECTOR</c>, <c>BPF_PROG_TYPE_KPROBE</c>, <c>BPF_PROG_TYPE_LSM</c>, <c>BPF_PROG_TYPE_LWT_IN</c>, <c>BPF_PROG_TYPE_LWT_OUT</c>, <c>BPF_PROG_TYPE_LWT_SEG6LOCAL</c>, <c>BPF_PROG_TYPE_LWT_XMIT</c>, <c>BPF_PROG_TYPE_NETFILTER</c>, <c>BPF_PROG_TYPE_PERF_EVENT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT</c>, <c>BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE</c>, <c>BPF_PROG_TYPE_SCHED_ACT</c>, <c>BPF_PROG_TYPE_SCHED_CLS</c>, <c>BPF_PROG_TYPE_SK_LOOKUP</c>, <c>BPF_PROG_TYPE_SK_MSG</c>, <c>BPF_PROG_TYPE_SK_REUSEPORT</c>, <c>BPF_PROG_TYPE_SK_SKB</c>, <c>BPF_PROG_TYPE_SOCKET_FILTER</c>, <c>BPF_PROG_TYPE_SOCK_OPS</c>, <c>BPF_PROG_TYPE_STRUCT_OPS</c>, <c>BPF_PROG_TYPE_SYSCALL</c>, <c>BPF_PROG_TYPE_TRACEPOINT</c>, <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
-        /// <para>Map types: <c>BPF_MAP_TYPE_USER_RINGBUF</c>.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
+        /// <para>Map types: UserRingbuf.</para>
         /// <para>Flags: <c>BPF_RB_NO_WAKEUP</c>, <c>BPF_RB_FORCE_WAKEUP</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_user_ringbuf_drain/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_user_ringbuf_drain", 209, Since = "6.1")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupDevice)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSock)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockopt)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSockAddr)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.CgroupSysctl)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.FlowDissector)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Kprobe)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Lsm)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtIn)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtOut)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtSeg6local)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.LwtXmit)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Netfilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.PerfEvent)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.RawTracepointWritable)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedAct)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SchedCls)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkLookup)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkMsg)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkReuseport)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SkSkb)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SocketFilter)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.SockOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.StructOps)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Syscall)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracepoint)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.UserRingbuf)]
+        [global::BpfSharp.BpfHelper("bpf_user_ringbuf_drain", 209, Since = "6.1", ProgramTypes = 0x1EFEFFFFEUL, MapTypes = 0x80000000UL)]
         public static long UserRingbufDrain(global::BpfSharp.BpfMap map, void* callbackFn, void* ctx, [global::BpfSharp.BpfHelperFlags(0x3UL, Description = "BPF_RB_NO_WAKEUP (0x1), BPF_RB_FORCE_WAKEUP (0x2)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_user_ringbuf_drain", 209);
 
@@ -5926,11 +3579,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in XDP programs to push or pop encapsulation headers, for example adding an outer IP/UDP header for tunnelling or stripping a VLAN or tunnel header before passing the packet on. To change the end of the packet instead, use bpf_xdp_adjust_tail.</para>
         /// <para>Kernel helper <c>bpf_xdp_adjust_head</c> (id 44, since Linux 4.10): <c>static long (* const bpf_xdp_adjust_head)(struct xdp_md *xdp_md, int delta) = (void *) 44;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_xdp_adjust_head/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_xdp_adjust_head", 44, Since = "4.10")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_xdp_adjust_head", 44, Since = "4.10", ProgramTypes = 0x40UL)]
         public static long XdpAdjustHead(void* xdpMd, int delta) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_xdp_adjust_head", 44);
 
@@ -5943,11 +3595,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in XDP programs to attach custom metadata to a packet, for example a classification result, that a tc program on the same device can read later from its data_meta pointer; programs that need no metadata can skip it entirely.</para>
         /// <para>Kernel helper <c>bpf_xdp_adjust_meta</c> (id 54, since Linux 4.15): <c>static long (* const bpf_xdp_adjust_meta)(struct xdp_md *xdp_md, int delta) = (void *) 54;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_xdp_adjust_meta/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_xdp_adjust_meta", 54, Since = "4.15")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_xdp_adjust_meta", 54, Since = "4.15", ProgramTypes = 0x40UL)]
         public static long XdpAdjustMeta(void* xdpMd, int delta) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_xdp_adjust_meta", 54);
 
@@ -5960,11 +3611,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it when reusing a received frame to build a reply of a different size, or to add or strip a trailer handled by a cooperating program such as a TC classifier; growing is slower because the new area is zeroed. To change the front of the packet use bpf_xdp_adjust_head.</para>
         /// <para>Kernel helper <c>bpf_xdp_adjust_tail</c> (id 65, since Linux 4.18): <c>static long (* const bpf_xdp_adjust_tail)(struct xdp_md *xdp_md, int delta) = (void *) 65;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_xdp_adjust_tail/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_xdp_adjust_tail", 65, Since = "4.18")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_xdp_adjust_tail", 65, Since = "4.18", ProgramTypes = 0x40UL)]
         public static long XdpAdjustTail(void* xdpMd, int delta) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_xdp_adjust_tail", 65);
 
@@ -5976,12 +3626,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in XDP programs that handle multi-buffer packets, such as jumbo frames, to learn the real packet length, then reach bytes beyond the linear area with bpf_xdp_load_bytes and bpf_xdp_store_bytes.</para>
         /// <para>Kernel helper <c>bpf_xdp_get_buff_len</c> (id 188, since Linux 5.18): <c>static __u64 (* const bpf_xdp_get_buff_len)(struct xdp_md *xdp_md) = (void *) 188;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_TRACING</c>, <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: Tracing, Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_xdp_get_buff_len/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_xdp_get_buff_len", 188, Since = "5.18")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_xdp_get_buff_len", 188, Since = "5.18", ProgramTypes = 0x4000040UL)]
         public static ulong XdpGetBuffLen(void* xdpMd) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_xdp_get_buff_len", 188);
 
@@ -5996,11 +3644,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in XDP programs that must read data which may sit in the fragments of a multi-buffer frame, where direct packet access only covers the first buffer; bpf_xdp_store_bytes is the matching write helper, and direct packet access remains cheaper for headers in the linear part.</para>
         /// <para>Kernel helper <c>bpf_xdp_load_bytes</c> (id 189, since Linux 5.18): <c>static long (* const bpf_xdp_load_bytes)(struct xdp_md *xdp_md, __u32 offset, void *buf, __u32 len) = (void *) 189;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_xdp_load_bytes/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_xdp_load_bytes", 189, Since = "5.18")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_xdp_load_bytes", 189, Since = "5.18", ProgramTypes = 0x40UL)]
         public static long XdpLoadBytes(void* xdpMd, uint offset, void* buf, uint len) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_xdp_load_bytes", 189);
 
@@ -6016,15 +3663,13 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in <c>BPF_PROG_TYPE_TRACING</c> programs (fentry or fexit) attached to XDP programs to capture packets or metadata for debugging; the perf events must be opened with type <c>PERF_TYPE_SOFTWARE</c>, config <c>PERF_COUNT_SW_BPF_OUTPUT</c> and sample type <c>PERF_SAMPLE_RAW</c>, and bpf_perf_event_output is the counterpart for other program types.</para>
         /// <para>Kernel helper <c>bpf_xdp_output</c> (id 121, since Linux 5.7): <c>static long (* const bpf_xdp_output)(void *ctx, void *map, __u64 flags, void *data, __u64 size) = (void *) 121;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_TRACING</c>.</para>
-        /// <para>Map types: <c>BPF_MAP_TYPE_PERF_EVENT_ARRAY</c>.</para>
+        /// <para>Program types: Tracing.</para>
+        /// <para>Map types: PerfEventArray.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Flags: <c>BPF_F_CURRENT_CPU</c>, <c>BPF_F_INDEX_MASK</c>, <c>BPF_F_CTXLEN_MASK</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_xdp_output/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_xdp_output", 121, Since = "5.7", GplOnly = true)]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Tracing)]
-        [global::BpfSharp.BpfHelperMapType(global::BpfSharp.BpfMapType.PerfEventArray)]
+        [global::BpfSharp.BpfHelper("bpf_xdp_output", 121, Since = "5.7", GplOnly = true, ProgramTypes = 0x4000000UL, MapTypes = 0x10UL)]
         public static long XdpOutput(void* ctx, global::BpfSharp.BpfMap map, [global::BpfSharp.BpfHelperFlags(0xFFFFFFFFFFFFFUL, AcceptedValues = new ulong[] { 0xFFFFFFFFUL }, Description = "BPF_F_CURRENT_CPU (0xFFFFFFFF), BPF_F_INDEX_MASK (0xFFFFFFFF), BPF_F_CTXLEN_MASK (0xFFFFF00000000)")] ulong flags, void* data, ulong size) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_xdp_output", 121);
 
@@ -6039,11 +3684,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to modify packet data in multi-buffer (fragmented) XDP frames, where direct packet access through data and data_end only reaches the first buffer; bpf_xdp_load_bytes reads data in the same way.</para>
         /// <para>Kernel helper <c>bpf_xdp_store_bytes</c> (id 190, since Linux 5.18): <c>static long (* const bpf_xdp_store_bytes)(struct xdp_md *xdp_md, __u32 offset, void *buf, __u32 len) = (void *) 190;</c></para>
-        /// <para>Program types: <c>BPF_PROG_TYPE_XDP</c>.</para>
+        /// <para>Program types: Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_xdp_store_bytes/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_xdp_store_bytes", 190, Since = "5.18")]
-        [global::BpfSharp.BpfHelperProgramType(global::BpfSharp.BpfProgramType.Xdp)]
+        [global::BpfSharp.BpfHelper("bpf_xdp_store_bytes", 190, Since = "5.18", ProgramTypes = 0x40UL)]
         public static long XdpStoreBytes(void* xdpMd, uint offset, void* buf, uint len) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_xdp_store_bytes", 190);
     }
