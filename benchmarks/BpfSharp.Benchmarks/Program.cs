@@ -1,0 +1,16 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using BenchmarkDotNet.Running;
+using BpfSharp.Benchmarks;
+
+// "build": dotnet build of a one-file consumer with and without the BpfSharp package (needs the .nupkg from
+// `dotnet pack Generators.sln -c Release`). Anything else goes to BenchmarkDotNet.
+if (args.Length > 0 && args[0] == "build")
+{
+    return BuildBenchmark.Run(args.Length > 1 ? int.Parse(args[1]) : 7);
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(GeneratorBenchmarks).Assembly).Run(args);
+return 0;
