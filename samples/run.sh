@@ -8,8 +8,11 @@ echo "== dotnet pack Generators.sln -> artifacts/packages"
 dotnet pack Generators.sln -c Release --nologo -v quiet
 ls artifacts/packages/*.nupkg
 
-# The samples restore into samples/.packages; drop any earlier copy so the package just packed is used.
-rm -rf samples/.packages/bpfsharp
+# The samples restore into samples/.packages; drop any earlier copy so the package just packed is used, and stop the
+# compiler server, which would otherwise keep the analyzers it loaded from an earlier package of the same version.
+# Restore records a package's files in obj/, and keeps that record while the version stays the same: start afresh.
+rm -rf samples/.packages/bpfsharp samples/HelloXdp/obj samples/Mistakes/obj
+dotnet build-server shutdown >/dev/null 2>&1 || true
 
 echo
 echo "== samples/HelloXdp: an XDP program pushing into a QueueMap (builds with warnings as errors)"

@@ -1,4 +1,4 @@
-using System.Linq;
+using System.IO;
 using BpfSharp.Spec;
 using Microsoft.CodeAnalysis;
 
@@ -26,12 +26,23 @@ namespace BpfSharp.Generators
                 .Select((helper, _) => helper!)
                 .WithTrackingName(TrackingNames.HelperPages);
 
+            // Without user pages the output is the shipped spec's, rendered when this assembly was built.
             var merged = userHelpers
                 .Collect()
-                .Select((user, _) => HelperSpecMerger.Merge(ShippedSpec.Helpers, user))
+                .Select((user, _) => user.IsEmpty ? (EquatableArray<HelperSpec>?)null : HelperSpecMerger.Merge(ShippedSpec.Helpers, user))
                 .WithTrackingName(TrackingNames.MergedSpec);
 
-            context.RegisterSourceOutput(merged, (output, helpers) => output.AddSource(HintName, HelperEmitter.Emit(helpers)));
+            context.RegisterSourceOutput(merged, (output, helpers) => output.AddSource(HintName, helpers is EquatableArray<HelperSpec> all ? HelperEmitter.Emit(all) : ShippedOutput));
         }
+
+        /// <summary>What <see cref="HelperEmitter.Emit"/> gives for the shipped spec alone (rendered at build time).</summary>
+        public static string ShippedOutput => s_shipped.Value;
+
+        private static readonly System.Lazy<string> s_shipped = new System.Lazy<string>(() =>
+        {
+            using var stream = typeof(HelperGenerator).Assembly.GetManifestResourceStream("BpfSharp.Generators.BpfHelpers-shipped.txt")!;
+            using var reader = new StreamReader(stream);
+            return reader.ReadToEnd();
+        });
     }
 }

@@ -19,6 +19,15 @@ public class GeneratorTests
     }
 
     [Fact]
+    public void The_output_rendered_at_build_time_equals_a_fresh_render_of_the_shipped_spec()
+    {
+        var fresh = HelperEmitter.Emit(HelperSpecMerger.Merge(BpfSharp.Spec.ShippedSpec.Helpers, []));
+
+        Assert.Equal(fresh, HelperGenerator.ShippedOutput);
+        Assert.Equal(fresh, TestCompilation.ShippedHelpersSource);
+    }
+
+    [Fact]
     public void Generated_code_compiles_without_any_diagnostic()
     {
         var consumer = """

@@ -173,13 +173,16 @@ public class PackageTests(PackagedBpfSharp packaged) : IClassFixture<PackagedBpf
                 [BpfProgram("kprobe/x")]
                 public static int Print(void* ctx) => (int)BpfHelpers.TracePrintk(null, 0);
                 [BpfProgram("xdp")]
-                public static int Fine(void* ctx) => (int)BpfHelpers.KtimeGetNs();
+                public static int Fine(void* ctx) => (int)BpfHelpers.KtimeGetNs() + (int)BpfHelpers.Extra(0);
                 public static void Main() { }
             }
             """;
         var page = ("pages/bpf_mine.md", "# Helper function `bpf_mine`\n\n`#!c static long (* const bpf_mine)(struct x y) = (void *) 9000;`\n");
 
-        var (_, output) = packaged.BuildConsumer("AllRules", source, "<BpfTargetKernel>5.4</BpfTargetKernel>", page);
+        // A valid user page too: the packaged generator then renders through Scriban instead of using the shipped output.
+        var extra = ("pages/bpf_extra.md", GeneratorTests.UserPage("bpf_extra", 9100).Replace("(void *map, __u64 flags)", "(__u64 flags)").Replace("v6.1", "v5.4"));
+
+        var (_, output) = packaged.BuildConsumer("AllRules", source, "<BpfTargetKernel>5.4</BpfTargetKernel>", page, extra);
 
         var found = System.Text.RegularExpressions.Regex.Matches(output, @"(Program\.cs|bpf_mine\.md)\((\d+),\d+\): (?:error|warning) (BPF\d{4})")
             .Select(m => $"{m.Groups[1].Value}:{m.Groups[2].Value}:{m.Groups[3].Value}")
