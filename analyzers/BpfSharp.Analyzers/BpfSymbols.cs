@@ -83,6 +83,7 @@ namespace BpfSharp.Analyzers
     {
         private readonly ConcurrentDictionary<IMethodSymbol, HelperFacts?> _helpers = new ConcurrentDictionary<IMethodSymbol, HelperFacts?>(SymbolEqualityComparer.Default);
         private readonly ConcurrentDictionary<ITypeSymbol, int?> _mapTypes = new ConcurrentDictionary<ITypeSymbol, int?>(SymbolEqualityComparer.Default);
+        private readonly ConcurrentDictionary<ISymbol, bool> _isProgram = new ConcurrentDictionary<ISymbol, bool>(SymbolEqualityComparer.Default);
         private readonly ConcurrentDictionary<ISymbol, ImmutableArray<DeclaredProgram>> _programs = new ConcurrentDictionary<ISymbol, ImmutableArray<DeclaredProgram>>(SymbolEqualityComparer.Default);
 
         private BpfSymbols(Compilation compilation, INamedTypeSymbol program, INamedTypeSymbol helper, INamedTypeSymbol mapClass, INamedTypeSymbol map)
@@ -136,7 +137,7 @@ namespace BpfSharp.Analyzers
             _programs.GetOrAdd(symbol, s => GetProgramAttributes(s).Select(ProgramDeclaration.Resolve).Where(p => p.HasValue).Select(p => p!.Value).ToImmutableArray());
 
         /// <summary>Whether a method declares a program (even one whose section name is invalid).</summary>
-        public bool IsProgram(ISymbol symbol) => GetProgramAttributes(symbol).Any();
+        public bool IsProgram(ISymbol symbol) => _isProgram.GetOrAdd(symbol, s => GetProgramAttributes(s).Any());
 
         // Decodes the one [BpfHelper] attribute of a stub (bit sets indexed by enum value, "value:..." strings).
         private HelperFacts? ReadHelper(IMethodSymbol method)

@@ -59,11 +59,11 @@ namespace BpfSharp.Analyzers
         /// <summary>A helper call recorded for the end-of-compilation pass.</summary>
         private sealed class HelperCall
         {
-            public HelperCall(HelperFacts helper, IInvocationOperation invocation)
+            public HelperCall(HelperFacts helper, IInvocationOperation invocation, ImmutableArray<MapArgument> mapArguments)
             {
                 Helper = helper;
                 Location = invocation.Syntax.GetLocation();
-                MapArguments = MapArgumentsOf(invocation);
+                MapArguments = mapArguments;
             }
 
             public HelperFacts Helper { get; }
@@ -117,8 +117,8 @@ namespace BpfSharp.Analyzers
                     return;
                 }
 
-                CheckWithoutProgram(context, invocation, helper);
-                var call = new HelperCall(helper, invocation);
+                var call = new HelperCall(helper, invocation, MapArgumentsOf(invocation, _symbols.Map));
+                CheckWithoutProgram(context, invocation, call);
                 _helperCalls.GetOrAdd(caller, _ => new ConcurrentBag<HelperCall>()).Add(call);
                 if (_symbols.IsProgram(caller))
                 {
@@ -194,9 +194,10 @@ namespace BpfSharp.Analyzers
             }
 
             // Checks that hold whatever program runs the call.
-            private void CheckWithoutProgram(OperationAnalysisContext context, IInvocationOperation invocation, HelperFacts helper)
+            private void CheckWithoutProgram(OperationAnalysisContext context, IInvocationOperation invocation, HelperCall call)
             {
-                foreach (var map in MapArgumentsOf(invocation))
+                var helper = call.Helper;
+                foreach (var map in call.MapArguments)
                 {
                     if (_symbols.GetMapType(map.Type) is not int mapType)
                     {
@@ -377,12 +378,12 @@ namespace BpfSharp.Analyzers
             }
         }
 
-        private static ImmutableArray<MapArgument> MapArgumentsOf(IInvocationOperation invocation)
+        private static ImmutableArray<MapArgument> MapArgumentsOf(IInvocationOperation invocation, INamedTypeSymbol bpfMap)
         {
             var maps = ImmutableArray.CreateBuilder<MapArgument>();
             foreach (var argument in invocation.Arguments)
             {
-                if (argument.Parameter is null || argument.Parameter.Type.Name != "BpfMap")
+                if (argument.Parameter is null || !SymbolEqualityComparer.Default.Equals(argument.Parameter.Type, bpfMap))
                 {
                     continue;
                 }
