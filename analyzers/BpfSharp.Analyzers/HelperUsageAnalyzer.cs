@@ -5,6 +5,8 @@ using System.Globalization;
 using System.Linq;
 using BpfSharp.Spec;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -50,8 +52,10 @@ namespace BpfSharp.Analyzers
                 }
 
                 var analysis = new CompilationAnalysis(symbols, target);
-                start.RegisterOperationAction(analysis.AnalyzeInvocation, OperationKind.Invocation);
-                start.RegisterOperationAction(analysis.AnalyzeMethodReference, OperationKind.MethodReference);
+                // Syntax-node actions, not operation actions: operation trees for every method body would cost more
+                // than the checks; only helper calls are turned into operations.
+                start.RegisterSyntaxNodeAction(analysis.AnalyzeInvocation, SyntaxKind.InvocationExpression);
+                start.RegisterSyntaxNodeAction(analysis.AnalyzeMethodGroup, SyntaxKind.IdentifierName, SyntaxKind.SimpleMemberAccessExpression);
                 start.RegisterCompilationEndAction(analysis.AnalyzeReachableCalls);
             });
         }
@@ -103,22 +107,27 @@ namespace BpfSharp.Analyzers
                 _target = target;
             }
 
-            public void AnalyzeInvocation(OperationAnalysisContext context)
+            public void AnalyzeInvocation(SyntaxNodeAnalysisContext context)
             {
-                var invocation = (IInvocationOperation)context.Operation;
-                if (Member(context.ContainingSymbol) is not IMethodSymbol caller)
+                if (Member(context.ContainingSymbol) is not IMethodSymbol caller
+                    || context.SemanticModel.GetSymbolInfo(context.Node, context.CancellationToken).Symbol is not IMethodSymbol target)
                 {
                     return;
                 }
 
-                if (_symbols.GetHelper(invocation.TargetMethod) is not HelperFacts helper)
+                if (_symbols.GetHelper(target) is not HelperFacts helper)
                 {
-                    RecordCall(caller, invocation.TargetMethod);
+                    RecordCall(caller, target);
+                    return;
+                }
+
+                if (context.SemanticModel.GetOperation(context.Node, context.CancellationToken) is not IInvocationOperation invocation)
+                {
                     return;
                 }
 
                 var call = new HelperCall(helper, invocation, MapArgumentsOf(invocation, _symbols.Map));
-                CheckWithoutProgram(context, invocation, call);
+                CheckWithoutProgram(context.ReportDiagnostic, invocation, call);
                 _helperCalls.GetOrAdd(caller, _ => new ConcurrentBag<HelperCall>()).Add(call);
                 if (_symbols.IsProgram(caller))
                 {
@@ -130,12 +139,24 @@ namespace BpfSharp.Analyzers
                 }
             }
 
-            // A method passed as a delegate may run as part of the program: count it as called.
-            public void AnalyzeMethodReference(OperationAnalysisContext context)
+            // A method passed as a delegate may run as part of the program: count it as called. Only names in the
+            // places a method group can stand (argument, initializer, assignment, return) are looked up.
+            public void AnalyzeMethodGroup(SyntaxNodeAnalysisContext context)
             {
-                if (Member(context.ContainingSymbol) is IMethodSymbol caller)
+                var node = context.Node;
+                var parent = node.Parent;
+                var isValue = parent is ArgumentSyntax || parent is EqualsValueClauseSyntax || parent is ReturnStatementSyntax || parent is ArrowExpressionClauseSyntax
+                    || (parent is AssignmentExpressionSyntax assignment && assignment.Right == node);
+                if (!isValue || Member(context.ContainingSymbol) is not IMethodSymbol caller)
                 {
-                    RecordCall(caller, ((IMethodReferenceOperation)context.Operation).Method);
+                    return;
+                }
+
+                var info = context.SemanticModel.GetSymbolInfo(node, context.CancellationToken);
+                var method = info.Symbol as IMethodSymbol ?? (info.CandidateReason == CandidateReason.MemberGroup ? info.CandidateSymbols.OfType<IMethodSymbol>().FirstOrDefault() : null);
+                if (method != null)
+                {
+                    RecordCall(caller, method);
                 }
             }
 
@@ -194,7 +215,7 @@ namespace BpfSharp.Analyzers
             }
 
             // Checks that hold whatever program runs the call.
-            private void CheckWithoutProgram(OperationAnalysisContext context, IInvocationOperation invocation, HelperCall call)
+            private void CheckWithoutProgram(System.Action<Diagnostic> report, IInvocationOperation invocation, HelperCall call)
             {
                 var helper = call.Helper;
                 foreach (var map in call.MapArguments)
@@ -206,13 +227,13 @@ namespace BpfSharp.Analyzers
 
                     if (!helper.MapTypes.TryGetValue(mapType, out var use))
                     {
-                        context.ReportDiagnostic(MapRejected(helper, map, mapType));
+                        report(MapRejected(helper, map, mapType));
                     }
                     else if (use.AlwaysFails)
                     {
                         var working = helper.MapTypes.Where(m => !m.Value.AlwaysFails).Select(m => MapTypeName(m.Key)).OrderBy(n => n, System.StringComparer.Ordinal).ToArray();
                         var unconditional = helper.MapTypes.Where(m => !m.Value.AlwaysFails && m.Value.OnlyInProgramTypes is null).Select(m => MapTypeName(m.Key));
-                        context.ReportDiagnostic(Diagnostic.Create(
+                        report(Diagnostic.Create(
                             Descriptors.MapOperationAlwaysFails,
                             map.Location,
                             MapClassProperties(helper, unconditional),
@@ -226,18 +247,18 @@ namespace BpfSharp.Analyzers
 
                 if (_target is KernelVersion target && KernelVersion.TryParse(helper.Since, out var since) && since.CompareTo(target) > 0)
                 {
-                    context.ReportDiagnostic(Diagnostic.Create(Descriptors.KernelTooOld, invocation.Syntax.GetLocation(), helper.ToString(), target.ToString(), helper.Name, since.ToString(), string.Empty));
+                    report(Diagnostic.Create(Descriptors.KernelTooOld, invocation.Syntax.GetLocation(), helper.ToString(), target.ToString(), helper.Name, since.ToString(), string.Empty));
                 }
 
                 if (helper.GplOnly && helper.GplOnlyExceptions.IsEmpty && !GplLicenses.IsCompatible(_symbols.License))
                 {
-                    context.ReportDiagnostic(GplViolation(invocation.Syntax.GetLocation(), helper));
+                    report(GplViolation(invocation.Syntax.GetLocation(), helper));
                 }
 
-                CheckFlags(context, invocation, helper);
+                CheckFlags(report, invocation, helper);
             }
 
-            private void CheckFlags(OperationAnalysisContext context, IInvocationOperation invocation, HelperFacts helper)
+            private void CheckFlags(System.Action<Diagnostic> report, IInvocationOperation invocation, HelperFacts helper)
             {
                 foreach (var argument in invocation.Arguments)
                 {
@@ -265,7 +286,7 @@ namespace BpfSharp.Analyzers
                     var why = values is null
                         ? $"bits 0x{rest.ToString("x", CultureInfo.InvariantCulture)} are not flags it takes"
                         : $"0x{rest.ToString("x", CultureInfo.InvariantCulture)} is not one of its values";
-                    context.ReportDiagnostic(Diagnostic.Create(
+                    report(Diagnostic.Create(
                         Descriptors.FlagsNotAccepted,
                         argument.Syntax.GetLocation(),
                         "0x" + value.ToString("x", CultureInfo.InvariantCulture),
