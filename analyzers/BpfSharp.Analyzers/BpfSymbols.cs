@@ -59,16 +59,13 @@ namespace BpfSharp.Analyzers
     /// <summary>A program a method declares, resolved to its kernel program type (and attach type, when the section says).</summary>
     internal readonly struct DeclaredProgram
     {
-        public DeclaredProgram(int programType, string? section, string? attachType)
+        public DeclaredProgram(int programType, string? attachType)
         {
             ProgramType = programType;
-            Section = section;
             AttachType = attachType;
         }
 
         public int ProgramType { get; }
-
-        public string? Section { get; }
 
         public string? AttachType { get; }
 
@@ -249,25 +246,25 @@ namespace BpfSharp.Analyzers
             var argument = attribute.ConstructorArguments[0];
             if (argument.Value is int programType)
             {
-                return KernelTypes.ProgramTypes.FindByValue(programType) is null || programType == 0 ? null : new DeclaredProgram(programType, null, null);
+                return KernelTypes.ProgramTypes.FindByValue(programType) is null || programType == 0 ? null : new DeclaredProgram(programType, null);
             }
 
-            if (argument.Value is string section && Problem(section) is null && SectionNames.Resolve(section) is SectionDefinition definition)
+            if (argument.Value is string section && SectionNames.Resolve(section) is SectionDefinition definition && MissingTarget(section, definition) is null)
             {
-                return new DeclaredProgram(KernelTypes.ProgramTypes.FindByName(definition.ProgramType)!.Value, section, definition.AttachType);
+                return new DeclaredProgram(KernelTypes.ProgramTypes.FindByName(definition.ProgramType)!.Value, definition.AttachType);
             }
 
             return null;
         }
 
         /// <summary>Why libbpf would not accept a section name, or null when it would.</summary>
-        public static string? Problem(string section)
-        {
-            if (SectionNames.Resolve(section) is not SectionDefinition definition)
-            {
-                return $"'{section}' is not a section name libbpf recognises";
-            }
+        public static string? Problem(string section) =>
+            SectionNames.Resolve(section) is SectionDefinition definition
+                ? MissingTarget(section, definition)
+                : $"'{section}' is not a section name libbpf recognises";
 
+        private static string? MissingTarget(string section, SectionDefinition definition)
+        {
             var slash = section.IndexOf('/');
             if (definition.RequiresTarget && (slash < 0 || slash == section.Length - 1))
             {

@@ -62,7 +62,7 @@ namespace BpfSharp.Spec
         }
 
         /// <summary>How many lines the parser sees in a text (diagnostic lines run from 1 to this).</summary>
-        public static int SplitLinesForTests(string text) => SplitLines(text).Length;
+        public static int LineCount(string text) => SplitLines(text).Length;
 
         internal static string[] SplitLines(string text)
         {
@@ -112,7 +112,8 @@ namespace BpfSharp.Spec
 
                 var (since, sinceCommit) = ReadFeatureTag(headingLine);
                 var programSection = FindSection("HELPER_FUNC_PROG_REF", "### Program types", stopAtLevel: 3);
-                var programTypes = ReadTypeList(programSection, "BPF_PROG_TYPE_", KernelTypes.ProgramTypes, SpecDiagnosticIds.UnknownProgramType, "program type", withVersions: true);
+                var programTypes = ReadTypeList(programSection, "BPF_PROG_TYPE_", KernelTypes.ProgramTypes, SpecDiagnosticIds.UnknownProgramType, "program type", withVersions: true)
+                    .Select(e => new ProgramTypeUse(e.Name, e.Since, e.SinceCommit));
                 var mapSection = FindSection("HELPER_FUNC_MAP_REF", "### Map types", stopAtLevel: 3);
                 var mapTypes = ReadTypeList(mapSection, "BPF_MAP_TYPE_", KernelTypes.MapTypes, SpecDiagnosticIds.UnknownMapType, "map type", withVersions: false);
                 var docs = ReadDocs(definition, signatureLine);
@@ -128,7 +129,7 @@ namespace BpfSharp.Spec
                     sinceCommit,
                     new EquatableArray<ProgramTypeUse>(programTypes),
                     programSection != null,
-                    new EquatableArray<string>(mapTypes.Select(m => m.ProgramType)),
+                    new EquatableArray<string>(mapTypes.Select(m => m.Name)),
                     mapSection != null,
                     docs,
                     _path)
@@ -293,7 +294,7 @@ namespace BpfSharp.Spec
 
             // A page section: between "<!-- [MARKER] -->" and "<!-- [/MARKER] -->" or, without markers, from a heading
             // to the next heading of the same or a higher level. Start and end are the lines strictly inside.
-            private Section? FindSection(string marker, string heading, int stopAtLevel)
+            private Section? FindSection(string marker, string? heading, int stopAtLevel)
             {
                 var open = FindLine(0, _lines.Length, l => l.Trim() == "<!-- [" + marker + "] -->");
                 if (open >= 0)
@@ -308,7 +309,7 @@ namespace BpfSharp.Spec
                     return new Section(open + 1, close);
                 }
 
-                var start = FindLine(0, _lines.Length, l => string.Equals(l.Trim(), heading, StringComparison.OrdinalIgnoreCase));
+                var start = heading is null ? -1 : FindLine(0, _lines.Length, l => string.Equals(l.Trim(), heading, StringComparison.OrdinalIgnoreCase));
                 return start < 0 ? null : new Section(start + 1, NextHeading(start + 1, stopAtLevel));
             }
 
@@ -493,7 +494,7 @@ namespace BpfSharp.Spec
 
             private (string? Version, string? Commit) ReadFeatureTag(int headingLine)
             {
-                var section = FindSection("FEATURE_TAG", "\u0000", stopAtLevel: 2);
+                var section = FindSection("FEATURE_TAG", heading: null, stopAtLevel: 2);
                 int start, end;
                 if (section is Section s)
                 {
@@ -537,9 +538,10 @@ namespace BpfSharp.Spec
                 return (version, commit.Success ? commit.Groups["sha"].Value : null);
             }
 
-            private List<ProgramTypeUse> ReadTypeList(Section? section, string prefix, KernelEnum known, string unknownId, string what, bool withVersions)
+            // The kernel constants a list names, one per bullet, each with its version tag when asked for.
+            private List<(string Name, string? Since, string? SinceCommit)> ReadTypeList(Section? section, string prefix, KernelEnum known, string unknownId, string what, bool withVersions)
             {
-                var entries = new List<ProgramTypeUse>();
+                var entries = new List<(string Name, string? Since, string? SinceCommit)>();
                 if (section is not Section s)
                 {
                     return entries;
@@ -574,7 +576,7 @@ namespace BpfSharp.Spec
                         continue;
                     }
 
-                    if (entries.Any(e => e.ProgramType == name))
+                    if (entries.Any(e => e.Name == name))
                     {
                         Report(SpecDiagnosticIds.DuplicateListEntry, i, $"{what} '{name}' is listed twice");
                         continue;
@@ -587,7 +589,7 @@ namespace BpfSharp.Spec
                         (since, commit) = ReadVersion(tag, i);
                     }
 
-                    entries.Add(new ProgramTypeUse(name, since, commit));
+                    entries.Add((name, since, commit));
                 }
 
                 return entries;
