@@ -21,10 +21,31 @@ namespace BpfSharp.Analyzers
         public bool AlwaysFails { get; }
     }
 
-    /// <summary>The facts a generated helper stub carries in its attributes.</summary>
+    /// <summary>A flags parameter of a helper with what its [BpfHelperFlags] accepts.</summary>
+    internal sealed class FlagsParameter
+    {
+        public FlagsParameter(int ordinal, ulong acceptedBits, ImmutableArray<ulong>? acceptedValues, string? description)
+        {
+            Ordinal = ordinal;
+            AcceptedBits = acceptedBits;
+            AcceptedValues = acceptedValues;
+            Description = description;
+        }
+
+        public int Ordinal { get; }
+
+        public ulong AcceptedBits { get; }
+
+        /// <summary>Values (beyond the bits) the parameter takes as a whole; null when it takes bits only.</summary>
+        public ImmutableArray<ulong>? AcceptedValues { get; }
+
+        public string? Description { get; }
+    }
+
+    /// <summary>The facts a generated helper stub carries in its attributes, and which of its parameters the checks read.</summary>
     internal sealed class HelperFacts
     {
-        public HelperFacts(string name, int id, string? since, bool gplOnly, ImmutableArray<string> gplOnlyExceptions, ImmutableDictionary<int, string?>? programTypes, ImmutableDictionary<int, MapTypeUse> mapTypes)
+        public HelperFacts(string name, int id, string? since, bool gplOnly, ImmutableArray<string> gplOnlyExceptions, ImmutableDictionary<int, string?>? programTypes, ImmutableDictionary<int, MapTypeUse> mapTypes, ImmutableArray<int> mapParameters, ImmutableArray<FlagsParameter> flagsParameters)
         {
             Name = name;
             Id = id;
@@ -33,7 +54,14 @@ namespace BpfSharp.Analyzers
             GplOnlyExceptions = gplOnlyExceptions;
             ProgramTypes = programTypes;
             MapTypes = mapTypes;
+            MapParameters = mapParameters;
+            FlagsParameters = flagsParameters;
         }
+
+        /// <summary>Ordinals of the parameters typed BpfMap.</summary>
+        public ImmutableArray<int> MapParameters { get; }
+
+        public ImmutableArray<FlagsParameter> FlagsParameters { get; }
 
         public string Name { get; }
 
@@ -83,8 +111,14 @@ namespace BpfSharp.Analyzers
         private readonly ConcurrentDictionary<ISymbol, bool> _isProgram = new ConcurrentDictionary<ISymbol, bool>(SymbolEqualityComparer.Default);
         private readonly ConcurrentDictionary<ISymbol, ImmutableArray<DeclaredProgram>> _programs = new ConcurrentDictionary<ISymbol, ImmutableArray<DeclaredProgram>>(SymbolEqualityComparer.Default);
 
+        private readonly Compilation _compilation;
+        private readonly ImmutableHashSet<string> _helperNames;
+        private readonly ConcurrentDictionary<string, bool> _sourceMethodNames = new ConcurrentDictionary<string, bool>(System.StringComparer.Ordinal);
+
         private BpfSymbols(Compilation compilation, INamedTypeSymbol program, INamedTypeSymbol helper, INamedTypeSymbol mapClass, INamedTypeSymbol map)
         {
+            _compilation = compilation;
+            _helperNames = compilation.GetTypeByMetadataName("BpfSharp.BpfHelpers")?.MemberNames.ToImmutableHashSet(System.StringComparer.Ordinal) ?? ImmutableHashSet<string>.Empty;
             ProgramAttribute = program;
             HelperAttribute = helper;
             MapClassAttribute = mapClass;
@@ -119,6 +153,15 @@ namespace BpfSharp.Analyzers
                 ? null
                 : new BpfSymbols(compilation, program, helper, mapClass, map);
         }
+
+        /// <summary>
+        /// Whether a call or method group of this name can matter: a helper (a method of BpfHelpers) or a method declared
+        /// in this compilation. Anything else (the framework's methods, fields, locals) is left unresolved, which spares
+        /// binding the bodies that call nothing else.
+        /// </summary>
+        public bool MayMatter(string name) =>
+            _helperNames.Contains(name)
+            || _sourceMethodNames.GetOrAdd(name, n => _compilation.ContainsSymbolsWithName(n, SymbolFilter.Member) && _compilation.GetSymbolsWithName(n, SymbolFilter.Member).Any(s => s is IMethodSymbol));
 
         public HelperFacts? GetHelper(IMethodSymbol method) => _helpers.GetOrAdd(method.OriginalDefinition, ReadHelper);
 
@@ -166,7 +209,23 @@ namespace BpfSharp.Analyzers
                     conditions.TryGetValue(v, out var onlyIn) ? onlyIn.Split(',').Select(p => int.TryParse(p, out var n) ? n : -1).ToImmutableHashSet() : null,
                     (failing & (1UL << v)) != 0));
 
-            return new HelperFacts(name, id, Named(attribute, "Since")?.Value as string, Named(attribute, "GplOnly")?.Value is true, gplExceptions, programTypes, mapTypes);
+            var mapParameters = method.Parameters.Where(p => SymbolEqualityComparer.Default.Equals(p.Type, Map)).Select(p => p.Ordinal).ToImmutableArray();
+            var flagsParameters = method.Parameters.Select(ReadFlags).Where(f => f != null).Select(f => f!).ToImmutableArray();
+            return new HelperFacts(name, id, Named(attribute, "Since")?.Value as string, Named(attribute, "GplOnly")?.Value is true, gplExceptions, programTypes, mapTypes, mapParameters, flagsParameters);
+        }
+
+        private FlagsParameter? ReadFlags(IParameterSymbol parameter)
+        {
+            var attribute = parameter.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, FlagsAttribute));
+            if (attribute is null || attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Value is not ulong bits)
+            {
+                return null;
+            }
+
+            var values = Named(attribute, "AcceptedValues") is TypedConstant { Kind: TypedConstantKind.Array, IsNull: false } list
+                ? list.Values.Select(v => v.Value).OfType<ulong>().ToImmutableArray()
+                : (ImmutableArray<ulong>?)null;
+            return new FlagsParameter(parameter.Ordinal, bits, values, Named(attribute, "Description")?.Value as string);
         }
 
         private static IEnumerable<int> Bits(ulong bits) => Enumerable.Range(0, 64).Where(v => (bits & (1UL << v)) != 0);

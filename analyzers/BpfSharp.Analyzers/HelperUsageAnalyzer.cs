@@ -8,7 +8,6 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
-using Microsoft.CodeAnalysis.Operations;
 
 namespace BpfSharp.Analyzers
 {
@@ -52,8 +51,8 @@ namespace BpfSharp.Analyzers
                 }
 
                 var analysis = new CompilationAnalysis(symbols, target);
-                // Syntax-node actions, not operation actions: operation trees for every method body would cost more
-                // than the checks; only helper calls are turned into operations.
+                // Syntax-node actions and semantic-model queries, not operations: building operation trees costs more
+                // than all the checks together.
                 start.RegisterSyntaxNodeAction(analysis.AnalyzeInvocation, SyntaxKind.InvocationExpression);
                 start.RegisterSyntaxNodeAction(analysis.AnalyzeMethodGroup, SyntaxKind.IdentifierName, SyntaxKind.SimpleMemberAccessExpression);
                 start.RegisterCompilationEndAction(analysis.AnalyzeReachableCalls);
@@ -63,43 +62,52 @@ namespace BpfSharp.Analyzers
         /// <summary>A helper call recorded for the end-of-compilation pass.</summary>
         private sealed class HelperCall
         {
-            public HelperCall(HelperFacts helper, IInvocationOperation invocation, ImmutableArray<MapArgument> mapArguments)
+            public HelperCall(HelperFacts helper, InvocationExpressionSyntax syntax, ImmutableArray<MapArgument> mapArguments)
             {
                 Helper = helper;
-                Location = invocation.Syntax.GetLocation();
+                Syntax = syntax;
                 MapArguments = mapArguments;
             }
 
             public HelperFacts Helper { get; }
 
-            public Location Location { get; }
+            public InvocationExpressionSyntax Syntax { get; }
 
+            public Location Location => Syntax.GetLocation();
+
+            /// <summary>The arguments for BpfMap parameters whose class names a map type.</summary>
             public ImmutableArray<MapArgument> MapArguments { get; }
         }
 
         private sealed class MapArgument
         {
-            public MapArgument(IArgumentOperation argument, IOperation value, ITypeSymbol type)
+            public MapArgument(ArgumentSyntax syntax, ITypeSymbol type, int mapType)
             {
-                Location = argument.Syntax.GetLocation();
-                Text = value.Syntax.ToString();
+                Syntax = syntax;
                 Type = type;
+                MapType = mapType;
             }
 
-            public Location Location { get; }
+            public ArgumentSyntax Syntax { get; }
 
-            public string Text { get; }
+            // The value, without a name colon: that is what is wrong.
+            public Location Location => Syntax.Expression.GetLocation();
+
+            public string Text => Syntax.Expression.ToString();
 
             public ITypeSymbol Type { get; }
+
+            public int MapType { get; }
         }
 
         private sealed class CompilationAnalysis
         {
             private readonly BpfSymbols _symbols;
             private readonly KernelVersion? _target;
-            private readonly ConcurrentDictionary<IMethodSymbol, ConcurrentBag<IMethodSymbol>> _calls = new ConcurrentDictionary<IMethodSymbol, ConcurrentBag<IMethodSymbol>>(SymbolEqualityComparer.Default);
-            private readonly ConcurrentDictionary<IMethodSymbol, ConcurrentBag<HelperCall>> _helperCalls = new ConcurrentDictionary<IMethodSymbol, ConcurrentBag<HelperCall>>(SymbolEqualityComparer.Default);
-            private readonly ConcurrentBag<IMethodSymbol> _programs = new ConcurrentBag<IMethodSymbol>();
+            // Queues, not bags: a ConcurrentBag per method costs more than the analysis of its calls.
+            private readonly ConcurrentDictionary<IMethodSymbol, ConcurrentQueue<IMethodSymbol>> _calls = new ConcurrentDictionary<IMethodSymbol, ConcurrentQueue<IMethodSymbol>>(SymbolEqualityComparer.Default);
+            private readonly ConcurrentDictionary<IMethodSymbol, ConcurrentQueue<HelperCall>> _helperCalls = new ConcurrentDictionary<IMethodSymbol, ConcurrentQueue<HelperCall>>(SymbolEqualityComparer.Default);
+            private readonly ConcurrentDictionary<IMethodSymbol, bool> _programs = new ConcurrentDictionary<IMethodSymbol, bool>(SymbolEqualityComparer.Default);
 
             public CompilationAnalysis(BpfSymbols symbols, KernelVersion? target)
             {
@@ -109,8 +117,10 @@ namespace BpfSharp.Analyzers
 
             public void AnalyzeInvocation(SyntaxNodeAnalysisContext context)
             {
-                if (Member(context.ContainingSymbol) is not IMethodSymbol caller
-                    || context.SemanticModel.GetSymbolInfo(context.Node, context.CancellationToken).Symbol is not IMethodSymbol target)
+                var syntax = (InvocationExpressionSyntax)context.Node;
+                if ((NameOf(syntax.Expression) is string name && !_symbols.MayMatter(name))
+                    || Member(context.ContainingSymbol) is not IMethodSymbol caller
+                    || context.SemanticModel.GetSymbolInfo(syntax, context.CancellationToken).Symbol is not IMethodSymbol target)
                 {
                     return;
                 }
@@ -121,17 +131,12 @@ namespace BpfSharp.Analyzers
                     return;
                 }
 
-                if (context.SemanticModel.GetOperation(context.Node, context.CancellationToken) is not IInvocationOperation invocation)
-                {
-                    return;
-                }
-
-                var call = new HelperCall(helper, invocation, MapArgumentsOf(invocation, _symbols.Map));
-                CheckWithoutProgram(context.ReportDiagnostic, invocation, call);
-                _helperCalls.GetOrAdd(caller, _ => new ConcurrentBag<HelperCall>()).Add(call);
+                var call = new HelperCall(helper, syntax, MapArgumentsOf(_symbols, syntax, helper, target, context.SemanticModel, context.CancellationToken));
+                CheckWithoutProgram(context.ReportDiagnostic, call, target, context.SemanticModel, context.CancellationToken);
+                _helperCalls.GetOrAdd(caller, _ => new ConcurrentQueue<HelperCall>()).Enqueue(call);
                 if (_symbols.IsProgram(caller))
                 {
-                    _programs.Add(caller);
+                    _programs.TryAdd(caller, true);
                     foreach (var program in _symbols.GetPrograms(caller))
                     {
                         CheckInProgram(context.ReportDiagnostic, call, caller, program, chain: null);
@@ -147,7 +152,7 @@ namespace BpfSharp.Analyzers
                 var parent = node.Parent;
                 var isValue = parent is ArgumentSyntax || parent is EqualsValueClauseSyntax || parent is ReturnStatementSyntax || parent is ArrowExpressionClauseSyntax
                     || (parent is AssignmentExpressionSyntax assignment && assignment.Right == node);
-                if (!isValue || Member(context.ContainingSymbol) is not IMethodSymbol caller)
+                if (!isValue || (NameOf((ExpressionSyntax)node) is string name && !_symbols.MayMatter(name)) || Member(context.ContainingSymbol) is not IMethodSymbol caller)
                 {
                     return;
                 }
@@ -163,7 +168,13 @@ namespace BpfSharp.Analyzers
             /// <summary>Every program, every method it reaches (shortest chain first, cycles cut), every helper call there.</summary>
             public void AnalyzeReachableCalls(CompilationAnalysisContext context)
             {
-                foreach (var program in _calls.Keys.Concat(_programs).Where(_symbols.IsProgram).Distinct<IMethodSymbol>(SymbolEqualityComparer.Default))
+                // Sorted once per method, not once per program reaching it; the order makes chains and reports stable.
+                var calleesOf = _calls.ToDictionary(
+                    c => c.Key,
+                    c => c.Value.Distinct<IMethodSymbol>(SymbolEqualityComparer.Default).OrderBy(m => m.Locations[0].SourceTree?.FilePath, System.StringComparer.Ordinal).ThenBy(m => m.Locations[0].SourceSpan.Start).ToArray(),
+                    SymbolEqualityComparer.Default);
+                var helperCallsOf = _helperCalls.ToDictionary(c => c.Key, c => c.Value.OrderBy(h => h.Syntax.SpanStart).ToArray(), SymbolEqualityComparer.Default);
+                foreach (var program in _calls.Keys.Concat(_programs.Keys).Where(_symbols.IsProgram).Distinct<IMethodSymbol>(SymbolEqualityComparer.Default))
                 {
                     var declared = _symbols.GetPrograms(program);
                     var previous = new Dictionary<IMethodSymbol, IMethodSymbol>(SymbolEqualityComparer.Default) { [program] = program };
@@ -172,10 +183,10 @@ namespace BpfSharp.Analyzers
                     while (queue.Count > 0)
                     {
                         var method = queue.Dequeue();
-                        if (!SymbolEqualityComparer.Default.Equals(method, program) && _helperCalls.TryGetValue(method, out var calls))
+                        if (!SymbolEqualityComparer.Default.Equals(method, program) && helperCallsOf.TryGetValue(method, out var calls))
                         {
                             var chain = Chain(previous, method);
-                            foreach (var call in calls.OrderBy(c => c.Location.SourceSpan.Start))
+                            foreach (var call in calls)
                             {
                                 foreach (var programDeclaration in declared)
                                 {
@@ -184,9 +195,9 @@ namespace BpfSharp.Analyzers
                             }
                         }
 
-                        if (_calls.TryGetValue(method, out var callees))
+                        if (calleesOf.TryGetValue(method, out var callees))
                         {
-                            foreach (var callee in callees.Distinct<IMethodSymbol>(SymbolEqualityComparer.Default).OrderBy(c => c.ToDisplayString(), System.StringComparer.Ordinal))
+                            foreach (var callee in callees)
                             {
                                 if (!previous.ContainsKey(callee))
                                 {
@@ -207,24 +218,20 @@ namespace BpfSharp.Analyzers
                     return;
                 }
 
-                _calls.GetOrAdd(caller, _ => new ConcurrentBag<IMethodSymbol>()).Add(Member(target) ?? target);
+                _calls.GetOrAdd(caller, _ => new ConcurrentQueue<IMethodSymbol>()).Enqueue(Member(target) ?? target);
                 if (_symbols.IsProgram(caller))
                 {
-                    _programs.Add(caller);
+                    _programs.TryAdd(caller, true);
                 }
             }
 
             // Checks that hold whatever program runs the call.
-            private void CheckWithoutProgram(System.Action<Diagnostic> report, IInvocationOperation invocation, HelperCall call)
+            private void CheckWithoutProgram(System.Action<Diagnostic> report, HelperCall call, IMethodSymbol method, SemanticModel model, System.Threading.CancellationToken cancellation)
             {
                 var helper = call.Helper;
                 foreach (var map in call.MapArguments)
                 {
-                    if (_symbols.GetMapType(map.Type) is not int mapType)
-                    {
-                        continue;
-                    }
-
+                    var mapType = map.MapType;
                     if (!helper.MapTypes.TryGetValue(mapType, out var use))
                     {
                         report(MapRejected(helper, map, mapType));
@@ -247,38 +254,43 @@ namespace BpfSharp.Analyzers
 
                 if (_target is KernelVersion target && KernelVersion.TryParse(helper.Since, out var since) && since.CompareTo(target) > 0)
                 {
-                    report(Diagnostic.Create(Descriptors.KernelTooOld, invocation.Syntax.GetLocation(), helper.ToString(), target.ToString(), helper.Name, since.ToString(), string.Empty));
+                    report(Diagnostic.Create(Descriptors.KernelTooOld, call.Location, helper.ToString(), target.ToString(), helper.Name, since.ToString(), string.Empty));
                 }
 
                 if (helper.GplOnly && helper.GplOnlyExceptions.IsEmpty && !GplLicenses.IsCompatible(_symbols.License))
                 {
-                    report(GplViolation(invocation.Syntax.GetLocation(), helper));
+                    report(GplViolation(call.Location, helper));
                 }
 
-                CheckFlags(report, invocation, helper);
+                if (!helper.FlagsParameters.IsEmpty)
+                {
+                    CheckFlags(report, call, method, model, cancellation);
+                }
             }
 
-            private void CheckFlags(System.Action<Diagnostic> report, IInvocationOperation invocation, HelperFacts helper)
+            private static void CheckFlags(System.Action<Diagnostic> report, HelperCall call, IMethodSymbol method, SemanticModel model, System.Threading.CancellationToken cancellation)
             {
-                foreach (var argument in invocation.Arguments)
+                var helper = call.Helper;
+                var arguments = call.Syntax.ArgumentList.Arguments;
+                for (var index = 0; index < arguments.Count; index++)
                 {
-                    var attribute = argument.Parameter?.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, _symbols.FlagsAttribute));
-                    if (attribute is null || attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Value is not ulong bits)
+                    var argument = arguments[index];
+                    var ordinal = ParameterOrdinal(argument, index, method);
+                    var flags = helper.FlagsParameters.FirstOrDefault(f => f.Ordinal == ordinal);
+                    if (flags is null)
                     {
                         continue;
                     }
 
-                    var constant = argument.Value.ConstantValue;
+                    var constant = model.GetConstantValue(argument.Expression, cancellation);
                     if (!constant.HasValue || constant.Value is null || !TryUnsigned(constant.Value, out var value))
                     {
                         continue;
                     }
 
-                    var values = BpfSymbols.Named(attribute, "AcceptedValues") is TypedConstant { Kind: TypedConstantKind.Array, IsNull: false } list
-                        ? list.Values.Select(v => v.Value).OfType<ulong>().ToArray()
-                        : null;
-                    var rest = value & ~bits;
-                    if (value == 0 || rest == 0 || (values != null && values.Contains(rest)))
+                    var values = flags.AcceptedValues;
+                    var rest = value & ~flags.AcceptedBits;
+                    if (value == 0 || rest == 0 || (values != null && values.Value.Contains(rest)))
                     {
                         continue;
                     }
@@ -288,11 +300,11 @@ namespace BpfSharp.Analyzers
                         : $"0x{rest.ToString("x", CultureInfo.InvariantCulture)} is not one of its values";
                     report(Diagnostic.Create(
                         Descriptors.FlagsNotAccepted,
-                        argument.Syntax.GetLocation(),
+                        argument.Expression.GetLocation(),
                         "0x" + value.ToString("x", CultureInfo.InvariantCulture),
                         helper.ToString(),
                         why,
-                        "0 or " + (BpfSymbols.Named(attribute, "Description")?.Value as string ?? "its documented flags")));
+                        "0 or " + (flags.Description ?? "its documented flags")));
                 }
             }
 
@@ -300,7 +312,6 @@ namespace BpfSharp.Analyzers
             private void CheckInProgram(System.Action<Diagnostic> report, HelperCall call, IMethodSymbol program, DeclaredProgram declared, string? chain)
             {
                 var helper = call.Helper;
-                var who = "'" + program.Name + "'" + (chain is null ? string.Empty : " (through " + chain + ")");
                 if (helper.ProgramTypes is { } allowed && !allowed.ContainsKey(declared.ProgramType))
                 {
                     var names = allowed.Keys.Select(v => KernelTypes.ProgramTypes.FindByValue(v)?.Name).Where(n => n != null).Select(n => ProgramDeclaration.ShortName(n!)).OrderBy(n => n, System.StringComparer.Ordinal).ToArray();
@@ -308,7 +319,7 @@ namespace BpfSharp.Analyzers
                         Descriptors.HelperNotAllowedInProgramType,
                         call.Location,
                         helper.ToString(),
-                        who,
+                        "'" + program.Name + "'" + (chain is null ? string.Empty : " (through " + chain + ")"),
                         ProgramDeclaration.Describe(declared.ProgramType),
                         helper.Name,
                         names.Length == 0 ? "no program type" : string.Join(", ", names)));
@@ -328,10 +339,9 @@ namespace BpfSharp.Analyzers
 
                 foreach (var map in call.MapArguments)
                 {
-                    if (_symbols.GetMapType(map.Type) is int mapType && helper.MapTypes.TryGetValue(mapType, out var use)
-                        && use.OnlyInProgramTypes is { } onlyIn && !onlyIn.Contains(declared.ProgramType))
+                    if (helper.MapTypes.TryGetValue(map.MapType, out var use) && use.OnlyInProgramTypes is { } onlyIn && !onlyIn.Contains(declared.ProgramType))
                     {
-                        report(MapRejected(helper, map, mapType));
+                        report(MapRejected(helper, map, map.MapType));
                     }
                 }
             }
@@ -386,6 +396,7 @@ namespace BpfSharp.Analyzers
                 return string.Join(" -> ", names);
             }
 
+            // The constant as the parameter receives it, sign-extended as C# converts it.
             private static bool TryUnsigned(object constant, out ulong value)
             {
                 switch (constant)
@@ -394,34 +405,62 @@ namespace BpfSharp.Analyzers
                     case long l: value = unchecked((ulong)l); return true;
                     case uint ui: value = ui; return true;
                     case int i: value = unchecked((ulong)i); return true;
+                    case ushort us: value = us; return true;
+                    case short sh: value = unchecked((ulong)sh); return true;
+                    case byte b: value = b; return true;
+                    case sbyte sb: value = unchecked((ulong)sb); return true;
+                    case char c: value = c; return true;
                     default: value = 0; return false;
                 }
             }
         }
 
-        private static ImmutableArray<MapArgument> MapArgumentsOf(IInvocationOperation invocation, INamedTypeSymbol bpfMap)
+        private static ImmutableArray<MapArgument> MapArgumentsOf(BpfSymbols symbols, InvocationExpressionSyntax syntax, HelperFacts helper, IMethodSymbol method, SemanticModel model, System.Threading.CancellationToken cancellation)
         {
-            var maps = ImmutableArray.CreateBuilder<MapArgument>();
-            foreach (var argument in invocation.Arguments)
+            if (helper.MapParameters.IsEmpty)
             {
-                if (argument.Parameter is null || !SymbolEqualityComparer.Default.Equals(argument.Parameter.Type, bpfMap))
-                {
-                    continue;
-                }
+                return ImmutableArray<MapArgument>.Empty;
+            }
 
-                var value = argument.Value;
-                while (value is IConversionOperation conversion && conversion.IsImplicit)
+            var maps = ImmutableArray.CreateBuilder<MapArgument>();
+            var arguments = syntax.ArgumentList.Arguments;
+            for (var index = 0; index < arguments.Count; index++)
+            {
+                var argument = arguments[index];
+                // The argument's own type, before its implicit conversion to BpfMap.
+                if (helper.MapParameters.Contains(ParameterOrdinal(argument, index, method))
+                    && model.GetTypeInfo(argument.Expression, cancellation).Type is ITypeSymbol type
+                    && symbols.GetMapType(type) is int mapType)
                 {
-                    value = conversion.Operand;
-                }
-
-                if (value.Type is ITypeSymbol type)
-                {
-                    maps.Add(new MapArgument(argument, value, type));
+                    maps.Add(new MapArgument(argument, type, mapType));
                 }
             }
 
             return maps.ToImmutable();
+        }
+
+        // The parameter an argument binds to: by name when named, else by position.
+        private static int ParameterOrdinal(ArgumentSyntax argument, int index, IMethodSymbol method)
+        {
+            if (argument.NameColon is { } named)
+            {
+                var parameter = method.Parameters.FirstOrDefault(p => p.Name == named.Name.Identifier.ValueText);
+                return parameter?.Ordinal ?? -1;
+            }
+
+            return index < method.Parameters.Length ? index : -1;
+        }
+
+        // The simple name a call or method group uses, or null when the expression has none (a delegate call, say).
+        private static string? NameOf(ExpressionSyntax expression)
+        {
+            switch (expression)
+            {
+                case SimpleNameSyntax name: return name.Identifier.ValueText;
+                case MemberAccessExpressionSyntax access: return access.Name.Identifier.ValueText;
+                case MemberBindingExpressionSyntax binding: return binding.Name.Identifier.ValueText;
+                default: return null;
+            }
         }
 
         // The method whose body holds the code: lambdas and local functions belong to the method that contains them.

@@ -57,6 +57,11 @@ namespace BpfSharp.Analyzers
         // The generator keeps the first page of a helper by path; the later ones are the duplicates.
         private static void ReportClashes(CompilationAnalysisContext context, (AdditionalText File, SourceText Text, HelperSpec Helper)[] pages)
         {
+            if (pages.Length == 0)
+            {
+                return; // nothing can clash, and the shipped spec is not worth parsing for nothing
+            }
+
             var ordered = pages.OrderBy(p => p.File.Path, StringComparer.Ordinal).ToArray();
             var used = ordered.GroupBy(p => p.Helper.Name, StringComparer.Ordinal).Select(g => g.First()).ToArray();
             foreach (var page in ordered.Except(used))

@@ -3,16 +3,24 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
+using System.Text.RegularExpressions;
 
 namespace BpfSharp.Benchmarks;
 
 /// <summary>
-/// Times `dotnet build` of one small console project, with and without a PackageReference to BpfSharp, interleaved,
-/// after a warm-up of each; prints the medians and their ratio.
+/// Times `dotnet build` of consumer projects with and without a PackageReference to BpfSharp, interleaved, after
+/// warm-ups, and prints the medians of the whole build and of the Csc task (the compilation, with the SDK's default
+/// analyzers as every project has them) with their ratios. Two consumers: one file that calls no helper (what the
+/// package costs a project that barely uses it) and the large consumer of <see cref="Consumers.Large"/> (without the
+/// package it carries the same helper stubs as source and references the runtime library). Each is built with the
+/// compiler server (the SDK's default: analyzers stay loaded and jitted between builds) and without it (a new csc
+/// process per build, as CI machines that set UseSharedCompilation=false run it).
 /// </summary>
-public static class BuildBenchmark
+public static partial class BuildBenchmark
 {
-    public static int Run(int rounds)
+    private const string OneFile = "public static class Program\n{\n    public static int Main(string[] args) => args.Length;\n}\n";
+
+    public static int Run(int rounds, bool keep = false)
     {
         var repo = FindRepo();
         var feed = Path.Combine(repo, "artifacts", "packages");
@@ -23,53 +31,101 @@ public static class BuildBenchmark
         }
 
         var root = Path.Combine(Path.GetTempPath(), "bpfsharp-build-bench-" + Guid.NewGuid().ToString("N"));
-        var with = Project(root, "WithBpfSharp", feed, reference: true);
-        var without = Project(root, "WithoutBpfSharp", feed, reference: false);
         try
         {
-            Dotnet(with, "restore");
-            Dotnet(without, "restore");
-            Build(with);
-            Build(without);
-            var withTimes = new List<double>();
-            var withoutTimes = new List<double>();
-            for (var i = 0; i < rounds; i++)
+            var withOneFile = Project(root, "OneFileWith", feed, OneFile, withPackage: true, outputType: "Exe");
+            var withoutOneFile = Project(root, "OneFileWithout", feed, OneFile, withPackage: false, outputType: "Exe");
+            var large = Consumers.Large();
+            var withLarge = Project(root, "LargeWith", feed, large, withPackage: true);
+            var withoutLarge = Project(root, "LargeWithout", feed, large, withPackage: false, helpers: Consumers.GeneratedHelpers(), runtime: RuntimeLibrary(root));
+            foreach (var server in new[] { true, false })
             {
-                withTimes.Add(Build(with));
-                withoutTimes.Add(Build(without));
+                var mode = server ? "compiler server" : "no compiler server";
+                Compare($"one-file consumer, {mode}", withOneFile, withoutOneFile, rounds, server);
+                Compare($"large consumer (500 programs, 10,000 helper calls), {mode}", withLarge, withoutLarge, rounds, server);
             }
 
-            var a = Median(withTimes);
-            var b = Median(withoutTimes);
-            Console.WriteLine($"dotnet build, one-file consumer, {rounds} rounds (median): with BpfSharp {a:F0} ms, without {b:F0} ms, ratio {a / b:F3}");
+            Dotnet(root, "build-server", "shutdown");
             return 0;
         }
         finally
         {
-            Directory.Delete(root, recursive: true);
+            if (keep)
+            {
+                Console.WriteLine($"projects kept in {root}");
+            }
+            else
+            {
+                Directory.Delete(root, recursive: true);
+            }
         }
     }
 
-    private static string Project(string root, string name, string feed, bool reference)
+    private static void Compare(string what, string with, string without, int rounds, bool server)
+    {
+        // The server jits as it goes: its first builds are slower than the ones a developer sees all day.
+        for (var i = 0; i < (server ? 3 : 1); i++)
+        {
+            Build(with, server);
+            Build(without, server);
+        }
+
+        var withTimes = new List<Timing>();
+        var withoutTimes = new List<Timing>();
+        for (var i = 0; i < rounds; i++)
+        {
+            withTimes.Add(Build(with, server));
+            withoutTimes.Add(Build(without, server));
+        }
+
+        var buildWith = Median(withTimes.Select(t => t.Build));
+        var buildWithout = Median(withoutTimes.Select(t => t.Build));
+        var cscWith = Median(withTimes.Select(t => t.Csc));
+        var cscWithout = Median(withoutTimes.Select(t => t.Csc));
+        Console.WriteLine($"dotnet build, {what}, {rounds} rounds (medians):");
+        Console.WriteLine($"  whole build: with BpfSharp {buildWith:F0} ms, without {buildWithout:F0} ms, ratio {buildWith / buildWithout:F3}");
+        Console.WriteLine($"  Csc task:    with BpfSharp {cscWith:F0} ms, without {cscWithout:F0} ms, ratio {cscWith / cscWithout:F3}");
+    }
+
+    private static string Project(string root, string name, string feed, string source, bool withPackage, string outputType = "Library", string? helpers = null, string? runtime = null)
     {
         var dir = Path.Combine(root, name);
         Directory.CreateDirectory(dir);
         File.WriteAllText(Path.Combine(dir, "nuget.config"), $"<configuration><config><add key=\"globalPackagesFolder\" value=\"{Path.Combine(root, "packages")}\" /></config><packageSources><clear /><add key=\"local\" value=\"{feed}\" /></packageSources></configuration>");
-        var package = reference ? "<ItemGroup><PackageReference Include=\"BpfSharp\" Version=\"*\" /></ItemGroup>" : string.Empty;
-        File.WriteAllText(Path.Combine(dir, name + ".csproj"), $"<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework><Nullable>enable</Nullable><AllowUnsafeBlocks>true</AllowUnsafeBlocks></PropertyGroup>{package}</Project>");
-        File.WriteAllText(Path.Combine(dir, "Program.cs"), "public static class Program\n{\n    public static int Main(string[] args) => args.Length;\n}\n");
+        var items = withPackage
+            ? "<ItemGroup><PackageReference Include=\"BpfSharp\" Version=\"*\" /></ItemGroup>"
+            : runtime is null ? string.Empty : $"<ItemGroup><Reference Include=\"BpfSharp\" HintPath=\"{runtime}\" /></ItemGroup>";
+        File.WriteAllText(Path.Combine(dir, name + ".csproj"), $"<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup><OutputType>{outputType}</OutputType><TargetFramework>net10.0</TargetFramework><Nullable>enable</Nullable><AllowUnsafeBlocks>true</AllowUnsafeBlocks></PropertyGroup>{items}</Project>");
+        File.WriteAllText(Path.Combine(dir, "Program.cs"), source);
+        if (helpers != null)
+        {
+            File.WriteAllText(Path.Combine(dir, "BpfHelpers.g.cs"), helpers);
+        }
+
+        Dotnet(dir, "restore");
         return dir;
     }
 
-    private static double Build(string dir)
+    // The runtime library the package carries, for the project that uses the stubs without the package.
+    private static string RuntimeLibrary(string root) =>
+        Directory.EnumerateFiles(Path.Combine(root, "packages", "bpfsharp"), "BpfSharp.dll", SearchOption.AllDirectories).Single(p => p.Contains(Path.DirectorySeparatorChar + "lib" + Path.DirectorySeparatorChar));
+
+    private readonly record struct Timing(double Build, double Csc);
+
+    private static Timing Build(string dir, bool server)
     {
         File.SetLastWriteTimeUtc(Path.Combine(dir, "Program.cs"), DateTime.UtcNow);
         var watch = Stopwatch.StartNew();
-        Dotnet(dir, "build", "--no-restore", "-nologo", "-v", "q");
-        return watch.Elapsed.TotalMilliseconds;
+        var output = Dotnet(dir, "build", "--no-restore", "-nologo", "-v", "q", "-clp:PerformanceSummary", "-p:UseSharedCompilation=" + (server ? "true" : "false"));
+        var build = watch.Elapsed.TotalMilliseconds;
+        var csc = CscTime().Match(output);
+        return new Timing(build, csc.Success ? double.Parse(csc.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : double.NaN);
     }
 
-    private static void Dotnet(string dir, params string[] args)
+    [GeneratedRegex(@"^\s*(\d+) ms\s+Csc\s", RegexOptions.Multiline)]
+    private static partial Regex CscTime();
+
+    private static string Dotnet(string dir, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in args)
@@ -84,9 +140,11 @@ public static class BuildBenchmark
         {
             throw new InvalidOperationException($"dotnet {string.Join(' ', args)} failed in {dir}:\n{output}");
         }
+
+        return output;
     }
 
-    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+    private static double Median(IEnumerable<double> values) => values.Order().ElementAt(values.Count() / 2);
 
     private static string FindRepo()
     {

@@ -54,7 +54,11 @@ public static class Consumers
             "Consumer",
             sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"File{i}.cs")),
             References,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true));
+            new CSharpCompilationOptions(
+                OutputKind.DynamicallyLinkedLibrary,
+                allowUnsafe: true,
+                nullableContextOptions: NullableContextOptions.Enable,
+                specificDiagnosticOptions: SdkAnalyzers.DefaultLevelOptions));
 
     /// <summary>The BpfHelpers source the generator makes from the shipped spec.</summary>
     public static string GeneratedHelpers() =>

@@ -6,10 +6,11 @@ using BenchmarkDotNet.Running;
 using BpfSharp.Benchmarks;
 
 // "build": dotnet build of a one-file consumer with and without the BpfSharp package (needs the .nupkg from
-// `dotnet pack Generators.sln -c Release`). Anything else goes to BenchmarkDotNet.
+// `dotnet pack Generators.sln -c Release`); "--keep" leaves the projects for a closer look. Anything else goes to
+// BenchmarkDotNet.
 if (args.Length > 0 && args[0] == "build")
 {
-    return BuildBenchmark.Run(args.Length > 1 ? int.Parse(args[1]) : 7);
+    return BuildBenchmark.Run(args.Length > 1 && int.TryParse(args[1], out var rounds) ? rounds : 7, keep: args.Contains("--keep"));
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(GeneratorBenchmarks).Assembly).Run(args);

@@ -166,3 +166,65 @@ public class ProgramDeclarationAnalyzerTests
             ProgramVerifier.Diagnostic(DiagnosticIds.InvalidProgramDeclaration).WithLocation(0)
                 .WithMessage("'xpd' is not a section name libbpf recognises; did you mean 'xdp'?"));
 }
+
+/// <summary>
+/// The analyzer reads calls from syntax (arguments matched to parameters by position or name) and skips calls whose
+/// name no helper or source member has: every way of writing a call must still be seen.
+/// </summary>
+public class CallShapeTests
+{
+    private static string Program(string usings, string body, string members = "") => $$"""
+        using BpfSharp;
+        {{usings}}
+        [assembly: BpfLicense("GPL")]
+        public static unsafe class Programs
+        {
+            static readonly HashMap<uint, ulong> Hash = new(8);
+            static readonly QueueMap<uint> Queue = new(8);
+            static readonly StackTraceMap Stacks = new(8);
+            {{members}}
+            [BpfProgram("xdp")]
+            public static int Run(void* ctx)
+            {
+                uint v = 1;
+                {{body}}
+                return 0;
+            }
+        }
+        """;
+
+    [Fact]
+    public Task Named_arguments_in_any_order_are_matched_to_their_parameters() =>
+        HelperVerifier.VerifyAsync(Program("", """
+            BpfHelpers.MapPushElem(flags: {|BPF0005:BpfFlags.BPF_NOEXIST|}, value: &v, map: {|BPF0002:Hash|});
+                    BpfHelpers.MapPushElem(value: &v, flags: BpfFlags.BPF_EXIST, map: Queue);
+                    BpfHelpers.MapPushElem(Queue, flags: {|BPF0005:1|}, value: &v);
+            """));
+
+    [Theory]
+    [InlineData("using static BpfSharp.BpfHelpers;", "{|BPF0001:GetStackid(ctx, Stacks, 0)|};")]
+    [InlineData("using H = BpfSharp.BpfHelpers;", "{|BPF0001:H.GetStackid(ctx, Stacks, 0)|};")]
+    [InlineData("", "{|BPF0001:global::BpfSharp.BpfHelpers.GetStackid(ctx, Stacks, 0)|};")]
+    [InlineData("", "System.Func<long> later = () => {|BPF0001:BpfHelpers.GetStackid(ctx, Stacks, 0)|}; later();")]
+    public Task Helpers_are_found_however_they_are_named(string usings, string body) =>
+        HelperVerifier.VerifyAsync(Program(usings, body));
+
+    [Theory]
+    [InlineData("byte")]
+    [InlineData("ushort")]
+    [InlineData("uint")]
+    public Task Small_integer_constants_are_read_as_flags(string type) =>
+        HelperVerifier.VerifyAsync(Program("", "BpfHelpers.MapUpdateElem(Hash, &v, &v, {|BPF0005:Bad|});", $"const {type} Bad = 8;"));
+
+    [Fact]
+    public Task Calls_through_instances_conditional_access_and_framework_methods_are_followed() =>
+        HelperVerifier.VerifyAsync(Program("", "v += (uint)System.Math.Max(1, Sampler.Instance?.Sample(ctx) ?? 0);", """
+            sealed class Sampler
+                {
+                    public static readonly Sampler? Instance = new();
+                    public long Sample(void* ctx) => System.Math.Min(0, {|#0:BpfHelpers.GetStackid(ctx, Stacks, 0)|});
+                }
+            """),
+            HelperVerifier.Diagnostic(DiagnosticIds.HelperNotAllowedInProgramType).WithLocation(0).WithMessage(
+                "program of this type cannot use helper bpf_get_stackid#27: 'Run' (through Run -> Sample) is a program of type XDP (BPF_PROG_TYPE_XDP), and bpf_get_stackid may only be called from KPROBE, PERF_EVENT, RAW_TRACEPOINT, RAW_TRACEPOINT_WRITABLE, TRACEPOINT, TRACING"));
+}
