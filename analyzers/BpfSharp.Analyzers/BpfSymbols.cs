@@ -111,14 +111,8 @@ namespace BpfSharp.Analyzers
         private readonly ConcurrentDictionary<ISymbol, bool> _isProgram = new ConcurrentDictionary<ISymbol, bool>(SymbolEqualityComparer.Default);
         private readonly ConcurrentDictionary<ISymbol, ImmutableArray<DeclaredProgram>> _programs = new ConcurrentDictionary<ISymbol, ImmutableArray<DeclaredProgram>>(SymbolEqualityComparer.Default);
 
-        private readonly Compilation _compilation;
-        private readonly ImmutableHashSet<string> _helperNames;
-        private readonly ConcurrentDictionary<string, bool> _sourceMethodNames = new ConcurrentDictionary<string, bool>(System.StringComparer.Ordinal);
-
         private BpfSymbols(Compilation compilation, INamedTypeSymbol program, INamedTypeSymbol helper, INamedTypeSymbol mapClass, INamedTypeSymbol map)
         {
-            _compilation = compilation;
-            _helperNames = compilation.GetTypeByMetadataName("BpfSharp.BpfHelpers")?.MemberNames.ToImmutableHashSet(System.StringComparer.Ordinal) ?? ImmutableHashSet<string>.Empty;
             ProgramAttribute = program;
             HelperAttribute = helper;
             MapClassAttribute = mapClass;
@@ -153,15 +147,6 @@ namespace BpfSharp.Analyzers
                 ? null
                 : new BpfSymbols(compilation, program, helper, mapClass, map);
         }
-
-        /// <summary>
-        /// Whether a call or method group of this name can matter: a helper (a method of BpfHelpers) or a method declared
-        /// in this compilation. Anything else (the framework's methods, fields, locals) is left unresolved, which spares
-        /// binding the bodies that call nothing else.
-        /// </summary>
-        public bool MayMatter(string name) =>
-            _helperNames.Contains(name)
-            || _sourceMethodNames.GetOrAdd(name, n => _compilation.ContainsSymbolsWithName(n, SymbolFilter.Member) && _compilation.GetSymbolsWithName(n, SymbolFilter.Member).Any(s => s is IMethodSymbol));
 
         public HelperFacts? GetHelper(IMethodSymbol method) => _helpers.GetOrAdd(method.OriginalDefinition, ReadHelper);
 

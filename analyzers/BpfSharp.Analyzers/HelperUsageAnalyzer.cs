@@ -5,9 +5,8 @@ using System.Globalization;
 using System.Linq;
 using BpfSharp.Spec;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
 
 namespace BpfSharp.Analyzers
 {
@@ -51,10 +50,11 @@ namespace BpfSharp.Analyzers
                 }
 
                 var analysis = new CompilationAnalysis(symbols, target);
-                // Syntax-node actions and semantic-model queries, not operations: building operation trees costs more
-                // than all the checks together.
-                start.RegisterSyntaxNodeAction(analysis.AnalyzeInvocation, SyntaxKind.InvocationExpression);
-                start.RegisterSyntaxNodeAction(analysis.AnalyzeMethodGroup, SyntaxKind.IdentifierName, SyntaxKind.SimpleMemberAccessExpression);
+                // Operation actions: the operation trees are built once per method body for every analyzer that asks, and
+                // the SDK's default analyzers ask in every build, so reading calls from them costs next to nothing;
+                // semantic-model queries per call cost more than all the checks (docs/PERFORMANCE.md).
+                start.RegisterOperationAction(analysis.AnalyzeInvocation, OperationKind.Invocation);
+                start.RegisterOperationAction(analysis.AnalyzeMethodReference, OperationKind.MethodReference);
                 start.RegisterCompilationEndAction(analysis.AnalyzeReachableCalls);
             });
         }
@@ -62,7 +62,7 @@ namespace BpfSharp.Analyzers
         /// <summary>A helper call recorded for the end-of-compilation pass.</summary>
         private sealed class HelperCall
         {
-            public HelperCall(HelperFacts helper, InvocationExpressionSyntax syntax, ImmutableArray<MapArgument> mapArguments)
+            public HelperCall(HelperFacts helper, SyntaxNode syntax, ImmutableArray<MapArgument> mapArguments)
             {
                 Helper = helper;
                 Syntax = syntax;
@@ -71,7 +71,7 @@ namespace BpfSharp.Analyzers
 
             public HelperFacts Helper { get; }
 
-            public InvocationExpressionSyntax Syntax { get; }
+            public SyntaxNode Syntax { get; }
 
             public Location Location => Syntax.GetLocation();
 
@@ -81,19 +81,19 @@ namespace BpfSharp.Analyzers
 
         private sealed class MapArgument
         {
-            public MapArgument(ArgumentSyntax syntax, ITypeSymbol type, int mapType)
+            public MapArgument(SyntaxNode value, ITypeSymbol type, int mapType)
             {
-                Syntax = syntax;
+                Value = value;
                 Type = type;
                 MapType = mapType;
             }
 
-            public ArgumentSyntax Syntax { get; }
+            /// <summary>The value passed, without a name colon: that is what is wrong.</summary>
+            public SyntaxNode Value { get; }
 
-            // The value, without a name colon: that is what is wrong.
-            public Location Location => Syntax.Expression.GetLocation();
+            public Location Location => Value.GetLocation();
 
-            public string Text => Syntax.Expression.ToString();
+            public string Text => Value.ToString();
 
             public ITypeSymbol Type { get; }
 
@@ -115,24 +115,22 @@ namespace BpfSharp.Analyzers
                 _target = target;
             }
 
-            public void AnalyzeInvocation(SyntaxNodeAnalysisContext context)
+            public void AnalyzeInvocation(OperationAnalysisContext context)
             {
-                var syntax = (InvocationExpressionSyntax)context.Node;
-                if ((NameOf(syntax.Expression) is string name && !_symbols.MayMatter(name))
-                    || Member(context.ContainingSymbol) is not IMethodSymbol caller
-                    || context.SemanticModel.GetSymbolInfo(syntax, context.CancellationToken).Symbol is not IMethodSymbol target)
+                var invocation = (IInvocationOperation)context.Operation;
+                if (Member(context.ContainingSymbol) is not IMethodSymbol caller)
                 {
                     return;
                 }
 
-                if (_symbols.GetHelper(target) is not HelperFacts helper)
+                if (_symbols.GetHelper(invocation.TargetMethod) is not HelperFacts helper)
                 {
-                    RecordCall(caller, target);
+                    RecordCall(caller, invocation.TargetMethod);
                     return;
                 }
 
-                var call = new HelperCall(helper, syntax, MapArgumentsOf(_symbols, syntax, helper, target, context.SemanticModel, context.CancellationToken));
-                CheckWithoutProgram(context.ReportDiagnostic, call, target, context.SemanticModel, context.CancellationToken);
+                var call = new HelperCall(helper, invocation.Syntax, MapArgumentsOf(_symbols, invocation, helper));
+                CheckWithoutProgram(context.ReportDiagnostic, call, invocation);
                 _helperCalls.GetOrAdd(caller, _ => new ConcurrentQueue<HelperCall>()).Enqueue(call);
                 if (_symbols.IsProgram(caller))
                 {
@@ -144,24 +142,12 @@ namespace BpfSharp.Analyzers
                 }
             }
 
-            // A method passed as a delegate may run as part of the program: count it as called. Only names in the
-            // places a method group can stand (argument, initializer, assignment, return) are looked up.
-            public void AnalyzeMethodGroup(SyntaxNodeAnalysisContext context)
+            // A method passed as a delegate may run as part of the program: count it as called.
+            public void AnalyzeMethodReference(OperationAnalysisContext context)
             {
-                var node = context.Node;
-                var parent = node.Parent;
-                var isValue = parent is ArgumentSyntax || parent is EqualsValueClauseSyntax || parent is ReturnStatementSyntax || parent is ArrowExpressionClauseSyntax
-                    || (parent is AssignmentExpressionSyntax assignment && assignment.Right == node);
-                if (!isValue || (NameOf((ExpressionSyntax)node) is string name && !_symbols.MayMatter(name)) || Member(context.ContainingSymbol) is not IMethodSymbol caller)
+                if (Member(context.ContainingSymbol) is IMethodSymbol caller)
                 {
-                    return;
-                }
-
-                var info = context.SemanticModel.GetSymbolInfo(node, context.CancellationToken);
-                var method = info.Symbol as IMethodSymbol ?? (info.CandidateReason == CandidateReason.MemberGroup ? info.CandidateSymbols.OfType<IMethodSymbol>().FirstOrDefault() : null);
-                if (method != null)
-                {
-                    RecordCall(caller, method);
+                    RecordCall(caller, ((IMethodReferenceOperation)context.Operation).Method);
                 }
             }
 
@@ -226,7 +212,7 @@ namespace BpfSharp.Analyzers
             }
 
             // Checks that hold whatever program runs the call.
-            private void CheckWithoutProgram(System.Action<Diagnostic> report, HelperCall call, IMethodSymbol method, SemanticModel model, System.Threading.CancellationToken cancellation)
+            private void CheckWithoutProgram(System.Action<Diagnostic> report, HelperCall call, IInvocationOperation invocation)
             {
                 var helper = call.Helper;
                 foreach (var map in call.MapArguments)
@@ -264,25 +250,21 @@ namespace BpfSharp.Analyzers
 
                 if (!helper.FlagsParameters.IsEmpty)
                 {
-                    CheckFlags(report, call, method, model, cancellation);
+                    CheckFlags(report, helper, invocation);
                 }
             }
 
-            private static void CheckFlags(System.Action<Diagnostic> report, HelperCall call, IMethodSymbol method, SemanticModel model, System.Threading.CancellationToken cancellation)
+            private static void CheckFlags(System.Action<Diagnostic> report, HelperFacts helper, IInvocationOperation invocation)
             {
-                var helper = call.Helper;
-                var arguments = call.Syntax.ArgumentList.Arguments;
-                for (var index = 0; index < arguments.Count; index++)
+                foreach (var argument in invocation.Arguments)
                 {
-                    var argument = arguments[index];
-                    var ordinal = ParameterOrdinal(argument, index, method);
-                    var flags = helper.FlagsParameters.FirstOrDefault(f => f.Ordinal == ordinal);
+                    var flags = argument.Parameter is { } parameter ? helper.FlagsParameters.FirstOrDefault(f => f.Ordinal == parameter.Ordinal) : null;
                     if (flags is null)
                     {
                         continue;
                     }
 
-                    var constant = model.GetConstantValue(argument.Expression, cancellation);
+                    var constant = argument.Value.ConstantValue;
                     if (!constant.HasValue || constant.Value is null || !TryUnsigned(constant.Value, out var value))
                     {
                         continue;
@@ -300,7 +282,7 @@ namespace BpfSharp.Analyzers
                         : $"0x{rest.ToString("x", CultureInfo.InvariantCulture)} is not one of its values";
                     report(Diagnostic.Create(
                         Descriptors.FlagsNotAccepted,
-                        argument.Expression.GetLocation(),
+                        WithoutConversions(argument.Value).Syntax.GetLocation(),
                         "0x" + value.ToString("x", CultureInfo.InvariantCulture),
                         helper.ToString(),
                         why,
@@ -415,7 +397,7 @@ namespace BpfSharp.Analyzers
             }
         }
 
-        private static ImmutableArray<MapArgument> MapArgumentsOf(BpfSymbols symbols, InvocationExpressionSyntax syntax, HelperFacts helper, IMethodSymbol method, SemanticModel model, System.Threading.CancellationToken cancellation)
+        private static ImmutableArray<MapArgument> MapArgumentsOf(BpfSymbols symbols, IInvocationOperation invocation, HelperFacts helper)
         {
             if (helper.MapParameters.IsEmpty)
             {
@@ -423,44 +405,28 @@ namespace BpfSharp.Analyzers
             }
 
             var maps = ImmutableArray.CreateBuilder<MapArgument>();
-            var arguments = syntax.ArgumentList.Arguments;
-            for (var index = 0; index < arguments.Count; index++)
+            foreach (var argument in invocation.Arguments)
             {
-                var argument = arguments[index];
                 // The argument's own type, before its implicit conversion to BpfMap.
-                if (helper.MapParameters.Contains(ParameterOrdinal(argument, index, method))
-                    && model.GetTypeInfo(argument.Expression, cancellation).Type is ITypeSymbol type
-                    && symbols.GetMapType(type) is int mapType)
+                var value = WithoutConversions(argument.Value);
+                if (argument.Parameter is { } parameter && helper.MapParameters.Contains(parameter.Ordinal)
+                    && value.Type is ITypeSymbol type && symbols.GetMapType(type) is int mapType)
                 {
-                    maps.Add(new MapArgument(argument, type, mapType));
+                    maps.Add(new MapArgument(value.Syntax, type, mapType));
                 }
             }
 
             return maps.ToImmutable();
         }
 
-        // The parameter an argument binds to: by name when named, else by position.
-        private static int ParameterOrdinal(ArgumentSyntax argument, int index, IMethodSymbol method)
+        private static IOperation WithoutConversions(IOperation value)
         {
-            if (argument.NameColon is { } named)
+            while (value is IConversionOperation conversion && conversion.IsImplicit)
             {
-                var parameter = method.Parameters.FirstOrDefault(p => p.Name == named.Name.Identifier.ValueText);
-                return parameter?.Ordinal ?? -1;
+                value = conversion.Operand;
             }
 
-            return index < method.Parameters.Length ? index : -1;
-        }
-
-        // The simple name a call or method group uses, or null when the expression has none (a delegate call, say).
-        private static string? NameOf(ExpressionSyntax expression)
-        {
-            switch (expression)
-            {
-                case SimpleNameSyntax name: return name.Identifier.ValueText;
-                case MemberAccessExpressionSyntax access: return access.Name.Identifier.ValueText;
-                case MemberBindingExpressionSyntax binding: return binding.Name.Identifier.ValueText;
-                default: return null;
-            }
+            return value;
         }
 
         // The method whose body holds the code: lambdas and local functions belong to the method that contains them.
