@@ -174,9 +174,7 @@ namespace BpfSharp.Analyzers
             }
 
             var id = attribute.ConstructorArguments[1].Value is int value ? value : 0;
-            var gplExceptions = Named(attribute, "GplOnlyExceptions") is TypedConstant { Kind: TypedConstantKind.Array, IsNull: false } list
-                ? list.Values.Select(v => v.Value).OfType<string>().ToImmutableArray()
-                : ImmutableArray<string>.Empty;
+            var gplExceptions = NamedArray<string>(attribute, "GplOnlyExceptions") ?? ImmutableArray<string>.Empty;
 
             ImmutableDictionary<int, string?>? programTypes = null;
             if (Named(attribute, "ProgramTypes")?.Value is ulong programBits)
@@ -207,10 +205,7 @@ namespace BpfSharp.Analyzers
                 return null;
             }
 
-            var values = Named(attribute, "AcceptedValues") is TypedConstant { Kind: TypedConstantKind.Array, IsNull: false } list
-                ? list.Values.Select(v => v.Value).OfType<ulong>().ToImmutableArray()
-                : (ImmutableArray<ulong>?)null;
-            return new FlagsParameter(parameter.Ordinal, bits, values, Named(attribute, "Description")?.Value as string);
+            return new FlagsParameter(parameter.Ordinal, bits, NamedArray<ulong>(attribute, "AcceptedValues"), Named(attribute, "Description")?.Value as string);
         }
 
         private static IEnumerable<int> Bits(ulong bits) => Enumerable.Range(0, 64).Where(v => (bits & (1UL << v)) != 0);
@@ -263,7 +258,13 @@ namespace BpfSharp.Analyzers
             return null;
         }
 
-        internal static TypedConstant? Named(AttributeData attribute, string name)
+        // A named array argument's elements, or null when the attribute does not set it.
+        private static ImmutableArray<T>? NamedArray<T>(AttributeData attribute, string name) =>
+            Named(attribute, name) is TypedConstant { Kind: TypedConstantKind.Array, IsNull: false } list
+                ? list.Values.Select(v => v.Value).OfType<T>().ToImmutableArray()
+                : (ImmutableArray<T>?)null;
+
+        private static TypedConstant? Named(AttributeData attribute, string name)
         {
             foreach (var argument in attribute.NamedArguments)
             {

@@ -220,7 +220,7 @@ namespace BpfSharp.Analyzers
                     var mapType = map.MapType;
                     if (!helper.MapTypes.TryGetValue(mapType, out var use))
                     {
-                        report(MapRejected(helper, map, mapType));
+                        report(MapRejected(helper, map));
                     }
                     else if (use.AlwaysFails)
                     {
@@ -323,7 +323,7 @@ namespace BpfSharp.Analyzers
                 {
                     if (helper.MapTypes.TryGetValue(map.MapType, out var use) && use.OnlyInProgramTypes is { } onlyIn && !onlyIn.Contains(declared.ProgramType))
                     {
-                        report(MapRejected(helper, map, map.MapType));
+                        report(MapRejected(helper, map));
                     }
                 }
             }
@@ -334,7 +334,7 @@ namespace BpfSharp.Analyzers
                 return Diagnostic.Create(Descriptors.GplOnlyHelper, location, helper.ToString(), licence);
             }
 
-            private static Diagnostic MapRejected(HelperFacts helper, MapArgument map, int mapType)
+            private static Diagnostic MapRejected(HelperFacts helper, MapArgument map)
             {
                 var accepted = helper.MapTypes
                     .Select(m => MapTypeName(m.Key) + (m.Value.OnlyInProgramTypes is null ? string.Empty : " (in " + string.Join(", ", m.Value.OnlyInProgramTypes.Select(p => ProgramDeclaration.ShortName(KernelTypes.ProgramTypes.FindByValue(p)?.Name ?? "?")).OrderBy(n => n, System.StringComparer.Ordinal)) + " programs)"))
@@ -345,11 +345,11 @@ namespace BpfSharp.Analyzers
                     Descriptors.MapTypeNotAccepted,
                     map.Location,
                     MapClassProperties(helper, working),
-                    mapType.ToString(CultureInfo.InvariantCulture),
+                    map.MapType.ToString(CultureInfo.InvariantCulture),
                     helper.ToString(),
                     map.Text,
                     map.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat),
-                    MapTypeName(mapType),
+                    MapTypeName(map.MapType),
                     helper.Name,
                     accepted.Length == 0 ? "no map type" : string.Join(", ", accepted));
             }
