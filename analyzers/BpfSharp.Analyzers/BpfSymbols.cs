@@ -110,6 +110,11 @@ namespace BpfSharp.Analyzers
         private readonly ConcurrentDictionary<ITypeSymbol, int?> _mapTypes = new ConcurrentDictionary<ITypeSymbol, int?>(SymbolEqualityComparer.Default);
         private readonly ConcurrentDictionary<ISymbol, bool> _isProgram = new ConcurrentDictionary<ISymbol, bool>(SymbolEqualityComparer.Default);
         private readonly ConcurrentDictionary<ISymbol, ImmutableArray<DeclaredProgram>> _programs = new ConcurrentDictionary<ISymbol, ImmutableArray<DeclaredProgram>>(SymbolEqualityComparer.Default);
+        // The cache lookups run once per call in the compilation: their factories are made once, not per lookup.
+        private readonly System.Func<IMethodSymbol, HelperFacts?> _readHelper;
+        private readonly System.Func<ITypeSymbol, int?> _readMapType;
+        private readonly System.Func<ISymbol, bool> _readIsProgram;
+        private readonly System.Func<ISymbol, ImmutableArray<DeclaredProgram>> _readPrograms;
 
         private BpfSymbols(Compilation compilation, INamedTypeSymbol program, INamedTypeSymbol helper, INamedTypeSymbol mapClass, INamedTypeSymbol map)
         {
@@ -120,6 +125,10 @@ namespace BpfSharp.Analyzers
             FlagsAttribute = compilation.GetTypeByMetadataName("BpfSharp.BpfHelperFlagsAttribute");
             LicenseAttribute = compilation.GetTypeByMetadataName("BpfSharp.BpfLicenseAttribute");
             License = ReadLicense(compilation);
+            _readHelper = ReadHelper;
+            _readMapType = ReadMapType;
+            _readIsProgram = symbol => GetProgramAttributes(symbol).Any();
+            _readPrograms = symbol => GetProgramAttributes(symbol).Select(ProgramDeclaration.Resolve).Where(p => p.HasValue).Select(p => p!.Value).ToImmutableArray();
         }
 
         public INamedTypeSymbol ProgramAttribute { get; }
@@ -148,10 +157,10 @@ namespace BpfSharp.Analyzers
                 : new BpfSymbols(compilation, program, helper, mapClass, map);
         }
 
-        public HelperFacts? GetHelper(IMethodSymbol method) => _helpers.GetOrAdd(method.OriginalDefinition, ReadHelper);
+        public HelperFacts? GetHelper(IMethodSymbol method) => _helpers.GetOrAdd(method.OriginalDefinition, _readHelper);
 
         /// <summary>The map type of a map class (its own or an ancestor's [BpfMapClass]); null for BpfMap itself or unknown types.</summary>
-        public int? GetMapType(ITypeSymbol type) => _mapTypes.GetOrAdd(type, ReadMapType);
+        public int? GetMapType(ITypeSymbol type) => _mapTypes.GetOrAdd(type, _readMapType);
 
         /// <summary>The [BpfProgram] attributes of a method, valid or not.</summary>
         public IEnumerable<AttributeData> GetProgramAttributes(ISymbol symbol) =>
@@ -159,10 +168,10 @@ namespace BpfSharp.Analyzers
 
         /// <summary>The programs a method declares, resolved; invalid declarations are left out (BPF0007 reports them).</summary>
         public ImmutableArray<DeclaredProgram> GetPrograms(ISymbol symbol) =>
-            _programs.GetOrAdd(symbol, s => GetProgramAttributes(s).Select(ProgramDeclaration.Resolve).Where(p => p.HasValue).Select(p => p!.Value).ToImmutableArray());
+            _programs.GetOrAdd(symbol, _readPrograms);
 
         /// <summary>Whether a method declares a program (even one whose section name is invalid).</summary>
-        public bool IsProgram(ISymbol symbol) => _isProgram.GetOrAdd(symbol, s => GetProgramAttributes(s).Any());
+        public bool IsProgram(ISymbol symbol) => _isProgram.GetOrAdd(symbol, _readIsProgram);
 
         // Decodes the one [BpfHelper] attribute of a stub (bit sets indexed by enum value, "value:..." strings).
         private HelperFacts? ReadHelper(IMethodSymbol method)

@@ -154,12 +154,7 @@ namespace BpfSharp.Analyzers
             /// <summary>Every program, every method it reaches (shortest chain first, cycles cut), every helper call there.</summary>
             public void AnalyzeReachableCalls(CompilationAnalysisContext context)
             {
-                // Sorted once per method, not once per program reaching it; the order makes chains and reports stable.
-                var calleesOf = _calls.ToDictionary(
-                    c => c.Key,
-                    c => c.Value.Distinct<IMethodSymbol>(SymbolEqualityComparer.Default).OrderBy(m => m.Locations[0].SourceTree?.FilePath, System.StringComparer.Ordinal).ThenBy(m => m.Locations[0].SourceSpan.Start).ToArray(),
-                    SymbolEqualityComparer.Default);
-                var helperCallsOf = _helperCalls.ToDictionary(c => c.Key, c => c.Value.OrderBy(h => h.Syntax.SpanStart).ToArray(), SymbolEqualityComparer.Default);
+                var callees = new Dictionary<IMethodSymbol, IMethodSymbol[]>(SymbolEqualityComparer.Default);
                 foreach (var program in _calls.Keys.Concat(_programs.Keys).Where(_symbols.IsProgram).Distinct<IMethodSymbol>(SymbolEqualityComparer.Default))
                 {
                     var declared = _symbols.GetPrograms(program);
@@ -169,7 +164,8 @@ namespace BpfSharp.Analyzers
                     while (queue.Count > 0)
                     {
                         var method = queue.Dequeue();
-                        if (!SymbolEqualityComparer.Default.Equals(method, program) && helperCallsOf.TryGetValue(method, out var calls))
+                        // A method's calls are queued in the order its body holds them: the driver runs one body's actions in turn.
+                        if (!SymbolEqualityComparer.Default.Equals(method, program) && _helperCalls.TryGetValue(method, out var calls))
                         {
                             var chain = Chain(previous, method);
                             foreach (var call in calls)
@@ -181,25 +177,41 @@ namespace BpfSharp.Analyzers
                             }
                         }
 
-                        if (calleesOf.TryGetValue(method, out var callees))
+                        foreach (var callee in CalleesOf(method, callees))
                         {
-                            foreach (var callee in callees)
+                            if (!previous.ContainsKey(callee))
                             {
-                                if (!previous.ContainsKey(callee))
-                                {
-                                    previous[callee] = method;
-                                    queue.Enqueue(callee);
-                                }
+                                previous[callee] = method;
+                                queue.Enqueue(callee);
                             }
                         }
                     }
                 }
             }
 
+            // The methods a method calls, in declaration order so that the chain a report names is the same in every build;
+            // sorted once, and only for methods some program reaches.
+            private IMethodSymbol[] CalleesOf(IMethodSymbol method, Dictionary<IMethodSymbol, IMethodSymbol[]> sorted)
+            {
+                if (sorted.TryGetValue(method, out var callees))
+                {
+                    return callees;
+                }
+
+                callees = _calls.TryGetValue(method, out var recorded) ? recorded.Distinct<IMethodSymbol>(SymbolEqualityComparer.Default).ToArray() : System.Array.Empty<IMethodSymbol>();
+                if (callees.Length > 1)
+                {
+                    System.Array.Sort(callees, DeclarationOrder.Instance);
+                }
+
+                sorted[method] = callees;
+                return callees;
+            }
+
             private void RecordCall(IMethodSymbol caller, IMethodSymbol target)
             {
                 target = target.OriginalDefinition;
-                if (target.MethodKind == MethodKind.LocalFunction || target.MethodKind == MethodKind.AnonymousFunction || !target.Locations.Any(l => l.IsInSource))
+                if (target.MethodKind == MethodKind.LocalFunction || target.MethodKind == MethodKind.AnonymousFunction || !IsInSource(target))
                 {
                     return;
                 }
@@ -427,6 +439,33 @@ namespace BpfSharp.Analyzers
             }
 
             return value;
+        }
+
+        private static bool IsInSource(ISymbol symbol)
+        {
+            foreach (var location in symbol.Locations)
+            {
+                if (location.IsInSource)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>Source methods by file path, then position.</summary>
+        private sealed class DeclarationOrder : IComparer<IMethodSymbol>
+        {
+            public static readonly DeclarationOrder Instance = new DeclarationOrder();
+
+            public int Compare(IMethodSymbol? x, IMethodSymbol? y)
+            {
+                var left = x!.Locations[0];
+                var right = y!.Locations[0];
+                var byFile = string.CompareOrdinal(left.SourceTree?.FilePath, right.SourceTree?.FilePath);
+                return byFile != 0 ? byFile : left.SourceSpan.Start.CompareTo(right.SourceSpan.Start);
+            }
         }
 
         // The method whose body holds the code: lambdas and local functions belong to the method that contains them.

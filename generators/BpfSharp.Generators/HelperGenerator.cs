@@ -1,6 +1,8 @@
 using System.IO;
+using System.Text;
 using BpfSharp.Spec;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Text;
 
 namespace BpfSharp.Generators
 {
@@ -32,7 +34,18 @@ namespace BpfSharp.Generators
                 .Select((user, _) => user.IsEmpty ? (EquatableArray<HelperSpec>?)null : HelperSpecMerger.Merge(ShippedSpec.Helpers, user))
                 .WithTrackingName(TrackingNames.MergedSpec);
 
-            context.RegisterSourceOutput(merged, (output, helpers) => output.AddSource(HintName, helpers is EquatableArray<HelperSpec> all ? HelperEmitter.Emit(all) : ShippedOutput));
+            context.RegisterSourceOutput(merged, (output, helpers) =>
+            {
+                if (helpers is EquatableArray<HelperSpec> all)
+                {
+                    output.AddSource(HintName, HelperEmitter.Emit(all));
+                }
+                else
+                {
+                    // One text per process: a compiler server reuses it, and with it its checksum, in every build.
+                    output.AddSource(HintName, s_shippedText.Value);
+                }
+            });
         }
 
         /// <summary>What <see cref="HelperEmitter.Emit"/> gives for the shipped spec alone (rendered at build time).</summary>
@@ -44,5 +57,7 @@ namespace BpfSharp.Generators
             using var reader = new StreamReader(stream);
             return reader.ReadToEnd();
         });
+
+        private static readonly System.Lazy<SourceText> s_shippedText = new System.Lazy<SourceText>(() => SourceText.From(ShippedOutput, Encoding.UTF8));
     }
 }
