@@ -78,13 +78,42 @@ public static partial class BuildBenchmark
             withoutTimes.Add(Build(without, server));
         }
 
-        var buildWith = Median(withTimes.Select(t => t.Build));
-        var buildWithout = Median(withoutTimes.Select(t => t.Build));
-        var cscWith = Median(withTimes.Select(t => t.Csc));
-        var cscWithout = Median(withoutTimes.Select(t => t.Csc));
-        Console.WriteLine($"dotnet build, {what}, {rounds} rounds (medians):");
-        Console.WriteLine($"  whole build: with BpfSharp {buildWith:F0} ms, without {buildWithout:F0} ms, ratio {buildWith / buildWithout:F3}");
-        Console.WriteLine($"  Csc task:    with BpfSharp {cscWith:F0} ms, without {cscWithout:F0} ms, ratio {cscWith / cscWithout:F3}");
+        Console.WriteLine($"dotnet build, {what}, {rounds} rounds (medians; 95% bootstrap interval of the ratio):");
+        Report("whole build", withTimes.Select(t => t.Build).ToArray(), withoutTimes.Select(t => t.Build).ToArray());
+        Report("Csc task", withTimes.Select(t => t.Csc).ToArray(), withoutTimes.Select(t => t.Csc).ToArray());
+    }
+
+    private static void Report(string what, double[] with, double[] without)
+    {
+        var (low, high) = RatioInterval(with, without);
+        Console.WriteLine($"  {what + ":",-12} with BpfSharp {Median(with):F0} ms, without {Median(without):F0} ms, ratio {Median(with) / Median(without):F3} ({low:F3}-{high:F3})");
+    }
+
+    /// <summary>
+    /// How far the ratio of medians could be off on this noisy machine: resample whole rounds (a round builds both
+    /// projects back to back, so a slow spell hits both) and take the middle 95% of the resampled ratios. The seed is
+    /// fixed so that the same times always give the same interval.
+    /// </summary>
+    private static (double Low, double High) RatioInterval(double[] with, double[] without)
+    {
+        var random = new Random(6);
+        var ratios = new double[2000];
+        var sampleWith = new double[with.Length];
+        var sampleWithout = new double[without.Length];
+        for (var i = 0; i < ratios.Length; i++)
+        {
+            for (var j = 0; j < with.Length; j++)
+            {
+                var round = random.Next(with.Length);
+                sampleWith[j] = with[round];
+                sampleWithout[j] = without[round];
+            }
+
+            ratios[i] = Median(sampleWith) / Median(sampleWithout);
+        }
+
+        Array.Sort(ratios);
+        return (ratios[ratios.Length / 40], ratios[ratios.Length - 1 - ratios.Length / 40]);
     }
 
     private static string Project(string root, string name, string feed, string source, bool withPackage, string outputType = "Library", string? helpers = null, string? runtime = null)
@@ -144,7 +173,12 @@ public static partial class BuildBenchmark
         return output;
     }
 
-    private static double Median(IEnumerable<double> values) => values.Order().ElementAt(values.Count() / 2);
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        var middle = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    }
 
     private static string FindRepo()
     {
