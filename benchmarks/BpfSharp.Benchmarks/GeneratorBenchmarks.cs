@@ -1,5 +1,3 @@
-using System;
-using System.IO;
 using System.Linq;
 using BenchmarkDotNet.Attributes;
 using BpfSharp.Spec;
@@ -28,12 +26,7 @@ public class GeneratorBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var spec = typeof(ShippedSpec).Assembly;
-        _shippedPages = [.. spec.GetManifestResourceNames().Where(n => n.StartsWith("BpfSharp.Spec.helpers.", StringComparison.Ordinal)).Order(StringComparer.Ordinal).Select(n =>
-        {
-            using var reader = new StreamReader(spec.GetManifestResourceStream(n)!);
-            return (n, reader.ReadToEnd());
-        })];
+        _shippedPages = [.. ShippedSpec.PageTexts()];
         _compilation = Consumers.Compile("class A { }", "class B { }");
         _edited = (CSharpCompilation)_compilation.ReplaceSyntaxTree(_compilation.SyntaxTrees[1], CSharpSyntaxTree.ParseText("class B { int x; }", Consumers.ParseOptions, path: "File1.cs"));
         _warmDriver = CSharpGeneratorDriver.Create(new HelperGenerator()).RunGenerators(_compilation);

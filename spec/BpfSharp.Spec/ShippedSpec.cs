@@ -15,18 +15,19 @@ namespace BpfSharp.Spec
 
         public static IEnumerable<HelperSpec> Helpers => Pages.Where(p => p.Helper != null).Select(p => p.Helper!);
 
-        private static IReadOnlyList<HelperPageResult> Load()
+        /// <summary>The shipped pages' texts, unparsed, in a fixed order, with the paths their diagnostics name.</summary>
+        public static IEnumerable<(string Path, string Text)> PageTexts()
         {
             var assembly = typeof(ShippedSpec).Assembly;
-            var results = new List<HelperPageResult>();
             foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.StartsWith(ResourcePrefix, StringComparison.Ordinal)).OrderBy(n => n, StringComparer.Ordinal))
             {
                 using var stream = assembly.GetManifestResourceStream(resource)!;
                 using var reader = new StreamReader(stream);
-                results.Add(HelperPageParser.Parse("spec/helpers/" + resource.Substring(ResourcePrefix.Length), reader.ReadToEnd()));
+                yield return ("spec/helpers/" + resource.Substring(ResourcePrefix.Length), reader.ReadToEnd());
             }
-
-            return results;
         }
+
+        private static IReadOnlyList<HelperPageResult> Load() =>
+            PageTexts().Select(page => HelperPageParser.Parse(page.Path, page.Text)).ToList();
     }
 }
