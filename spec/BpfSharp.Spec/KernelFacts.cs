@@ -42,6 +42,19 @@ namespace BpfSharp.Spec
             return true;
         }
 
+        /// <summary>The version a kernel release starts with: "6.18.44-fc-v595" gives 6.18.44.</summary>
+        public static bool TryParseRelease(string? release, out KernelVersion version)
+        {
+            var text = release ?? string.Empty;
+            var end = 0;
+            while (end < text.Length && (char.IsDigit(text[end]) || text[end] == '.'))
+            {
+                end++;
+            }
+
+            return TryParse(text.Substring(0, end).TrimEnd('.'), out version);
+        }
+
         public int CompareTo(KernelVersion other) =>
             Major != other.Major ? Major.CompareTo(other.Major) : Minor != other.Minor ? Minor.CompareTo(other.Minor) : Patch.CompareTo(other.Patch);
 

@@ -44,10 +44,14 @@ namespace BpfSharp.Spec
     {
         private static readonly Lazy<KernelEnum> s_programTypes = new Lazy<KernelEnum>(() => Load("program-types.tsv"));
         private static readonly Lazy<KernelEnum> s_mapTypes = new Lazy<KernelEnum>(() => Load("map-types.tsv"));
+        private static readonly Lazy<KernelEnum> s_attachTypes = new Lazy<KernelEnum>(() => Load("attach-types.tsv"));
 
         public static KernelEnum ProgramTypes => s_programTypes.Value;
 
         public static KernelEnum MapTypes => s_mapTypes.Value;
+
+        /// <summary>The kernel's <c>enum bpf_attach_type</c> (<c>BPF_XDP</c>, <c>BPF_CGROUP_INET4_BIND</c>, ...).</summary>
+        public static KernelEnum AttachTypes => s_attachTypes.Value;
 
         private static KernelEnum Load(string resource)
         {

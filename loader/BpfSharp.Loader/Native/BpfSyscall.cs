@@ -1,0 +1,94 @@
+using System;
+using System.Runtime.InteropServices;
+
+namespace BpfSharp.Loader.Native
+{
+    /// <summary>The <c>bpf(2)</c> commands this library issues (values of the kernel's <c>enum bpf_cmd</c>).</summary>
+    public enum BpfCommand
+    {
+        MapCreate = 0,
+        MapLookupElem = 1,
+        MapUpdateElem = 2,
+        MapDeleteElem = 3,
+        MapGetNextKey = 4,
+        ProgLoad = 5,
+        ObjPin = 6,
+        ObjGet = 7,
+        ProgTestRun = 10,
+        BtfLoad = 18,
+    }
+
+    /// <summary>
+    /// The raw <c>bpf(2)</c> system call through libc's <c>syscall()</c>: libc has no bpf() wrapper, and the call takes
+    /// a union whose size the caller states, so each command fills a zeroed byte buffer at the kernel's field offsets.
+    /// </summary>
+    public static unsafe class BpfSyscall
+    {
+        private const int ENOSYS = 38;
+
+        /// <summary>The system call number of bpf on this architecture, or -1 where this library does not know it.</summary>
+        public static long Number => RuntimeInformation.ProcessArchitecture switch
+        {
+            Architecture.X64 => 321,
+            Architecture.Arm64 => 280,
+            Architecture.X86 => 357,
+            Architecture.Arm => 386,
+            _ => -1,
+        };
+
+        /// <summary>Runs one command; the result is the kernel's return value (often a new file descriptor) or -1 with <paramref name="errno"/> set.</summary>
+        public static int Invoke(BpfCommand command, Span<byte> attributes, out int errno)
+        {
+            if (!OperatingSystem.IsLinux() || Number < 0)
+            {
+                errno = ENOSYS;
+                return -1;
+            }
+
+            fixed (byte* attr = attributes)
+            {
+                var result = syscall(Number, (long)command, attr, attributes.Length);
+                errno = result < 0 ? Marshal.GetLastPInvokeError() : 0;
+                return (int)result;
+            }
+        }
+
+        /// <summary>Closes a file descriptor the kernel returned.</summary>
+        public static void Close(int fd)
+        {
+            if (fd >= 0)
+            {
+                close(fd);
+            }
+        }
+
+        /// <summary>The C library's text for an errno value (<c>EPERM</c> gives "Operation not permitted").</summary>
+        public static string Describe(int errno) => Marshal.GetPInvokeErrorMessage(errno) + " (errno " + errno.ToString(System.Globalization.CultureInfo.InvariantCulture) + ")";
+
+        [DllImport("libc", SetLastError = true)]
+        private static extern long syscall(long number, long command, byte* attributes, long size);
+
+        [DllImport("libc", SetLastError = true)]
+        private static extern int close(int fd);
+    }
+
+    /// <summary>Writes little-endian fields into a <c>union bpf_attr</c> buffer.</summary>
+    internal static class AttrWriter
+    {
+        public static void U32(Span<byte> attr, int offset, uint value) => System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(attr.Slice(offset), value);
+
+        public static void U64(Span<byte> attr, int offset, ulong value) => System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(attr.Slice(offset), value);
+
+        /// <summary>A name field (<c>char[16]</c>): at most 15 bytes and the terminating zero.</summary>
+        public static void Name(Span<byte> attr, int offset, string? name)
+        {
+            if (name is null)
+            {
+                return;
+            }
+
+            var bytes = System.Text.Encoding.ASCII.GetBytes(name);
+            bytes.AsSpan(0, Math.Min(bytes.Length, 15)).CopyTo(attr.Slice(offset));
+        }
+    }
+}

@@ -1,0 +1,158 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace BpfSharp.Loader.Native
+{
+    /// <summary>What a <c>BPF_PROG_LOAD</c> asks for.</summary>
+    public sealed record ProgramLoadRequest(int ProgramType, IReadOnlyList<BpfInstruction> Instructions, string License)
+    {
+        /// <summary><c>expected_attach_type</c>: some program types need it at load time, and it changes what they may call.</summary>
+        public int ExpectedAttachType { get; init; }
+
+        /// <summary><c>prog_flags</c>, e.g. <see cref="Sleepable"/>.</summary>
+        public uint Flags { get; init; }
+
+        /// <summary>1 logs errors and branch states, 2 every instruction (what the probe needs to see where a load failed).</summary>
+        public uint LogLevel { get; init; } = 1;
+
+        public string? Name { get; init; }
+
+        /// <summary><c>BPF_F_SLEEPABLE</c>.</summary>
+        public const uint Sleepable = 1u << 4;
+    }
+
+    /// <summary>The outcome of a load: a file descriptor the caller owns, or the errno and the verifier's log.</summary>
+    public sealed record ProgramLoadResult(int Fd, int Errno, string Log)
+    {
+        public bool Loaded => Fd >= 0;
+    }
+
+    /// <summary>What a <c>BPF_MAP_CREATE</c> asks for.</summary>
+    public sealed record MapCreateRequest(int MapType, uint KeySize, uint ValueSize, uint MaxEntries)
+    {
+        public uint Flags { get; init; }
+
+        public int InnerMapFd { get; init; }
+
+        public int BtfFd { get; init; }
+
+        public uint BtfKeyTypeId { get; init; }
+
+        public uint BtfValueTypeId { get; init; }
+
+        public ulong MapExtra { get; init; }
+
+        public string? Name { get; init; }
+    }
+
+    /// <summary>The kernel objects the probe needs: programs, maps and BTF, each a <c>bpf(2)</c> command.</summary>
+    public static unsafe class KernelObjects
+    {
+        // Sizes of the parts of union bpf_attr this code fills (fields past them stay zero, which every kernel accepts).
+        private const int ProgramLoadSize = 128;
+        private const int MapCreateSize = 72;
+        private const int BtfLoadSize = 32;
+
+        /// <summary>Loads a program; the log is kept whether or not the load succeeded.</summary>
+        public static ProgramLoadResult LoadProgram(ProgramLoadRequest request, int logSize = 1 << 18)
+        {
+            var code = BpfInstruction.Encode(request.Instructions);
+            var license = Encoding.ASCII.GetBytes(request.License + "\0");
+            var log = new byte[logSize];
+            Span<byte> attr = stackalloc byte[ProgramLoadSize];
+            attr.Clear();
+            fixed (byte* insns = code)
+            fixed (byte* licensePointer = license)
+            fixed (byte* logPointer = log)
+            {
+                AttrWriter.U32(attr, 0, (uint)request.ProgramType);
+                AttrWriter.U32(attr, 4, (uint)request.Instructions.Count);
+                AttrWriter.U64(attr, 8, (ulong)insns);
+                AttrWriter.U64(attr, 16, (ulong)licensePointer);
+                AttrWriter.U32(attr, 24, request.LogLevel);
+                AttrWriter.U32(attr, 28, (uint)log.Length);
+                AttrWriter.U64(attr, 32, (ulong)logPointer);
+                AttrWriter.U32(attr, 44, request.Flags);
+                AttrWriter.Name(attr, 48, request.Name);
+                AttrWriter.U32(attr, 68, (uint)request.ExpectedAttachType);
+                var fd = BpfSyscall.Invoke(BpfCommand.ProgLoad, attr, out var errno);
+                return new ProgramLoadResult(fd, errno, CString(log));
+            }
+        }
+
+        /// <summary>Creates a map; returns its file descriptor, or -1 with the errno.</summary>
+        public static int CreateMap(MapCreateRequest request, out int errno)
+        {
+            Span<byte> attr = stackalloc byte[MapCreateSize];
+            attr.Clear();
+            AttrWriter.U32(attr, 0, (uint)request.MapType);
+            AttrWriter.U32(attr, 4, request.KeySize);
+            AttrWriter.U32(attr, 8, request.ValueSize);
+            AttrWriter.U32(attr, 12, request.MaxEntries);
+            AttrWriter.U32(attr, 16, request.Flags);
+            AttrWriter.U32(attr, 20, (uint)request.InnerMapFd);
+            AttrWriter.Name(attr, 28, request.Name);
+            AttrWriter.U32(attr, 48, (uint)request.BtfFd);
+            AttrWriter.U32(attr, 52, request.BtfKeyTypeId);
+            AttrWriter.U32(attr, 56, request.BtfValueTypeId);
+            AttrWriter.U64(attr, 64, request.MapExtra);
+            return BpfSyscall.Invoke(BpfCommand.MapCreate, attr, out errno);
+        }
+
+        /// <summary>Loads a BTF blob; returns its file descriptor, or -1 with the errno.</summary>
+        public static int LoadBtf(byte[] blob, out int errno)
+        {
+            Span<byte> attr = stackalloc byte[BtfLoadSize];
+            attr.Clear();
+            fixed (byte* data = blob)
+            {
+                AttrWriter.U64(attr, 0, (ulong)data);
+                AttrWriter.U32(attr, 16, (uint)blob.Length);
+                return BpfSyscall.Invoke(BpfCommand.BtfLoad, attr, out errno);
+            }
+        }
+
+        private static string CString(byte[] buffer)
+        {
+            var end = Array.IndexOf(buffer, (byte)0);
+            return Encoding.UTF8.GetString(buffer, 0, end < 0 ? buffer.Length : end);
+        }
+    }
+
+    /// <summary>A BTF blob with the two integer types the probe's storage maps need as key and value types.</summary>
+    public static class ProbeBtf
+    {
+        /// <summary>BTF type id of a 4-byte signed <c>int</c>.</summary>
+        public const uint IntTypeId = 1;
+
+        /// <summary>BTF type id of an 8-byte signed <c>long long</c>.</summary>
+        public const uint LongTypeId = 2;
+
+        public static byte[] Build()
+        {
+            // Strings: "\0int\0long long\0"; types: two BTF_KIND_INT (kind 1) with their encoding word (signed, bits).
+            var strings = Encoding.ASCII.GetBytes("\0int\0long long\0");
+            var types = new List<uint>
+            {
+                1, 1u << 24, 4, (1u << 24) | 32,
+                5, 1u << 24, 8, (1u << 24) | 64,
+            };
+            var typeBytes = MemoryMarshal.AsBytes(types.ToArray().AsSpan()).ToArray();
+            var header = new byte[24];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(header, 0xeB9F);
+            header[2] = 1; // version
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(4), 24);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(8), 0);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(12), (uint)typeBytes.Length);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(16), (uint)typeBytes.Length);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(20), (uint)strings.Length);
+            var blob = new byte[header.Length + typeBytes.Length + strings.Length];
+            header.CopyTo(blob, 0);
+            typeBytes.CopyTo(blob, header.Length);
+            strings.CopyTo(blob, header.Length + typeBytes.Length);
+            return blob;
+        }
+    }
+}
