@@ -45,7 +45,7 @@ namespace BpfSharp.Analyzers
     /// <summary>The facts a generated helper stub carries in its attributes, and which of its parameters the checks read.</summary>
     internal sealed class HelperFacts
     {
-        public HelperFacts(string name, int id, string? since, bool gplOnly, ImmutableArray<string> gplOnlyExceptions, ImmutableDictionary<int, string?>? programTypes, ImmutableDictionary<int, MapTypeUse> mapTypes, ImmutableArray<int> mapParameters, ImmutableArray<FlagsParameter> flagsParameters)
+        public HelperFacts(string name, int id, string? since, bool gplOnly, ImmutableArray<string> gplOnlyExceptions, ImmutableDictionary<int, string?>? programTypes, ImmutableArray<ProgramTypeCondition> programTypeConditions, ImmutableDictionary<int, MapTypeUse> mapTypes, ImmutableArray<int> mapParameters, ImmutableArray<FlagsParameter> flagsParameters)
         {
             Name = name;
             Id = id;
@@ -53,6 +53,7 @@ namespace BpfSharp.Analyzers
             GplOnly = gplOnly;
             GplOnlyExceptions = gplOnlyExceptions;
             ProgramTypes = programTypes;
+            ProgramTypeConditions = programTypeConditions;
             MapTypes = mapTypes;
             MapParameters = mapParameters;
             FlagsParameters = flagsParameters;
@@ -77,6 +78,9 @@ namespace BpfSharp.Analyzers
         /// <summary>Allowed program type values with their version tags; null when the spec states no program types.</summary>
         public ImmutableDictionary<int, string?>? ProgramTypes { get; }
 
+        /// <summary>Conditions on the use in a program type (capabilities, kernel config, attach type, ...), by program type value.</summary>
+        public ImmutableArray<ProgramTypeCondition> ProgramTypeConditions { get; }
+
         /// <summary>The map type values the verifier accepts; empty when the helper takes no map.</summary>
         public ImmutableDictionary<int, MapTypeUse> MapTypes { get; }
 
@@ -87,15 +91,20 @@ namespace BpfSharp.Analyzers
     /// <summary>A program a method declares, resolved to its kernel program type (and attach type, when the section says).</summary>
     internal readonly struct DeclaredProgram
     {
-        public DeclaredProgram(int programType, string? attachType)
+        public DeclaredProgram(int programType, string? attachType, bool sleepable)
         {
             ProgramType = programType;
             AttachType = attachType;
+            Sleepable = sleepable;
         }
 
         public int ProgramType { get; }
 
+        /// <summary>The expected attach type the section gives (null: none, or declared by program type alone).</summary>
         public string? AttachType { get; }
+
+        /// <summary>Whether the section loads the program sleepable (<c>BPF_F_SLEEPABLE</c>).</summary>
+        public bool Sleepable { get; }
 
         public string ProgramTypeName => KernelTypes.ProgramTypes.FindByValue(ProgramType)?.Name ?? string.Empty;
     }
@@ -173,7 +182,7 @@ namespace BpfSharp.Analyzers
         /// <summary>Whether a method declares a program (even one whose section name is invalid).</summary>
         public bool IsProgram(ISymbol symbol) => _isProgram.GetOrAdd(symbol, _readIsProgram);
 
-        // Decodes the one [BpfHelper] attribute of a stub (bit sets indexed by enum value, "value:..." strings).
+        // Decodes the one [BpfHelper] attribute of a stub with the codec the emitter encoded it with.
         private HelperFacts? ReadHelper(IMethodSymbol method)
         {
             var attribute = method.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, HelperAttribute));
@@ -182,28 +191,32 @@ namespace BpfSharp.Analyzers
                 return null;
             }
 
-            var id = attribute.ConstructorArguments[1].Value is int value ? value : 0;
-            var gplExceptions = NamedArray<string>(attribute, "GplOnlyExceptions") ?? ImmutableArray<string>.Empty;
-
-            ImmutableDictionary<int, string?>? programTypes = null;
-            if (Named(attribute, "ProgramTypes")?.Value is ulong programBits)
+            var facts = HelperFactEncoding.Decode(new EncodedHelperFacts(name, attribute.ConstructorArguments[1].Value is int id ? id : 0)
             {
-                var versions = Pairs(Named(attribute, "ProgramTypeVersions")?.Value as string);
-                programTypes = Bits(programBits).ToImmutableDictionary(v => v, v => versions.TryGetValue(v, out var since) ? since : null);
-            }
-
-            var mapBits = Named(attribute, "MapTypes")?.Value is ulong m ? m : 0;
-            var failing = Named(attribute, "AlwaysFailingMapTypes")?.Value is ulong f ? f : 0;
-            var conditions = Pairs(Named(attribute, "MapTypeConditions")?.Value as string);
-            var mapTypes = Bits(mapBits).ToImmutableDictionary(
-                v => v,
-                v => new MapTypeUse(
-                    conditions.TryGetValue(v, out var onlyIn) ? onlyIn.Split(',').Select(p => int.TryParse(p, out var n) ? n : -1).ToImmutableHashSet() : null,
-                    (failing & (1UL << v)) != 0));
+                Since = Named(attribute, HelperFactEncoding.SinceArgument)?.Value as string,
+                GplOnly = Named(attribute, HelperFactEncoding.GplOnlyArgument)?.Value is true,
+                GplOnlyExceptions = NamedArray<string>(attribute, HelperFactEncoding.GplOnlyExceptionsArgument),
+                ProgramTypes = Named(attribute, HelperFactEncoding.ProgramTypesArgument)?.Value as ulong?,
+                ProgramTypeVersions = Named(attribute, HelperFactEncoding.ProgramTypeVersionsArgument)?.Value as string,
+                ProgramTypeConditions = Named(attribute, HelperFactEncoding.ProgramTypeConditionsArgument)?.Value as string,
+                MapTypes = Named(attribute, HelperFactEncoding.MapTypesArgument)?.Value as ulong?,
+                AlwaysFailingMapTypes = Named(attribute, HelperFactEncoding.AlwaysFailingMapTypesArgument)?.Value is ulong failing ? failing : 0,
+                MapTypeConditions = Named(attribute, HelperFactEncoding.MapTypeConditionsArgument)?.Value as string,
+            });
 
             var mapParameters = method.Parameters.Where(p => SymbolEqualityComparer.Default.Equals(p.Type, Map)).Select(p => p.Ordinal).ToImmutableArray();
             var flagsParameters = method.Parameters.Select(ReadFlags).Where(f => f != null).Select(f => f!).ToImmutableArray();
-            return new HelperFacts(name, id, Named(attribute, "Since")?.Value as string, Named(attribute, "GplOnly")?.Value is true, gplExceptions, programTypes, mapTypes, mapParameters, flagsParameters);
+            return new HelperFacts(
+                facts.Name,
+                facts.Id,
+                facts.Since,
+                facts.GplOnly,
+                facts.GplOnlyExceptions.ToImmutableArray(),
+                facts.ProgramTypes?.ToImmutableDictionary(p => p.Value, p => p.Since),
+                facts.ProgramTypeConditions.ToImmutableArray(),
+                (facts.MapTypes ?? Enumerable.Empty<MapTypeFact>()).ToImmutableDictionary(m => m.Value, m => new MapTypeUse(m.OnlyInProgramTypes?.ToImmutableHashSet(), m.AlwaysFails)),
+                mapParameters,
+                flagsParameters);
         }
 
         private FlagsParameter? ReadFlags(IParameterSymbol parameter)
@@ -215,24 +228,6 @@ namespace BpfSharp.Analyzers
             }
 
             return new FlagsParameter(parameter.Ordinal, bits, NamedArray<ulong>(attribute, "AcceptedValues"), Named(attribute, "Description")?.Value as string);
-        }
-
-        private static IEnumerable<int> Bits(ulong bits) => Enumerable.Range(0, 64).Where(v => (bits & (1UL << v)) != 0);
-
-        // "6:6.10 3:6.10" gives {6: "6.10", 3: "6.10"}.
-        private static Dictionary<int, string> Pairs(string? text)
-        {
-            var pairs = new Dictionary<int, string>();
-            foreach (var pair in (text ?? string.Empty).Split(new[] { ' ' }, System.StringSplitOptions.RemoveEmptyEntries))
-            {
-                var colon = pair.IndexOf(':');
-                if (colon > 0 && int.TryParse(pair.Substring(0, colon), out var key))
-                {
-                    pairs[key] = pair.Substring(colon + 1);
-                }
-            }
-
-            return pairs;
         }
 
         private int? ReadMapType(ITypeSymbol type)
@@ -300,12 +295,12 @@ namespace BpfSharp.Analyzers
             var argument = attribute.ConstructorArguments[0];
             if (argument.Value is int programType)
             {
-                return KernelTypes.ProgramTypes.FindByValue(programType) is null || programType == 0 ? null : new DeclaredProgram(programType, null);
+                return KernelTypes.ProgramTypes.FindByValue(programType) is null || programType == 0 ? null : new DeclaredProgram(programType, null, false);
             }
 
             if (argument.Value is string section && SectionNames.Resolve(section) is SectionDefinition definition && MissingTarget(section, definition) is null)
             {
-                return new DeclaredProgram(KernelTypes.ProgramTypes.FindByName(definition.ProgramType)!.Value, definition.AttachType);
+                return new DeclaredProgram(KernelTypes.ProgramTypes.FindByName(definition.ProgramType)!.Value, definition.AttachType, definition.IsSleepable);
             }
 
             return null;

@@ -71,6 +71,38 @@ namespace BpfSharp.Analyzers
             DiagnosticSeverity.Error,
             "A [BpfProgram] section name must be one libbpf accepts, and a method declares at most one program.");
 
+        public static readonly DiagnosticDescriptor HelperDependsOnAttachType = Create(
+            DiagnosticIds.HelperDependsOnAttachType,
+            "Helper allowed only for some attach types",
+            "{0} in {1}: {2} programs may call it only when loaded with the attach type {3}, and the declaration does not say which attach type the program loads with; use a section name that does (such as \"{4}\")",
+            VerifierCategory,
+            DiagnosticSeverity.Warning,
+            "Some helpers are offered to a program type only for some expected attach types. A program declared by its program type alone loads without one, and the verifier then refuses the helper.");
+
+        public static readonly DiagnosticDescriptor HelperNeedsEnvironment = Create(
+            DiagnosticIds.HelperNeedsEnvironment,
+            "Helper allowed only where the loading environment permits",
+            "{0} in {1}: the verifier allows it only {2}; the build cannot know whether the kernel and the loader provide that",
+            VerifierCategory,
+            DiagnosticSeverity.Info,
+            "Some helpers are refused on kernels that run with lockdown, were built without a configuration option, or when the loading process lacks a capability. Give the build a kernel profile (BpfKernelProfile) to get that kernel's exact verdicts.");
+
+        public static readonly DiagnosticDescriptor HelperNeedsCapability = Create(
+            DiagnosticIds.HelperNeedsCapability,
+            "Helper allowed only to a loader with a capability",
+            "{0} in {1}: the verifier allows it only when the loading process has {2} (or is root)",
+            VerifierCategory,
+            DiagnosticSeverity.Hidden,
+            "Some helpers are offered only to programs loaded by a process with CAP_BPF, CAP_PERFMON or CAP_SYS_ADMIN. Loaders usually run as root, so this is hidden by default; raise its severity in .editorconfig when yours does not.");
+
+        public static readonly DiagnosticDescriptor KernelProfileProblem = Create(
+            DiagnosticIds.KernelProfileProblem,
+            "Kernel profile cannot be used",
+            "kernel profile {0}: {1}; the verdicts follow the spec's facts instead",
+            ProgramCategory,
+            DiagnosticSeverity.Error,
+            "The MSBuild property BpfKernelProfile names a file written by 'bpfsharp probe'; a missing, truncated or malformed file is reported where the problem is.");
+
         public static readonly DiagnosticDescriptor InvalidTargetKernel = Create(
             DiagnosticIds.InvalidTargetKernel,
             "BpfTargetKernel is not a kernel version",

@@ -11,5 +11,9 @@ namespace BpfSharp.Analyzers
         public const string MapOperationAlwaysFails = "BPF0006";
         public const string InvalidProgramDeclaration = "BPF0007";
         public const string InvalidTargetKernel = "BPF0008";
+        public const string HelperDependsOnAttachType = "BPF0009";
+        public const string HelperNeedsEnvironment = "BPF0010";
+        public const string KernelProfileProblem = "BPF0011";
+        public const string HelperNeedsCapability = "BPF0012";
     }
 }

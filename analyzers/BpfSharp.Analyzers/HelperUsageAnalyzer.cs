@@ -4,6 +4,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Linq;
 using BpfSharp.Spec;
+using BpfSharp.Spec.Profiles;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
@@ -19,8 +20,6 @@ namespace BpfSharp.Analyzers
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class HelperUsageAnalyzer : DiagnosticAnalyzer
     {
-        private const string TargetKernelProperty = "build_property.BpfTargetKernel";
-
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
             Descriptors.HelperNotAllowedInProgramType,
             Descriptors.MapTypeNotAccepted,
@@ -28,7 +27,11 @@ namespace BpfSharp.Analyzers
             Descriptors.GplOnlyHelper,
             Descriptors.FlagsNotAccepted,
             Descriptors.MapOperationAlwaysFails,
-            Descriptors.InvalidTargetKernel);
+            Descriptors.InvalidTargetKernel,
+            Descriptors.HelperDependsOnAttachType,
+            Descriptors.HelperNeedsEnvironment,
+            Descriptors.KernelProfileProblem,
+            Descriptors.HelperNeedsCapability);
 
         public override void Initialize(AnalysisContext context)
         {
@@ -42,20 +45,21 @@ namespace BpfSharp.Analyzers
                     return;
                 }
 
-                start.Options.AnalyzerConfigOptionsProvider.GlobalOptions.TryGetValue(TargetKernelProperty, out var targetText);
-                KernelVersion? target = KernelVersion.TryParse(targetText, out var parsed) ? parsed : null;
-                if (!string.IsNullOrWhiteSpace(targetText) && target is null)
-                {
-                    start.RegisterCompilationEndAction(end => end.ReportDiagnostic(Diagnostic.Create(Descriptors.InvalidTargetKernel, Location.None, targetText)));
-                }
-
+                var target = KernelTarget.Read(start.Options, start.CancellationToken, out var problems);
                 var analysis = new CompilationAnalysis(symbols, target);
                 // Operation actions: the operation trees are built once per method body for every analyzer that asks, and
                 // the SDK's default analyzers ask in every build, so reading calls from them costs next to nothing;
                 // semantic-model queries per call cost more than all the checks (docs/PERFORMANCE.md).
                 start.RegisterOperationAction(analysis.AnalyzeInvocation, OperationKind.Invocation);
                 start.RegisterOperationAction(analysis.AnalyzeMethodReference, OperationKind.MethodReference);
-                start.RegisterCompilationEndAction(analysis.AnalyzeReachableCalls);
+                start.RegisterCompilationEndAction(end =>
+                {
+                    analysis.AnalyzeReachableCalls(end);
+                    foreach (var problem in problems)
+                    {
+                        end.ReportDiagnostic(problem);
+                    }
+                });
             });
         }
 
@@ -104,15 +108,17 @@ namespace BpfSharp.Analyzers
         {
             private readonly BpfSymbols _symbols;
             private readonly KernelVersion? _target;
+            private readonly KernelProfile? _profile;
             // Queues, not bags: a ConcurrentBag per method costs more than the analysis of its calls.
             private readonly ConcurrentDictionary<IMethodSymbol, ConcurrentQueue<IMethodSymbol>> _calls = new ConcurrentDictionary<IMethodSymbol, ConcurrentQueue<IMethodSymbol>>(SymbolEqualityComparer.Default);
             private readonly ConcurrentDictionary<IMethodSymbol, ConcurrentQueue<HelperCall>> _helperCalls = new ConcurrentDictionary<IMethodSymbol, ConcurrentQueue<HelperCall>>(SymbolEqualityComparer.Default);
             private readonly ConcurrentDictionary<IMethodSymbol, bool> _programs = new ConcurrentDictionary<IMethodSymbol, bool>(SymbolEqualityComparer.Default);
 
-            public CompilationAnalysis(BpfSymbols symbols, KernelVersion? target)
+            public CompilationAnalysis(BpfSymbols symbols, KernelTarget target)
             {
                 _symbols = symbols;
-                _target = target;
+                _target = target.Version;
+                _profile = target.Profile;
             }
 
             public void AnalyzeInvocation(OperationAnalysisContext context)
@@ -227,6 +233,16 @@ namespace BpfSharp.Analyzers
             private void CheckWithoutProgram(System.Action<Diagnostic> report, HelperCall call, IInvocationOperation invocation)
             {
                 var helper = call.Helper;
+                if (!helper.FlagsParameters.IsEmpty)
+                {
+                    CheckFlags(report, helper, invocation);
+                }
+
+                if (_profile != null)
+                {
+                    return; // the profiled kernel's verdicts depend on the program's variant: CheckInProgram
+                }
+
                 foreach (var map in call.MapArguments)
                 {
                     var mapType = map.MapType;
@@ -258,11 +274,6 @@ namespace BpfSharp.Analyzers
                 if (helper.GplOnly && helper.GplOnlyExceptions.IsEmpty && !GplLicenses.IsCompatible(_symbols.License))
                 {
                     report(GplViolation(call.Location, helper));
-                }
-
-                if (!helper.FlagsParameters.IsEmpty)
-                {
-                    CheckFlags(report, helper, invocation);
                 }
             }
 
@@ -306,25 +317,15 @@ namespace BpfSharp.Analyzers
             private void CheckInProgram(System.Action<Diagnostic> report, HelperCall call, IMethodSymbol program, DeclaredProgram declared, string? chain)
             {
                 var helper = call.Helper;
-                if (helper.ProgramTypes is { } allowed && !allowed.ContainsKey(declared.ProgramType))
+                var caller = "'" + program.Name + "'" + (chain is null ? string.Empty : " (through " + chain + ")");
+                var variant = _profile?.FindVariant(declared.ProgramTypeName, declared.AttachType, declared.Sleepable);
+                if (variant != null)
                 {
-                    var names = allowed.Keys.Select(v => KernelTypes.ProgramTypes.FindByValue(v)?.Name).Where(n => n != null).Select(n => ProgramDeclaration.ShortName(n!)).OrderBy(n => n, System.StringComparer.Ordinal).ToArray();
-                    report(Diagnostic.Create(
-                        Descriptors.HelperNotAllowedInProgramType,
-                        call.Location,
-                        helper.ToString(),
-                        "'" + program.Name + "'" + (chain is null ? string.Empty : " (through " + chain + ")"),
-                        ProgramDeclaration.Describe(declared.ProgramType),
-                        helper.Name,
-                        names.Length == 0 ? "no program type" : string.Join(", ", names)));
-                }
-                else if (_target is KernelVersion target && helper.ProgramTypes is { } versions
-                    && versions.TryGetValue(declared.ProgramType, out var typeSince) && KernelVersion.TryParse(typeSince, out var since) && since.CompareTo(target) > 0
-                    && !(KernelVersion.TryParse(helper.Since, out var helperSince) && helperSince.CompareTo(since) >= 0))
-                {
-                    report(Diagnostic.Create(Descriptors.KernelTooOld, call.Location, helper.ToString(), target.ToString(), helper.Name, since.ToString(), " in " + ProgramDeclaration.ShortName(declared.ProgramTypeName) + " programs"));
+                    CheckInProfiledProgram(report, call, caller, declared, variant);
+                    return;
                 }
 
+                CheckProgramTypeFacts(report, helper, call.Location, caller, declared);
                 if (helper.GplOnly && !helper.GplOnlyExceptions.IsEmpty && !GplLicenses.IsCompatible(_symbols.License)
                     && !helper.GplOnlyExceptions.Contains(declared.ProgramTypeName) && (declared.AttachType is null || !helper.GplOnlyExceptions.Contains(declared.AttachType)))
                 {
@@ -339,6 +340,112 @@ namespace BpfSharp.Analyzers
                     }
                 }
             }
+
+            // The spec's facts for the program type: listed at all, since which version, and under which conditions.
+            private void CheckProgramTypeFacts(System.Action<Diagnostic> report, HelperFacts helper, Location location, string caller, DeclaredProgram declared)
+            {
+                var typeName = ProgramDeclaration.ShortName(declared.ProgramTypeName);
+                if (helper.ProgramTypes is not { } allowed)
+                {
+                    return;
+                }
+
+                if (!allowed.TryGetValue(declared.ProgramType, out var typeSince))
+                {
+                    var names = allowed.Keys.Select(v => KernelTypes.ProgramTypes.FindByValue(v)?.Name).Where(n => n != null).Select(n => ProgramDeclaration.ShortName(n!)).OrderBy(n => n, System.StringComparer.Ordinal).ToArray();
+                    report(NotAllowed(location, helper, caller, declared, names.Length == 0 ? "no program type" : string.Join(", ", names)));
+                    return;
+                }
+
+                // A program type that gained the helper after the helper itself: the verifier of an older target refuses it.
+                if (_target is KernelVersion target && KernelVersion.TryParse(typeSince, out var since) && since.CompareTo(target) > 0
+                    && !(KernelVersion.TryParse(helper.Since, out var helperSince) && helperSince.CompareTo(since) >= 0))
+                {
+                    report(NotAllowed(location, helper, caller, declared, $"{typeName} programs on Linux {since} or later (BpfTargetKernel is {target})"));
+                    return;
+                }
+
+                foreach (var condition in helper.ProgramTypeConditions.Where(c => c.ProgramType == declared.ProgramType))
+                {
+                    var values = string.Join(", ", condition.Values);
+                    switch (condition.Kind)
+                    {
+                        case "sleepable":
+                            if (!declared.Sleepable)
+                            {
+                                report(NotAllowed(location, helper, caller, declared, $"sleepable {typeName} programs (the verifier: helper call might sleep in a non-sleepable prog)"));
+                            }
+
+                            break;
+                        case "attach_type":
+                        case "prog_trampoline":
+                            var attachTypes = condition.Kind == "attach_type" ? condition.Values : TrampolineAttachTypes;
+                            if (declared.AttachType is null)
+                            {
+                                var example = SectionNames.All.FirstOrDefault(d => d.ProgramType == declared.ProgramTypeName && d.AttachType != null && attachTypes.Contains(d.AttachType));
+                                report(Diagnostic.Create(Descriptors.HelperDependsOnAttachType, location, helper.ToString(), caller, typeName, string.Join(", ", attachTypes), example?.Prefix ?? "<section>"));
+                            }
+                            else if (!attachTypes.Contains(declared.AttachType))
+                            {
+                                report(NotAllowed(location, helper, caller, declared, $"{typeName} programs loaded with the attach type {string.Join(", ", attachTypes)} (this one loads with {declared.AttachType})"));
+                            }
+
+                            break;
+                        case "no_security_lockdown":
+                            report(Diagnostic.Create(Descriptors.HelperNeedsEnvironment, location, helper.ToString(), caller, "when the kernel does not run with lockdown (integrity or confidentiality; /sys/kernel/security/lockdown)"));
+                            break;
+                        case "kconfig":
+                            report(Diagnostic.Create(Descriptors.HelperNeedsEnvironment, location, helper.ToString(), caller, "when the kernel is built with " + values));
+                            break;
+                        case "cap":
+                            report(Diagnostic.Create(Descriptors.HelperNeedsCapability, location, helper.ToString(), caller, values));
+                            break;
+                    }
+                }
+            }
+
+            // A kernel profile answers for the program's variant: exactly what that kernel's verifier said.
+            private void CheckInProfiledProgram(System.Action<Diagnostic> report, HelperCall call, string caller, DeclaredProgram declared, ProfileVariant variant)
+            {
+                var helper = call.Helper;
+                var profile = _profile!;
+                if (!variant.Allows(helper.Name))
+                {
+                    var refusal = variant.OtherRefusals.FirstOrDefault(r => r.Key == helper.Name).Value;
+                    var where = profile.MissingHelpers.Contains(helper.Name)
+                        ? $"no program type: Linux {profile.Release} does not have the helper (invalid func)"
+                        : string.Join(", ", profile.Variants.Where(v => v.Allows(helper.Name)).Select(v => ProgramDeclaration.ShortName(v.ProgramType)).Distinct().OrderBy(n => n, System.StringComparer.Ordinal).DefaultIfEmpty("no program type"))
+                            + $" on Linux {profile.Release}" + (refusal is null ? string.Empty : " (the verifier: " + refusal + ")");
+                    report(NotAllowed(call.Location, helper, caller, declared, where));
+                    return;
+                }
+
+                if (variant.IsGplOnly(helper.Name) && !GplLicenses.IsCompatible(_symbols.License))
+                {
+                    report(GplViolation(call.Location, helper));
+                }
+
+                foreach (var map in call.MapArguments)
+                {
+                    var mapType = KernelTypes.MapTypes.FindByValue(map.MapType);
+                    var verdicts = profile.FindMapHelper(helper.Name, declared.ProgramTypeName);
+                    if (mapType is null || verdicts is null || !(verdicts.Accepts(mapType.Name) || verdicts.RefusalOf(mapType.Name) != null))
+                    {
+                        // The probe could not decide this map type: the spec's rules stand in.
+                        if (!helper.MapTypes.TryGetValue(map.MapType, out var use) || (use.OnlyInProgramTypes is { } onlyIn && !onlyIn.Contains(declared.ProgramType)))
+                        {
+                            report(MapRejected(helper, map));
+                        }
+                    }
+                    else if (!verdicts.Accepts(mapType.Name))
+                    {
+                        report(MapRejected(helper, map));
+                    }
+                }
+            }
+
+            private static Diagnostic NotAllowed(Location location, HelperFacts helper, string caller, DeclaredProgram declared, string allowedIn) =>
+                Diagnostic.Create(Descriptors.HelperNotAllowedInProgramType, location, helper.ToString(), caller, ProgramDeclaration.Describe(declared.ProgramType), helper.Name, allowedIn);
 
             private Diagnostic GplViolation(Location location, HelperFacts helper)
             {
@@ -408,6 +515,9 @@ namespace BpfSharp.Analyzers
                 }
             }
         }
+
+        // bpf_prog_has_trampoline(): fentry, fexit, fmod_ret and LSM programs.
+        private static readonly string[] TrampolineAttachTypes = { "BPF_TRACE_FENTRY", "BPF_TRACE_FEXIT", "BPF_MODIFY_RETURN", "BPF_LSM_MAC" };
 
         private static ImmutableArray<MapArgument> MapArgumentsOf(BpfSymbols symbols, IInvocationOperation invocation, HelperFacts helper)
         {

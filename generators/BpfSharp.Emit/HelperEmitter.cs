@@ -109,59 +109,58 @@ namespace BpfSharp.Generators
             yield return "</remarks>";
         }
 
+        /// <summary>The facts a helper's [BpfHelper] attribute carries, by kernel enum value.</summary>
+        public static HelperFactSet Facts(HelperSpec helper)
+        {
+            var programTypes = helper.HasProgramTypeTable
+                ? helper.ProgramTypes.Select(p => new ProgramTypeFact(KernelTypes.ProgramTypes.FindByName(p.ProgramType)!.Value, p.Since)).ToArray()
+                : null;
+            var conditions = helper.Conditions
+                .Select(c => new ProgramTypeCondition(KernelTypes.ProgramTypes.FindByName(c.ProgramType)!.Value, c.Kind, c.SplitValues()))
+                .ToArray();
+
+            // The verifier decides which map types are accepted at all; the page's map list, which ones can work.
+            MapTypeFact[]? mapTypes = null;
+            if (helper.Parameters.Any(CTypes.IsMapParameter))
+            {
+                var working = helper.MapTypes.Select(m => KernelTypes.MapTypes.FindByName(m)!.Value).ToArray();
+                mapTypes = VerifierMapRules.AcceptedMapTypes(helper.Name)
+                    .Select(a => (Value: KernelTypes.MapTypes.FindByName(a.MapType)!.Value, a.OnlyInProgramTypes))
+                    .Select(a => new MapTypeFact(
+                        a.Value,
+                        helper.HasMapTypeTable && !working.Contains(a.Value),
+                        a.OnlyInProgramTypes?.Select(p => KernelTypes.ProgramTypes.FindByName(p)!.Value).ToArray()))
+                    .ToArray();
+            }
+
+            return new HelperFactSet(helper.Name, helper.Id, helper.Since, helper.GplOnly == true, helper.GplOnlyExceptions.ToArray(), programTypes, conditions, mapTypes);
+        }
+
         // One [BpfHelper] per stub with every fact as bit sets and short strings: thousands of separate attributes made
         // the generated file several times slower to compile.
         private static IEnumerable<string> Attributes(HelperSpec helper)
         {
-            var facts = new List<string> { Literal(helper.Name), helper.Id.ToString(CultureInfo.InvariantCulture) };
-            if (helper.Since != null)
-            {
-                facts.Add("Since = " + Literal(helper.Since));
-            }
-
-            if (helper.GplOnly == true)
-            {
-                facts.Add("GplOnly = true");
-                if (!helper.GplOnlyExceptions.IsEmpty)
-                {
-                    facts.Add("GplOnlyExceptions = new[] { " + string.Join(", ", helper.GplOnlyExceptions.Select(Literal)) + " }");
-                }
-            }
-
-            if (helper.HasProgramTypeTable)
-            {
-                var uses = helper.ProgramTypes.Select(p => (Value: KernelTypes.ProgramTypes.FindByName(p.ProgramType)!.Value, p.Since)).OrderBy(p => p.Value).ToArray();
-                facts.Add("ProgramTypes = " + Hex(Mask(uses.Select(u => u.Value))));
-                if (uses.Any(u => u.Since != null))
-                {
-                    facts.Add("ProgramTypeVersions = " + Literal(string.Join(" ", uses.Where(u => u.Since != null).Select(u => u.Value.ToString(CultureInfo.InvariantCulture) + ":" + u.Since))));
-                }
-            }
-
-            // The verifier decides which map types are accepted at all; the page's map list, which ones can work.
-            if (helper.Parameters.Any(CTypes.IsMapParameter))
-            {
-                var accepted = VerifierMapRules.AcceptedMapTypes(helper.Name).Select(a => (Value: KernelTypes.MapTypes.FindByName(a.MapType)!.Value, a.OnlyInProgramTypes)).ToArray();
-                var working = helper.MapTypes.Select(m => KernelTypes.MapTypes.FindByName(m)!.Value).ToArray();
-                facts.Add("MapTypes = " + Hex(Mask(accepted.Select(a => a.Value))));
-                if (helper.HasMapTypeTable && accepted.Any(a => !working.Contains(a.Value)))
-                {
-                    facts.Add("AlwaysFailingMapTypes = " + Hex(Mask(accepted.Where(a => !working.Contains(a.Value)).Select(a => a.Value))));
-                }
-
-                var conditions = accepted.Where(a => a.OnlyInProgramTypes != null)
-                    .Select(a => a.Value.ToString(CultureInfo.InvariantCulture) + ":" + string.Join(",", a.OnlyInProgramTypes!.Select(p => KernelTypes.ProgramTypes.FindByName(p)!.Value.ToString(CultureInfo.InvariantCulture))))
-                    .ToArray();
-                if (conditions.Length > 0)
-                {
-                    facts.Add("MapTypeConditions = " + Literal(string.Join(" ", conditions)));
-                }
-            }
-
+            var encoded = HelperFactEncoding.Encode(Facts(helper));
+            var facts = new List<string> { Literal(encoded.Name), encoded.Id.ToString(CultureInfo.InvariantCulture) };
+            Add(HelperFactEncoding.SinceArgument, encoded.Since is null ? null : Literal(encoded.Since));
+            Add(HelperFactEncoding.GplOnlyArgument, encoded.GplOnly ? "true" : null);
+            Add(HelperFactEncoding.GplOnlyExceptionsArgument, encoded.GplOnlyExceptions is null ? null : "new[] { " + string.Join(", ", encoded.GplOnlyExceptions.Select(Literal)) + " }");
+            Add(HelperFactEncoding.ProgramTypesArgument, encoded.ProgramTypes is ulong programTypes ? Hex(programTypes) : null);
+            Add(HelperFactEncoding.ProgramTypeVersionsArgument, encoded.ProgramTypeVersions is null ? null : Literal(encoded.ProgramTypeVersions));
+            Add(HelperFactEncoding.ProgramTypeConditionsArgument, encoded.ProgramTypeConditions is null ? null : Literal(encoded.ProgramTypeConditions));
+            Add(HelperFactEncoding.MapTypesArgument, encoded.MapTypes is ulong mapTypes ? Hex(mapTypes) : null);
+            Add(HelperFactEncoding.AlwaysFailingMapTypesArgument, encoded.AlwaysFailingMapTypes != 0 ? Hex(encoded.AlwaysFailingMapTypes) : null);
+            Add(HelperFactEncoding.MapTypeConditionsArgument, encoded.MapTypeConditions is null ? null : Literal(encoded.MapTypeConditions));
             yield return "global::BpfSharp.BpfHelper(" + string.Join(", ", facts) + ")";
-        }
 
-        private static ulong Mask(IEnumerable<int> values) => values.Aggregate(0UL, (mask, value) => mask | (1UL << value));
+            void Add(string argument, string? value)
+            {
+                if (value != null)
+                {
+                    facts.Add(argument + " = " + value);
+                }
+            }
+        }
 
         // [BpfHelperFlags(bits)] on a parameter the page lists flags for; enumerated values also listed one by one.
         private static string FlagsAttribute(HelperSpec helper, HelperParameter parameter)

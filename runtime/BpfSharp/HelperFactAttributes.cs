@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using BpfSharp.Spec;
 
 namespace BpfSharp
 {
@@ -10,7 +11,8 @@ namespace BpfSharp
     /// <summary>
     /// Identifies a method as the stub of a kernel BPF helper function and carries the facts of its spec page in a
     /// compact form (bit sets indexed by the kernel's enum values): one attribute per helper keeps the generated code
-    /// cheap to compile. <see cref="AllowedProgramTypes"/> and <see cref="AcceptedMapTypes"/> decode them.
+    /// cheap to compile. <see cref="AllowedProgramTypes"/>, <see cref="AcceptedMapTypes"/> and <see cref="Conditions"/>
+    /// decode them, with the codec the generator encodes them with and the analyzers decode them with.
     /// </summary>
     [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
     public sealed class BpfHelperAttribute : Attribute
@@ -45,6 +47,12 @@ namespace BpfSharp
         /// <summary>Later kernel versions per program type, as <c>"value:version"</c> pairs separated by spaces (<c>"6:6.10"</c>).</summary>
         public string? ProgramTypeVersions { get; set; }
 
+        /// <summary>
+        /// Conditions on the use in a program type, as <c>"program:kind=value,value"</c> entries separated by spaces
+        /// (values, e.g. <c>"6:cap=CAP_BPF,CAP_PERFMON 26:sleepable=true"</c>). <see cref="Conditions"/> decodes them.
+        /// </summary>
+        public string? ProgramTypeConditions { get; set; }
+
         /// <summary>Bit <c>n</c> set: the verifier lets the map argument be of the map type with value <c>n</c>.</summary>
         public ulong MapTypes { get; set; }
 
@@ -61,21 +69,55 @@ namespace BpfSharp
 
         /// <summary>The program types that may call the helper, or null when the spec does not say.</summary>
         public IReadOnlyList<BpfProgramType>? AllowedProgramTypes =>
-            _programTypes is ulong bits ? Bits(bits).Select(v => (BpfProgramType)v).ToArray() : null;
+            Decode().ProgramTypes?.Select(p => (BpfProgramType)p.Value).ToArray();
 
         /// <summary>The map types the verifier lets the helper take.</summary>
-        public IReadOnlyList<BpfMapType> AcceptedMapTypes => Bits(MapTypes).Select(v => (BpfMapType)v).ToArray();
+        public IReadOnlyList<BpfMapType> AcceptedMapTypes =>
+            Decode().MapTypes?.Select(m => (BpfMapType)m.Value).ToArray() ?? Array.Empty<BpfMapType>();
 
-        private static IEnumerable<int> Bits(ulong bits)
+        /// <summary>The conditions on the use of the helper in each program type, as listed (by program type in generated code).</summary>
+        public IReadOnlyList<BpfHelperCondition> Conditions =>
+            Decode().ProgramTypeConditions.Select(c => new BpfHelperCondition((BpfProgramType)c.ProgramType, c.Kind, c.Values)).ToArray();
+
+        // Decoded on every access: the properties are settable, so a cached result could go stale.
+        private HelperFactSet Decode() => HelperFactEncoding.Decode(new EncodedHelperFacts(Name, Id)
         {
-            for (var value = 0; value < 64; value++)
-            {
-                if ((bits & (1UL << value)) != 0)
-                {
-                    yield return value;
-                }
-            }
+            Since = Since,
+            GplOnly = GplOnly,
+            GplOnlyExceptions = GplOnlyExceptions,
+            ProgramTypes = _programTypes,
+            ProgramTypeVersions = ProgramTypeVersions,
+            ProgramTypeConditions = ProgramTypeConditions,
+            MapTypes = MapTypes,
+            AlwaysFailingMapTypes = AlwaysFailingMapTypes,
+            MapTypeConditions = MapTypeConditions,
+        });
+    }
+
+    /// <summary>A condition on calling a helper from one program type, decoded from <see cref="BpfHelperAttribute.ProgramTypeConditions"/>.</summary>
+    public sealed class BpfHelperCondition
+    {
+        internal BpfHelperCondition(BpfProgramType programType, string kind, IReadOnlyList<string> values)
+        {
+            ProgramType = programType;
+            Kind = kind;
+            Values = values;
         }
+
+        /// <summary>The program type the condition applies in.</summary>
+        public BpfProgramType ProgramType { get; }
+
+        /// <summary>
+        /// What is required: <c>cap</c> (capabilities), <c>kconfig</c> (kernel config options), <c>attach_type</c>
+        /// (expected attach types), or a marker such as <c>sleepable</c>, <c>prog_trampoline</c>, <c>no_security_lockdown</c>.
+        /// </summary>
+        public string Kind { get; }
+
+        /// <summary>The names that apply (e.g. <c>CAP_BPF</c>, <c>CAP_PERFMON</c>); <c>true</c> for a marker.</summary>
+        public IReadOnlyList<string> Values { get; }
+
+        /// <summary>E.g. <c>Xdp: cap=CAP_BPF,CAP_PERFMON</c>.</summary>
+        public override string ToString() => ProgramType + ": " + Kind + "=" + string.Join(",", Values);
     }
 
     /// <summary>

@@ -238,7 +238,15 @@ namespace BpfSharp.Spec
                         continue;
                     }
 
-                    conditions.Add(new ProgramCondition(cells[0], cells[1], cells[2]));
+                    // The [BpfHelper] encoding carries a condition as "program:kind=value,value" entries separated by spaces.
+                    var condition = new ProgramCondition(cells[0], cells[1], cells[2]);
+                    if (!HelperFactEncoding.IsConditionToken(condition.Kind) || !condition.SplitValues().All(HelperFactEncoding.IsConditionToken))
+                    {
+                        Report(SpecDiagnosticIds.MalformedFact, line, $"condition '{Shorten(cells[1])}' with values '{Shorten(cells[2])}' must be a name and comma-separated names, without spaces, ':' or '='");
+                        continue;
+                    }
+
+                    conditions.Add(condition);
                 }
 
                 return conditions;

@@ -1,3 +1,6 @@
+using System.Collections.Generic;
+using System.Linq;
+
 namespace BpfSharp.Spec
 {
     /// <summary>One helper function, as a spec page states it.</summary>
@@ -53,7 +56,12 @@ namespace BpfSharp.Spec
     /// A condition on the helper in one program type, from ebpf-docs' data: <c>cap</c>, <c>kconfig</c>, <c>attach_type</c>
     /// with the names that apply, or a marker such as <c>sleepable</c>, <c>prog_trampoline</c>, <c>no_security_lockdown</c>.
     /// </summary>
-    public sealed record ProgramCondition(string ProgramType, string Kind, string Values);
+    public sealed record ProgramCondition(string ProgramType, string Kind, string Values)
+    {
+        /// <summary>The values one by one: <c>"CAP_BPF, CAP_PERFMON"</c> gives <c>CAP_BPF</c> and <c>CAP_PERFMON</c>.</summary>
+        /// <remarks>A method, not a property: the record prints as the three cells of its table row.</remarks>
+        public IReadOnlyList<string> SplitValues() => Values.Split(',').Select(v => v.Trim()).Where(v => v.Length > 0).ToArray();
+    }
 
     /// <summary>The prose of a page: summary, one text per parameter, return value and usage note.</summary>
     public sealed record HelperDocs(string Summary, EquatableArray<ParameterDoc> Parameters, string Returns, string Usage)

@@ -58,7 +58,7 @@ public class HelperUsageAnalyzerTests
         HelperVerifier.VerifyAsync(
             Program("BpfProgram(BpfProgramType.Xdp)", "{|#0:BpfHelpers.GetStackid(ctx, Stacks, 0)|};"),
             HelperVerifier.Diagnostic(DiagnosticIds.HelperNotAllowedInProgramType).WithLocation(0).WithMessage(
-                "program of this type cannot use helper bpf_get_stackid#27: 'Run' is a program of type XDP (BPF_PROG_TYPE_XDP), and bpf_get_stackid may only be called from KPROBE, PERF_EVENT, RAW_TRACEPOINT, RAW_TRACEPOINT_WRITABLE, TRACEPOINT, TRACING"));
+                "program of this type cannot use helper bpf_get_stackid#27: 'Run' is a program of type XDP (BPF_PROG_TYPE_XDP), and bpf_get_stackid may only be called from KPROBE, PERF_EVENT, RAW_TRACEPOINT, RAW_TRACEPOINT_WRITABLE, SYSCALL, TRACEPOINT, TRACING"));
 
     [Theory]
     [InlineData("BpfProgram(\"socket\")", "BpfHelpers.OverrideReturn(ctx, 0)")]
@@ -226,5 +226,5 @@ public class CallShapeTests
                 }
             """),
             HelperVerifier.Diagnostic(DiagnosticIds.HelperNotAllowedInProgramType).WithLocation(0).WithMessage(
-                "program of this type cannot use helper bpf_get_stackid#27: 'Run' (through Run -> Sample) is a program of type XDP (BPF_PROG_TYPE_XDP), and bpf_get_stackid may only be called from KPROBE, PERF_EVENT, RAW_TRACEPOINT, RAW_TRACEPOINT_WRITABLE, TRACEPOINT, TRACING"));
+                "program of this type cannot use helper bpf_get_stackid#27: 'Run' (through Run -> Sample) is a program of type XDP (BPF_PROG_TYPE_XDP), and bpf_get_stackid may only be called from KPROBE, PERF_EVENT, RAW_TRACEPOINT, RAW_TRACEPOINT_WRITABLE, SYSCALL, TRACEPOINT, TRACING"));
 }

@@ -104,18 +104,4 @@ public class IncrementalityTests
         Assert.Equal(IncrementalStepRunReason.Modified, result.TrackedSteps[TrackingNames.MergedSpec].Single().Outputs.Single().Reason);
         Assert.Contains("BpfHelper(\"bpf_custom_b\", 9002, Since = \"6.1\", ProgramTypes = 0x4UL", result.GeneratedSources.Single().SourceText.ToString());
     }
-
-    private sealed class BuildProperties(params (string Key, string Value)[] values) : AnalyzerConfigOptionsProvider
-    {
-        public override AnalyzerConfigOptions GlobalOptions { get; } = new Options(values.ToImmutableDictionary(v => v.Key, v => v.Value));
-
-        public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => new Options(ImmutableDictionary<string, string>.Empty);
-
-        public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) => new Options(ImmutableDictionary<string, string>.Empty);
-
-        private sealed class Options(ImmutableDictionary<string, string> values) : AnalyzerConfigOptions
-        {
-            public override bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value) => values.TryGetValue(key, out value);
-        }
-    }
 }

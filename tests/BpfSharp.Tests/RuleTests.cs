@@ -25,7 +25,7 @@ public class TransitiveCallTests
             }
             """,
             HelperVerifier.Diagnostic(DiagnosticIds.HelperNotAllowedInProgramType).WithLocation(0).WithMessage(
-                "program of this type cannot use helper bpf_get_stackid#27: 'Run' (through Run -> Collect -> Sample) is a program of type XDP (BPF_PROG_TYPE_XDP), and bpf_get_stackid may only be called from KPROBE, PERF_EVENT, RAW_TRACEPOINT, RAW_TRACEPOINT_WRITABLE, TRACEPOINT, TRACING"));
+                "program of this type cannot use helper bpf_get_stackid#27: 'Run' (through Run -> Collect -> Sample) is a program of type XDP (BPF_PROG_TYPE_XDP), and bpf_get_stackid may only be called from KPROBE, PERF_EVENT, RAW_TRACEPOINT, RAW_TRACEPOINT_WRITABLE, SYSCALL, TRACEPOINT, TRACING"));
 
     [Fact]
     public Task Recursion_terminates_and_each_call_is_reported_once_per_program() =>
@@ -58,7 +58,7 @@ public class TransitiveCallTests
             }
             """,
             HelperVerifier.Diagnostic(DiagnosticIds.HelperNotAllowedInProgramType).WithLocation(0).WithArguments(
-                "bpf_get_stackid#27", "'Packet' (through Packet -> Shared)", "XDP (BPF_PROG_TYPE_XDP)", "bpf_get_stackid", "KPROBE, PERF_EVENT, RAW_TRACEPOINT, RAW_TRACEPOINT_WRITABLE, TRACEPOINT, TRACING"));
+                "bpf_get_stackid#27", "'Packet' (through Packet -> Shared)", "XDP (BPF_PROG_TYPE_XDP)", "bpf_get_stackid", "KPROBE, PERF_EVENT, RAW_TRACEPOINT, RAW_TRACEPOINT_WRITABLE, SYSCALL, TRACEPOINT, TRACING"));
 
     [Fact]
     public Task Calls_through_local_functions_lambdas_and_method_groups_are_followed() =>
@@ -101,17 +101,17 @@ public class KernelVersionTests
     public Task Without_BpfTargetKernel_nothing_is_reported() => HelperVerifier.VerifyAsync(Source);
 
     [Fact]
-    public Task A_helper_newer_than_the_target_kernel_gets_BPF0003_naming_the_version() =>
+    public Task A_helper_newer_than_the_target_kernel_gets_BPF0003_and_a_program_type_that_gained_it_later_BPF0001() =>
         HelperVerifier.VerifyAsync(
             Source.Replace("BpfHelpers.MapPushElem(Queue, &v, 0)", "{|#0:BpfHelpers.MapPushElem(Queue, &v, 0)|}").Replace("return (int)BpfHelpers.GetCurrentPidTgid(); }", "return (int){|#1:BpfHelpers.GetCurrentPidTgid()|}; }"),
             state => state.AnalyzerConfigFiles.Add(HelperVerifier.TargetKernel("4.19")),
             HelperVerifier.Warning(DiagnosticIds.KernelTooOld).WithLocation(0).WithMessage("invalid func bpf_map_push_elem#87 on Linux 4.19: bpf_map_push_elem needs Linux 4.20 or later; BpfTargetKernel is 4.19"),
-            HelperVerifier.Warning(DiagnosticIds.KernelTooOld).WithLocation(1).WithMessage("invalid func bpf_get_current_pid_tgid#14 on Linux 4.19: bpf_get_current_pid_tgid needs Linux 6.10 or later in XDP programs; BpfTargetKernel is 4.19"));
+            HelperVerifier.Diagnostic(DiagnosticIds.HelperNotAllowedInProgramType).WithLocation(1).WithMessage("program of this type cannot use helper bpf_get_current_pid_tgid#14: 'Packet' is a program of type XDP (BPF_PROG_TYPE_XDP), and bpf_get_current_pid_tgid may only be called from XDP programs on Linux 6.10 or later (BpfTargetKernel is 4.19)"));
 
     [Fact]
     public Task The_per_program_type_version_counts_only_in_that_program_type() =>
         HelperVerifier.VerifyAsync(
-            Source.Replace("return (int)BpfHelpers.GetCurrentPidTgid(); }", "return (int){|BPF0003:BpfHelpers.GetCurrentPidTgid()|}; }"),
+            Source.Replace("return (int)BpfHelpers.GetCurrentPidTgid(); }", "return (int){|BPF0001:BpfHelpers.GetCurrentPidTgid()|}; }"),
             state => state.AnalyzerConfigFiles.Add(HelperVerifier.TargetKernel("6.1")));
 
     [Fact]

@@ -31,8 +31,8 @@ public class VerdictMatrixTests
     public async Task BPF0001_is_reported_exactly_where_the_kernel_forbids_the_helper()
     {
         Skip.IfNot(RepoPaths.HasShared, RepoPaths.NoSharedReason);
-        var upstream = new UpstreamFacts(RepoPaths.Shared);
-        var helpers = GeneratedHelpers();
+        var facts = new KernelVerdicts(RepoPaths.Spec).ApplyAll(new UpstreamFacts(RepoPaths.Shared).Helpers, new List<KernelDecision>());
+        var helpers = HelperMatrix.GeneratedHelpers();
         var programTypes = KernelTypes.ProgramTypes.Members.Where(m => m.Value != 0).ToArray();
 
         var source = new StringBuilder("using BpfSharp;\npublic static unsafe class Matrix\n{\n");
@@ -41,21 +41,23 @@ public class VerdictMatrixTests
             source.Append($"    [BpfProgram(BpfProgramType.{programType.MemberName})]\n    public static void {programType.MemberName}()\n    {{\n");
             foreach (var helper in helpers)
             {
-                source.Append($"        BpfHelpers.{helper.Method.Name}({string.Join(", ", helper.Method.GetParameters().Where(p => !IsParams(p)).Select(_ => "default!"))});\n");
+                source.Append($"        BpfHelpers.{helper.Method.Name}({string.Join(", ", helper.Method.GetParameters().Where(p => !HelperMatrix.IsParams(p)).Select(_ => "default!"))});\n");
             }
 
             source.Append("    }\n");
         }
 
         source.Append("}\n");
-        var diagnostics = await Analyze(source.ToString(), new HelperUsageAnalyzer());
+        var diagnostics = await HelperMatrix.Analyze(source.ToString(), new HelperUsageAnalyzer());
 
         var reported = diagnostics.Where(d => d.Id == DiagnosticIds.HelperNotAllowedInProgramType)
-            .Select(d => (Program: ContainingMethod(d), Helper: HelperAt(d, helpers)))
+            .Select(d => (Program: HelperMatrix.ContainingMethod(d), Helper: HelperMatrix.HelperAt(d, helpers)))
             .ToHashSet();
         var expected = (from programType in programTypes
-                        from helper in upstream.Helpers
+                        from helper in facts
+                        // Declared by program type alone, a program is not sleepable: helpers that need it are refused too.
                         where !helper.ProgramTypes.Any(p => p.ProgramType == programType.Name)
+                            || helper.Conditions.Any(c => c.ProgramType == programType.Name && c.Kind == "sleepable")
                         select (programType.MemberName, SpecNames.HelperMethodName(helper.Name))).ToHashSet();
 
         Assert.Equal(211 * programTypes.Length, helpers.Count * programTypes.Length);
@@ -69,7 +71,7 @@ public class VerdictMatrixTests
     {
         Skip.IfNot(RepoPaths.HasShared, RepoPaths.NoSharedReason);
         var (byMap, byHelper, conditional) = ReadVerifierRules();
-        var helpers = GeneratedHelpers().Where(h => h.Method.GetParameters().Any(p => p.ParameterType == typeof(BpfMap))).ToArray();
+        var helpers = HelperMatrix.GeneratedHelpers().Where(h => h.Method.GetParameters().Any(p => p.ParameterType == typeof(BpfMap))).ToArray();
 
         var source = new StringBuilder("using BpfSharp;\npublic static unsafe class Matrix\n{\n");
         var expected = new HashSet<(string Helper, string MapClass)>();
@@ -78,8 +80,8 @@ public class VerdictMatrixTests
             source.Append($"    public static void {helper.Method.Name}()\n    {{\n");
             foreach (var mapClass in MapClasses)
             {
-                var arguments = helper.Method.GetParameters().Where(p => !IsParams(p))
-                    .Select(p => p.ParameterType == typeof(BpfMap) ? $"({CSharpName(mapClass)})null!" : "default!");
+                var arguments = helper.Method.GetParameters().Where(p => !HelperMatrix.IsParams(p))
+                    .Select(p => p.ParameterType == typeof(BpfMap) ? $"({HelperMatrix.CSharpName(mapClass)})null!" : "default!");
                 source.Append($"        BpfHelpers.{helper.Method.Name}({string.Join(", ", arguments)});\n");
                 var mapType = KernelTypes.MapTypes.FindByValue((int)mapClass.GetCustomAttributes(typeof(BpfMapClassAttribute), false).Cast<BpfMapClassAttribute>().Single().MapType)!.Name;
                 var rejected = (byMap.TryGetValue(mapType, out var allowedHelpers) && !allowedHelpers.Contains(helper.Name))
@@ -90,7 +92,7 @@ public class VerdictMatrixTests
                 rejected &= !(conditional.Contains(mapType) && helper.Name is "bpf_map_update_elem" or "bpf_map_delete_elem");
                 if (rejected)
                 {
-                    expected.Add((helper.Method.Name, CSharpName(mapClass)));
+                    expected.Add((helper.Method.Name, HelperMatrix.CSharpName(mapClass)));
                 }
             }
 
@@ -98,57 +100,14 @@ public class VerdictMatrixTests
         }
 
         source.Append("}\n");
-        var diagnostics = await Analyze(source.ToString(), new HelperUsageAnalyzer());
+        var diagnostics = await HelperMatrix.Analyze(source.ToString(), new HelperUsageAnalyzer());
         var reported = diagnostics.Where(d => d.Id == DiagnosticIds.MapTypeNotAccepted)
-            .Select(d => (ContainingMethod(d), d.Location.SourceTree!.ToString().Substring(d.Location.SourceSpan.Start, d.Location.SourceSpan.Length)[1..].Split(')')[0]))
+            .Select(d => (HelperMatrix.ContainingMethod(d), d.Location.SourceTree!.ToString().Substring(d.Location.SourceSpan.Start, d.Location.SourceSpan.Length)[1..].Split(')')[0]))
             .ToHashSet();
 
         Assert.True(expected.Count > 500, $"only {expected.Count} rejected combinations");
         Assert.Empty(expected.Except(reported));
         Assert.Empty(reported.Except(expected));
-    }
-
-    private sealed record GeneratedHelper(string Name, System.Reflection.MethodInfo Method);
-
-    // The generated stubs, compiled and loaded, so the test enumerates exactly what users get.
-    private static IReadOnlyList<GeneratedHelper> GeneratedHelpers()
-    {
-        var compilation = TestCompilation.Generate(TestCompilation.Create()).Output;
-        using var stream = new MemoryStream();
-        var emit = compilation.Emit(stream);
-        Assert.True(emit.Success, string.Join("\n", emit.Diagnostics));
-        var assembly = System.Reflection.Assembly.Load(stream.ToArray());
-        return assembly.GetType("BpfSharp.BpfHelpers")!
-            .GetMethods(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
-            .Select(m => new GeneratedHelper(((BpfHelperAttribute)m.GetCustomAttributes(typeof(BpfHelperAttribute), false).Single()).Name, m))
-            .OrderBy(h => h.Name, StringComparer.Ordinal)
-            .ToArray();
-    }
-
-    private static bool IsParams(System.Reflection.ParameterInfo parameter) => parameter.IsDefined(typeof(ParamArrayAttribute), false);
-
-    private static string CSharpName(Type type) =>
-        type.IsGenericTypeDefinition ? type.Name.Split('`')[0] + "<" + string.Join(", ", type.GetGenericArguments().Select(_ => "int")) + ">" : type.Name;
-
-    private static async Task<ImmutableArray<Diagnostic>> Analyze(string source, DiagnosticAnalyzer analyzer)
-    {
-        var compilation = TestCompilation.Create(source);
-        compilation = compilation.AddSyntaxTrees(Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(TestCompilation.ShippedHelpersSource, path: "BpfHelpers.g.cs"));
-        Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
-        return await compilation.WithAnalyzers([analyzer]).GetAnalyzerDiagnosticsAsync();
-    }
-
-    private static string ContainingMethod(Diagnostic diagnostic)
-    {
-        var root = diagnostic.Location.SourceTree!.GetRoot();
-        var node = root.FindNode(diagnostic.Location.SourceSpan);
-        return node.AncestorsAndSelf().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax>().First().Identifier.Text;
-    }
-
-    private static string HelperAt(Diagnostic diagnostic, IReadOnlyList<GeneratedHelper> helpers)
-    {
-        var text = diagnostic.Location.SourceTree!.ToString().Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length);
-        return text["BpfHelpers.".Length..text.IndexOf('(')];
     }
 
     // The verifier's rules straight from ../shared/kernel/verifier-map-compat.tsv, read here independently of the spec library.

@@ -23,7 +23,9 @@ public sealed class SpecSynchronizer(UpstreamFacts facts, string specRoot)
     {
         var flags = FlagTable.Load(Path.Combine(specRoot, "helper-flags.tsv"));
         var changes = new List<PageChange>();
-        foreach (var helper in facts.Helpers)
+        var verdicts = new KernelVerdicts(specRoot);
+        var decisions = new List<KernelDecision>();
+        foreach (var helper in verdicts.ApplyAll(facts.Helpers, decisions))
         {
             var path = Path.Combine(HelpersDirectory, helper.Name + ".md");
             var oldText = File.Exists(path) ? File.ReadAllText(path) : null;
@@ -50,8 +52,25 @@ public sealed class SpecSynchronizer(UpstreamFacts facts, string specRoot)
             }
         }
 
+        var decisionsPath = Path.Combine(specRoot, "kernels", "decisions.tsv");
+        var decisionsText = DecisionsTable(verdicts.ProfileVersion, decisions);
+        if (!File.Exists(decisionsPath) || File.ReadAllText(decisionsPath) != decisionsText)
+        {
+            changes.Add(new PageChange("(kernel decisions)", decisionsPath, [$"{decisions.Count} decisions"]));
+            if (write)
+            {
+                File.WriteAllText(decisionsPath, decisionsText);
+            }
+        }
+
         return changes;
     }
+
+    // Every disagreement between ebpf-docs and the probed kernel, with what the spec does about it (docs/spec.md).
+    private static string DecisionsTable(KernelVersion version, IEnumerable<KernelDecision> decisions) =>
+        "# Written by spec-sync: where the ebpf-docs program-type lists and the verifier of Linux " + version + " (spec/kernels) disagree, and the decision.\n"
+        + "helper\tprogram_type\tdisagreement\tdecision\n"
+        + string.Concat(decisions.Select(d => $"{d.Helper}\t{d.ProgramType}\t{d.Disagreement}\t{d.Decision}\n"));
 
     private static IReadOnlyList<HelperParameter> ParseParameters(UpstreamHelper helper) =>
         HelperPageParser.Parse(helper.Name, $"# Helper function `{helper.Name}`\n`#!c {helper.Signature}`\n").Helper?.Parameters.ToArray()

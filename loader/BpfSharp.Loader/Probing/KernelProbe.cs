@@ -171,6 +171,7 @@ namespace BpfSharp.Loader.Probing
                     case CallVerdict.Missing:
                         missing.Add(helper.Name);
                         continue;
+                    case CallVerdict.ProgramRejected: // the verifier never reached the call, even when asked again: not an answer to count as allowed
                     case CallVerdict.NotAllowed:
                         if (!outcome.Message.Contains(UsualRefusal))
                         {
@@ -229,19 +230,36 @@ namespace BpfSharp.Loader.Probing
                         }
                     }
 
-                    result.Add(new ProfileMapHelper(helper.Name, programType, accepted, refused, undecided));
+                    // Other program types are written only where they change the answer (the sockmap rules).
+                    var first = result.FirstOrDefault(r => r.Helper == helper.Name);
+                    if (first is null || !first.Accepted.SequenceEqual(accepted))
+                    {
+                        result.Add(new ProfileMapHelper(helper.Name, programType, accepted, refused, undecided));
+                    }
                 }
             }
 
             return result;
         }
 
+        // A load the verifier stopped before the call (out of memory, a signal) says nothing about the call: ask again.
         private static CallOutcome Call((string ProgramType, string? AttachType, bool Sleepable) variant, HelperSpec helper, int mapFd, string license, bool obtainObjects = false)
         {
             var (instructions, callIndex) = ProbeProgram.Build(helper.Id, helper.Parameters, mapFd, obtainObjects);
-            var result = Load(variant, instructions, license, logLevel: 2);
-            BpfSyscall.Close(result.Fd);
-            return VerifierLog.Classify(result.Loaded, result.Log, callIndex);
+            CallOutcome outcome;
+            var attempt = 0;
+            do
+            {
+                var result = Load(variant, instructions, license, logLevel: 2);
+                BpfSyscall.Close(result.Fd);
+                outcome = VerifierLog.Classify(result.Loaded, result.Log, callIndex);
+                if (outcome.Verdict == CallVerdict.ProgramRejected)
+                {
+                    outcome = outcome with { Message = BpfSyscall.Describe(result.Errno) + (outcome.Message.Length == 0 ? string.Empty : ": " + outcome.Message) };
+                }
+            }
+            while (outcome.Verdict == CallVerdict.ProgramRejected && ++attempt < 5);
+            return outcome;
         }
 
         private static ProgramLoadResult Load((string ProgramType, string? AttachType, bool Sleepable) variant, IReadOnlyList<BpfInstruction> instructions, string license, uint logLevel) =>

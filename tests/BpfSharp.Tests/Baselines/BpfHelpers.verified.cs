@@ -24,7 +24,7 @@ namespace BpfSharp
         /// <para>Program types: CgroupSockAddr.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_bind/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_bind", 64, Since = "4.17", ProgramTypes = 0x40000UL)]
+        [global::BpfSharp.BpfHelper("bpf_bind", 64, Since = "4.17", ProgramTypes = 0x40000UL, ProgramTypeConditions = "18:attach_type=BPF_CGROUP_INET4_CONNECT,BPF_CGROUP_INET6_CONNECT")]
         public static long Bind(void* ctx, void* addr, int addrLen) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_bind", 64);
 
@@ -77,7 +77,7 @@ namespace BpfSharp
         /// <para>Map types: CgrpStorage.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_cgrp_storage_delete/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_cgrp_storage_delete", 211, Since = "6.2", ProgramTypes = 0x1EFEFFFFEUL, MapTypes = 0x100000000UL)]
+        [global::BpfSharp.BpfHelper("bpf_cgrp_storage_delete", 211, Since = "6.2", ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:kconfig=CONFIG_CGROUPS 2:kconfig=CONFIG_CGROUPS 3:kconfig=CONFIG_CGROUPS 4:kconfig=CONFIG_CGROUPS 5:kconfig=CONFIG_CGROUPS 6:kconfig=CONFIG_CGROUPS 7:kconfig=CONFIG_CGROUPS 8:kconfig=CONFIG_CGROUPS 9:kconfig=CONFIG_CGROUPS 10:kconfig=CONFIG_CGROUPS 11:kconfig=CONFIG_CGROUPS 12:kconfig=CONFIG_CGROUPS 13:kconfig=CONFIG_CGROUPS 14:kconfig=CONFIG_CGROUPS 15:kconfig=CONFIG_CGROUPS 16:kconfig=CONFIG_CGROUPS 17:kconfig=CONFIG_CGROUPS 18:kconfig=CONFIG_CGROUPS 19:kconfig=CONFIG_CGROUPS 21:kconfig=CONFIG_CGROUPS 22:kconfig=CONFIG_CGROUPS 23:kconfig=CONFIG_CGROUPS 24:kconfig=CONFIG_CGROUPS 25:kconfig=CONFIG_CGROUPS 26:kconfig=CONFIG_CGROUPS 27:kconfig=CONFIG_CGROUPS 29:kconfig=CONFIG_CGROUPS 30:kconfig=CONFIG_CGROUPS 31:kconfig=CONFIG_CGROUPS 32:kconfig=CONFIG_CGROUPS", MapTypes = 0x100000000UL)]
         public static long CgrpStorageDelete(global::BpfSharp.BpfMap map, void* cgroup) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_cgrp_storage_delete", 211);
 
@@ -97,7 +97,7 @@ namespace BpfSharp
         /// <para>Flags: <c>BPF_LOCAL_STORAGE_GET_F_CREATE</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_cgrp_storage_get/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_cgrp_storage_get", 210, Since = "6.2", ProgramTypes = 0x1EFEFFFFEUL, MapTypes = 0x100000000UL)]
+        [global::BpfSharp.BpfHelper("bpf_cgrp_storage_get", 210, Since = "6.2", ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:kconfig=CONFIG_CGROUPS 2:kconfig=CONFIG_CGROUPS 3:kconfig=CONFIG_CGROUPS 4:kconfig=CONFIG_CGROUPS 5:kconfig=CONFIG_CGROUPS 6:kconfig=CONFIG_CGROUPS 7:kconfig=CONFIG_CGROUPS 8:kconfig=CONFIG_CGROUPS 9:kconfig=CONFIG_CGROUPS 10:kconfig=CONFIG_CGROUPS 11:kconfig=CONFIG_CGROUPS 12:kconfig=CONFIG_CGROUPS 13:kconfig=CONFIG_CGROUPS 14:kconfig=CONFIG_CGROUPS 15:kconfig=CONFIG_CGROUPS 16:kconfig=CONFIG_CGROUPS 17:kconfig=CONFIG_CGROUPS 18:kconfig=CONFIG_CGROUPS 19:kconfig=CONFIG_CGROUPS 21:kconfig=CONFIG_CGROUPS 22:kconfig=CONFIG_CGROUPS 23:kconfig=CONFIG_CGROUPS 24:kconfig=CONFIG_CGROUPS 25:kconfig=CONFIG_CGROUPS 26:kconfig=CONFIG_CGROUPS 27:kconfig=CONFIG_CGROUPS 29:kconfig=CONFIG_CGROUPS 30:kconfig=CONFIG_CGROUPS 31:kconfig=CONFIG_CGROUPS 32:kconfig=CONFIG_CGROUPS", MapTypes = 0x100000000UL)]
         public static void* CgrpStorageGet(global::BpfSharp.BpfMap map, void* cgroup, void* value, [global::BpfSharp.BpfHelperFlags(0x1UL, Description = "BPF_LOCAL_STORAGE_GET_F_CREATE (0x1)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_cgrp_storage_get", 210);
 
@@ -153,7 +153,7 @@ namespace BpfSharp
         /// <para>Program types: Kprobe, Lsm, PerfEvent, RawTracepoint, RawTracepointWritable, Syscall, Tracepoint, Tracing.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_copy_from_user/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_copy_from_user", 148, Since = "5.10", ProgramTypes = 0xA50200A4UL)]
+        [global::BpfSharp.BpfHelper("bpf_copy_from_user", 148, Since = "5.10", ProgramTypes = 0xA50200A4UL, ProgramTypeConditions = "2:sleepable=true 5:sleepable=true 7:sleepable=true 17:sleepable=true 24:sleepable=true 26:sleepable=true 29:sleepable=true 31:sleepable=true")]
         public static long CopyFromUser(void* dst, uint size, void* userPtr) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_copy_from_user", 148);
 
@@ -174,7 +174,7 @@ namespace BpfSharp
         /// <para>Flags: none (pass 0).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_copy_from_user_task/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_copy_from_user_task", 191, Since = "5.18", GplOnly = true, ProgramTypes = 0xA50200A4UL)]
+        [global::BpfSharp.BpfHelper("bpf_copy_from_user_task", 191, Since = "5.18", GplOnly = true, ProgramTypes = 0xA50200A4UL, ProgramTypeConditions = "2:sleepable=true 5:sleepable=true 7:sleepable=true 17:sleepable=true 24:sleepable=true 26:sleepable=true 29:sleepable=true 31:sleepable=true")]
         public static long CopyFromUserTask(void* dst, uint size, void* userPtr, void* tsk, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_copy_from_user_task", 191);
 
@@ -238,11 +238,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in tracing programs to limit event collection to processes of a particular container or service cgroup; if comparing against a known cgroup ID is enough, bpf_get_current_cgroup_id or bpf_get_current_ancestor_cgroup_id avoid the extra map.</para>
         /// <para>Kernel helper <c>bpf_current_task_under_cgroup</c> (id 37, since Linux 4.9): <c>static long (* const bpf_current_task_under_cgroup)(void *map, __u32 index) = (void *) 37;</c></para>
-        /// <para>Program types: Kprobe, Lsm, PerfEvent, RawTracepoint, RawTracepointWritable, Syscall, Tracepoint, Tracing.</para>
+        /// <para>Program types: CgroupDevice (6.16), CgroupSkb (6.16), CgroupSock (6.16), CgroupSockopt (6.16), CgroupSockAddr (6.16), CgroupSysctl (6.16), FlowDissector (6.16), Kprobe, Lsm, LwtIn (6.16), LwtOut (6.16), LwtSeg6local (6.16), LwtXmit (6.16), Netfilter (6.16), PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct (6.16), SchedCls (6.16), SkLookup (6.16), SkMsg (6.16), SkReuseport (6.16), SkSkb (6.16), SocketFilter (6.16), SockOps (6.16), Syscall, Tracepoint, Tracing, Xdp (6.16).</para>
         /// <para>Map types: CgroupArray.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_current_task_under_cgroup/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_current_task_under_cgroup", 37, Since = "4.9", ProgramTypes = 0xA50200A4UL, MapTypes = 0x100UL)]
+        [global::BpfSharp.BpfHelper("bpf_current_task_under_cgroup", 37, Since = "4.9", ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 9:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 18:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16", MapTypes = 0x100UL)]
         public static long CurrentTaskUnderCgroup(global::BpfSharp.BpfMap map, uint index) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_current_task_under_cgroup", 37);
 
@@ -371,11 +371,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in tracing or perf-event programs to map an address (such as a sampled instruction pointer) to the mapping that backs it, for example to read the file or offset of a shared library, without having to keep a copy of the process memory map in user space.</para>
         /// <para>Kernel helper <c>bpf_find_vma</c> (id 180, since Linux 5.17): <c>static long (* const bpf_find_vma)(struct task_struct *task, __u64 addr, void *callback_fn, void *callback_ctx, __u64 flags) = (void *) 180;</c></para>
-        /// <para>Program types: Kprobe, Lsm, PerfEvent, RawTracepoint, RawTracepointWritable, Syscall, Tracepoint, Tracing.</para>
+        /// <para>Program types: CgroupDevice (6.16), CgroupSkb (6.16), CgroupSock (6.16), CgroupSockopt (6.16), CgroupSockAddr (6.16), CgroupSysctl (6.16), FlowDissector (6.16), Kprobe, Lsm, LwtIn (6.16), LwtOut (6.16), LwtSeg6local (6.16), LwtXmit (6.16), Netfilter (6.16), PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct (6.16), SchedCls (6.16), SkLookup (6.16), SkMsg (6.16), SkReuseport (6.16), SkSkb (6.16), SocketFilter (6.16), SockOps (6.16), Syscall, Tracepoint, Tracing, Xdp (6.16).</para>
         /// <para>Flags: none (pass 0).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_find_vma/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_find_vma", 180, Since = "5.17", ProgramTypes = 0xA50200A4UL)]
+        [global::BpfSharp.BpfHelper("bpf_find_vma", 180, Since = "5.17", ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 9:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 18:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16")]
         public static long FindVma(void* task, ulong addr, void* callbackFn, void* callbackCtx, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_find_vma", 180);
 
@@ -407,10 +407,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it when one generic program is attached to many kprobes, uprobes, tracepoints, perf events, fentry/fexit/fmod_ret or LSM hooks and needs per-attachment data, which avoids looking things up by instruction pointer or generating a separate program for each target.</para>
         /// <para>Kernel helper <c>bpf_get_attach_cookie</c> (id 174, since Linux 5.15): <c>static __u64 (* const bpf_get_attach_cookie)(void *ctx) = (void *) 174;</c></para>
-        /// <para>Program types: Kprobe, Lsm (5.19), PerfEvent, RawTracepoint, Tracepoint, Tracing (5.19).</para>
+        /// <para>Program types: Kprobe, Lsm (5.19), PerfEvent, RawTracepoint, RawTracepointWritable (6.2), Tracepoint, Tracing (5.19).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_attach_cookie/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_attach_cookie", 174, Since = "5.15", ProgramTypes = 0x240200A4UL, ProgramTypeVersions = "26:5.19 29:5.19")]
+        [global::BpfSharp.BpfHelper("bpf_get_attach_cookie", 174, Since = "5.15", ProgramTypes = 0x250200A4UL, ProgramTypeVersions = "24:6.2 26:5.19 29:5.19")]
         public static ulong GetAttachCookie(void* ctx) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_attach_cookie", 174);
 
@@ -424,12 +424,12 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in tracing programs to see which branches led up to a probed function, calling it as the very first thing in the program so that the captured records precede the trigger point as closely as possible.</para>
         /// <para>Kernel helper <c>bpf_get_branch_snapshot</c> (id 176, since Linux 5.16): <c>static long (* const bpf_get_branch_snapshot)(void *entries, __u32 size, __u64 flags) = (void *) 176;</c></para>
-        /// <para>Program types: Kprobe, Lsm, PerfEvent, RawTracepoint, RawTracepointWritable, Syscall, Tracepoint, Tracing.</para>
+        /// <para>Program types: CgroupDevice (6.16), CgroupSkb (6.16), CgroupSock (6.16), CgroupSockopt (6.16), CgroupSockAddr (6.16), CgroupSysctl (6.16), FlowDissector (6.16), Kprobe, Lsm, LwtIn (6.16), LwtOut (6.16), LwtSeg6local (6.16), LwtXmit (6.16), Netfilter (6.16), PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct (6.16), SchedCls (6.16), SkLookup (6.16), SkMsg (6.16), SkReuseport (6.16), SkSkb (6.16), SocketFilter (6.16), SockOps (6.16), Syscall, Tracepoint, Tracing, Xdp (6.16).</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Flags: none (pass 0).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_branch_snapshot/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_branch_snapshot", 176, Since = "5.16", GplOnly = true, ProgramTypes = 0xA50200A4UL)]
+        [global::BpfSharp.BpfHelper("bpf_get_branch_snapshot", 176, Since = "5.16", GplOnly = true, ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 9:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 18:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16")]
         public static long GetBranchSnapshot(void* entries, uint size, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_branch_snapshot", 176);
 
@@ -441,10 +441,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it on the TC egress path (it does not work on ingress) to classify or police traffic by the net_cls tag given to the sending processes. On hosts that use cgroup v2, matching with bpf_skb_cgroup_id or bpf_skb_under_cgroup is usually the better fit, since net_cls data and cgroup v2 BPF data cannot both be attached to a socket.</para>
         /// <para>Kernel helper <c>bpf_get_cgroup_classid</c> (id 17, since Linux 4.3): <c>static __u32 (* const bpf_get_cgroup_classid)(struct __sk_buff *skb) = (void *) 17;</c></para>
-        /// <para>Program types: CgroupSock, CgroupSockAddr, LwtIn, LwtOut, LwtSeg6local, LwtXmit, SchedAct, SchedCls, SkMsg.</para>
+        /// <para>Program types: CgroupDevice (6.16), CgroupSkb (6.16), CgroupSock, CgroupSockopt (6.16), CgroupSockAddr, CgroupSysctl (6.16), FlowDissector (6.16), Kprobe (6.16), LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter (6.16), PerfEvent (6.16), RawTracepoint (6.16), RawTracepointWritable (6.16), SchedAct, SchedCls, SkLookup (6.16), SkMsg, SkReuseport (6.16), SkSkb (6.16), SocketFilter (6.16), SockOps (6.16), Syscall (6.16), Tracepoint (6.16), Xdp (6.16).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_cgroup_classid/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_cgroup_classid", 17, Since = "4.3", ProgramTypes = 0xD1E18UL)]
+        [global::BpfSharp.BpfHelper("bpf_get_cgroup_classid", 17, Since = "4.3", ProgramTypes = 0x1C3EFFFFEUL, ProgramTypeVersions = "1:6.16 2:6.16 5:6.16 6:6.16 7:6.16 8:6.16 13:6.16 14:6.16 15:6.16 17:6.16 21:6.16 22:6.16 23:6.16 24:6.16 25:6.16 30:6.16 31:6.16 32:6.16", ProgramTypeConditions = "9:kconfig=CONFIG_CGROUP_NET_CLASSID 16:kconfig=CONFIG_CGROUP_NET_CLASSID 18:kconfig=CONFIG_CGROUP_NET_CLASSID")]
         public static uint GetCgroupClassid(void* skb) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_cgroup_classid", 17);
 
@@ -459,7 +459,7 @@ namespace BpfSharp
         /// <para>Program types: CgroupDevice (6.4), CgroupSkb (6.4), CgroupSock, CgroupSockopt (6.4), CgroupSockAddr, CgroupSysctl (6.4), FlowDissector (6.4), Kprobe, Lsm, LwtIn (6.4), LwtOut (6.4), LwtSeg6local (6.4), LwtXmit (6.4), Netfilter (6.4), PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct (6.4), SchedCls (6.4), SkLookup (6.4), SkMsg, SkReuseport (6.4), SkSkb (6.4), SocketFilter (6.4), SockOps (6.4), StructOps (6.4), Syscall, Tracepoint, Tracing, Xdp (6.4).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_current_ancestor_cgroup_id/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_current_ancestor_cgroup_id", 123, Since = "5.7", ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeVersions = "1:6.4 3:6.4 4:6.4 6:6.4 8:6.4 10:6.4 11:6.4 12:6.4 13:6.4 14:6.4 15:6.4 19:6.4 21:6.4 22:6.4 23:6.4 25:6.4 27:6.4 30:6.4 32:6.4")]
+        [global::BpfSharp.BpfHelper("bpf_get_current_ancestor_cgroup_id", 123, Since = "5.7", ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeVersions = "1:6.4 3:6.4 4:6.4 6:6.4 8:6.4 10:6.4 11:6.4 12:6.4 13:6.4 14:6.4 15:6.4 19:6.4 21:6.4 22:6.4 23:6.4 25:6.4 27:6.4 30:6.4 32:6.4", ProgramTypeConditions = "1:kconfig=CONFIG_CGROUPS 2:kconfig=CONFIG_CGROUPS 3:kconfig=CONFIG_CGROUPS 4:kconfig=CONFIG_CGROUPS 5:kconfig=CONFIG_CGROUPS 6:kconfig=CONFIG_CGROUPS 7:kconfig=CONFIG_CGROUPS 8:kconfig=CONFIG_CGROUPS 9:kconfig=CONFIG_CGROUPS 10:kconfig=CONFIG_CGROUPS 11:kconfig=CONFIG_CGROUPS 12:kconfig=CONFIG_CGROUPS 13:kconfig=CONFIG_CGROUPS 14:kconfig=CONFIG_CGROUPS 15:kconfig=CONFIG_CGROUPS 16:kconfig=CONFIG_CGROUPS 17:kconfig=CONFIG_CGROUPS 18:kconfig=CONFIG_CGROUPS 19:kconfig=CONFIG_CGROUPS 21:kconfig=CONFIG_CGROUPS 22:kconfig=CONFIG_CGROUPS 23:kconfig=CONFIG_CGROUPS 24:kconfig=CONFIG_CGROUPS 25:kconfig=CONFIG_CGROUPS 26:kconfig=CONFIG_CGROUPS 27:kconfig=CONFIG_CGROUPS 29:kconfig=CONFIG_CGROUPS 30:kconfig=CONFIG_CGROUPS 31:kconfig=CONFIG_CGROUPS 32:kconfig=CONFIG_CGROUPS")]
         public static ulong GetCurrentAncestorCgroupId(int ancestorLevel) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_current_ancestor_cgroup_id", 123);
 
@@ -473,7 +473,7 @@ namespace BpfSharp
         /// <para>Program types: CgroupDevice, CgroupSkb (6.4), CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector (6.4), Kprobe, Lsm, LwtIn (6.4), LwtOut (6.4), LwtSeg6local (6.4), LwtXmit (6.4), Netfilter (6.4), PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct (6.4), SchedCls (6.4), SkLookup (6.4), SkMsg, SkReuseport (6.4), SkSkb (6.4), SocketFilter (6.4), SockOps (6.4), StructOps (6.4), Syscall, Tracepoint, Tracing, Xdp (6.4).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_current_cgroup_id/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_current_cgroup_id", 80, Since = "4.18", ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeVersions = "1:6.4 3:6.4 4:6.4 6:6.4 8:6.4 10:6.4 11:6.4 12:6.4 13:6.4 14:6.4 19:6.4 21:6.4 22:6.4 27:6.4 30:6.4 32:6.4")]
+        [global::BpfSharp.BpfHelper("bpf_get_current_cgroup_id", 80, Since = "4.18", ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeVersions = "1:6.4 3:6.4 4:6.4 6:6.4 8:6.4 10:6.4 11:6.4 12:6.4 13:6.4 14:6.4 19:6.4 21:6.4 22:6.4 27:6.4 30:6.4 32:6.4", ProgramTypeConditions = "1:kconfig=CONFIG_CGROUPS 2:kconfig=CONFIG_CGROUPS 3:kconfig=CONFIG_CGROUPS 4:kconfig=CONFIG_CGROUPS 5:kconfig=CONFIG_CGROUPS 6:kconfig=CONFIG_CGROUPS 7:kconfig=CONFIG_CGROUPS 8:kconfig=CONFIG_CGROUPS 9:kconfig=CONFIG_CGROUPS 10:kconfig=CONFIG_CGROUPS 11:kconfig=CONFIG_CGROUPS 12:kconfig=CONFIG_CGROUPS 13:kconfig=CONFIG_CGROUPS 14:kconfig=CONFIG_CGROUPS 16:kconfig=CONFIG_CGROUPS 17:kconfig=CONFIG_CGROUPS 18:kconfig=CONFIG_CGROUPS 19:kconfig=CONFIG_CGROUPS 21:kconfig=CONFIG_CGROUPS 22:kconfig=CONFIG_CGROUPS 24:kconfig=CONFIG_CGROUPS 26:kconfig=CONFIG_CGROUPS 27:kconfig=CONFIG_CGROUPS 29:kconfig=CONFIG_CGROUPS 30:kconfig=CONFIG_CGROUPS 31:kconfig=CONFIG_CGROUPS 32:kconfig=CONFIG_CGROUPS")]
         public static ulong GetCurrentCgroupId() =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_current_cgroup_id", 80);
 
@@ -486,10 +486,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in tracing and security programs to tag events with the name of the process that triggered them or to filter on a particular command; to get the name of some other task, read the comm field of its task_struct instead, for example with bpf_probe_read_kernel_str.</para>
         /// <para>Kernel helper <c>bpf_get_current_comm</c> (id 16, since Linux 4.2): <c>static long (* const bpf_get_current_comm)(void *buf, __u32 size_of_buf) = (void *) 16;</c></para>
-        /// <para>Program types: CgroupSock, CgroupSockAddr, Kprobe, Lsm, PerfEvent, RawTracepoint, RawTracepointWritable, Syscall, Tracepoint, Tracing.</para>
+        /// <para>Program types: CgroupDevice (6.16), CgroupSkb (6.16), CgroupSock, CgroupSockopt (6.16), CgroupSockAddr, CgroupSysctl (6.16), FlowDissector (6.16), Kprobe, Lsm, LwtIn (6.16), LwtOut (6.16), LwtSeg6local (6.16), LwtXmit (6.16), Netfilter (6.16), PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct (6.16), SchedCls (6.16), SkLookup (6.16), SkMsg (6.16), SkReuseport (6.16), SkSkb (6.16), SocketFilter (6.16), SockOps (6.16), Syscall, Tracepoint, Tracing, Xdp (6.16).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_current_comm/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_current_comm", 16, Since = "4.2", ProgramTypes = 0xA50602A4UL)]
+        [global::BpfSharp.BpfHelper("bpf_get_current_comm", 16, Since = "4.2", ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16")]
         public static long GetCurrentComm(void* buf, uint sizeOfBuf) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_current_comm", 16);
 
@@ -518,7 +518,7 @@ namespace BpfSharp
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_current_task/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_current_task", 35, Since = "4.8", GplOnly = true, ProgramTypes = 0x1EFEFFFFEUL)]
+        [global::BpfSharp.BpfHelper("bpf_get_current_task", 35, Since = "4.8", GplOnly = true, ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF,CAP_PERFMON 3:cap=CAP_BPF,CAP_PERFMON 4:cap=CAP_BPF,CAP_PERFMON 6:cap=CAP_BPF,CAP_PERFMON 8:cap=CAP_BPF,CAP_PERFMON 9:cap=CAP_BPF,CAP_PERFMON 10:cap=CAP_BPF,CAP_PERFMON 11:cap=CAP_BPF,CAP_PERFMON 12:cap=CAP_BPF,CAP_PERFMON 13:cap=CAP_BPF,CAP_PERFMON 14:cap=CAP_BPF,CAP_PERFMON 15:cap=CAP_BPF,CAP_PERFMON 16:cap=CAP_BPF,CAP_PERFMON 18:cap=CAP_BPF,CAP_PERFMON 19:cap=CAP_BPF,CAP_PERFMON 21:cap=CAP_BPF,CAP_PERFMON 22:cap=CAP_BPF,CAP_PERFMON 23:cap=CAP_BPF,CAP_PERFMON 25:cap=CAP_BPF,CAP_PERFMON 27:cap=CAP_BPF,CAP_PERFMON 30:cap=CAP_BPF,CAP_PERFMON 32:cap=CAP_BPF,CAP_PERFMON")]
         public static ulong GetCurrentTask() =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_current_task", 35);
 
@@ -533,7 +533,7 @@ namespace BpfSharp
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_current_task_btf/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_current_task_btf", 158, Since = "5.11", GplOnly = true, ProgramTypes = 0x1EFEFFFFEUL)]
+        [global::BpfSharp.BpfHelper("bpf_get_current_task_btf", 158, Since = "5.11", GplOnly = true, ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF,CAP_PERFMON 3:cap=CAP_BPF,CAP_PERFMON 4:cap=CAP_BPF,CAP_PERFMON 6:cap=CAP_BPF,CAP_PERFMON 8:cap=CAP_BPF,CAP_PERFMON 9:cap=CAP_BPF,CAP_PERFMON 10:cap=CAP_BPF,CAP_PERFMON 11:cap=CAP_BPF,CAP_PERFMON 12:cap=CAP_BPF,CAP_PERFMON 13:cap=CAP_BPF,CAP_PERFMON 14:cap=CAP_BPF,CAP_PERFMON 15:cap=CAP_BPF,CAP_PERFMON 16:cap=CAP_BPF,CAP_PERFMON 18:cap=CAP_BPF,CAP_PERFMON 19:cap=CAP_BPF,CAP_PERFMON 21:cap=CAP_BPF,CAP_PERFMON 22:cap=CAP_BPF,CAP_PERFMON 23:cap=CAP_BPF,CAP_PERFMON 25:cap=CAP_BPF,CAP_PERFMON 27:cap=CAP_BPF,CAP_PERFMON 30:cap=CAP_BPF,CAP_PERFMON 32:cap=CAP_BPF,CAP_PERFMON")]
         public static void* GetCurrentTaskBtf() =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_current_task_btf", 158);
 
@@ -544,10 +544,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to attribute events to users or groups, for example to filter tracing output by UID or to enforce per-user policy; split the result by taking the low half for the UID and shifting right by 32 for the GID.</para>
         /// <para>Kernel helper <c>bpf_get_current_uid_gid</c> (id 15, since Linux 4.2): <c>static __u64 (* const bpf_get_current_uid_gid)(void) = (void *) 15;</c></para>
-        /// <para>Program types: CgroupDevice, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, Kprobe, Lsm, PerfEvent, RawTracepoint, RawTracepointWritable, SkMsg, Syscall, Tracepoint, Tracing.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb (6.16), CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector (6.16), Kprobe, Lsm, LwtIn (6.16), LwtOut (6.16), LwtSeg6local (6.16), LwtXmit (6.16), Netfilter (6.16), PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct (6.16), SchedCls (6.16), SkLookup (6.16), SkMsg, SkReuseport (6.16), SkSkb (6.16), SocketFilter (6.16), SockOps (6.16), Syscall, Tracepoint, Tracing, Xdp (6.16).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_current_uid_gid/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_current_uid_gid", 15, Since = "4.2", ProgramTypes = 0xA78782A4UL)]
+        [global::BpfSharp.BpfHelper("bpf_get_current_uid_gid", 15, Since = "4.2", ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 19:6.16 21:6.16 22:6.16 30:6.16 32:6.16")]
         public static ulong GetCurrentUidGid() =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_current_uid_gid", 15);
 
@@ -564,7 +564,7 @@ namespace BpfSharp
         /// <para>Program types: Tracing.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_func_arg/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_func_arg", 183, Since = "5.17", ProgramTypes = 0x4000000UL)]
+        [global::BpfSharp.BpfHelper("bpf_get_func_arg", 183, Since = "5.17", ProgramTypes = 0x4000000UL, ProgramTypeConditions = "26:prog_trampoline=true")]
         public static long GetFuncArg(void* ctx, uint n, ulong* value) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_func_arg", 183);
 
@@ -579,7 +579,7 @@ namespace BpfSharp
         /// <para>Program types: Tracing.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_func_arg_cnt/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_func_arg_cnt", 185, Since = "5.17", ProgramTypes = 0x4000000UL)]
+        [global::BpfSharp.BpfHelper("bpf_get_func_arg_cnt", 185, Since = "5.17", ProgramTypes = 0x4000000UL, ProgramTypeConditions = "26:prog_trampoline=true")]
         public static long GetFuncArgCnt(void* ctx) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_func_arg_cnt", 185);
 
@@ -591,11 +591,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it when one program is attached to many functions (for example through kprobe multi-attach or a shared fentry program) and needs to tell which function triggered it, such as to look up a symbol or to key per-function statistics.</para>
         /// <para>Kernel helper <c>bpf_get_func_ip</c> (id 173, since Linux 5.15): <c>static __u64 (* const bpf_get_func_ip)(void *ctx) = (void *) 173;</c></para>
-        /// <para>Program types: Kprobe, Lsm, PerfEvent, RawTracepoint, RawTracepointWritable, Syscall, Tracepoint, Tracing.</para>
-        /// <para>GPL-only: callable only from programs with a GPL-compatible licence (except <c>BPF_TRACE_KPROBE_MULTI</c>, <c>BPF_TRACE_UPROBE_MULTI</c>).</para>
+        /// <para>Program types: Kprobe, Lsm, Tracing.</para>
+        /// <para>GPL-only: callable only from programs with a GPL-compatible licence (except <c>BPF_TRACE_KPROBE_MULTI</c>, <c>BPF_TRACE_UPROBE_MULTI</c>, <c>BPF_TRACE_KPROBE_SESSION</c>, <c>BPF_TRACE_UPROBE_SESSION</c>).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_func_ip/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_func_ip", 173, Since = "5.15", GplOnly = true, GplOnlyExceptions = new[] { "BPF_TRACE_KPROBE_MULTI", "BPF_TRACE_UPROBE_MULTI" }, ProgramTypes = 0xA50200A4UL)]
+        [global::BpfSharp.BpfHelper("bpf_get_func_ip", 173, Since = "5.15", GplOnly = true, GplOnlyExceptions = new[] { "BPF_TRACE_KPROBE_MULTI", "BPF_TRACE_UPROBE_MULTI", "BPF_TRACE_KPROBE_SESSION", "BPF_TRACE_UPROBE_SESSION" }, ProgramTypes = 0x24000004UL)]
         public static ulong GetFuncIp(void* ctx) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_func_ip", 173);
 
@@ -611,7 +611,7 @@ namespace BpfSharp
         /// <para>Program types: Tracing.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_func_ret/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_func_ret", 184, Since = "5.17", ProgramTypes = 0x4000000UL)]
+        [global::BpfSharp.BpfHelper("bpf_get_func_ret", 184, Since = "5.17", ProgramTypes = 0x4000000UL, ProgramTypeConditions = "26:prog_trampoline=true")]
         public static long GetFuncRet(void* ctx, ulong* value) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_func_ret", 184);
 
@@ -641,7 +641,7 @@ namespace BpfSharp
         /// <para>Program types: CgroupSkb, SchedAct, SchedCls.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_listener_sock/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_listener_sock", 98, Since = "5.1", ProgramTypes = 0x118UL)]
+        [global::BpfSharp.BpfHelper("bpf_get_listener_sock", 98, Since = "5.1", ProgramTypes = 0x118UL, ProgramTypeConditions = "3:kconfig=CONFIG_INET 4:kconfig=CONFIG_INET 8:kconfig=CONFIG_INET")]
         public static void* GetListenerSock(void* sk) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_listener_sock", 98);
 
@@ -674,7 +674,7 @@ namespace BpfSharp
         /// <para>Program types: CgroupSkb (6.15), CgroupSock, CgroupSockopt, CgroupSockAddr, SchedAct (6.13), SchedCls (6.13), SkMsg, SocketFilter (6.15), SockOps.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_netns_cookie/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_netns_cookie", 122, Since = "5.7", ProgramTypes = 0x205231AUL, ProgramTypeVersions = "1:6.15 3:6.13 4:6.13 8:6.15")]
+        [global::BpfSharp.BpfHelper("bpf_get_netns_cookie", 122, Since = "5.7", ProgramTypes = 0x205231AUL, ProgramTypeVersions = "1:6.15 3:6.13 4:6.13 8:6.15", ProgramTypeConditions = "25:kconfig=CONFIG_NET")]
         public static ulong GetNetnsCookie(void* ctx) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_netns_cookie", 122);
 
@@ -731,10 +731,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in cgroup programs (for example setsockopt or getsockopt hooks) to inspect what an earlier program in the chain or the kernel decided, typically together with bpf_set_retval to override that value.</para>
         /// <para>Kernel helper <c>bpf_get_retval</c> (id 186, since Linux 5.18): <c>static int (* const bpf_get_retval)(void) = (void *) 186;</c></para>
-        /// <para>Program types: CgroupDevice, CgroupSockopt, CgroupSysctl.</para>
+        /// <para>Program types: CgroupDevice, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_retval/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_retval", 186, Since = "5.18", ProgramTypes = 0x2808000UL)]
+        [global::BpfSharp.BpfHelper("bpf_get_retval", 186, Since = "5.18", ProgramTypes = 0x2848200UL, ProgramTypeConditions = "15:attach_type=BPF_CGROUP_DEVICE 23:attach_type=BPF_CGROUP_SYSCTL")]
         public static int GetRetval() =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_retval", 186);
 
@@ -775,10 +775,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to key maps with per-socket state or statistics, or to correlate the same socket across different program types and with user space, which can read the same value through the SO_COOKIE socket option.</para>
         /// <para>Kernel helper <c>bpf_get_socket_cookie</c> (id 46, since Linux 4.12): <c>static __u64 (* const bpf_get_socket_cookie)(void *ctx) = (void *) 46;</c></para>
-        /// <para>Program types: CgroupSkb, CgroupSock, CgroupSockAddr, SchedAct, SchedCls, SkReuseport, SkSkb, SocketFilter, SockOps, Tracing.</para>
+        /// <para>Program types: CgroupSkb, CgroupSock, CgroupSockAddr, SchedAct, SchedCls, SkReuseport, SkSkb, SocketFilter, SockOps, Syscall, Tracing.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_socket_cookie/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_socket_cookie", 46, Since = "4.12", ProgramTypes = 0x424631AUL)]
+        [global::BpfSharp.BpfHelper("bpf_get_socket_cookie", 46, Since = "4.12", ProgramTypes = 0x8424631AUL, ProgramTypeConditions = "26:kconfig=CONFIG_NET")]
         public static ulong GetSocketCookie(void* ctx) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_socket_cookie", 46);
 
@@ -808,12 +808,12 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it when the program needs the stack contents themselves, for example to send them to user space through a ring buffer; when aggregating many samples, bpf_get_stackid with a <c>BPF_MAP_TYPE_STACK_TRACE</c> map stores deduplicated stacks and returns only an identifier.</para>
         /// <para>Kernel helper <c>bpf_get_stack</c> (id 67, since Linux 4.18): <c>static long (* const bpf_get_stack)(void *ctx, void *buf, __u32 size, __u64 flags) = (void *) 67;</c></para>
-        /// <para>Program types: Kprobe, PerfEvent, RawTracepoint, RawTracepointWritable, Tracepoint, Tracing.</para>
+        /// <para>Program types: Kprobe, PerfEvent, RawTracepoint, RawTracepointWritable, Syscall, Tracepoint, Tracing.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Flags: <c>BPF_F_SKIP_FIELD_MASK</c>, <c>BPF_F_USER_STACK</c>, <c>BPF_F_USER_BUILD_ID</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_stack/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_stack", 67, Since = "4.18", GplOnly = true, ProgramTypes = 0x50200A4UL)]
+        [global::BpfSharp.BpfHelper("bpf_get_stack", 67, Since = "4.18", GplOnly = true, ProgramTypes = 0x850200A4UL)]
         public static long GetStack(void* ctx, void* buf, uint size, [global::BpfSharp.BpfHelperFlags(0x9FFUL, Description = "BPF_F_SKIP_FIELD_MASK (0xFF), BPF_F_USER_STACK (0x100), BPF_F_USER_BUILD_ID (0x800)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_stack", 67);
 
@@ -827,13 +827,13 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in profilers and off-CPU analysers that aggregate events by call stack, leaving user space to resolve the IDs to frames through the stack-trace map afterwards. The depth collected is bounded by the kernel.perf_event_max_stack sysctl, and if you want the raw frames in your own buffer instead of a deduplicated ID, use bpf_get_stack.</para>
         /// <para>Kernel helper <c>bpf_get_stackid</c> (id 27, since Linux 4.6): <c>static long (* const bpf_get_stackid)(void *ctx, void *map, __u64 flags) = (void *) 27;</c></para>
-        /// <para>Program types: Kprobe, PerfEvent, RawTracepoint, RawTracepointWritable, Tracepoint, Tracing.</para>
+        /// <para>Program types: Kprobe, PerfEvent, RawTracepoint, RawTracepointWritable, Syscall, Tracepoint, Tracing.</para>
         /// <para>Map types: StackTrace.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence (except <c>BPF_PROG_TYPE_PERF_EVENT</c>).</para>
         /// <para>Flags: <c>BPF_F_SKIP_FIELD_MASK</c>, <c>BPF_F_USER_STACK</c>, <c>BPF_F_FAST_STACK_CMP</c>, <c>BPF_F_REUSE_STACKID</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_stackid/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_stackid", 27, Since = "4.6", GplOnly = true, GplOnlyExceptions = new[] { "BPF_PROG_TYPE_PERF_EVENT" }, ProgramTypes = 0x50200A4UL, MapTypes = 0x80UL)]
+        [global::BpfSharp.BpfHelper("bpf_get_stackid", 27, Since = "4.6", GplOnly = true, GplOnlyExceptions = new[] { "BPF_PROG_TYPE_PERF_EVENT" }, ProgramTypes = 0x850200A4UL, MapTypes = 0x80UL)]
         public static long GetStackid(void* ctx, global::BpfSharp.BpfMap map, [global::BpfSharp.BpfHelperFlags(0x7FFUL, Description = "BPF_F_SKIP_FIELD_MASK (0xFF), BPF_F_USER_STACK (0x100), BPF_F_FAST_STACK_CMP (0x200), BPF_F_REUSE_STACKID (0x400)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_stackid", 27);
 
@@ -848,11 +848,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to sample the stack of an arbitrary task, for example from a task iterator; for the current task bpf_get_stack is the simpler choice, and the depth is limited by the kernel.perf_event_max_stack sysctl, which may need raising for deep user stacks.</para>
         /// <para>Kernel helper <c>bpf_get_task_stack</c> (id 141, since Linux 5.9): <c>static long (* const bpf_get_task_stack)(struct task_struct *task, void *buf, __u32 size, __u64 flags) = (void *) 141;</c></para>
-        /// <para>Program types: Kprobe, Lsm, PerfEvent, RawTracepoint, RawTracepointWritable, Syscall, Tracepoint, Tracing.</para>
+        /// <para>Program types: CgroupDevice (6.16), CgroupSkb (6.16), CgroupSock (6.16), CgroupSockopt (6.16), CgroupSockAddr (6.16), CgroupSysctl (6.16), FlowDissector (6.16), Kprobe, Lsm, LwtIn (6.16), LwtOut (6.16), LwtSeg6local (6.16), LwtXmit (6.16), Netfilter (6.16), PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct (6.16), SchedCls (6.16), SkLookup (6.16), SkMsg (6.16), SkReuseport (6.16), SkSkb (6.16), SocketFilter (6.16), SockOps (6.16), Syscall, Tracepoint, Tracing, Xdp (6.16).</para>
         /// <para>Flags: <c>BPF_F_SKIP_FIELD_MASK</c>, <c>BPF_F_USER_STACK</c>, <c>BPF_F_USER_BUILD_ID</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_task_stack/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_task_stack", 141, Since = "5.9", ProgramTypes = 0xA50200A4UL)]
+        [global::BpfSharp.BpfHelper("bpf_get_task_stack", 141, Since = "5.9", ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 9:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 18:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16")]
         public static long GetTaskStack(void* task, void* buf, uint size, [global::BpfSharp.BpfHelperFlags(0x9FFUL, Description = "BPF_F_SKIP_FIELD_MASK (0xFF), BPF_F_USER_STACK (0x100), BPF_F_USER_BUILD_ID (0x800)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_task_stack", 141);
 
@@ -871,7 +871,7 @@ namespace BpfSharp
         /// <para>Program types: CgroupSockopt (5.15), CgroupSockAddr (5.8), Lsm (6.0), SockOps.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_getsockopt/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_getsockopt", 57, Since = "4.15", ProgramTypes = 0x22042000UL, ProgramTypeVersions = "18:5.8 25:5.15 29:6.0")]
+        [global::BpfSharp.BpfHelper("bpf_getsockopt", 57, Since = "4.15", ProgramTypes = 0x22042000UL, ProgramTypeVersions = "18:5.8 25:5.15 29:6.0", ProgramTypeConditions = "18:attach_type=BPF_CGROUP_INET4_BIND,BPF_CGROUP_INET6_BIND,BPF_CGROUP_INET4_CONNECT,BPF_CGROUP_INET6_CONNECT,BPF_CGROUP_UDP4_RECVMSG,BPF_CGROUP_UDP6_RECVMSG,BPF_CGROUP_UDP4_SENDMSG,BPF_CGROUP_UDP6_SENDMSG,BPF_CGROUP_INET4_GETPEERNAME,BPF_CGROUP_INET6_GETPEERNAME,BPF_CGROUP_INET4_GETSOCKNAME,BPF_CGROUP_INET6_GETSOCKNAME,BPF_CGROUP_UNIX_CONNECT,BPF_CGROUP_UNIX_SENDMSG 25:kconfig=CONFIG_NET 25:attach_type=BPF_CGROUP_SETSOCKOPT 29:attach_type=BPF_LSM_CGROUP")]
         public static long Getsockopt(void* bpfSocket, int level, int optname, void* optval, int optlen) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_getsockopt", 57);
 
@@ -888,7 +888,7 @@ namespace BpfSharp
         /// <para>Program types: Lsm.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_ima_file_hash/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_ima_file_hash", 193, Since = "5.18", ProgramTypes = 0x20000000UL)]
+        [global::BpfSharp.BpfHelper("bpf_ima_file_hash", 193, Since = "5.18", ProgramTypes = 0x20000000UL, ProgramTypeConditions = "29:sleepable=true")]
         public static long ImaFileHash(void* @file, void* dst, uint size) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_ima_file_hash", 193);
 
@@ -905,7 +905,7 @@ namespace BpfSharp
         /// <para>Program types: Lsm.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_ima_inode_hash/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_ima_inode_hash", 161, Since = "5.11", ProgramTypes = 0x20000000UL)]
+        [global::BpfSharp.BpfHelper("bpf_ima_inode_hash", 161, Since = "5.11", ProgramTypes = 0x20000000UL, ProgramTypeConditions = "29:sleepable=true")]
         public static long ImaInodeHash(void* inode, void* dst, uint size) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_ima_inode_hash", 161);
 
@@ -956,7 +956,7 @@ namespace BpfSharp
         /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_jiffies64/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_jiffies64", 118, Since = "5.6", ProgramTypes = 0x1EFEFFFFEUL)]
+        [global::BpfSharp.BpfHelper("bpf_jiffies64", 118, Since = "5.6", ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF 3:cap=CAP_BPF 4:cap=CAP_BPF 6:cap=CAP_BPF 8:cap=CAP_BPF 9:cap=CAP_BPF 10:cap=CAP_BPF 11:cap=CAP_BPF 12:cap=CAP_BPF 13:cap=CAP_BPF 14:cap=CAP_BPF 15:cap=CAP_BPF 16:cap=CAP_BPF 18:cap=CAP_BPF 19:cap=CAP_BPF 21:cap=CAP_BPF 22:cap=CAP_BPF 23:cap=CAP_BPF 25:cap=CAP_BPF 27:cap=CAP_BPF 30:cap=CAP_BPF 32:cap=CAP_BPF")]
         public static ulong Jiffies64() =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_jiffies64", 118);
 
@@ -1016,10 +1016,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it where a cheap timestamp with roughly tick-level resolution is good enough, such as rough rate limiting or expiring old entries; use bpf_ktime_get_ns when precise intervals matter, or bpf_ktime_get_boot_ns if time spent suspended should be counted.</para>
         /// <para>Kernel helper <c>bpf_ktime_get_coarse_ns</c> (id 160, since Linux 5.11): <c>static __u64 (* const bpf_ktime_get_coarse_ns)(void) = (void *) 160;</c></para>
-        /// <para>Program types: CgroupSock, CgroupSysctl, FlowDissector, SkLookup, SkMsg, SkReuseport, SkSkb, SockOps.</para>
+        /// <para>Program types: CgroupSkb, CgroupSock, CgroupSockAddr, CgroupSysctl, FlowDissector, LwtIn, LwtOut, LwtSeg6local, LwtXmit, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_ktime_get_coarse_ns/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_ktime_get_coarse_ns", 160, Since = "5.11", ProgramTypes = 0x40E16200UL)]
+        [global::BpfSharp.BpfHelper("bpf_ktime_get_coarse_ns", 160, Since = "5.11", ProgramTypes = 0x40ED7F5AUL)]
         public static ulong KtimeGetCoarseNs() =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_ktime_get_coarse_ns", 160);
 
@@ -1105,7 +1105,7 @@ namespace BpfSharp
         /// <para>Flags: <c>BPF_LOAD_HDR_OPT_TCP_SYN</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_load_hdr_opt/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_load_hdr_opt", 142, Since = "5.10", ProgramTypes = 0x2000UL)]
+        [global::BpfSharp.BpfHelper("bpf_load_hdr_opt", 142, Since = "5.10", ProgramTypes = 0x2000UL, ProgramTypeConditions = "13:kconfig=CONFIG_INET")]
         public static long LoadHdrOpt(void* skops, void* searchbyRes, uint len, [global::BpfSharp.BpfHelperFlags(0x1UL, Description = "BPF_LOAD_HDR_OPT_TCP_SYN (0x1)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_load_hdr_opt", 142);
 
@@ -1466,7 +1466,7 @@ namespace BpfSharp
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_override_return/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_override_return", 58, Since = "4.16", GplOnly = true, ProgramTypes = 0x4UL)]
+        [global::BpfSharp.BpfHelper("bpf_override_return", 58, Since = "4.16", GplOnly = true, ProgramTypes = 0x4UL, ProgramTypeConditions = "2:kconfig=CONFIG_BPF_KPROBE_OVERRIDE")]
         public static long OverrideReturn(void* regs, ulong rc) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_override_return", 58);
 
@@ -1482,7 +1482,7 @@ namespace BpfSharp
         /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_per_cpu_ptr/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_per_cpu_ptr", 153, Since = "5.10", ProgramTypes = 0x1EFEFFFFEUL)]
+        [global::BpfSharp.BpfHelper("bpf_per_cpu_ptr", 153, Since = "5.10", ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF 3:cap=CAP_BPF 4:cap=CAP_BPF 6:cap=CAP_BPF 8:cap=CAP_BPF 9:cap=CAP_BPF 10:cap=CAP_BPF 11:cap=CAP_BPF 12:cap=CAP_BPF 13:cap=CAP_BPF 14:cap=CAP_BPF 15:cap=CAP_BPF 16:cap=CAP_BPF 18:cap=CAP_BPF 19:cap=CAP_BPF 21:cap=CAP_BPF 22:cap=CAP_BPF 23:cap=CAP_BPF 25:cap=CAP_BPF 27:cap=CAP_BPF 30:cap=CAP_BPF 32:cap=CAP_BPF")]
         public static void* PerCpuPtr(void* percpuPtr, uint cpu) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_per_cpu_ptr", 153);
 
@@ -1498,13 +1498,13 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to stream event records to user space on kernels older than 5.8, or when per-CPU perf buffers are specifically wanted. On newer kernels the BPF ring buffer (bpf_ringbuf_output, or bpf_ringbuf_reserve with bpf_ringbuf_submit) is usually preferable, since it is shared across CPUs, keeps events in order and uses memory more efficiently.</para>
         /// <para>Kernel helper <c>bpf_perf_event_output</c> (id 25, since Linux 4.4): <c>static long (* const bpf_perf_event_output)(void *ctx, void *map, __u64 flags, void *data, __u64 size) = (void *) 25;</c></para>
-        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, Kprobe, LwtIn, LwtOut, LwtSeg6local, LwtXmit, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkSkb, SocketFilter, SockOps, Tracepoint, Tracing, Xdp.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, Kprobe, LwtIn, LwtOut, LwtSeg6local, LwtXmit, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkSkb, SocketFilter, SockOps, Syscall, Tracepoint, Tracing, Xdp.</para>
         /// <para>Map types: PerfEventArray.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Flags: <c>BPF_F_CURRENT_CPU</c>, <c>BPF_F_INDEX_MASK</c>, <c>BPF_F_CTXLEN_MASK</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_perf_event_output/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_perf_event_output", 25, Since = "4.4", GplOnly = true, ProgramTypes = 0x478FFFFEUL, MapTypes = 0x10UL)]
+        [global::BpfSharp.BpfHelper("bpf_perf_event_output", 25, Since = "4.4", GplOnly = true, ProgramTypes = 0xC78FFFFEUL, MapTypes = 0x10UL)]
         public static long PerfEventOutput(void* ctx, global::BpfSharp.BpfMap map, [global::BpfSharp.BpfHelperFlags(0xFFFFFFFFFFFFFUL, AcceptedValues = new ulong[] { 0xFFFFFFFFUL }, Description = "BPF_F_CURRENT_CPU (0xFFFFFFFF), BPF_F_INDEX_MASK (0xFFFFFFFF), BPF_F_CTXLEN_MASK (0xFFFFF00000000)")] ulong flags, void* data, ulong size) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_perf_event_output", 25);
 
@@ -1517,13 +1517,13 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Prefer bpf_perf_event_read_value, which reports errors separately and also returns the enabled and running times; keep this helper only for kernels older than 4.15 that lack the newer one.</para>
         /// <para>Kernel helper <c>bpf_perf_event_read</c> (id 22, since Linux 4.3): <c>static __u64 (* const bpf_perf_event_read)(void *map, __u64 flags) = (void *) 22;</c></para>
-        /// <para>Program types: Kprobe, Lsm, PerfEvent, RawTracepoint, RawTracepointWritable, Syscall, Tracepoint, Tracing.</para>
+        /// <para>Program types: CgroupDevice (6.16), CgroupSkb (6.16), CgroupSock (6.16), CgroupSockopt (6.16), CgroupSockAddr (6.16), CgroupSysctl (6.16), FlowDissector (6.16), Kprobe, Lsm, LwtIn (6.16), LwtOut (6.16), LwtSeg6local (6.16), LwtXmit (6.16), Netfilter (6.16), PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct (6.16), SchedCls (6.16), SkLookup (6.16), SkMsg (6.16), SkReuseport (6.16), SkSkb (6.16), SocketFilter (6.16), SockOps (6.16), Syscall, Tracepoint, Tracing, Xdp (6.16).</para>
         /// <para>Map types: PerfEventArray.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Flags: <c>BPF_F_CURRENT_CPU</c>, <c>BPF_F_INDEX_MASK</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_perf_event_read/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_perf_event_read", 22, Since = "4.3", GplOnly = true, ProgramTypes = 0xA50200A4UL, MapTypes = 0x10UL)]
+        [global::BpfSharp.BpfHelper("bpf_perf_event_read", 22, Since = "4.3", GplOnly = true, ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 9:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 18:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16", MapTypes = 0x10UL)]
         public static ulong PerfEventRead(global::BpfSharp.BpfMap map, [global::BpfSharp.BpfHelperFlags(0xFFFFFFFFUL, AcceptedValues = new ulong[] { 0xFFFFFFFFUL }, Description = "BPF_F_CURRENT_CPU (0xFFFFFFFF), BPF_F_INDEX_MASK (0xFFFFFFFF)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_perf_event_read", 22);
 
@@ -1538,13 +1538,13 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to read hardware or software counters from BPF, normalizing with counter * enabled / running when events are multiplexed; prefer it over the older bpf_perf_event_read, which returns only the raw value and has ABI problems.</para>
         /// <para>Kernel helper <c>bpf_perf_event_read_value</c> (id 55, since Linux 4.15): <c>static long (* const bpf_perf_event_read_value)(void *map, __u64 flags, struct bpf_perf_event_value *buf, __u32 buf_size) = (void *) 55;</c></para>
-        /// <para>Program types: Kprobe, Lsm, PerfEvent, RawTracepoint, RawTracepointWritable, Syscall, Tracepoint, Tracing.</para>
+        /// <para>Program types: CgroupDevice (6.15), CgroupSkb (6.15), CgroupSock (6.15), CgroupSockopt (6.15), CgroupSockAddr (6.15), CgroupSysctl (6.15), FlowDissector (6.15), Kprobe, Lsm, LwtIn (6.15), LwtOut (6.15), LwtSeg6local (6.15), LwtXmit (6.15), Netfilter (6.15), PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct (6.15), SchedCls (6.15), SkLookup (6.15), SkMsg (6.15), SkReuseport (6.15), SkSkb (6.15), SocketFilter (6.15), SockOps (6.15), Syscall, Tracepoint, Tracing, Xdp (6.15).</para>
         /// <para>Map types: PerfEventArray.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Flags: <c>BPF_F_CURRENT_CPU</c>, <c>BPF_F_INDEX_MASK</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_perf_event_read_value/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_perf_event_read_value", 55, Since = "4.15", GplOnly = true, ProgramTypes = 0xA50200A4UL, MapTypes = 0x10UL)]
+        [global::BpfSharp.BpfHelper("bpf_perf_event_read_value", 55, Since = "4.15", GplOnly = true, ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.15 3:6.15 4:6.15 6:6.15 8:6.15 9:6.15 10:6.15 11:6.15 12:6.15 13:6.15 14:6.15 15:6.15 16:6.15 18:6.15 19:6.15 21:6.15 22:6.15 23:6.15 25:6.15 30:6.15 32:6.15", MapTypes = 0x10UL)]
         public static long PerfEventReadValue(global::BpfSharp.BpfMap map, [global::BpfSharp.BpfHelperFlags(0xFFFFFFFFUL, AcceptedValues = new ulong[] { 0xFFFFFFFFUL }, Description = "BPF_F_CURRENT_CPU (0xFFFFFFFF), BPF_F_INDEX_MASK (0xFFFFFFFF)")] ulong flags, void* buf, uint bufSize) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_perf_event_read_value", 55);
 
@@ -1580,7 +1580,7 @@ namespace BpfSharp
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_probe_read/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_probe_read", 4, Since = "4.1", GplOnly = true, ProgramTypes = 0xA50200A4UL)]
+        [global::BpfSharp.BpfHelper("bpf_probe_read", 4, Since = "4.1", GplOnly = true, ProgramTypes = 0xA50200A4UL, ProgramTypeConditions = "2:kconfig=CONFIG_ARCH_HAS_NON_OVERLAPPING_ADDRESS_SPACE 2:no_security_lockdown=true 5:kconfig=CONFIG_ARCH_HAS_NON_OVERLAPPING_ADDRESS_SPACE 5:no_security_lockdown=true 7:kconfig=CONFIG_ARCH_HAS_NON_OVERLAPPING_ADDRESS_SPACE 7:no_security_lockdown=true 17:kconfig=CONFIG_ARCH_HAS_NON_OVERLAPPING_ADDRESS_SPACE 17:no_security_lockdown=true 24:kconfig=CONFIG_ARCH_HAS_NON_OVERLAPPING_ADDRESS_SPACE 24:no_security_lockdown=true 26:kconfig=CONFIG_ARCH_HAS_NON_OVERLAPPING_ADDRESS_SPACE 26:no_security_lockdown=true 29:kconfig=CONFIG_ARCH_HAS_NON_OVERLAPPING_ADDRESS_SPACE 29:no_security_lockdown=true 31:kconfig=CONFIG_ARCH_HAS_NON_OVERLAPPING_ADDRESS_SPACE 31:no_security_lockdown=true")]
         public static long ProbeRead(void* dst, uint size, void* unsafePtr) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_probe_read", 4);
 
@@ -1598,7 +1598,7 @@ namespace BpfSharp
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_probe_read_kernel/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_probe_read_kernel", 113, Since = "5.5", GplOnly = true, ProgramTypes = 0x1EFEFFFFEUL)]
+        [global::BpfSharp.BpfHelper("bpf_probe_read_kernel", 113, Since = "5.5", GplOnly = true, ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF,CAP_PERFMON 1:no_security_lockdown=true 2:no_security_lockdown=true 3:cap=CAP_BPF,CAP_PERFMON 3:no_security_lockdown=true 4:cap=CAP_BPF,CAP_PERFMON 4:no_security_lockdown=true 5:no_security_lockdown=true 6:cap=CAP_BPF,CAP_PERFMON 6:no_security_lockdown=true 7:no_security_lockdown=true 8:cap=CAP_BPF,CAP_PERFMON 8:no_security_lockdown=true 9:cap=CAP_BPF,CAP_PERFMON 9:no_security_lockdown=true 10:cap=CAP_BPF,CAP_PERFMON 10:no_security_lockdown=true 11:cap=CAP_BPF,CAP_PERFMON 11:no_security_lockdown=true 12:cap=CAP_BPF,CAP_PERFMON 12:no_security_lockdown=true 13:cap=CAP_BPF,CAP_PERFMON 13:no_security_lockdown=true 14:cap=CAP_BPF,CAP_PERFMON 14:no_security_lockdown=true 15:cap=CAP_BPF,CAP_PERFMON 15:no_security_lockdown=true 16:cap=CAP_BPF,CAP_PERFMON 16:no_security_lockdown=true 17:no_security_lockdown=true 18:cap=CAP_BPF,CAP_PERFMON 18:no_security_lockdown=true 19:cap=CAP_BPF,CAP_PERFMON 19:no_security_lockdown=true 21:cap=CAP_BPF,CAP_PERFMON 21:no_security_lockdown=true 22:cap=CAP_BPF,CAP_PERFMON 22:no_security_lockdown=true 23:cap=CAP_BPF,CAP_PERFMON 23:no_security_lockdown=true 24:no_security_lockdown=true 25:cap=CAP_BPF,CAP_PERFMON 25:no_security_lockdown=true 26:no_security_lockdown=true 27:cap=CAP_BPF,CAP_PERFMON 27:no_security_lockdown=true 29:no_security_lockdown=true 30:cap=CAP_BPF,CAP_PERFMON 30:no_security_lockdown=true 31:no_security_lockdown=true 32:cap=CAP_BPF,CAP_PERFMON 32:no_security_lockdown=true")]
         public static long ProbeReadKernel(void* dst, uint size, void* unsafePtr) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_probe_read_kernel", 113);
 
@@ -1616,7 +1616,7 @@ namespace BpfSharp
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_probe_read_kernel_str/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_probe_read_kernel_str", 115, Since = "5.5", GplOnly = true, ProgramTypes = 0x1EFEFFFFEUL)]
+        [global::BpfSharp.BpfHelper("bpf_probe_read_kernel_str", 115, Since = "5.5", GplOnly = true, ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF,CAP_PERFMON 1:no_security_lockdown=true 2:no_security_lockdown=true 3:cap=CAP_BPF,CAP_PERFMON 3:no_security_lockdown=true 4:cap=CAP_BPF,CAP_PERFMON 4:no_security_lockdown=true 5:no_security_lockdown=true 6:cap=CAP_BPF,CAP_PERFMON 6:no_security_lockdown=true 7:no_security_lockdown=true 8:cap=CAP_BPF,CAP_PERFMON 8:no_security_lockdown=true 9:cap=CAP_BPF,CAP_PERFMON 9:no_security_lockdown=true 10:cap=CAP_BPF,CAP_PERFMON 10:no_security_lockdown=true 11:cap=CAP_BPF,CAP_PERFMON 11:no_security_lockdown=true 12:cap=CAP_BPF,CAP_PERFMON 12:no_security_lockdown=true 13:cap=CAP_BPF,CAP_PERFMON 13:no_security_lockdown=true 14:cap=CAP_BPF,CAP_PERFMON 14:no_security_lockdown=true 15:cap=CAP_BPF,CAP_PERFMON 15:no_security_lockdown=true 16:cap=CAP_BPF,CAP_PERFMON 16:no_security_lockdown=true 17:no_security_lockdown=true 18:cap=CAP_BPF,CAP_PERFMON 18:no_security_lockdown=true 19:cap=CAP_BPF,CAP_PERFMON 19:no_security_lockdown=true 21:cap=CAP_BPF,CAP_PERFMON 21:no_security_lockdown=true 22:cap=CAP_BPF,CAP_PERFMON 22:no_security_lockdown=true 23:cap=CAP_BPF,CAP_PERFMON 23:no_security_lockdown=true 24:no_security_lockdown=true 25:cap=CAP_BPF,CAP_PERFMON 25:no_security_lockdown=true 26:no_security_lockdown=true 27:cap=CAP_BPF,CAP_PERFMON 27:no_security_lockdown=true 29:no_security_lockdown=true 30:cap=CAP_BPF,CAP_PERFMON 30:no_security_lockdown=true 31:no_security_lockdown=true 32:cap=CAP_BPF,CAP_PERFMON 32:no_security_lockdown=true")]
         public static long ProbeReadKernelStr(void* dst, uint size, void* unsafePtr) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_probe_read_kernel_str", 115);
 
@@ -1634,7 +1634,7 @@ namespace BpfSharp
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_probe_read_str/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_probe_read_str", 45, Since = "4.11", GplOnly = true, ProgramTypes = 0xA50200A4UL)]
+        [global::BpfSharp.BpfHelper("bpf_probe_read_str", 45, Since = "4.11", GplOnly = true, ProgramTypes = 0xA50200A4UL, ProgramTypeConditions = "2:kconfig=CONFIG_ARCH_HAS_NON_OVERLAPPING_ADDRESS_SPACE 2:no_security_lockdown=true 5:kconfig=CONFIG_ARCH_HAS_NON_OVERLAPPING_ADDRESS_SPACE 5:no_security_lockdown=true 7:kconfig=CONFIG_ARCH_HAS_NON_OVERLAPPING_ADDRESS_SPACE 7:no_security_lockdown=true 17:kconfig=CONFIG_ARCH_HAS_NON_OVERLAPPING_ADDRESS_SPACE 17:no_security_lockdown=true 24:kconfig=CONFIG_ARCH_HAS_NON_OVERLAPPING_ADDRESS_SPACE 24:no_security_lockdown=true 26:kconfig=CONFIG_ARCH_HAS_NON_OVERLAPPING_ADDRESS_SPACE 26:no_security_lockdown=true 29:kconfig=CONFIG_ARCH_HAS_NON_OVERLAPPING_ADDRESS_SPACE 29:no_security_lockdown=true 31:kconfig=CONFIG_ARCH_HAS_NON_OVERLAPPING_ADDRESS_SPACE 31:no_security_lockdown=true")]
         public static long ProbeReadStr(void* dst, uint size, void* unsafePtr) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_probe_read_str", 45);
 
@@ -1652,7 +1652,7 @@ namespace BpfSharp
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_probe_read_user/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_probe_read_user", 112, Since = "5.5", GplOnly = true, ProgramTypes = 0x1EFEFFFFEUL)]
+        [global::BpfSharp.BpfHelper("bpf_probe_read_user", 112, Since = "5.5", GplOnly = true, ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF,CAP_PERFMON 3:cap=CAP_BPF,CAP_PERFMON 4:cap=CAP_BPF,CAP_PERFMON 6:cap=CAP_BPF,CAP_PERFMON 8:cap=CAP_BPF,CAP_PERFMON 9:cap=CAP_BPF,CAP_PERFMON 10:cap=CAP_BPF,CAP_PERFMON 11:cap=CAP_BPF,CAP_PERFMON 12:cap=CAP_BPF,CAP_PERFMON 13:cap=CAP_BPF,CAP_PERFMON 14:cap=CAP_BPF,CAP_PERFMON 15:cap=CAP_BPF,CAP_PERFMON 16:cap=CAP_BPF,CAP_PERFMON 18:cap=CAP_BPF,CAP_PERFMON 19:cap=CAP_BPF,CAP_PERFMON 21:cap=CAP_BPF,CAP_PERFMON 22:cap=CAP_BPF,CAP_PERFMON 23:cap=CAP_BPF,CAP_PERFMON 25:cap=CAP_BPF,CAP_PERFMON 27:cap=CAP_BPF,CAP_PERFMON 30:cap=CAP_BPF,CAP_PERFMON 32:cap=CAP_BPF,CAP_PERFMON")]
         public static long ProbeReadUser(void* dst, uint size, void* unsafePtr) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_probe_read_user", 112);
 
@@ -1670,7 +1670,7 @@ namespace BpfSharp
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_probe_read_user_str/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_probe_read_user_str", 114, Since = "5.5", GplOnly = true, ProgramTypes = 0x1EFEFFFFEUL)]
+        [global::BpfSharp.BpfHelper("bpf_probe_read_user_str", 114, Since = "5.5", GplOnly = true, ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF,CAP_PERFMON 3:cap=CAP_BPF,CAP_PERFMON 4:cap=CAP_BPF,CAP_PERFMON 6:cap=CAP_BPF,CAP_PERFMON 8:cap=CAP_BPF,CAP_PERFMON 9:cap=CAP_BPF,CAP_PERFMON 10:cap=CAP_BPF,CAP_PERFMON 11:cap=CAP_BPF,CAP_PERFMON 12:cap=CAP_BPF,CAP_PERFMON 13:cap=CAP_BPF,CAP_PERFMON 14:cap=CAP_BPF,CAP_PERFMON 15:cap=CAP_BPF,CAP_PERFMON 16:cap=CAP_BPF,CAP_PERFMON 18:cap=CAP_BPF,CAP_PERFMON 19:cap=CAP_BPF,CAP_PERFMON 21:cap=CAP_BPF,CAP_PERFMON 22:cap=CAP_BPF,CAP_PERFMON 23:cap=CAP_BPF,CAP_PERFMON 25:cap=CAP_BPF,CAP_PERFMON 27:cap=CAP_BPF,CAP_PERFMON 30:cap=CAP_BPF,CAP_PERFMON 32:cap=CAP_BPF,CAP_PERFMON")]
         public static long ProbeReadUserStr(void* dst, uint size, void* unsafePtr) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_probe_read_user_str", 114);
 
@@ -1688,7 +1688,7 @@ namespace BpfSharp
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_probe_write_user/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_probe_write_user", 36, Since = "4.8", GplOnly = true, ProgramTypes = 0xA50200A4UL)]
+        [global::BpfSharp.BpfHelper("bpf_probe_write_user", 36, Since = "4.8", GplOnly = true, ProgramTypes = 0xA50200A4UL, ProgramTypeConditions = "2:no_security_lockdown=true 5:no_security_lockdown=true 7:no_security_lockdown=true 17:no_security_lockdown=true 24:no_security_lockdown=true 26:no_security_lockdown=true 29:no_security_lockdown=true 31:no_security_lockdown=true")]
         public static long ProbeWriteUser(void* dst, void* src, uint len) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_probe_write_user", 36);
 
@@ -1851,7 +1851,7 @@ namespace BpfSharp
         /// <para>Flags: none (pass 0).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_reserve_hdr_opt/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_reserve_hdr_opt", 144, Since = "5.10", ProgramTypes = 0x2000UL)]
+        [global::BpfSharp.BpfHelper("bpf_reserve_hdr_opt", 144, Since = "5.10", ProgramTypes = 0x2000UL, ProgramTypeConditions = "13:kconfig=CONFIG_INET")]
         public static long ReserveHdrOpt(void* skops, uint len, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_reserve_hdr_opt", 144);
 
@@ -2012,10 +2012,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in tracing or security programs to act on the offending process directly, for example to kill it when a policy is violated or to nudge a profiler in user space; use bpf_send_signal_thread when the signal must reach exactly the current thread.</para>
         /// <para>Kernel helper <c>bpf_send_signal</c> (id 109, since Linux 5.3): <c>static long (* const bpf_send_signal)(__u32 sig) = (void *) 109;</c></para>
-        /// <para>Program types: Kprobe, Lsm, PerfEvent, RawTracepoint, RawTracepointWritable, Syscall, Tracepoint, Tracing.</para>
+        /// <para>Program types: CgroupDevice (6.16), CgroupSkb (6.16), CgroupSock (6.16), CgroupSockopt (6.16), CgroupSockAddr (6.16), CgroupSysctl (6.16), FlowDissector (6.16), Kprobe, Lsm, LwtIn (6.16), LwtOut (6.16), LwtSeg6local (6.16), LwtXmit (6.16), Netfilter (6.16), PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct (6.16), SchedCls (6.16), SkLookup (6.16), SkMsg (6.16), SkReuseport (6.16), SkSkb (6.16), SocketFilter (6.16), SockOps (6.16), Syscall, Tracepoint, Tracing, Xdp (6.16).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_send_signal/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_send_signal", 109, Since = "5.3", ProgramTypes = 0xA50200A4UL)]
+        [global::BpfSharp.BpfHelper("bpf_send_signal", 109, Since = "5.3", ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 9:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 18:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16")]
         public static long SendSignal(uint sig) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_send_signal", 109);
 
@@ -2027,10 +2027,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in tracing or LSM programs to notify or stop exactly the thread that hit an event, for example so that a user-space profiler can react in that thread; bpf_send_signal targets the whole thread group instead.</para>
         /// <para>Kernel helper <c>bpf_send_signal_thread</c> (id 117, since Linux 5.6): <c>static long (* const bpf_send_signal_thread)(__u32 sig) = (void *) 117;</c></para>
-        /// <para>Program types: Kprobe, Lsm, PerfEvent, RawTracepoint, RawTracepointWritable, Syscall, Tracepoint, Tracing.</para>
+        /// <para>Program types: CgroupDevice (6.16), CgroupSkb (6.16), CgroupSock (6.16), CgroupSockopt (6.16), CgroupSockAddr (6.16), CgroupSysctl (6.16), FlowDissector (6.16), Kprobe, Lsm, LwtIn (6.16), LwtOut (6.16), LwtSeg6local (6.16), LwtXmit (6.16), Netfilter (6.16), PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct (6.16), SchedCls (6.16), SkLookup (6.16), SkMsg (6.16), SkReuseport (6.16), SkSkb (6.16), SocketFilter (6.16), SockOps (6.16), Syscall, Tracepoint, Tracing, Xdp (6.16).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_send_signal_thread/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_send_signal_thread", 117, Since = "5.6", ProgramTypes = 0xA50200A4UL)]
+        [global::BpfSharp.BpfHelper("bpf_send_signal_thread", 117, Since = "5.6", ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 9:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 18:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16")]
         public static long SendSignalThread(uint sig) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_send_signal_thread", 117);
 
@@ -2050,7 +2050,7 @@ namespace BpfSharp
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_seq_printf/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_seq_printf", 126, Since = "5.8", GplOnly = true, ProgramTypes = 0x4000000UL)]
+        [global::BpfSharp.BpfHelper("bpf_seq_printf", 126, Since = "5.8", GplOnly = true, ProgramTypes = 0x4000000UL, ProgramTypeConditions = "26:attach_type=BPF_TRACE_ITER")]
         public static long SeqPrintf(void* m, byte* fmt, uint fmtSize, void* data, uint dataLen) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_seq_printf", 126);
 
@@ -2070,7 +2070,7 @@ namespace BpfSharp
         /// <para>Flags: <c>BTF_F_COMPACT</c>, <c>BTF_F_NONAME</c>, <c>BTF_F_PTR_RAW</c>, <c>BTF_F_ZERO</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_seq_printf_btf/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_seq_printf_btf", 150, Since = "5.10", GplOnly = true, ProgramTypes = 0x4000000UL)]
+        [global::BpfSharp.BpfHelper("bpf_seq_printf_btf", 150, Since = "5.10", GplOnly = true, ProgramTypes = 0x4000000UL, ProgramTypeConditions = "26:attach_type=BPF_TRACE_ITER")]
         public static long SeqPrintfBtf(void* m, void* ptr, uint ptrSize, [global::BpfSharp.BpfHelperFlags(0xFUL, Description = "BTF_F_COMPACT (0x1), BTF_F_NONAME (0x2), BTF_F_PTR_RAW (0x4), BTF_F_ZERO (0x8)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_seq_printf_btf", 150);
 
@@ -2088,7 +2088,7 @@ namespace BpfSharp
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_seq_write/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_seq_write", 127, Since = "5.8", GplOnly = true, ProgramTypes = 0x4000000UL)]
+        [global::BpfSharp.BpfHelper("bpf_seq_write", 127, Since = "5.8", GplOnly = true, ProgramTypes = 0x4000000UL, ProgramTypeConditions = "26:attach_type=BPF_TRACE_ITER")]
         public static long SeqWrite(void* m, void* data, uint len) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_seq_write", 127);
 
@@ -2131,10 +2131,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in cgroup programs whose verdict reaches user space as an errno, such as sockopt, sysctl or device hooks, to report a specific error instead of the default <c>-EPERM</c>; a value set this way still takes effect even if the program afterwards returns 1 to signal success, and bpf_get_retval reads the current value back.</para>
         /// <para>Kernel helper <c>bpf_set_retval</c> (id 187, since Linux 5.18): <c>static int (* const bpf_set_retval)(int retval) = (void *) 187;</c></para>
-        /// <para>Program types: CgroupDevice, CgroupSockopt, CgroupSysctl.</para>
+        /// <para>Program types: CgroupDevice, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_set_retval/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_set_retval", 187, Since = "5.18", ProgramTypes = 0x2808000UL)]
+        [global::BpfSharp.BpfHelper("bpf_set_retval", 187, Since = "5.18", ProgramTypes = 0x2848200UL, ProgramTypeConditions = "15:attach_type=BPF_CGROUP_DEVICE 23:attach_type=BPF_CGROUP_SYSCTL")]
         public static int SetRetval(int retval) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_set_retval", 187);
 
@@ -2153,7 +2153,7 @@ namespace BpfSharp
         /// <para>Program types: CgroupSockopt (5.15), CgroupSockAddr (5.8), Lsm (6.0), SockOps.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_setsockopt/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_setsockopt", 49, Since = "4.13", ProgramTypes = 0x22042000UL, ProgramTypeVersions = "18:5.8 25:5.15 29:6.0")]
+        [global::BpfSharp.BpfHelper("bpf_setsockopt", 49, Since = "4.13", ProgramTypes = 0x22042000UL, ProgramTypeVersions = "18:5.8 25:5.15 29:6.0", ProgramTypeConditions = "18:attach_type=BPF_CGROUP_INET4_BIND,BPF_CGROUP_INET6_BIND,BPF_CGROUP_INET4_CONNECT,BPF_CGROUP_INET6_CONNECT,BPF_CGROUP_UDP4_RECVMSG,BPF_CGROUP_UDP6_RECVMSG,BPF_CGROUP_UDP4_SENDMSG,BPF_CGROUP_UDP6_SENDMSG,BPF_CGROUP_INET4_GETPEERNAME,BPF_CGROUP_INET6_GETPEERNAME,BPF_CGROUP_INET4_GETSOCKNAME,BPF_CGROUP_INET6_GETSOCKNAME,BPF_CGROUP_UNIX_CONNECT,BPF_CGROUP_UNIX_SENDMSG 25:kconfig=CONFIG_NET 25:attach_type=BPF_CGROUP_SETSOCKOPT 29:attach_type=BPF_LSM_CGROUP")]
         public static long Setsockopt(void* bpfSocket, int level, int optname, void* optval, int optlen) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_setsockopt", 49);
 
@@ -2169,7 +2169,7 @@ namespace BpfSharp
         /// <para>Program types: CgroupSkb.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_sk_ancestor_cgroup_id/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_sk_ancestor_cgroup_id", 129, Since = "5.8", ProgramTypes = 0x100UL)]
+        [global::BpfSharp.BpfHelper("bpf_sk_ancestor_cgroup_id", 129, Since = "5.8", ProgramTypes = 0x100UL, ProgramTypeConditions = "8:kconfig=CONFIG_SOCK_CGROUP_DATA")]
         public static ulong SkAncestorCgroupId(void* sk, int ancestorLevel) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_sk_ancestor_cgroup_id", 129);
 
@@ -2187,7 +2187,7 @@ namespace BpfSharp
         /// <para>Flags: <c>BPF_SK_LOOKUP_F_REPLACE</c>, <c>BPF_SK_LOOKUP_F_NO_REUSEPORT</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_sk_assign/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_sk_assign", 124, Since = "5.7", ProgramTypes = 0x40000018UL)]
+        [global::BpfSharp.BpfHelper("bpf_sk_assign", 124, Since = "5.7", ProgramTypes = 0x40000018UL, ProgramTypeConditions = "3:kconfig=CONFIG_INET 4:kconfig=CONFIG_INET")]
         public static long SkAssign(void* ctx, void* sk, [global::BpfSharp.BpfHelperFlags(0x3UL, Description = "BPF_SK_LOOKUP_F_REPLACE (0x1), BPF_SK_LOOKUP_F_NO_REUSEPORT (0x2)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_sk_assign", 124);
 
@@ -2202,7 +2202,7 @@ namespace BpfSharp
         /// <para>Program types: CgroupSkb.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_sk_cgroup_id/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_sk_cgroup_id", 128, Since = "5.8", ProgramTypes = 0x100UL)]
+        [global::BpfSharp.BpfHelper("bpf_sk_cgroup_id", 128, Since = "5.8", ProgramTypes = 0x100UL, ProgramTypeConditions = "8:kconfig=CONFIG_SOCK_CGROUP_DATA")]
         public static ulong SkCgroupId(void* sk) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_sk_cgroup_id", 128);
 
@@ -2237,7 +2237,7 @@ namespace BpfSharp
         /// <para>Flags: none (pass 0).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_sk_lookup_tcp/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_sk_lookup_tcp", 84, Since = "4.20", ProgramTypes = 0x44158UL)]
+        [global::BpfSharp.BpfHelper("bpf_sk_lookup_tcp", 84, Since = "4.20", ProgramTypes = 0x44158UL, ProgramTypeConditions = "3:kconfig=CONFIG_INET 4:kconfig=CONFIG_INET 6:kconfig=CONFIG_INET 8:kconfig=CONFIG_INET 14:kconfig=CONFIG_INET 18:kconfig=CONFIG_INET")]
         public static void* SkLookupTcp(void* ctx, void* tuple, uint tupleSize, ulong netns, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_sk_lookup_tcp", 84);
 
@@ -2257,7 +2257,7 @@ namespace BpfSharp
         /// <para>Flags: none (pass 0).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_sk_lookup_udp/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_sk_lookup_udp", 85, Since = "4.20", ProgramTypes = 0x44158UL)]
+        [global::BpfSharp.BpfHelper("bpf_sk_lookup_udp", 85, Since = "4.20", ProgramTypes = 0x44158UL, ProgramTypeConditions = "3:kconfig=CONFIG_INET 4:kconfig=CONFIG_INET 6:kconfig=CONFIG_INET 8:kconfig=CONFIG_INET 14:kconfig=CONFIG_INET 18:kconfig=CONFIG_INET")]
         public static void* SkLookupUdp(void* ctx, void* tuple, uint tupleSize, ulong netns, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_sk_lookup_udp", 85);
 
@@ -2312,7 +2312,7 @@ namespace BpfSharp
         /// <para>Program types: CgroupSkb, CgroupSockAddr, SchedAct, SchedCls, SkLookup, SkSkb, Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_sk_release/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_sk_release", 86, Since = "4.20", ProgramTypes = 0x40044158UL)]
+        [global::BpfSharp.BpfHelper("bpf_sk_release", 86, Since = "4.20", ProgramTypes = 0x40044158UL, ProgramTypeConditions = "3:kconfig=CONFIG_INET 4:kconfig=CONFIG_INET 6:kconfig=CONFIG_INET 8:kconfig=CONFIG_INET 14:kconfig=CONFIG_INET 18:kconfig=CONFIG_INET")]
         public static long SkRelease(void* sock) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_sk_release", 86);
 
@@ -2348,7 +2348,7 @@ namespace BpfSharp
         /// <para>Map types: SkStorage.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_sk_storage_delete/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_sk_storage_delete", 108, Since = "5.2", ProgramTypes = 0x2E052118UL, ProgramTypeVersions = "26:5.11", MapTypes = 0x1000000UL)]
+        [global::BpfSharp.BpfHelper("bpf_sk_storage_delete", 108, Since = "5.2", ProgramTypes = 0x2E052118UL, ProgramTypeVersions = "26:5.11", ProgramTypeConditions = "25:kconfig=CONFIG_NET 26:kconfig=CONFIG_NET 29:kconfig=CONFIG_NET", MapTypes = 0x1000000UL)]
         public static long SkStorageDelete(global::BpfSharp.BpfMap map, void* sk) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_sk_storage_delete", 108);
 
@@ -2368,7 +2368,7 @@ namespace BpfSharp
         /// <para>Flags: <c>BPF_LOCAL_STORAGE_GET_F_CREATE</c>, <c>BPF_SK_STORAGE_GET_F_CREATE</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_sk_storage_get/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_sk_storage_get", 107, Since = "5.2", ProgramTypes = 0x2E052318UL, ProgramTypeVersions = "26:5.11", MapTypes = 0x1000000UL)]
+        [global::BpfSharp.BpfHelper("bpf_sk_storage_get", 107, Since = "5.2", ProgramTypes = 0x2E052318UL, ProgramTypeVersions = "26:5.11", ProgramTypeConditions = "25:kconfig=CONFIG_NET 26:kconfig=CONFIG_NET 29:kconfig=CONFIG_NET", MapTypes = 0x1000000UL)]
         public static void* SkStorageGet(global::BpfSharp.BpfMap map, void* sk, void* value, [global::BpfSharp.BpfHelperFlags(0x1UL, Description = "BPF_LOCAL_STORAGE_GET_F_CREATE (0x1), BPF_SK_STORAGE_GET_F_CREATE (0x1)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_sk_storage_get", 107);
 
@@ -2403,7 +2403,7 @@ namespace BpfSharp
         /// <para>Program types: CgroupSkb, SchedAct, SchedCls.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skb_ancestor_cgroup_id/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skb_ancestor_cgroup_id", 83, Since = "4.19", ProgramTypes = 0x118UL)]
+        [global::BpfSharp.BpfHelper("bpf_skb_ancestor_cgroup_id", 83, Since = "4.19", ProgramTypes = 0x118UL, ProgramTypeConditions = "3:kconfig=CONFIG_SOCK_CGROUP_DATA 4:kconfig=CONFIG_SOCK_CGROUP_DATA 8:kconfig=CONFIG_SOCK_CGROUP_DATA")]
         public static ulong SkbAncestorCgroupId(void* skb, int ancestorLevel) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skb_ancestor_cgroup_id", 83);
 
@@ -2418,7 +2418,7 @@ namespace BpfSharp
         /// <para>Program types: SchedAct, SchedCls.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skb_cgroup_classid/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skb_cgroup_classid", 151, Since = "5.10", ProgramTypes = 0x18UL)]
+        [global::BpfSharp.BpfHelper("bpf_skb_cgroup_classid", 151, Since = "5.10", ProgramTypes = 0x18UL, ProgramTypeConditions = "3:kconfig=CONFIG_CGROUP_NET_CLASSID 4:kconfig=CONFIG_CGROUP_NET_CLASSID")]
         public static ulong SkbCgroupClassid(void* skb) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skb_cgroup_classid", 151);
 
@@ -2433,7 +2433,7 @@ namespace BpfSharp
         /// <para>Program types: CgroupSkb, SchedAct, SchedCls.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skb_cgroup_id/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skb_cgroup_id", 79, Since = "4.18", ProgramTypes = 0x118UL)]
+        [global::BpfSharp.BpfHelper("bpf_skb_cgroup_id", 79, Since = "4.18", ProgramTypes = 0x118UL, ProgramTypeConditions = "3:kconfig=CONFIG_SOCK_CGROUP_DATA 4:kconfig=CONFIG_SOCK_CGROUP_DATA 8:kconfig=CONFIG_SOCK_CGROUP_DATA")]
         public static ulong SkbCgroupId(void* skb) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skb_cgroup_id", 79);
 
@@ -2518,7 +2518,7 @@ namespace BpfSharp
         /// <para>Program types: CgroupSkb, SchedAct, SchedCls.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skb_ecn_set_ce/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skb_ecn_set_ce", 97, Since = "5.1", ProgramTypes = 0x118UL)]
+        [global::BpfSharp.BpfHelper("bpf_skb_ecn_set_ce", 97, Since = "5.1", ProgramTypes = 0x118UL, ProgramTypeConditions = "3:kconfig=CONFIG_INET 4:kconfig=CONFIG_INET 8:kconfig=CONFIG_INET")]
         public static long SkbEcnSetCe(void* skb) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skb_ecn_set_ce", 97);
 
@@ -2574,7 +2574,7 @@ namespace BpfSharp
         /// <para>Flags: none (pass 0).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skb_get_xfrm_state/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skb_get_xfrm_state", 66, Since = "4.18", ProgramTypes = 0x18UL)]
+        [global::BpfSharp.BpfHelper("bpf_skb_get_xfrm_state", 66, Since = "4.18", ProgramTypes = 0x18UL, ProgramTypeConditions = "3:kconfig=CONFIG_XFRM 4:kconfig=CONFIG_XFRM")]
         public static long SkbGetXfrmState(void* skb, uint index, void* xfrmState, uint size, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skb_get_xfrm_state", 66);
 
@@ -2627,13 +2627,13 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in fentry, fexit or tp_btf programs that observe socket buffers and must ship packet contents or metadata to user space; the perf events in the map must be of type <c>PERF_TYPE_SOFTWARE</c> with config <c>PERF_COUNT_SW_BPF_OUTPUT</c> and sample type <c>PERF_SAMPLE_RAW</c>. Where a BPF ring buffer is acceptable, bpf_ringbuf_output is usually more efficient.</para>
         /// <para>Kernel helper <c>bpf_skb_output</c> (id 111, since Linux 5.5): <c>static long (* const bpf_skb_output)(void *ctx, void *map, __u64 flags, void *data, __u64 size) = (void *) 111;</c></para>
-        /// <para>Program types: Tracing.</para>
+        /// <para>Program types: Syscall, Tracing.</para>
         /// <para>Map types: PerfEventArray.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Flags: <c>BPF_F_CURRENT_CPU</c>, <c>BPF_F_INDEX_MASK</c>, <c>BPF_F_CTXLEN_MASK</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skb_output/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skb_output", 111, Since = "5.5", GplOnly = true, ProgramTypes = 0x4000000UL, MapTypes = 0x10UL)]
+        [global::BpfSharp.BpfHelper("bpf_skb_output", 111, Since = "5.5", GplOnly = true, ProgramTypes = 0x84000000UL, ProgramTypeConditions = "26:kconfig=CONFIG_NET", MapTypes = 0x10UL)]
         public static long SkbOutput(void* ctx, global::BpfSharp.BpfMap map, [global::BpfSharp.BpfHelperFlags(0xFFFFFFFFFFFFFUL, AcceptedValues = new ulong[] { 0xFFFFFFFFUL }, Description = "BPF_F_CURRENT_CPU (0xFFFFFFFF), BPF_F_INDEX_MASK (0xFFFFFFFF), BPF_F_CTXLEN_MASK (0xFFFFF00000000)")] ulong flags, void* data, ulong size) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skb_output", 111);
 
@@ -2666,7 +2666,7 @@ namespace BpfSharp
         /// <para>Program types: SchedAct, SchedCls.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skb_set_tstamp/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skb_set_tstamp", 192, Since = "5.18", ProgramTypes = 0x18UL)]
+        [global::BpfSharp.BpfHelper("bpf_skb_set_tstamp", 192, Since = "5.18", ProgramTypes = 0x18UL, ProgramTypeConditions = "3:kconfig=CONFIG_INET 4:kconfig=CONFIG_INET")]
         public static long SkbSetTstamp(void* skb, ulong tstamp, uint tstampType) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skb_set_tstamp", 192);
 
@@ -2792,7 +2792,7 @@ namespace BpfSharp
         /// <para>Flags: none (pass 0).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skc_lookup_tcp/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skc_lookup_tcp", 99, Since = "5.2", ProgramTypes = 0x44158UL)]
+        [global::BpfSharp.BpfHelper("bpf_skc_lookup_tcp", 99, Since = "5.2", ProgramTypes = 0x44158UL, ProgramTypeConditions = "3:kconfig=CONFIG_INET 4:kconfig=CONFIG_INET 6:kconfig=CONFIG_INET 8:kconfig=CONFIG_INET 14:kconfig=CONFIG_INET 18:kconfig=CONFIG_INET")]
         public static void* SkcLookupTcp(void* ctx, void* tuple, uint tupleSize, ulong netns, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skc_lookup_tcp", 99);
 
@@ -2804,10 +2804,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in tracing programs that see TCP subflow sockets and need to inspect the state of the MPTCP connection they belong to.</para>
         /// <para>Kernel helper <c>bpf_skc_to_mptcp_sock</c> (id 196, since Linux 5.19): <c>static struct mptcp_sock *(* const bpf_skc_to_mptcp_sock)(void *sk) = (void *) 196;</c></para>
-        /// <para>Program types: Tracing.</para>
+        /// <para>Program types: CgroupSkb, CgroupSockAddr, FlowDissector, LwtIn, LwtOut, LwtSeg6local, LwtXmit, SchedAct, SchedCls, SkLookup, SkMsg, SkSkb, SocketFilter, SockOps, Syscall, Tracing, Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skc_to_mptcp_sock/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skc_to_mptcp_sock", 196, Since = "5.19", ProgramTypes = 0x4000000UL)]
+        [global::BpfSharp.BpfHelper("bpf_skc_to_mptcp_sock", 196, Since = "5.19", ProgramTypes = 0xC44D7D5AUL, ProgramTypeConditions = "26:kconfig=CONFIG_NET")]
         public static void* SkcToMptcpSock(void* sk) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skc_to_mptcp_sock", 196);
 
@@ -2819,10 +2819,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in tracing, iterator or networking programs that receive a generic socket and need IPv6 TCP details; related casts include bpf_skc_to_tcp_sock, bpf_skc_to_udp6_sock and bpf_skc_to_tcp_timewait_sock.</para>
         /// <para>Kernel helper <c>bpf_skc_to_tcp6_sock</c> (id 136, since Linux 5.9): <c>static struct tcp6_sock *(* const bpf_skc_to_tcp6_sock)(void *sk) = (void *) 136;</c></para>
-        /// <para>Program types: FlowDissector, SkLookup, SkMsg, SkSkb, SockOps, Tracing.</para>
+        /// <para>Program types: CgroupSkb, CgroupSockAddr, FlowDissector, LwtIn, LwtOut, LwtSeg6local, LwtXmit, SchedAct, SchedCls, SkLookup, SkMsg, SkSkb, SocketFilter, SockOps, Syscall, Tracing, Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skc_to_tcp6_sock/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skc_to_tcp6_sock", 136, Since = "5.9", ProgramTypes = 0x44416000UL)]
+        [global::BpfSharp.BpfHelper("bpf_skc_to_tcp6_sock", 136, Since = "5.9", ProgramTypes = 0xC44D7D5AUL, ProgramTypeConditions = "13:cap=CAP_PERFMON 14:cap=CAP_PERFMON 16:cap=CAP_PERFMON 22:cap=CAP_PERFMON 26:kconfig=CONFIG_NET 30:cap=CAP_PERFMON")]
         public static void* SkcToTcp6Sock(void* sk) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skc_to_tcp6_sock", 136);
 
@@ -2834,10 +2834,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in tracing or socket programs that receive generic socket pointers and need the details of a half-open TCP connection; related helpers such as bpf_skc_to_tcp_sock and bpf_skc_to_tcp6_sock cover other socket kinds.</para>
         /// <para>Kernel helper <c>bpf_skc_to_tcp_request_sock</c> (id 139, since Linux 5.9): <c>static struct tcp_request_sock *(* const bpf_skc_to_tcp_request_sock)(void *sk) = (void *) 139;</c></para>
-        /// <para>Program types: FlowDissector, SkLookup, SkMsg, SkSkb, SockOps, Tracing.</para>
+        /// <para>Program types: CgroupSkb, CgroupSockAddr, FlowDissector, LwtIn, LwtOut, LwtSeg6local, LwtXmit, SchedAct, SchedCls, SkLookup, SkMsg, SkSkb, SocketFilter, SockOps, Syscall, Tracing, Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skc_to_tcp_request_sock/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skc_to_tcp_request_sock", 139, Since = "5.9", ProgramTypes = 0x44416000UL)]
+        [global::BpfSharp.BpfHelper("bpf_skc_to_tcp_request_sock", 139, Since = "5.9", ProgramTypes = 0xC44D7D5AUL, ProgramTypeConditions = "13:cap=CAP_PERFMON 14:cap=CAP_PERFMON 16:cap=CAP_PERFMON 22:cap=CAP_PERFMON 26:kconfig=CONFIG_NET 30:cap=CAP_PERFMON")]
         public static void* SkcToTcpRequestSock(void* sk) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skc_to_tcp_request_sock", 139);
 
@@ -2849,10 +2849,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in tracing, iterator or sock_ops programs to read TCP state such as the congestion window or RTT from a generic socket pointer; related casts include bpf_skc_to_tcp6_sock and bpf_skc_to_tcp_timewait_sock.</para>
         /// <para>Kernel helper <c>bpf_skc_to_tcp_sock</c> (id 137, since Linux 5.9): <c>static struct tcp_sock *(* const bpf_skc_to_tcp_sock)(void *sk) = (void *) 137;</c></para>
-        /// <para>Program types: FlowDissector, SkLookup, SkMsg, SkSkb, SockOps, Tracing.</para>
+        /// <para>Program types: CgroupSkb, CgroupSockAddr, FlowDissector, LwtIn, LwtOut, LwtSeg6local, LwtXmit, SchedAct, SchedCls, SkLookup, SkMsg, SkSkb, SocketFilter, SockOps, Syscall, Tracing, Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skc_to_tcp_sock/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skc_to_tcp_sock", 137, Since = "5.9", ProgramTypes = 0x44416000UL)]
+        [global::BpfSharp.BpfHelper("bpf_skc_to_tcp_sock", 137, Since = "5.9", ProgramTypes = 0xC44D7D5AUL, ProgramTypeConditions = "13:cap=CAP_PERFMON 14:cap=CAP_PERFMON 16:cap=CAP_PERFMON 22:cap=CAP_PERFMON 26:kconfig=CONFIG_NET 30:cap=CAP_PERFMON")]
         public static void* SkcToTcpSock(void* sk) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skc_to_tcp_sock", 137);
 
@@ -2864,10 +2864,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in tracing programs or TCP socket iterators that encounter time-wait sockets and want to read fields specific to them; the other bpf_skc_to_* helpers cover the remaining socket kinds.</para>
         /// <para>Kernel helper <c>bpf_skc_to_tcp_timewait_sock</c> (id 138, since Linux 5.9): <c>static struct tcp_timewait_sock *(* const bpf_skc_to_tcp_timewait_sock)(void *sk) = (void *) 138;</c></para>
-        /// <para>Program types: FlowDissector, SkLookup, SkMsg, SkSkb, SockOps, Tracing.</para>
+        /// <para>Program types: CgroupSkb, CgroupSockAddr, FlowDissector, LwtIn, LwtOut, LwtSeg6local, LwtXmit, SchedAct, SchedCls, SkLookup, SkMsg, SkSkb, SocketFilter, SockOps, Syscall, Tracing, Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skc_to_tcp_timewait_sock/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skc_to_tcp_timewait_sock", 138, Since = "5.9", ProgramTypes = 0x44416000UL)]
+        [global::BpfSharp.BpfHelper("bpf_skc_to_tcp_timewait_sock", 138, Since = "5.9", ProgramTypes = 0xC44D7D5AUL, ProgramTypeConditions = "13:cap=CAP_PERFMON 14:cap=CAP_PERFMON 16:cap=CAP_PERFMON 22:cap=CAP_PERFMON 26:kconfig=CONFIG_NET 30:cap=CAP_PERFMON")]
         public static void* SkcToTcpTimewaitSock(void* sk) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skc_to_tcp_timewait_sock", 138);
 
@@ -2879,10 +2879,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in tracing, iterator or socket programs to read IPv6 UDP specific fields through BTF, for example when dumping UDP sockets from a socket iterator; sibling helpers such as bpf_skc_to_tcp6_sock perform the same checked cast for other socket kinds.</para>
         /// <para>Kernel helper <c>bpf_skc_to_udp6_sock</c> (id 140, since Linux 5.9): <c>static struct udp6_sock *(* const bpf_skc_to_udp6_sock)(void *sk) = (void *) 140;</c></para>
-        /// <para>Program types: FlowDissector, SkLookup, SkMsg, SkSkb, SockOps, Tracing.</para>
+        /// <para>Program types: CgroupSkb, CgroupSockAddr, FlowDissector, LwtIn, LwtOut, LwtSeg6local, LwtXmit, SchedAct, SchedCls, SkLookup, SkMsg, SkSkb, SocketFilter, SockOps, Syscall, Tracing, Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skc_to_udp6_sock/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skc_to_udp6_sock", 140, Since = "5.9", ProgramTypes = 0x44416000UL)]
+        [global::BpfSharp.BpfHelper("bpf_skc_to_udp6_sock", 140, Since = "5.9", ProgramTypes = 0xC44D7D5AUL, ProgramTypeConditions = "13:cap=CAP_PERFMON 14:cap=CAP_PERFMON 16:cap=CAP_PERFMON 22:cap=CAP_PERFMON 26:kconfig=CONFIG_NET 30:cap=CAP_PERFMON")]
         public static void* SkcToUdp6Sock(void* sk) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skc_to_udp6_sock", 140);
 
@@ -2894,10 +2894,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it, for example in BPF iterators over Unix sockets or in tracing programs, to reach fields specific to Unix sockets such as the bound address or peer; the other bpf_skc_to_* helpers perform the same kind of cast for TCP, UDP and further socket types.</para>
         /// <para>Kernel helper <c>bpf_skc_to_unix_sock</c> (id 178, since Linux 5.16): <c>static struct unix_sock *(* const bpf_skc_to_unix_sock)(void *sk) = (void *) 178;</c></para>
-        /// <para>Program types: FlowDissector, SkLookup, SkMsg, SkSkb, SockOps, Tracing.</para>
+        /// <para>Program types: CgroupSkb, CgroupSockAddr, FlowDissector, LwtIn, LwtOut, LwtSeg6local, LwtXmit, SchedAct, SchedCls, SkLookup, SkMsg, SkSkb, SocketFilter, SockOps, Syscall, Tracing, Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skc_to_unix_sock/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skc_to_unix_sock", 178, Since = "5.16", ProgramTypes = 0x44416000UL)]
+        [global::BpfSharp.BpfHelper("bpf_skc_to_unix_sock", 178, Since = "5.16", ProgramTypes = 0xC44D7D5AUL, ProgramTypeConditions = "13:cap=CAP_PERFMON 14:cap=CAP_PERFMON 16:cap=CAP_PERFMON 22:cap=CAP_PERFMON 26:kconfig=CONFIG_NET 30:cap=CAP_PERFMON")]
         public static void* SkcToUnixSock(void* sk) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skc_to_unix_sock", 178);
 
@@ -2917,7 +2917,7 @@ namespace BpfSharp
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_snprintf/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_snprintf", 165, Since = "5.13", GplOnly = true, ProgramTypes = 0x1EFEFFFFEUL)]
+        [global::BpfSharp.BpfHelper("bpf_snprintf", 165, Since = "5.13", GplOnly = true, ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF,CAP_PERFMON 3:cap=CAP_BPF,CAP_PERFMON 4:cap=CAP_BPF,CAP_PERFMON 6:cap=CAP_BPF,CAP_PERFMON 8:cap=CAP_BPF,CAP_PERFMON 9:cap=CAP_BPF,CAP_PERFMON 10:cap=CAP_BPF,CAP_PERFMON 11:cap=CAP_BPF,CAP_PERFMON 12:cap=CAP_BPF,CAP_PERFMON 13:cap=CAP_BPF,CAP_PERFMON 14:cap=CAP_BPF,CAP_PERFMON 15:cap=CAP_BPF,CAP_PERFMON 16:cap=CAP_BPF,CAP_PERFMON 18:cap=CAP_BPF,CAP_PERFMON 19:cap=CAP_BPF,CAP_PERFMON 21:cap=CAP_BPF,CAP_PERFMON 22:cap=CAP_BPF,CAP_PERFMON 23:cap=CAP_BPF,CAP_PERFMON 25:cap=CAP_BPF,CAP_PERFMON 27:cap=CAP_BPF,CAP_PERFMON 30:cap=CAP_BPF,CAP_PERFMON 32:cap=CAP_BPF,CAP_PERFMON")]
         public static long Snprintf(byte* str, uint strSize, byte* fmt, ulong* data, uint dataLen) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_snprintf", 165);
 
@@ -2937,7 +2937,7 @@ namespace BpfSharp
         /// <para>Flags: <c>BTF_F_COMPACT</c>, <c>BTF_F_NONAME</c>, <c>BTF_F_PTR_RAW</c>, <c>BTF_F_ZERO</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_snprintf_btf/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_snprintf_btf", 149, Since = "5.10", ProgramTypes = 0x1EFEFFFFEUL)]
+        [global::BpfSharp.BpfHelper("bpf_snprintf_btf", 149, Since = "5.10", ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF,CAP_PERFMON 3:cap=CAP_BPF,CAP_PERFMON 4:cap=CAP_BPF,CAP_PERFMON 6:cap=CAP_BPF,CAP_PERFMON 8:cap=CAP_BPF,CAP_PERFMON 9:cap=CAP_BPF,CAP_PERFMON 10:cap=CAP_BPF,CAP_PERFMON 11:cap=CAP_BPF,CAP_PERFMON 12:cap=CAP_BPF,CAP_PERFMON 13:cap=CAP_BPF,CAP_PERFMON 14:cap=CAP_BPF,CAP_PERFMON 15:cap=CAP_BPF,CAP_PERFMON 16:cap=CAP_BPF,CAP_PERFMON 18:cap=CAP_BPF,CAP_PERFMON 19:cap=CAP_BPF,CAP_PERFMON 21:cap=CAP_BPF,CAP_PERFMON 22:cap=CAP_BPF,CAP_PERFMON 23:cap=CAP_BPF,CAP_PERFMON 25:cap=CAP_BPF,CAP_PERFMON 27:cap=CAP_BPF,CAP_PERFMON 30:cap=CAP_BPF,CAP_PERFMON 32:cap=CAP_BPF,CAP_PERFMON")]
         public static long SnprintfBtf(byte* str, uint strSize, void* ptr, uint btfPtrSize, [global::BpfSharp.BpfHelperFlags(0xFUL, Description = "BTF_F_COMPACT (0x1), BTF_F_NONAME (0x2), BTF_F_PTR_RAW (0x4), BTF_F_ZERO (0x8)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_snprintf_btf", 149);
 
@@ -2949,10 +2949,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in tracing programs, such as task file iterators or fentry hooks that receive a struct file, to move from a file object to its socket and the networking state behind it.</para>
         /// <para>Kernel helper <c>bpf_sock_from_file</c> (id 162, since Linux 5.11): <c>static struct socket *(* const bpf_sock_from_file)(struct file *file) = (void *) 162;</c></para>
-        /// <para>Program types: Tracing.</para>
+        /// <para>Program types: Syscall, Tracing.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_sock_from_file/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_sock_from_file", 162, Since = "5.11", ProgramTypes = 0x4000000UL)]
+        [global::BpfSharp.BpfHelper("bpf_sock_from_file", 162, Since = "5.11", ProgramTypes = 0x84000000UL, ProgramTypeConditions = "26:kconfig=CONFIG_NET")]
         public static void* SockFromFile(void* @file) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_sock_from_file", 162);
 
@@ -3020,10 +3020,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to update several fields of a shared map value atomically; the map must have BTF, only one lock may be held at a time, no other helpers or function calls are allowed while it is held, and single-field counters are often better served by atomic instructions.</para>
         /// <para>Kernel helper <c>bpf_spin_lock</c> (id 93, since Linux 5.1): <c>static long (* const bpf_spin_lock)(struct bpf_spin_lock *lock) = (void *) 93;</c></para>
-        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SockOps, StructOps, Syscall, Tracing, Xdp.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_spin_lock/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_spin_lock", 93, Since = "5.1", ProgramTypes = 0x1EEEDFF58UL)]
+        [global::BpfSharp.BpfHelper("bpf_spin_lock", 93, Since = "5.1", ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "3:cap=CAP_BPF 4:cap=CAP_BPF 6:cap=CAP_BPF 8:cap=CAP_BPF 9:cap=CAP_BPF 10:cap=CAP_BPF 11:cap=CAP_BPF 12:cap=CAP_BPF 13:cap=CAP_BPF 14:cap=CAP_BPF 15:cap=CAP_BPF 16:cap=CAP_BPF 18:cap=CAP_BPF 19:cap=CAP_BPF 21:cap=CAP_BPF 22:cap=CAP_BPF 23:cap=CAP_BPF 25:cap=CAP_BPF 26:cap=CAP_BPF 27:cap=CAP_BPF 30:cap=CAP_BPF 31:cap=CAP_BPF 32:cap=CAP_BPF")]
         public static long SpinLock(void* @lock) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_spin_lock", 93);
 
@@ -3035,10 +3035,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Call it on every path that acquired the lock, before the program returns, since the verifier rejects programs that could exit with a lock held; while the lock is held, most helper and function calls are forbidden, so keep the critical section short.</para>
         /// <para>Kernel helper <c>bpf_spin_unlock</c> (id 94, since Linux 5.1): <c>static long (* const bpf_spin_unlock)(struct bpf_spin_lock *lock) = (void *) 94;</c></para>
-        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SockOps, StructOps, Syscall, Tracing, Xdp.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_spin_unlock/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_spin_unlock", 94, Since = "5.1", ProgramTypes = 0x1EEEDFF58UL)]
+        [global::BpfSharp.BpfHelper("bpf_spin_unlock", 94, Since = "5.1", ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "3:cap=CAP_BPF 4:cap=CAP_BPF 6:cap=CAP_BPF 8:cap=CAP_BPF 9:cap=CAP_BPF 10:cap=CAP_BPF 11:cap=CAP_BPF 12:cap=CAP_BPF 13:cap=CAP_BPF 14:cap=CAP_BPF 15:cap=CAP_BPF 16:cap=CAP_BPF 18:cap=CAP_BPF 19:cap=CAP_BPF 21:cap=CAP_BPF 22:cap=CAP_BPF 23:cap=CAP_BPF 25:cap=CAP_BPF 26:cap=CAP_BPF 27:cap=CAP_BPF 30:cap=CAP_BPF 31:cap=CAP_BPF 32:cap=CAP_BPF")]
         public static long SpinUnlock(void* @lock) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_spin_unlock", 94);
 
@@ -3057,7 +3057,7 @@ namespace BpfSharp
         /// <para>Flags: none (pass 0).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_store_hdr_opt/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_store_hdr_opt", 143, Since = "5.10", ProgramTypes = 0x2000UL)]
+        [global::BpfSharp.BpfHelper("bpf_store_hdr_opt", 143, Since = "5.10", ProgramTypes = 0x2000UL, ProgramTypeConditions = "13:kconfig=CONFIG_INET")]
         public static long StoreHdrOpt(void* skops, void* @from, uint len, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_store_hdr_opt", 143);
 
@@ -3089,10 +3089,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c> programs to turn values obtained with bpf_sysctl_get_current_value or bpf_sysctl_get_new_value into numbers for validation; use bpf_strtoul for unsigned values.</para>
         /// <para>Kernel helper <c>bpf_strtol</c> (id 105, since Linux 5.2): <c>static long (* const bpf_strtol)(const char *buf, unsigned long buf_len, __u64 flags, long *res) = (void *) 105;</c></para>
-        /// <para>Program types: CgroupSysctl.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter (6.2), PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, Syscall, Tracepoint, Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_strtol/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_strtol", 105, Since = "5.2", ProgramTypes = 0x800000UL)]
+        [global::BpfSharp.BpfHelper("bpf_strtol", 105, Since = "5.2", ProgramTypes = 0x1C3EFFFFEUL, ProgramTypeVersions = "32:6.2")]
         public static long Strtol(byte* buf, ulong bufLen, ulong flags, long* res) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_strtol", 105);
 
@@ -3107,10 +3107,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in <c>BPF_PROG_TYPE_CGROUP_SYSCTL</c> programs to turn the text obtained with bpf_sysctl_get_current_value or bpf_sysctl_get_new_value into a number for checking; bpf_strtol handles values that may be negative.</para>
         /// <para>Kernel helper <c>bpf_strtoul</c> (id 106, since Linux 5.2): <c>static long (* const bpf_strtoul)(const char *buf, unsigned long buf_len, __u64 flags, unsigned long *res) = (void *) 106;</c></para>
-        /// <para>Program types: CgroupSysctl.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter (6.2), PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, Syscall, Tracepoint, Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_strtoul/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_strtoul", 106, Since = "5.2", ProgramTypes = 0x800000UL)]
+        [global::BpfSharp.BpfHelper("bpf_strtoul", 106, Since = "5.2", ProgramTypes = 0x1C3EFFFFEUL, ProgramTypeVersions = "32:6.2")]
         public static long Strtoul(byte* buf, ulong bufLen, ulong flags, ulong* res) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_strtoul", 106);
 
@@ -3246,7 +3246,7 @@ namespace BpfSharp
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_task_pt_regs/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_task_pt_regs", 175, Since = "5.15", GplOnly = true, ProgramTypes = 0x1EFEFFFFEUL)]
+        [global::BpfSharp.BpfHelper("bpf_task_pt_regs", 175, Since = "5.15", GplOnly = true, ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF,CAP_PERFMON 3:cap=CAP_BPF,CAP_PERFMON 4:cap=CAP_BPF,CAP_PERFMON 6:cap=CAP_BPF,CAP_PERFMON 8:cap=CAP_BPF,CAP_PERFMON 9:cap=CAP_BPF,CAP_PERFMON 10:cap=CAP_BPF,CAP_PERFMON 11:cap=CAP_BPF,CAP_PERFMON 12:cap=CAP_BPF,CAP_PERFMON 13:cap=CAP_BPF,CAP_PERFMON 14:cap=CAP_BPF,CAP_PERFMON 15:cap=CAP_BPF,CAP_PERFMON 16:cap=CAP_BPF,CAP_PERFMON 18:cap=CAP_BPF,CAP_PERFMON 19:cap=CAP_BPF,CAP_PERFMON 21:cap=CAP_BPF,CAP_PERFMON 22:cap=CAP_BPF,CAP_PERFMON 23:cap=CAP_BPF,CAP_PERFMON 25:cap=CAP_BPF,CAP_PERFMON 27:cap=CAP_BPF,CAP_PERFMON 30:cap=CAP_BPF,CAP_PERFMON 32:cap=CAP_BPF,CAP_PERFMON")]
         public static long TaskPtRegs(void* task) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_task_pt_regs", 175);
 
@@ -3259,11 +3259,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to discard per-task state created with bpf_task_storage_get once it is no longer needed, for instance after a tracked operation completes; the storage is also released automatically when the task exits.</para>
         /// <para>Kernel helper <c>bpf_task_storage_delete</c> (id 157, since Linux 5.11): <c>static long (* const bpf_task_storage_delete)(void *map, struct task_struct *task) = (void *) 157;</c></para>
-        /// <para>Program types: Kprobe, Lsm, PerfEvent, RawTracepoint, RawTracepointWritable, Syscall, Tracepoint, Tracing.</para>
+        /// <para>Program types: CgroupDevice (6.16), CgroupSkb (6.16), CgroupSock (6.16), CgroupSockopt (6.16), CgroupSockAddr (6.16), CgroupSysctl (6.16), FlowDissector (6.16), Kprobe, Lsm, LwtIn (6.16), LwtOut (6.16), LwtSeg6local (6.16), LwtXmit (6.16), Netfilter (6.16), PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct (6.16), SchedCls (6.16), SkLookup (6.16), SkMsg (6.16), SkReuseport (6.16), SkSkb (6.16), SocketFilter (6.16), SockOps (6.16), Syscall, Tracepoint, Tracing, Xdp (6.16).</para>
         /// <para>Map types: TaskStorage.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_task_storage_delete/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_task_storage_delete", 157, Since = "5.11", ProgramTypes = 0xA50200A4UL, MapTypes = 0x20000000UL)]
+        [global::BpfSharp.BpfHelper("bpf_task_storage_delete", 157, Since = "5.11", ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 9:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 18:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16", MapTypes = 0x20000000UL)]
         public static long TaskStorageDelete(global::BpfSharp.BpfMap map, void* task) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_task_storage_delete", 157);
 
@@ -3278,12 +3278,12 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to keep per-task state in tracing or LSM programs without maintaining a hash map keyed by PID, since entries are freed automatically together with the task; remove an entry early with bpf_task_storage_delete.</para>
         /// <para>Kernel helper <c>bpf_task_storage_get</c> (id 156, since Linux 5.11): <c>static void *(* const bpf_task_storage_get)(void *map, struct task_struct *task, void *value, __u64 flags) = (void *) 156;</c></para>
-        /// <para>Program types: Kprobe, Lsm, PerfEvent, RawTracepoint, RawTracepointWritable, Syscall, Tracepoint, Tracing.</para>
+        /// <para>Program types: CgroupDevice (6.16), CgroupSkb (6.16), CgroupSock (6.16), CgroupSockopt (6.16), CgroupSockAddr (6.16), CgroupSysctl (6.16), FlowDissector (6.16), Kprobe, Lsm, LwtIn (6.16), LwtOut (6.16), LwtSeg6local (6.16), LwtXmit (6.16), Netfilter (6.16), PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct (6.16), SchedCls (6.16), SkLookup (6.16), SkMsg (6.16), SkReuseport (6.16), SkSkb (6.16), SocketFilter (6.16), SockOps (6.16), Syscall, Tracepoint, Tracing, Xdp (6.16).</para>
         /// <para>Map types: TaskStorage.</para>
         /// <para>Flags: <c>BPF_LOCAL_STORAGE_GET_F_CREATE</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_task_storage_get/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_task_storage_get", 156, Since = "5.11", ProgramTypes = 0xA50200A4UL, MapTypes = 0x20000000UL)]
+        [global::BpfSharp.BpfHelper("bpf_task_storage_get", 156, Since = "5.11", ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 9:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 18:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16", MapTypes = 0x20000000UL)]
         public static void* TaskStorageGet(global::BpfSharp.BpfMap map, void* task, void* value, [global::BpfSharp.BpfHelperFlags(0x1UL, Description = "BPF_LOCAL_STORAGE_GET_F_CREATE (0x1)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_task_storage_get", 156);
 
@@ -3303,7 +3303,7 @@ namespace BpfSharp
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_tcp_check_syncookie/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_tcp_check_syncookie", 100, Since = "5.2", GplOnly = true, ProgramTypes = 0x58UL)]
+        [global::BpfSharp.BpfHelper("bpf_tcp_check_syncookie", 100, Since = "5.2", GplOnly = true, ProgramTypes = 0x58UL, ProgramTypeConditions = "3:kconfig=CONFIG_INET 4:kconfig=CONFIG_INET 6:kconfig=CONFIG_INET")]
         public static long TcpCheckSyncookie(void* sk, void* iph, uint iphLen, void* th, uint thLen) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_tcp_check_syncookie", 100);
 
@@ -3323,7 +3323,7 @@ namespace BpfSharp
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_tcp_gen_syncookie/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_tcp_gen_syncookie", 110, Since = "5.4", GplOnly = true, ProgramTypes = 0x58UL)]
+        [global::BpfSharp.BpfHelper("bpf_tcp_gen_syncookie", 110, Since = "5.4", GplOnly = true, ProgramTypes = 0x58UL, ProgramTypeConditions = "3:kconfig=CONFIG_INET 4:kconfig=CONFIG_INET 6:kconfig=CONFIG_INET")]
         public static long TcpGenSyncookie(void* sk, void* iph, uint iphLen, void* th, uint thLen) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_tcp_gen_syncookie", 110);
 
@@ -3336,11 +3336,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in XDP or TC programs implementing a SYN proxy or SYN flood protection to validate the final ACK of a handshake whose SYN was answered with a cookie from bpf_tcp_raw_gen_syncookie_ipv4; bpf_tcp_raw_check_syncookie_ipv6 covers IPv6, and bpf_tcp_check_syncookie works with a listening socket.</para>
         /// <para>Kernel helper <c>bpf_tcp_raw_check_syncookie_ipv4</c> (id 206, since Linux 6.0): <c>static long (* const bpf_tcp_raw_check_syncookie_ipv4)(struct iphdr *iph, struct tcphdr *th) = (void *) 206;</c></para>
-        /// <para>Program types: SchedCls, Xdp.</para>
+        /// <para>Program types: SchedAct, SchedCls, Xdp.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_tcp_raw_check_syncookie_ipv4/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_tcp_raw_check_syncookie_ipv4", 206, Since = "6.0", GplOnly = true, ProgramTypes = 0x48UL)]
+        [global::BpfSharp.BpfHelper("bpf_tcp_raw_check_syncookie_ipv4", 206, Since = "6.0", GplOnly = true, ProgramTypes = 0x58UL, ProgramTypeConditions = "3:kconfig=CONFIG_SYN_COOKIES 6:kconfig=CONFIG_SYN_COOKIES")]
         public static long TcpRawCheckSyncookieIpv4(void* iph, void* th) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_tcp_raw_check_syncookie_ipv4", 206);
 
@@ -3353,11 +3353,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in XDP or tc programs that implement a SYN proxy, checking the ACKs that answer cookies generated earlier with bpf_tcp_raw_gen_syncookie_ipv6; use bpf_tcp_raw_check_syncookie_ipv4 for IPv4 traffic.</para>
         /// <para>Kernel helper <c>bpf_tcp_raw_check_syncookie_ipv6</c> (id 207, since Linux 6.0): <c>static long (* const bpf_tcp_raw_check_syncookie_ipv6)(struct ipv6hdr *iph, struct tcphdr *th) = (void *) 207;</c></para>
-        /// <para>Program types: SchedCls, Xdp.</para>
+        /// <para>Program types: SchedAct, SchedCls, Xdp.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_tcp_raw_check_syncookie_ipv6/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_tcp_raw_check_syncookie_ipv6", 207, Since = "6.0", GplOnly = true, ProgramTypes = 0x48UL)]
+        [global::BpfSharp.BpfHelper("bpf_tcp_raw_check_syncookie_ipv6", 207, Since = "6.0", GplOnly = true, ProgramTypes = 0x58UL, ProgramTypeConditions = "3:kconfig=CONFIG_SYN_COOKIES 6:kconfig=CONFIG_SYN_COOKIES")]
         public static long TcpRawCheckSyncookieIpv6(void* iph, void* th) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_tcp_raw_check_syncookie_ipv6", 207);
 
@@ -3371,11 +3371,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in XDP or TC programs that act as a SYN proxy, sending the cookie in a SYN-ACK and later checking the client's ACK with bpf_tcp_raw_check_syncookie_ipv4; bpf_tcp_raw_gen_syncookie_ipv6 handles IPv6 traffic.</para>
         /// <para>Kernel helper <c>bpf_tcp_raw_gen_syncookie_ipv4</c> (id 204, since Linux 6.0): <c>static __s64 (* const bpf_tcp_raw_gen_syncookie_ipv4)(struct iphdr *iph, struct tcphdr *th, __u32 th_len) = (void *) 204;</c></para>
-        /// <para>Program types: SchedCls, Xdp.</para>
+        /// <para>Program types: SchedAct, SchedCls, Xdp.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_tcp_raw_gen_syncookie_ipv4/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_tcp_raw_gen_syncookie_ipv4", 204, Since = "6.0", GplOnly = true, ProgramTypes = 0x48UL)]
+        [global::BpfSharp.BpfHelper("bpf_tcp_raw_gen_syncookie_ipv4", 204, Since = "6.0", GplOnly = true, ProgramTypes = 0x58UL, ProgramTypeConditions = "3:kconfig=CONFIG_SYN_COOKIES 6:kconfig=CONFIG_SYN_COOKIES")]
         public static long TcpRawGenSyncookieIpv4(void* iph, void* th, uint thLen) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_tcp_raw_gen_syncookie_ipv4", 204);
 
@@ -3389,11 +3389,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to build SYN-flood protection or a SYN proxy in XDP or tc, crafting the SYN-ACK yourself and later validating the client's ACK with bpf_tcp_raw_check_syncookie_ipv6; for IPv4 traffic use bpf_tcp_raw_gen_syncookie_ipv4.</para>
         /// <para>Kernel helper <c>bpf_tcp_raw_gen_syncookie_ipv6</c> (id 205, since Linux 6.0): <c>static __s64 (* const bpf_tcp_raw_gen_syncookie_ipv6)(struct ipv6hdr *iph, struct tcphdr *th, __u32 th_len) = (void *) 205;</c></para>
-        /// <para>Program types: SchedCls, Xdp.</para>
+        /// <para>Program types: SchedAct, SchedCls, Xdp.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_tcp_raw_gen_syncookie_ipv6/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_tcp_raw_gen_syncookie_ipv6", 205, Since = "6.0", GplOnly = true, ProgramTypes = 0x48UL)]
+        [global::BpfSharp.BpfHelper("bpf_tcp_raw_gen_syncookie_ipv6", 205, Since = "6.0", GplOnly = true, ProgramTypes = 0x58UL, ProgramTypeConditions = "3:kconfig=CONFIG_SYN_COOKIES 6:kconfig=CONFIG_SYN_COOKIES")]
         public static long TcpRawGenSyncookieIpv6(void* iph, void* th, uint thLen) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_tcp_raw_gen_syncookie_ipv6", 205);
 
@@ -3424,7 +3424,7 @@ namespace BpfSharp
         /// <para>Program types: CgroupSkb, CgroupSockopt, SchedAct, SchedCls, SockOps.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_tcp_sock/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_tcp_sock", 96, Since = "5.1", ProgramTypes = 0x2002118UL)]
+        [global::BpfSharp.BpfHelper("bpf_tcp_sock", 96, Since = "5.1", ProgramTypes = 0x2002118UL, ProgramTypeConditions = "3:kconfig=CONFIG_INET 4:kconfig=CONFIG_INET 8:kconfig=CONFIG_INET 13:kconfig=CONFIG_INET 25:kconfig=CONFIG_INET")]
         public static void* TcpSock(void* sk) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_tcp_sock", 96);
 
@@ -3439,7 +3439,7 @@ namespace BpfSharp
         /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_this_cpu_ptr/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_this_cpu_ptr", 154, Since = "5.10", ProgramTypes = 0x1EFEFFFFEUL)]
+        [global::BpfSharp.BpfHelper("bpf_this_cpu_ptr", 154, Since = "5.10", ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF 3:cap=CAP_BPF 4:cap=CAP_BPF 6:cap=CAP_BPF 8:cap=CAP_BPF 9:cap=CAP_BPF 10:cap=CAP_BPF 11:cap=CAP_BPF 12:cap=CAP_BPF 13:cap=CAP_BPF 14:cap=CAP_BPF 15:cap=CAP_BPF 16:cap=CAP_BPF 18:cap=CAP_BPF 19:cap=CAP_BPF 21:cap=CAP_BPF 22:cap=CAP_BPF 23:cap=CAP_BPF 25:cap=CAP_BPF 27:cap=CAP_BPF 30:cap=CAP_BPF 32:cap=CAP_BPF")]
         public static void* ThisCpuPtr(void* percpuPtr) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_this_cpu_ptr", 154);
 
@@ -3451,11 +3451,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to call off a timer armed with bpf_timer_start, for example when the state it was supposed to expire is removed; note that all timers in a map are also cancelled once user space drops its last reference to that map.</para>
         /// <para>Kernel helper <c>bpf_timer_cancel</c> (id 172, since Linux 5.15): <c>static long (* const bpf_timer_cancel)(struct bpf_timer *timer) = (void *) 172;</c></para>
-        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracing, Xdp.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_timer_cancel/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_timer_cancel", 172, Since = "5.15", GplOnly = true, ProgramTypes = 0x1EEEDFF5AUL)]
+        [global::BpfSharp.BpfHelper("bpf_timer_cancel", 172, Since = "5.15", GplOnly = true, ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF 3:cap=CAP_BPF 4:cap=CAP_BPF 6:cap=CAP_BPF 8:cap=CAP_BPF 9:cap=CAP_BPF 10:cap=CAP_BPF 11:cap=CAP_BPF 12:cap=CAP_BPF 13:cap=CAP_BPF 14:cap=CAP_BPF 15:cap=CAP_BPF 16:cap=CAP_BPF 18:cap=CAP_BPF 19:cap=CAP_BPF 21:cap=CAP_BPF 22:cap=CAP_BPF 23:cap=CAP_BPF 25:cap=CAP_BPF 26:cap=CAP_BPF 27:cap=CAP_BPF 29:cap=CAP_BPF 30:cap=CAP_BPF 31:cap=CAP_BPF 32:cap=CAP_BPF")]
         public static long TimerCancel(void* timer) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_timer_cancel", 172);
 
@@ -3469,11 +3469,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it as the first step in scheduling deferred work from a BPF program, followed by bpf_timer_set_callback and bpf_timer_start; bpf_timer_cancel stops a pending timer.</para>
         /// <para>Kernel helper <c>bpf_timer_init</c> (id 169, since Linux 5.15): <c>static long (* const bpf_timer_init)(struct bpf_timer *timer, void *map, __u64 flags) = (void *) 169;</c></para>
-        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracing, Xdp.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_timer_init/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_timer_init", 169, Since = "5.15", GplOnly = true, ProgramTypes = 0x1EEEDFF5AUL, MapTypes = 0x204000E66UL)]
+        [global::BpfSharp.BpfHelper("bpf_timer_init", 169, Since = "5.15", GplOnly = true, ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF 3:cap=CAP_BPF 4:cap=CAP_BPF 6:cap=CAP_BPF 8:cap=CAP_BPF 9:cap=CAP_BPF 10:cap=CAP_BPF 11:cap=CAP_BPF 12:cap=CAP_BPF 13:cap=CAP_BPF 14:cap=CAP_BPF 15:cap=CAP_BPF 16:cap=CAP_BPF 18:cap=CAP_BPF 19:cap=CAP_BPF 21:cap=CAP_BPF 22:cap=CAP_BPF 23:cap=CAP_BPF 25:cap=CAP_BPF 26:cap=CAP_BPF 27:cap=CAP_BPF 29:cap=CAP_BPF 30:cap=CAP_BPF 31:cap=CAP_BPF 32:cap=CAP_BPF", MapTypes = 0x204000E66UL)]
         public static long TimerInit(void* timer, global::BpfSharp.BpfMap map, ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_timer_init", 169);
 
@@ -3486,11 +3486,11 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Call it between bpf_timer_init and bpf_timer_start to schedule deferred work such as expiring old map entries; keep the map referenced from user space, because closing or unpinning it cancels and frees all of its timers.</para>
         /// <para>Kernel helper <c>bpf_timer_set_callback</c> (id 170, since Linux 5.15): <c>static long (* const bpf_timer_set_callback)(struct bpf_timer *timer, void *callback_fn) = (void *) 170;</c></para>
-        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracing, Xdp.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_timer_set_callback/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_timer_set_callback", 170, Since = "5.15", GplOnly = true, ProgramTypes = 0x1EEEDFF5AUL)]
+        [global::BpfSharp.BpfHelper("bpf_timer_set_callback", 170, Since = "5.15", GplOnly = true, ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF 3:cap=CAP_BPF 4:cap=CAP_BPF 6:cap=CAP_BPF 8:cap=CAP_BPF 9:cap=CAP_BPF 10:cap=CAP_BPF 11:cap=CAP_BPF 12:cap=CAP_BPF 13:cap=CAP_BPF 14:cap=CAP_BPF 15:cap=CAP_BPF 16:cap=CAP_BPF 18:cap=CAP_BPF 19:cap=CAP_BPF 21:cap=CAP_BPF 22:cap=CAP_BPF 23:cap=CAP_BPF 25:cap=CAP_BPF 26:cap=CAP_BPF 27:cap=CAP_BPF 29:cap=CAP_BPF 30:cap=CAP_BPF 31:cap=CAP_BPF 32:cap=CAP_BPF")]
         public static long TimerSetCallback(void* timer, void* callbackFn) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_timer_set_callback", 170);
 
@@ -3504,12 +3504,12 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it to schedule deferred or periodic work from BPF, such as expiring stale map entries or re-sending probes, with the callback restarting the timer itself for periodic behaviour; note that timers are cancelled when the last user-space reference to the owning map goes away, unless the map is pinned.</para>
         /// <para>Kernel helper <c>bpf_timer_start</c> (id 171, since Linux 5.15): <c>static long (* const bpf_timer_start)(struct bpf_timer *timer, __u64 nsecs, __u64 flags) = (void *) 171;</c></para>
-        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracing, Xdp.</para>
+        /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Flags: <c>BPF_F_TIMER_ABS</c>, <c>BPF_F_TIMER_CPU_PIN</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_timer_start/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_timer_start", 171, Since = "5.15", GplOnly = true, ProgramTypes = 0x1EEEDFF5AUL)]
+        [global::BpfSharp.BpfHelper("bpf_timer_start", 171, Since = "5.15", GplOnly = true, ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF 3:cap=CAP_BPF 4:cap=CAP_BPF 6:cap=CAP_BPF 8:cap=CAP_BPF 9:cap=CAP_BPF 10:cap=CAP_BPF 11:cap=CAP_BPF 12:cap=CAP_BPF 13:cap=CAP_BPF 14:cap=CAP_BPF 15:cap=CAP_BPF 16:cap=CAP_BPF 18:cap=CAP_BPF 19:cap=CAP_BPF 21:cap=CAP_BPF 22:cap=CAP_BPF 23:cap=CAP_BPF 25:cap=CAP_BPF 26:cap=CAP_BPF 27:cap=CAP_BPF 29:cap=CAP_BPF 30:cap=CAP_BPF 31:cap=CAP_BPF 32:cap=CAP_BPF")]
         public static long TimerStart(void* timer, ulong nsecs, [global::BpfSharp.BpfHelperFlags(0x3UL, Description = "BPF_F_TIMER_ABS (0x1), BPF_F_TIMER_CPU_PIN (0x2)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_timer_start", 171);
 
@@ -3527,7 +3527,7 @@ namespace BpfSharp
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_trace_printk/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_trace_printk", 6, Since = "4.1", GplOnly = true, ProgramTypes = 0x1EFFFFFFEUL)]
+        [global::BpfSharp.BpfHelper("bpf_trace_printk", 6, Since = "4.1", GplOnly = true, ProgramTypes = 0x1EFFFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF,CAP_PERFMON 3:cap=CAP_BPF,CAP_PERFMON 4:cap=CAP_BPF,CAP_PERFMON 6:cap=CAP_BPF,CAP_PERFMON 8:cap=CAP_BPF,CAP_PERFMON 9:cap=CAP_BPF,CAP_PERFMON 10:cap=CAP_BPF,CAP_PERFMON 11:cap=CAP_BPF,CAP_PERFMON 12:cap=CAP_BPF,CAP_PERFMON 13:cap=CAP_BPF,CAP_PERFMON 14:cap=CAP_BPF,CAP_PERFMON 15:cap=CAP_BPF,CAP_PERFMON 16:cap=CAP_BPF,CAP_PERFMON 18:cap=CAP_BPF,CAP_PERFMON 19:cap=CAP_BPF,CAP_PERFMON 20:cap=CAP_PERFMON 21:cap=CAP_BPF,CAP_PERFMON 22:cap=CAP_BPF,CAP_PERFMON 23:cap=CAP_BPF,CAP_PERFMON 25:cap=CAP_BPF,CAP_PERFMON 27:cap=CAP_BPF,CAP_PERFMON 30:cap=CAP_BPF,CAP_PERFMON 32:cap=CAP_BPF,CAP_PERFMON")]
         public static long TracePrintk(byte* fmt, uint fmtSize, params ulong[] args) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_trace_printk", 6);
 
@@ -3546,7 +3546,7 @@ namespace BpfSharp
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_trace_vprintk/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_trace_vprintk", 177, Since = "5.16", GplOnly = true, ProgramTypes = 0x1EFEFFFFEUL)]
+        [global::BpfSharp.BpfHelper("bpf_trace_vprintk", 177, Since = "5.16", GplOnly = true, ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF,CAP_PERFMON 3:cap=CAP_BPF,CAP_PERFMON 4:cap=CAP_BPF,CAP_PERFMON 6:cap=CAP_BPF,CAP_PERFMON 8:cap=CAP_BPF,CAP_PERFMON 9:cap=CAP_BPF,CAP_PERFMON 10:cap=CAP_BPF,CAP_PERFMON 11:cap=CAP_BPF,CAP_PERFMON 12:cap=CAP_BPF,CAP_PERFMON 13:cap=CAP_BPF,CAP_PERFMON 14:cap=CAP_BPF,CAP_PERFMON 15:cap=CAP_BPF,CAP_PERFMON 16:cap=CAP_BPF,CAP_PERFMON 18:cap=CAP_BPF,CAP_PERFMON 19:cap=CAP_BPF,CAP_PERFMON 21:cap=CAP_BPF,CAP_PERFMON 22:cap=CAP_BPF,CAP_PERFMON 23:cap=CAP_BPF,CAP_PERFMON 25:cap=CAP_BPF,CAP_PERFMON 27:cap=CAP_BPF,CAP_PERFMON 30:cap=CAP_BPF,CAP_PERFMON 32:cap=CAP_BPF,CAP_PERFMON")]
         public static long TraceVprintk(byte* fmt, uint fmtSize, void* data, uint dataLen) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_trace_vprintk", 177);
 
@@ -3626,10 +3626,10 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in XDP programs that handle multi-buffer packets, such as jumbo frames, to learn the real packet length, then reach bytes beyond the linear area with bpf_xdp_load_bytes and bpf_xdp_store_bytes.</para>
         /// <para>Kernel helper <c>bpf_xdp_get_buff_len</c> (id 188, since Linux 5.18): <c>static __u64 (* const bpf_xdp_get_buff_len)(struct xdp_md *xdp_md) = (void *) 188;</c></para>
-        /// <para>Program types: Tracing, Xdp.</para>
+        /// <para>Program types: Syscall, Tracing, Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_xdp_get_buff_len/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_xdp_get_buff_len", 188, Since = "5.18", ProgramTypes = 0x4000040UL)]
+        [global::BpfSharp.BpfHelper("bpf_xdp_get_buff_len", 188, Since = "5.18", ProgramTypes = 0x84000040UL, ProgramTypeConditions = "26:kconfig=CONFIG_NET")]
         public static ulong XdpGetBuffLen(void* xdpMd) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_xdp_get_buff_len", 188);
 
@@ -3663,13 +3663,13 @@ namespace BpfSharp
         /// <remarks>
         /// <para>Use it in <c>BPF_PROG_TYPE_TRACING</c> programs (fentry or fexit) attached to XDP programs to capture packets or metadata for debugging; the perf events must be opened with type <c>PERF_TYPE_SOFTWARE</c>, config <c>PERF_COUNT_SW_BPF_OUTPUT</c> and sample type <c>PERF_SAMPLE_RAW</c>, and bpf_perf_event_output is the counterpart for other program types.</para>
         /// <para>Kernel helper <c>bpf_xdp_output</c> (id 121, since Linux 5.7): <c>static long (* const bpf_xdp_output)(void *ctx, void *map, __u64 flags, void *data, __u64 size) = (void *) 121;</c></para>
-        /// <para>Program types: Tracing.</para>
+        /// <para>Program types: Syscall, Tracing.</para>
         /// <para>Map types: PerfEventArray.</para>
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Flags: <c>BPF_F_CURRENT_CPU</c>, <c>BPF_F_INDEX_MASK</c>, <c>BPF_F_CTXLEN_MASK</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_xdp_output/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_xdp_output", 121, Since = "5.7", GplOnly = true, ProgramTypes = 0x4000000UL, MapTypes = 0x10UL)]
+        [global::BpfSharp.BpfHelper("bpf_xdp_output", 121, Since = "5.7", GplOnly = true, ProgramTypes = 0x84000000UL, ProgramTypeConditions = "26:kconfig=CONFIG_NET", MapTypes = 0x10UL)]
         public static long XdpOutput(void* ctx, global::BpfSharp.BpfMap map, [global::BpfSharp.BpfHelperFlags(0xFFFFFFFFFFFFFUL, AcceptedValues = new ulong[] { 0xFFFFFFFFUL }, Description = "BPF_F_CURRENT_CPU (0xFFFFFFFF), BPF_F_INDEX_MASK (0xFFFFFFFF), BPF_F_CTXLEN_MASK (0xFFFFF00000000)")] ulong flags, void* data, ulong size) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_xdp_output", 121);
 

@@ -75,6 +75,7 @@ public static class CodeFixVerifier<TAnalyzer, TCodeFix>
         public Test()
         {
             ReferenceAssemblies = new ReferenceAssemblies("net8.0-offline");
+            DisabledDiagnostics.AddRange(AnalyzerVerifier<TAnalyzer>.ConditionNotes);
             TestState.AdditionalReferences.AddRange(Basic.Reference.Assemblies.Net80.References.All);
             TestState.AdditionalReferences.Add(TestCompilation.Runtime);
             // Every project, additional ones included, is a consumer of BpfSharp.
@@ -83,7 +84,9 @@ public static class CodeFixVerifier<TAnalyzer, TCodeFix>
                 foreach (var projectId in solution.ProjectIds)
                 {
                     var options = (CSharpCompilationOptions)solution.GetProject(projectId)!.CompilationOptions!;
-                    solution = solution.WithProjectCompilationOptions(projectId, options.WithAllowUnsafe(true).WithNullableContextOptions(NullableContextOptions.Enable));
+                    // The condition notes are off in every project (DisabledDiagnostics reaches only the primary one).
+                    var notesOff = options.SpecificDiagnosticOptions.SetItems(AnalyzerVerifier<TAnalyzer>.ConditionNotes.Select(id => new KeyValuePair<string, ReportDiagnostic>(id, ReportDiagnostic.Suppress)));
+                    solution = solution.WithProjectCompilationOptions(projectId, options.WithAllowUnsafe(true).WithNullableContextOptions(NullableContextOptions.Enable).WithSpecificDiagnosticOptions(notesOff));
                 }
 
                 return solution;

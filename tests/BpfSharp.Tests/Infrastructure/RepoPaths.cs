@@ -10,6 +10,8 @@ public static class RepoPaths
 
     public static string SpecHelpers => Path.Combine(Root, "spec", "helpers");
 
+    public static string Spec => Path.Combine(Root, "spec");
+
     /// <summary>../shared beside the repository; tests that need it skip (visibly) when it is absent.</summary>
     public static string Shared => Path.GetFullPath(Path.Combine(Root, "..", "shared"));
 
