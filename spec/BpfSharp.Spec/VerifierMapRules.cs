@@ -24,6 +24,12 @@ namespace BpfSharp.Spec
             var accepted = new List<AcceptedMapType>();
             foreach (var mapType in KernelTypes.MapTypes.Members.Where(m => m.Value != 0).Select(m => KernelTypes.MapTypes.FindByValue(m.Value)!.Name).Distinct())
             {
+                if (rules.Refused.Contains((helper, mapType)) || rules.Refused.Contains(("*", mapType))
+                    || (rules.Only.TryGetValue(helper, out var only) && !only.Contains(mapType)))
+                {
+                    continue;
+                }
+
                 var helperAllows = !rules.ByHelper.TryGetValue(helper, out var mapTypes) || mapTypes.Contains(mapType);
                 var mapAllows = !rules.ByMap.TryGetValue(mapType, out var helpers) || helpers.Contains(helper);
                 if (helperAllows && mapAllows)
@@ -46,6 +52,12 @@ namespace BpfSharp.Spec
             public Dictionary<string, HashSet<string>> ByHelper { get; } = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
 
             public Dictionary<(string MapType, string Helper), IReadOnlyList<string>> Conditional { get; } = new Dictionary<(string, string), IReadOnlyList<string>>();
+
+            /// <summary>(helper or "*", map type) pairs other verifier checks refuse (verifier-map-refusals.tsv).</summary>
+            public HashSet<(string Helper, string MapType)> Refused { get; } = new HashSet<(string, string)>();
+
+            /// <summary>Helpers other verifier checks limit to a few map types.</summary>
+            public Dictionary<string, HashSet<string>> Only { get; } = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         }
 
         private static Rules Load()
@@ -60,6 +72,19 @@ namespace BpfSharp.Spec
             foreach (var row in TsvTable.ReadResource("verifier-map-conditions.tsv"))
             {
                 rules.Conditional[(Canonical(row[0]), row[1])] = row[2].Split(',');
+            }
+
+            foreach (var row in TsvTable.ReadResource("verifier-map-refusals.tsv"))
+            {
+                var mapTypes = row[2].Split(',').Select(Canonical);
+                if (row[0] == "only")
+                {
+                    rules.Only[row[1]] = new HashSet<string>(mapTypes, StringComparer.Ordinal);
+                }
+                else
+                {
+                    rules.Refused.UnionWith(mapTypes.Select(m => (row[1], m)));
+                }
             }
 
             return rules;

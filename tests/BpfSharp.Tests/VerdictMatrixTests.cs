@@ -71,6 +71,10 @@ public class VerdictMatrixTests
     {
         Skip.IfNot(RepoPaths.HasShared, RepoPaths.NoSharedReason);
         var (byMap, byHelper, conditional) = ReadVerifierRules();
+        var refusals = File.ReadLines(Path.Combine(RepoPaths.Spec, "verifier-map-refusals.tsv"))
+            .Where(l => l.Length > 0 && !l.StartsWith('#')).Skip(1).Select(l => l.Split('\t'))
+            .Select(r => (Kind: r[0], Helper: r[1], MapTypes: r[2].Split(',').ToHashSet()))
+            .ToArray();
         var helpers = HelperMatrix.GeneratedHelpers().Where(h => h.Method.GetParameters().Any(p => p.ParameterType == typeof(BpfMap))).ToArray();
 
         var source = new StringBuilder("using BpfSharp;\npublic static unsafe class Matrix\n{\n");
@@ -90,6 +94,9 @@ public class VerdictMatrixTests
                 // The notes' "also bpf_map_update_elem and bpf_map_delete_elem when may_update_sockmap()": accepted in some
                 // program types, so not reported outside a program.
                 rejected &= !(conditional.Contains(mapType) && helper.Name is "bpf_map_update_elem" or "bpf_map_delete_elem");
+
+                // The verifier's other checks (spec/verifier-map-refusals.tsv), read here on their own as well.
+                rejected |= refusals.Any(r => (r.Helper == "*" || r.Helper == helper.Name) && (r.Kind == "only" ? !r.MapTypes.Contains(mapType) : r.MapTypes.Contains(mapType)));
                 if (rejected)
                 {
                     expected.Add((helper.Method.Name, HelperMatrix.CSharpName(mapClass)));

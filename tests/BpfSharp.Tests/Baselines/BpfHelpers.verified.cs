@@ -395,7 +395,7 @@ namespace BpfSharp
         /// <para>Flags: none (pass 0).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_for_each_map_elem/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_for_each_map_elem", 164, Since = "5.13", ProgramTypes = 0x1EFEFFFFEUL, MapTypes = 0x204000E66UL, AlwaysFailingMapTypes = 0x204000800UL)]
+        [global::BpfSharp.BpfHelper("bpf_for_each_map_elem", 164, Since = "5.13", ProgramTypes = 0x1EFEFFFFEUL, MapTypes = 0x666UL)]
         public static long ForEachMapElem(global::BpfSharp.BpfMap map, void* callbackFn, void* callbackCtx, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_for_each_map_elem", 164);
 
@@ -1212,7 +1212,7 @@ namespace BpfSharp
         /// <para>Map types: Hash, LpmTrie, LruHash, LruPercpuHash, PercpuHash, Sockhash, Sockmap.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_map_delete_elem/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_map_delete_elem", 3, Since = "3.19", ProgramTypes = 0x1EFFFFFFEUL, MapTypes = 0x204048E66UL, AlwaysFailingMapTypes = 0x204000044UL, MapTypeConditions = "15:26,13,1,3,4,6,21,22,30 18:26,13,1,3,4,6,21,22,30")]
+        [global::BpfSharp.BpfHelper("bpf_map_delete_elem", 3, Since = "3.19", ProgramTypes = 0x1EFFFFFFEUL, MapTypes = 0x48E66UL, AlwaysFailingMapTypes = 0x44UL, MapTypeConditions = "15:26,13,1,3,4,6,21,22,30 18:26,13,1,3,4,6,21,22,30")]
         public static long MapDeleteElem(global::BpfSharp.BpfMap map, void* key) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_map_delete_elem", 3);
 
@@ -1229,7 +1229,7 @@ namespace BpfSharp
         /// <para>Map types: Array, ArrayOfMaps, Hash, HashOfMaps, LpmTrie, LruHash, LruPercpuHash, PercpuArray, PercpuHash, Sockhash, Sockmap, Xskmap.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_map_lookup_elem/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_map_lookup_elem", 1, Since = "3.18", ProgramTypes = 0x1EFFFFFFEUL, MapTypes = 0x20606FE66UL, AlwaysFailingMapTypes = 0x206004000UL)]
+        [global::BpfSharp.BpfHelper("bpf_map_lookup_elem", 1, Since = "3.18", ProgramTypes = 0x1EFFFFFFEUL, MapTypes = 0x206FE66UL, AlwaysFailingMapTypes = 0x2004000UL)]
         public static void* MapLookupElem(global::BpfSharp.BpfMap map, void* key) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_map_lookup_elem", 1);
 
@@ -1320,7 +1320,7 @@ namespace BpfSharp
         /// <para>Flags: <c>BPF_ANY</c>, <c>BPF_NOEXIST</c>, <c>BPF_EXIST</c>, <c>BPF_F_LOCK</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_map_update_elem/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_map_update_elem", 2, Since = "3.18", ProgramTypes = 0x1EFFFFFFEUL, MapTypes = 0x204048E66UL, AlwaysFailingMapTypes = 0x204000000UL, MapTypeConditions = "15:26,1,3,4,6,21,22,30 18:26,1,3,4,6,21,22,30")]
+        [global::BpfSharp.BpfHelper("bpf_map_update_elem", 2, Since = "3.18", ProgramTypes = 0x1EFFFFFFEUL, MapTypes = 0x48E66UL, MapTypeConditions = "15:26,1,3,4,6,21,22,30 18:26,1,3,4,6,21,22,30")]
         public static long MapUpdateElem(global::BpfSharp.BpfMap map, void* key, void* value, [global::BpfSharp.BpfHelperFlags(0x4UL, AcceptedValues = new ulong[] { 0x0UL, 0x1UL, 0x2UL }, Description = "BPF_ANY (0x0), BPF_NOEXIST (0x1), BPF_EXIST (0x2), BPF_F_LOCK (0x4)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_map_update_elem", 2);
 
@@ -3473,7 +3473,7 @@ namespace BpfSharp
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_timer_init/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_timer_init", 169, Since = "5.15", GplOnly = true, ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF 3:cap=CAP_BPF 4:cap=CAP_BPF 6:cap=CAP_BPF 8:cap=CAP_BPF 9:cap=CAP_BPF 10:cap=CAP_BPF 11:cap=CAP_BPF 12:cap=CAP_BPF 13:cap=CAP_BPF 14:cap=CAP_BPF 15:cap=CAP_BPF 16:cap=CAP_BPF 18:cap=CAP_BPF 19:cap=CAP_BPF 21:cap=CAP_BPF 22:cap=CAP_BPF 23:cap=CAP_BPF 25:cap=CAP_BPF 26:cap=CAP_BPF 27:cap=CAP_BPF 29:cap=CAP_BPF 30:cap=CAP_BPF 31:cap=CAP_BPF 32:cap=CAP_BPF", MapTypes = 0x204000E66UL)]
+        [global::BpfSharp.BpfHelper("bpf_timer_init", 169, Since = "5.15", GplOnly = true, ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF 3:cap=CAP_BPF 4:cap=CAP_BPF 6:cap=CAP_BPF 8:cap=CAP_BPF 9:cap=CAP_BPF 10:cap=CAP_BPF 11:cap=CAP_BPF 12:cap=CAP_BPF 13:cap=CAP_BPF 14:cap=CAP_BPF 15:cap=CAP_BPF 16:cap=CAP_BPF 18:cap=CAP_BPF 19:cap=CAP_BPF 21:cap=CAP_BPF 22:cap=CAP_BPF 23:cap=CAP_BPF 25:cap=CAP_BPF 26:cap=CAP_BPF 27:cap=CAP_BPF 29:cap=CAP_BPF 30:cap=CAP_BPF 31:cap=CAP_BPF 32:cap=CAP_BPF", MapTypes = 0x206UL)]
         public static long TimerInit(void* timer, global::BpfSharp.BpfMap map, ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_timer_init", 169);
 

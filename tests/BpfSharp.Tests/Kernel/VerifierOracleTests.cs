@@ -99,6 +99,54 @@ public class VerifierOracleTests(ITestOutputHelper output)
         Assert.Empty(gplDisagreements);
     }
 
+    [SkippableFact]
+    public async Task Map_verdicts_per_map_helper_and_map_type_equal_the_verifiers()
+    {
+        var profile = RunningKernel.Profile;
+        var helpers = HelperMatrix.GeneratedHelpers().ToDictionary(h => h.Name);
+        var classes = typeof(BpfMap).Assembly.GetTypes().Where(t => t.IsDefined(typeof(BpfMapClassAttribute), false))
+            .ToDictionary(t => KernelTypes.MapTypes.FindByValue((int)((BpfMapClassAttribute)t.GetCustomAttributes(typeof(BpfMapClassAttribute), false)[0]).MapType)!.Name);
+        var cases = new List<(string Method, ProfileMapHelper Verdicts, string MapType, bool Refused)>();
+        var source = new StringBuilder("using BpfSharp;\n[assembly: BpfLicense(\"GPL\")]\npublic static unsafe class Oracle\n{\n");
+        foreach (var (verdicts, index) in profile.MapHelpers.Select((m, i) => (m, i)))
+        {
+            var variant = profile.Variants.First(v => v.ProgramType == verdicts.ProgramType && v.Allows(verdicts.Helper));
+            var method = "M" + index;
+            source.Append($"    [BpfProgram({Declaration(variant)})]\n    public static void {method}()\n    {{\n");
+            var helper = helpers[verdicts.Helper];
+            foreach (var mapType in verdicts.Accepted.Concat(verdicts.Refused.Select(r => r.Key)).Where(classes.ContainsKey))
+            {
+                var arguments = helper.Method.GetParameters().Where(p => !HelperMatrix.IsParams(p))
+                    .Select(p => p.ParameterType == typeof(BpfMap) ? $"({HelperMatrix.CSharpName(classes[mapType])})null!" : "default!");
+                source.Append($"        BpfHelpers.{helper.Method.Name}({string.Join(", ", arguments)}); // {mapType}\n");
+                cases.Add((method, verdicts, mapType, !verdicts.Accepts(mapType)));
+            }
+
+            source.Append("    }\n");
+        }
+
+        source.Append("}\n");
+        var text = source.ToString();
+        var diagnostics = await HelperMatrix.Analyze(text, new HelperUsageAnalyzer(), ("build_property.BpfTargetKernel", profile.Version.ToString()!));
+        var lines = text.Split('\n');
+        var reported = diagnostics.Where(d => d.Id == DiagnosticIds.MapTypeNotAccepted)
+            .Select(d => (HelperMatrix.ContainingMethod(d), lines[d.Location.GetLineSpan().StartLinePosition.Line].Split("// ")[1].Trim()))
+            .ToHashSet();
+        var missed = cases.Where(c => c.Refused && !reported.Contains((c.Method, c.MapType))).Select(c => $"{c.Verdicts.Helper} {c.MapType} in {c.Verdicts.ProgramType}: {c.Verdicts.RefusalOf(c.MapType)}").ToArray();
+        var falseErrors = cases.Where(c => !c.Refused && reported.Contains((c.Method, c.MapType))).Select(c => $"{c.Verdicts.Helper} {c.MapType} in {c.Verdicts.ProgramType}").ToArray();
+        var undecided = profile.MapHelpers.Sum(m => m.Undecided.Count);
+        output.WriteLine($"Linux {profile.Release}: {cases.Count} map helper x map type calls the verifier decided ({cases.Count(c => c.Refused)} refused), {undecided} it could not be asked about (listed in the profile with the verifier's message).");
+        output.WriteLine($"BPF0002 missed: {missed.Length}, false BPF0002: {falseErrors.Length}.");
+        foreach (var line in missed.Concat(falseErrors).Take(60))
+        {
+            output.WriteLine("  " + line);
+        }
+
+        Assert.True(cases.Count > 500, $"only {cases.Count} decided map cases");
+        Assert.Empty(missed);
+        Assert.Empty(falseErrors);
+    }
+
     // The enum form for a bare variant; otherwise a libbpf section name that gives the variant's attach type and sleepability.
     private static string Declaration(ProfileVariant variant)
     {
