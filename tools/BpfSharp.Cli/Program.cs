@@ -66,13 +66,22 @@ namespace BpfSharp.Cli
             var progress = new ConsoleProgress(quiet);
             var profile = new KernelProbe(ShippedSpec.Helpers, progress).Run();
             progress.Finish();
-            var directory = Path.GetDirectoryName(Path.GetFullPath(output));
-            if (directory != null)
+            try
             {
-                Directory.CreateDirectory(directory);
+                var directory = Path.GetDirectoryName(Path.GetFullPath(output));
+                if (directory != null)
+                {
+                    Directory.CreateDirectory(directory);
+                }
+
+                File.WriteAllText(output, profile.ToJson());
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            {
+                Console.Error.WriteLine($"bpfsharp probe: cannot write the profile to '{output}': {e.Message}");
+                return 1;
             }
 
-            File.WriteAllText(output, profile.ToJson());
             var allowed = profile.Variants.Sum(v => v.Allowed.Count);
             var loadable = profile.ProgramTypes.Count(t => t.Loadable);
             Console.WriteLine(

@@ -30,7 +30,7 @@ public class VerifierOracleTests(ITestOutputHelper output)
         {
             var method = "P" + programs.Count;
             programs.Add((method, variant));
-            source.Append($"    [BpfProgram({Declaration(variant)})]\n    public static void {method}()\n    {{\n");
+            source.Append($"    [BpfProgram({ProfileBuildTests.Declaration(variant)})]\n    public static void {method}()\n    {{\n");
             foreach (var helper in helpers)
             {
                 source.Append($"        BpfHelpers.{helper.Method.Name}({string.Join(", ", helper.Method.GetParameters().Where(p => !HelperMatrix.IsParams(p)).Select(_ => "default!"))});\n");
@@ -112,7 +112,7 @@ public class VerifierOracleTests(ITestOutputHelper output)
         {
             var variant = profile.Variants.First(v => v.ProgramType == verdicts.ProgramType && v.Allows(verdicts.Helper));
             var method = "M" + index;
-            source.Append($"    [BpfProgram({Declaration(variant)})]\n    public static void {method}()\n    {{\n");
+            source.Append($"    [BpfProgram({ProfileBuildTests.Declaration(variant)})]\n    public static void {method}()\n    {{\n");
             var helper = helpers[verdicts.Helper];
             foreach (var mapType in verdicts.Accepted.Concat(verdicts.Refused.Select(r => r.Key)).Where(classes.ContainsKey))
             {
@@ -145,17 +145,5 @@ public class VerifierOracleTests(ITestOutputHelper output)
         Assert.True(cases.Count > 500, $"only {cases.Count} decided map cases");
         Assert.Empty(missed);
         Assert.Empty(falseErrors);
-    }
-
-    // The enum form for a bare variant; otherwise a libbpf section name that gives the variant's attach type and sleepability.
-    private static string Declaration(ProfileVariant variant)
-    {
-        if (variant.AttachType is null && !variant.Sleepable)
-        {
-            return "BpfProgramType." + KernelTypes.ProgramTypes.FindByName(variant.ProgramType)!.MemberName;
-        }
-
-        var section = SectionNames.All.First(s => s.ProgramType == variant.ProgramType && s.AttachType == variant.AttachType && s.IsSleepable == variant.Sleepable);
-        return "\"" + section.Prefix + (section.Pattern.EndsWith('+') ? "/target" : string.Empty) + "\"";
     }
 }
