@@ -45,6 +45,24 @@ if grep -qE 'AD0001|CS8785|CS9057' <<<"$output"; then
 fi
 
 echo
+echo "== The kernel's own verdicts: 'bpfsharp probe' (the packed .NET tool) asks this machine's verifier, and"
+echo "   samples/Mistakes is built again with that kernel profile (BpfKernelProfile) instead of BpfTargetKernel 4.19"
+rm -rf samples/.tools samples/.packages/bpfsharp.tool
+dotnet tool install --tool-path samples/.tools --configfile samples/nuget.config BpfSharp.Tool --version 0.1.0 >/dev/null
+mkdir -p samples/.fixed
+if samples/.tools/bpfsharp probe --quiet --output samples/.fixed/kernel-profile.json; then
+  profiled=$(dotnet build samples/Mistakes -c Release --nologo -v quiet -clp:NoSummary "-p:BpfKernelProfile=$PWD/samples/.fixed/kernel-profile.json" 2>&1 || true)
+  echo "$profiled" | grep -E ': (error|warning) BPF00(01|02|03|04|11): ' | sed -E 's/ \[[^]]*\.csproj\]$//; s/ \(https:[^)]*\)$//; s|^.*/samples/|samples/|' | sort -u
+  if grep -q 'BPF0011' <<<"$profiled" || ! grep -q ' BPF0001: .*on Linux ' <<<"$profiled"; then
+    echo "the build did not take the kernel profile:" >&2
+    echo "$profiled" >&2
+    exit 1
+  fi
+else
+  echo "(skipped: bpf(2) cannot be used here, as the probe says above; the spec's per-version facts still apply)"
+fi
+
+echo
 echo "== The code fixes, applied by 'dotnet format analyzers' to a copy of samples/Mistakes (BPF0002, BPF0004, BPF0006, BPF0007)"
 rm -rf samples/.fixed && mkdir -p samples/.fixed/Mistakes
 cp -r samples/Mistakes/Mistakes.cs samples/Mistakes/Mistakes.csproj samples/Mistakes/pages samples/.fixed/Mistakes/
@@ -59,4 +77,5 @@ if diff -u samples/Mistakes/Mistakes.cs samples/.fixed/Mistakes/Mistakes.cs; the
 fi
 
 echo
-echo "OK: the sample builds clean against the package; every rule fires on samples/Mistakes; the fixes apply."
+echo "OK: the sample builds clean against the package; every rule fires on samples/Mistakes; the kernel profile gives"
+echo "    that kernel's verdicts; the fixes apply."
