@@ -62,7 +62,7 @@ public class GeneratorTests
         Assert.Contains("public static long MapDeleteElem(global::BpfSharp.BpfMap map, void* key) =>", source);
         Assert.Contains("[global::BpfSharp.BpfHelper(\"bpf_map_delete_elem\", 3, Since = \"3.19\", ProgramTypes = 0x1EFFFFFFEUL, MapTypes = 0x48E66UL, AlwaysFailingMapTypes = 0x44UL, MapTypeConditions = \"15:26,13,1,3,4,6,21,22,30 18:26,13,1,3,4,6,21,22,30\")]", source);
         Assert.Contains("[global::BpfSharp.BpfHelper(\"bpf_trace_printk\", 6, Since = \"4.1\", GplOnly = true, ProgramTypes = ", source);
-        Assert.Contains("[global::BpfSharp.BpfHelper(\"bpf_get_stackid\", 27, Since = \"4.6\", GplOnly = true, GplOnlyExceptions = new[] { \"BPF_PROG_TYPE_PERF_EVENT\" }, ProgramTypes = 0x850200A4UL, MapTypes = 0x80UL)]", source);
+        Assert.Contains("[global::BpfSharp.BpfHelper(\"bpf_get_stackid\", 27, Since = \"4.6\", GplOnly = true, GplOnlyExceptions = new[] { \"BPF_PROG_TYPE_PERF_EVENT\" }, ProgramTypes = 0x850200A4UL, ProgramTypeConditions = \"31:kconfig=CONFIG_BPF_EVENTS\", MapTypes = 0x80UL)]", source);
         Assert.Contains("public static long MapPushElem(global::BpfSharp.BpfMap map, void* value, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x2UL }, Description = \"BPF_EXIST (0x2)\")] ulong flags) =>", source);
         Assert.Contains("public static long SkbVlanPush(void* skb, ushort vlanProto, ushort vlanTci) =>", source);
         Assert.Contains("public static long SkbLoadBytesRelative(", source);

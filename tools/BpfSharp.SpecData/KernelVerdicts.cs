@@ -25,8 +25,8 @@ public sealed class KernelVerdicts
 
     private readonly KernelProfile _profile;
     private readonly KernelVersion _profileVersion;
-    private readonly IReadOnlyList<(string Version, string Commit, HashSet<string> Helpers, HashSet<string>? ProgramTypes)> _changes;
-    private readonly IReadOnlyList<(KernelVersion Version, HashSet<(string ProgramType, string Helper)> Allowed)> _sources;
+    private readonly IReadOnlyList<(string Version, string Commit, HashSet<string> Helpers, HashSet<string>? ProgramTypes, string Conditions)> _changes;
+    private readonly IReadOnlyList<(KernelVersion Version, Dictionary<(string ProgramType, string Helper), string> Allowed)> _sources;
 
     public KernelVerdicts(string specRoot)
     {
@@ -39,12 +39,12 @@ public sealed class KernelVerdicts
             ?? throw new InvalidDataException(newest.Path + ": " + string.Join("; ", problems.Select(p => $"({p.Line},{p.Column}) {p.Message}")));
         _profileVersion = newest.Version;
         _changes = Table(Path.Combine(kernels, "changes.tsv"))
-            .Select(r => (r[0], r[1], r[3].Split(',').ToHashSet(StringComparer.Ordinal), r[4] == "*" ? null : r[4].Split(',').ToHashSet(StringComparer.Ordinal)))
+            .Select(r => (r[0], r[1], r[3].Split(',').ToHashSet(StringComparer.Ordinal), r[4] == "*" ? null : r[4].Split(',').ToHashSet(StringComparer.Ordinal), r[5]))
             .ToArray();
         _sources = Directory.GetFiles(kernels, "source-*.tsv")
             .Select(p => (Version: KernelVersion.TryParse(Path.GetFileNameWithoutExtension(p).Substring("source-".Length), out var v) ? v : default, Rows: Table(p)))
             .OrderBy(s => s.Version)
-            .Select(s => (s.Version, s.Rows.Select(r => (r[0], r[1])).ToHashSet()))
+            .Select(s => (s.Version, s.Rows.GroupBy(r => (r[0], r[1])).ToDictionary(g => g.Key, g => g.First()[2])))
             .ToArray();
     }
 
@@ -101,8 +101,9 @@ public sealed class KernelVerdicts
 
             if (!inDocs)
             {
-                var (since, commit, source) = Since(docs.Name, programType);
+                var (since, commit, source, kernelConditions) = Since(docs.Name, programType);
                 uses[programType] = new ProgramTypeUse(programType, since, commit);
+                conditions.AddRange(ConditionsOf(programType, kernelConditions).Where(c => !conditions.Any(o => o.ProgramType == programType && o.Kind == c.Kind)));
                 decisions.Add(new KernelDecision(docs.Name, programType, $"ebpf-docs do not list it; Linux {_profileVersion} allows it", since is null ? "added, as old as the helper (" + source + ")" : $"added since {since} ({source})"));
             }
         }
@@ -166,23 +167,54 @@ public sealed class KernelVerdicts
         return widened.Length == values.Count && !widened.Except(values).Any() ? null : stated with { Values = string.Join(", ", widened) };
     }
 
-    // The release that first allowed the pair: a known change, else one after the newest source table that refuses it.
-    private (string? Since, string? Commit, string Source) Since(string helper, string programType)
+    // The release that first allowed the pair: a known change, else one after the newest source table that refuses it;
+    // with the conditions that source states.
+    private (string? Since, string? Commit, string Source, string Conditions) Since(string helper, string programType)
     {
         var change = _changes.FirstOrDefault(c => c.Helpers.Contains(helper) && (c.ProgramTypes is null || c.ProgramTypes.Contains(programType)));
         if (change.Version != null)
         {
-            return (change.Version, change.Commit, "commit " + change.Commit);
+            return (change.Version, change.Commit, "commit " + change.Commit, change.Conditions);
         }
 
-        var refusing = _sources.LastOrDefault(s => !s.Allowed.Contains((programType, helper)));
+        var allowing = _sources.LastOrDefault(s => s.Allowed.ContainsKey((programType, helper)));
+        var stated = allowing.Allowed is null ? "-" : allowing.Allowed[(programType, helper)];
+        var refusing = _sources.LastOrDefault(s => !s.Allowed.ContainsKey((programType, helper)));
         if (refusing.Allowed is null)
         {
-            return (null, null, _sources.Count == 0 ? "no kernel-source table to date it" : "the Linux " + _sources[0].Version + " sources allow it already");
+            return (null, null, _sources.Count == 0 ? "no kernel-source table to date it" : "the Linux " + _sources[0].Version + " sources allow it already", stated);
         }
 
         var next = string.Format(CultureInfo.InvariantCulture, "{0}.{1}", refusing.Version.Major, refusing.Version.Minor + 1);
-        return (next, null, $"the Linux {refusing.Version} sources refuse it: the first release after them, the earliest it can be");
+        return (next, null, $"the Linux {refusing.Version} sources refuse it: the first release after them, the earliest it can be", stated);
+    }
+
+    // The source tables' conditions ("cap=CAP_BPF;cap=CAP_PERFMON;lockdown") as the pages' kinds; a row with
+    // alternatives (" | ") or an attach-type test says nothing certain here (the probe's variants decide those).
+    private static IEnumerable<ProgramCondition> ConditionsOf(string programType, string conditions)
+    {
+        if (conditions == "-" || conditions.Contains(" | "))
+        {
+            yield break;
+        }
+
+        var words = conditions.Split(';');
+        var caps = words.Where(w => w.StartsWith("cap=", StringComparison.Ordinal)).Select(w => w.Substring(4)).ToArray();
+        if (caps.Length > 0)
+        {
+            yield return new ProgramCondition(programType, "cap", string.Join(", ", caps));
+        }
+
+        var kconfig = words.Where(w => w.StartsWith("kconfig=", StringComparison.Ordinal) && !w.Contains('!')).Select(w => w.Substring(8)).ToArray();
+        if (kconfig.Length > 0)
+        {
+            yield return new ProgramCondition(programType, "kconfig", string.Join(", ", kconfig));
+        }
+
+        if (words.Contains("lockdown"))
+        {
+            yield return new ProgramCondition(programType, "no_security_lockdown", "true");
+        }
     }
 
     private static IEnumerable<string[]> Table(string path) =>

@@ -242,7 +242,7 @@ namespace BpfSharp
         /// <para>Map types: CgroupArray.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_current_task_under_cgroup/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_current_task_under_cgroup", 37, Since = "4.9", ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 9:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 18:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16", MapTypes = 0x100UL)]
+        [global::BpfSharp.BpfHelper("bpf_current_task_under_cgroup", 37, Since = "4.9", ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 9:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 18:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16", ProgramTypeConditions = "1:cap=CAP_BPF 3:cap=CAP_BPF 4:cap=CAP_BPF 6:cap=CAP_BPF 8:cap=CAP_BPF 9:cap=CAP_BPF 10:cap=CAP_BPF 11:cap=CAP_BPF 12:cap=CAP_BPF 13:cap=CAP_BPF 14:cap=CAP_BPF 15:cap=CAP_BPF 16:cap=CAP_BPF 18:cap=CAP_BPF 19:cap=CAP_BPF 21:cap=CAP_BPF 22:cap=CAP_BPF 23:cap=CAP_BPF 25:cap=CAP_BPF 30:cap=CAP_BPF 32:cap=CAP_BPF", MapTypes = 0x100UL)]
         public static long CurrentTaskUnderCgroup(global::BpfSharp.BpfMap map, uint index) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_current_task_under_cgroup", 37);
 
@@ -375,7 +375,7 @@ namespace BpfSharp
         /// <para>Flags: none (pass 0).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_find_vma/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_find_vma", 180, Since = "5.17", ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 9:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 18:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16")]
+        [global::BpfSharp.BpfHelper("bpf_find_vma", 180, Since = "5.17", ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 9:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 18:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16", ProgramTypeConditions = "1:cap=CAP_BPF,CAP_PERFMON 3:cap=CAP_BPF,CAP_PERFMON 4:cap=CAP_BPF,CAP_PERFMON 6:cap=CAP_BPF,CAP_PERFMON 8:cap=CAP_BPF,CAP_PERFMON 9:cap=CAP_BPF,CAP_PERFMON 10:cap=CAP_BPF,CAP_PERFMON 11:cap=CAP_BPF,CAP_PERFMON 12:cap=CAP_BPF,CAP_PERFMON 13:cap=CAP_BPF,CAP_PERFMON 14:cap=CAP_BPF,CAP_PERFMON 15:cap=CAP_BPF,CAP_PERFMON 16:cap=CAP_BPF,CAP_PERFMON 18:cap=CAP_BPF,CAP_PERFMON 19:cap=CAP_BPF,CAP_PERFMON 21:cap=CAP_BPF,CAP_PERFMON 22:cap=CAP_BPF,CAP_PERFMON 23:cap=CAP_BPF,CAP_PERFMON 25:cap=CAP_BPF,CAP_PERFMON 30:cap=CAP_BPF,CAP_PERFMON 32:cap=CAP_BPF,CAP_PERFMON")]
         public static long FindVma(void* task, ulong addr, void* callbackFn, void* callbackCtx, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_find_vma", 180);
 
@@ -429,7 +429,7 @@ namespace BpfSharp
         /// <para>Flags: none (pass 0).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_branch_snapshot/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_branch_snapshot", 176, Since = "5.16", GplOnly = true, ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 9:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 18:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16")]
+        [global::BpfSharp.BpfHelper("bpf_get_branch_snapshot", 176, Since = "5.16", GplOnly = true, ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 9:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 18:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16", ProgramTypeConditions = "1:cap=CAP_BPF,CAP_PERFMON 3:cap=CAP_BPF,CAP_PERFMON 4:cap=CAP_BPF,CAP_PERFMON 6:cap=CAP_BPF,CAP_PERFMON 8:cap=CAP_BPF,CAP_PERFMON 9:cap=CAP_BPF,CAP_PERFMON 10:cap=CAP_BPF,CAP_PERFMON 11:cap=CAP_BPF,CAP_PERFMON 12:cap=CAP_BPF,CAP_PERFMON 13:cap=CAP_BPF,CAP_PERFMON 14:cap=CAP_BPF,CAP_PERFMON 15:cap=CAP_BPF,CAP_PERFMON 16:cap=CAP_BPF,CAP_PERFMON 18:cap=CAP_BPF,CAP_PERFMON 19:cap=CAP_BPF,CAP_PERFMON 21:cap=CAP_BPF,CAP_PERFMON 22:cap=CAP_BPF,CAP_PERFMON 23:cap=CAP_BPF,CAP_PERFMON 25:cap=CAP_BPF,CAP_PERFMON 30:cap=CAP_BPF,CAP_PERFMON 32:cap=CAP_BPF,CAP_PERFMON")]
         public static long GetBranchSnapshot(void* entries, uint size, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_branch_snapshot", 176);
 
@@ -444,7 +444,7 @@ namespace BpfSharp
         /// <para>Program types: CgroupDevice (6.16), CgroupSkb (6.16), CgroupSock, CgroupSockopt (6.16), CgroupSockAddr, CgroupSysctl (6.16), FlowDissector (6.16), Kprobe (6.16), LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter (6.16), PerfEvent (6.16), RawTracepoint (6.16), RawTracepointWritable (6.16), SchedAct, SchedCls, SkLookup (6.16), SkMsg, SkReuseport (6.16), SkSkb (6.16), SocketFilter (6.16), SockOps (6.16), Syscall (6.16), Tracepoint (6.16), Xdp (6.16).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_cgroup_classid/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_cgroup_classid", 17, Since = "4.3", ProgramTypes = 0x1C3EFFFFEUL, ProgramTypeVersions = "1:6.16 2:6.16 5:6.16 6:6.16 7:6.16 8:6.16 13:6.16 14:6.16 15:6.16 17:6.16 21:6.16 22:6.16 23:6.16 24:6.16 25:6.16 30:6.16 31:6.16 32:6.16", ProgramTypeConditions = "9:kconfig=CONFIG_CGROUP_NET_CLASSID 16:kconfig=CONFIG_CGROUP_NET_CLASSID 18:kconfig=CONFIG_CGROUP_NET_CLASSID")]
+        [global::BpfSharp.BpfHelper("bpf_get_cgroup_classid", 17, Since = "4.3", ProgramTypes = 0x1C3EFFFFEUL, ProgramTypeVersions = "1:6.16 2:6.16 5:6.16 6:6.16 7:6.16 8:6.16 13:6.16 14:6.16 15:6.16 17:6.16 21:6.16 22:6.16 23:6.16 24:6.16 25:6.16 30:6.16 31:6.16 32:6.16", ProgramTypeConditions = "1:cap=CAP_BPF 2:cap=CAP_BPF 5:cap=CAP_BPF 6:cap=CAP_BPF 7:cap=CAP_BPF 8:cap=CAP_BPF 9:kconfig=CONFIG_CGROUP_NET_CLASSID 13:cap=CAP_BPF 14:cap=CAP_BPF 15:cap=CAP_BPF 16:kconfig=CONFIG_CGROUP_NET_CLASSID 17:cap=CAP_BPF 18:kconfig=CONFIG_CGROUP_NET_CLASSID 21:cap=CAP_BPF 22:cap=CAP_BPF 23:cap=CAP_BPF 24:cap=CAP_BPF 25:cap=CAP_BPF 30:cap=CAP_BPF 31:cap=CAP_BPF 32:cap=CAP_BPF")]
         public static uint GetCgroupClassid(void* skb) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_cgroup_classid", 17);
 
@@ -489,7 +489,7 @@ namespace BpfSharp
         /// <para>Program types: CgroupDevice (6.16), CgroupSkb (6.16), CgroupSock, CgroupSockopt (6.16), CgroupSockAddr, CgroupSysctl (6.16), FlowDissector (6.16), Kprobe, Lsm, LwtIn (6.16), LwtOut (6.16), LwtSeg6local (6.16), LwtXmit (6.16), Netfilter (6.16), PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct (6.16), SchedCls (6.16), SkLookup (6.16), SkMsg (6.16), SkReuseport (6.16), SkSkb (6.16), SocketFilter (6.16), SockOps (6.16), Syscall, Tracepoint, Tracing, Xdp (6.16).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_current_comm/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_current_comm", 16, Since = "4.2", ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16")]
+        [global::BpfSharp.BpfHelper("bpf_get_current_comm", 16, Since = "4.2", ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16", ProgramTypeConditions = "1:cap=CAP_BPF,CAP_PERFMON 3:cap=CAP_BPF,CAP_PERFMON 4:cap=CAP_BPF,CAP_PERFMON 6:cap=CAP_BPF,CAP_PERFMON 8:cap=CAP_BPF,CAP_PERFMON 10:cap=CAP_BPF,CAP_PERFMON 11:cap=CAP_BPF,CAP_PERFMON 12:cap=CAP_BPF,CAP_PERFMON 13:cap=CAP_BPF,CAP_PERFMON 14:cap=CAP_BPF,CAP_PERFMON 15:cap=CAP_BPF,CAP_PERFMON 16:cap=CAP_BPF,CAP_PERFMON 19:cap=CAP_BPF,CAP_PERFMON 21:cap=CAP_BPF,CAP_PERFMON 22:cap=CAP_BPF,CAP_PERFMON 23:cap=CAP_BPF,CAP_PERFMON 25:cap=CAP_BPF,CAP_PERFMON 30:cap=CAP_BPF,CAP_PERFMON 32:cap=CAP_BPF,CAP_PERFMON")]
         public static long GetCurrentComm(void* buf, uint sizeOfBuf) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_current_comm", 16);
 
@@ -778,7 +778,7 @@ namespace BpfSharp
         /// <para>Program types: CgroupSkb, CgroupSock, CgroupSockAddr, SchedAct, SchedCls, SkReuseport, SkSkb, SocketFilter, SockOps, Syscall, Tracing.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_socket_cookie/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_socket_cookie", 46, Since = "4.12", ProgramTypes = 0x8424631AUL, ProgramTypeConditions = "26:kconfig=CONFIG_NET")]
+        [global::BpfSharp.BpfHelper("bpf_get_socket_cookie", 46, Since = "4.12", ProgramTypes = 0x8424631AUL, ProgramTypeConditions = "26:kconfig=CONFIG_NET 31:kconfig=CONFIG_BPF_EVENTS,CONFIG_NET")]
         public static ulong GetSocketCookie(void* ctx) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_socket_cookie", 46);
 
@@ -813,7 +813,7 @@ namespace BpfSharp
         /// <para>Flags: <c>BPF_F_SKIP_FIELD_MASK</c>, <c>BPF_F_USER_STACK</c>, <c>BPF_F_USER_BUILD_ID</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_stack/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_stack", 67, Since = "4.18", GplOnly = true, ProgramTypes = 0x850200A4UL)]
+        [global::BpfSharp.BpfHelper("bpf_get_stack", 67, Since = "4.18", GplOnly = true, ProgramTypes = 0x850200A4UL, ProgramTypeConditions = "31:kconfig=CONFIG_BPF_EVENTS")]
         public static long GetStack(void* ctx, void* buf, uint size, [global::BpfSharp.BpfHelperFlags(0x9FFUL, Description = "BPF_F_SKIP_FIELD_MASK (0xFF), BPF_F_USER_STACK (0x100), BPF_F_USER_BUILD_ID (0x800)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_stack", 67);
 
@@ -833,7 +833,7 @@ namespace BpfSharp
         /// <para>Flags: <c>BPF_F_SKIP_FIELD_MASK</c>, <c>BPF_F_USER_STACK</c>, <c>BPF_F_FAST_STACK_CMP</c>, <c>BPF_F_REUSE_STACKID</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_stackid/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_stackid", 27, Since = "4.6", GplOnly = true, GplOnlyExceptions = new[] { "BPF_PROG_TYPE_PERF_EVENT" }, ProgramTypes = 0x850200A4UL, MapTypes = 0x80UL)]
+        [global::BpfSharp.BpfHelper("bpf_get_stackid", 27, Since = "4.6", GplOnly = true, GplOnlyExceptions = new[] { "BPF_PROG_TYPE_PERF_EVENT" }, ProgramTypes = 0x850200A4UL, ProgramTypeConditions = "31:kconfig=CONFIG_BPF_EVENTS", MapTypes = 0x80UL)]
         public static long GetStackid(void* ctx, global::BpfSharp.BpfMap map, [global::BpfSharp.BpfHelperFlags(0x7FFUL, Description = "BPF_F_SKIP_FIELD_MASK (0xFF), BPF_F_USER_STACK (0x100), BPF_F_FAST_STACK_CMP (0x200), BPF_F_REUSE_STACKID (0x400)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_stackid", 27);
 
@@ -852,7 +852,7 @@ namespace BpfSharp
         /// <para>Flags: <c>BPF_F_SKIP_FIELD_MASK</c>, <c>BPF_F_USER_STACK</c>, <c>BPF_F_USER_BUILD_ID</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_task_stack/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_task_stack", 141, Since = "5.9", ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 9:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 18:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16")]
+        [global::BpfSharp.BpfHelper("bpf_get_task_stack", 141, Since = "5.9", ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 9:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 18:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16", ProgramTypeConditions = "1:cap=CAP_BPF,CAP_PERFMON 3:cap=CAP_BPF,CAP_PERFMON 4:cap=CAP_BPF,CAP_PERFMON 6:cap=CAP_BPF,CAP_PERFMON 8:cap=CAP_BPF,CAP_PERFMON 9:cap=CAP_BPF,CAP_PERFMON 10:cap=CAP_BPF,CAP_PERFMON 11:cap=CAP_BPF,CAP_PERFMON 12:cap=CAP_BPF,CAP_PERFMON 13:cap=CAP_BPF,CAP_PERFMON 14:cap=CAP_BPF,CAP_PERFMON 15:cap=CAP_BPF,CAP_PERFMON 16:cap=CAP_BPF,CAP_PERFMON 18:cap=CAP_BPF,CAP_PERFMON 19:cap=CAP_BPF,CAP_PERFMON 21:cap=CAP_BPF,CAP_PERFMON 22:cap=CAP_BPF,CAP_PERFMON 23:cap=CAP_BPF,CAP_PERFMON 25:cap=CAP_BPF,CAP_PERFMON 30:cap=CAP_BPF,CAP_PERFMON 32:cap=CAP_BPF,CAP_PERFMON")]
         public static long GetTaskStack(void* task, void* buf, uint size, [global::BpfSharp.BpfHelperFlags(0x9FFUL, Description = "BPF_F_SKIP_FIELD_MASK (0xFF), BPF_F_USER_STACK (0x100), BPF_F_USER_BUILD_ID (0x800)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_task_stack", 141);
 
@@ -1504,7 +1504,7 @@ namespace BpfSharp
         /// <para>Flags: <c>BPF_F_CURRENT_CPU</c>, <c>BPF_F_INDEX_MASK</c>, <c>BPF_F_CTXLEN_MASK</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_perf_event_output/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_perf_event_output", 25, Since = "4.4", GplOnly = true, ProgramTypes = 0xC78FFFFEUL, MapTypes = 0x10UL)]
+        [global::BpfSharp.BpfHelper("bpf_perf_event_output", 25, Since = "4.4", GplOnly = true, ProgramTypes = 0xC78FFFFEUL, ProgramTypeConditions = "31:kconfig=CONFIG_BPF_EVENTS", MapTypes = 0x10UL)]
         public static long PerfEventOutput(void* ctx, global::BpfSharp.BpfMap map, [global::BpfSharp.BpfHelperFlags(0xFFFFFFFFFFFFFUL, AcceptedValues = new ulong[] { 0xFFFFFFFFUL }, Description = "BPF_F_CURRENT_CPU (0xFFFFFFFF), BPF_F_INDEX_MASK (0xFFFFFFFF), BPF_F_CTXLEN_MASK (0xFFFFF00000000)")] ulong flags, void* data, ulong size) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_perf_event_output", 25);
 
@@ -1523,7 +1523,7 @@ namespace BpfSharp
         /// <para>Flags: <c>BPF_F_CURRENT_CPU</c>, <c>BPF_F_INDEX_MASK</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_perf_event_read/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_perf_event_read", 22, Since = "4.3", GplOnly = true, ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 9:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 18:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16", MapTypes = 0x10UL)]
+        [global::BpfSharp.BpfHelper("bpf_perf_event_read", 22, Since = "4.3", GplOnly = true, ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 9:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 18:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16", ProgramTypeConditions = "1:cap=CAP_BPF,CAP_PERFMON 3:cap=CAP_BPF,CAP_PERFMON 4:cap=CAP_BPF,CAP_PERFMON 6:cap=CAP_BPF,CAP_PERFMON 8:cap=CAP_BPF,CAP_PERFMON 9:cap=CAP_BPF,CAP_PERFMON 10:cap=CAP_BPF,CAP_PERFMON 11:cap=CAP_BPF,CAP_PERFMON 12:cap=CAP_BPF,CAP_PERFMON 13:cap=CAP_BPF,CAP_PERFMON 14:cap=CAP_BPF,CAP_PERFMON 15:cap=CAP_BPF,CAP_PERFMON 16:cap=CAP_BPF,CAP_PERFMON 18:cap=CAP_BPF,CAP_PERFMON 19:cap=CAP_BPF,CAP_PERFMON 21:cap=CAP_BPF,CAP_PERFMON 22:cap=CAP_BPF,CAP_PERFMON 23:cap=CAP_BPF,CAP_PERFMON 25:cap=CAP_BPF,CAP_PERFMON 30:cap=CAP_BPF,CAP_PERFMON 32:cap=CAP_BPF,CAP_PERFMON", MapTypes = 0x10UL)]
         public static ulong PerfEventRead(global::BpfSharp.BpfMap map, [global::BpfSharp.BpfHelperFlags(0xFFFFFFFFUL, AcceptedValues = new ulong[] { 0xFFFFFFFFUL }, Description = "BPF_F_CURRENT_CPU (0xFFFFFFFF), BPF_F_INDEX_MASK (0xFFFFFFFF)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_perf_event_read", 22);
 
@@ -1544,7 +1544,7 @@ namespace BpfSharp
         /// <para>Flags: <c>BPF_F_CURRENT_CPU</c>, <c>BPF_F_INDEX_MASK</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_perf_event_read_value/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_perf_event_read_value", 55, Since = "4.15", GplOnly = true, ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.15 3:6.15 4:6.15 6:6.15 8:6.15 9:6.15 10:6.15 11:6.15 12:6.15 13:6.15 14:6.15 15:6.15 16:6.15 18:6.15 19:6.15 21:6.15 22:6.15 23:6.15 25:6.15 30:6.15 32:6.15", MapTypes = 0x10UL)]
+        [global::BpfSharp.BpfHelper("bpf_perf_event_read_value", 55, Since = "4.15", GplOnly = true, ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.15 3:6.15 4:6.15 6:6.15 8:6.15 9:6.15 10:6.15 11:6.15 12:6.15 13:6.15 14:6.15 15:6.15 16:6.15 18:6.15 19:6.15 21:6.15 22:6.15 23:6.15 25:6.15 30:6.15 32:6.15", ProgramTypeConditions = "1:cap=CAP_BPF,CAP_PERFMON 3:cap=CAP_BPF,CAP_PERFMON 4:cap=CAP_BPF,CAP_PERFMON 6:cap=CAP_BPF,CAP_PERFMON 8:cap=CAP_BPF,CAP_PERFMON 9:cap=CAP_BPF,CAP_PERFMON 10:cap=CAP_BPF,CAP_PERFMON 11:cap=CAP_BPF,CAP_PERFMON 12:cap=CAP_BPF,CAP_PERFMON 13:cap=CAP_BPF,CAP_PERFMON 14:cap=CAP_BPF,CAP_PERFMON 15:cap=CAP_BPF,CAP_PERFMON 16:cap=CAP_BPF,CAP_PERFMON 18:cap=CAP_BPF,CAP_PERFMON 19:cap=CAP_BPF,CAP_PERFMON 21:cap=CAP_BPF,CAP_PERFMON 22:cap=CAP_BPF,CAP_PERFMON 23:cap=CAP_BPF,CAP_PERFMON 25:cap=CAP_BPF,CAP_PERFMON 30:cap=CAP_BPF,CAP_PERFMON 32:cap=CAP_BPF,CAP_PERFMON", MapTypes = 0x10UL)]
         public static long PerfEventReadValue(global::BpfSharp.BpfMap map, [global::BpfSharp.BpfHelperFlags(0xFFFFFFFFUL, AcceptedValues = new ulong[] { 0xFFFFFFFFUL }, Description = "BPF_F_CURRENT_CPU (0xFFFFFFFF), BPF_F_INDEX_MASK (0xFFFFFFFF)")] ulong flags, void* buf, uint bufSize) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_perf_event_read_value", 55);
 
@@ -2015,7 +2015,7 @@ namespace BpfSharp
         /// <para>Program types: CgroupDevice (6.16), CgroupSkb (6.16), CgroupSock (6.16), CgroupSockopt (6.16), CgroupSockAddr (6.16), CgroupSysctl (6.16), FlowDissector (6.16), Kprobe, Lsm, LwtIn (6.16), LwtOut (6.16), LwtSeg6local (6.16), LwtXmit (6.16), Netfilter (6.16), PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct (6.16), SchedCls (6.16), SkLookup (6.16), SkMsg (6.16), SkReuseport (6.16), SkSkb (6.16), SocketFilter (6.16), SockOps (6.16), Syscall, Tracepoint, Tracing, Xdp (6.16).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_send_signal/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_send_signal", 109, Since = "5.3", ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 9:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 18:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16")]
+        [global::BpfSharp.BpfHelper("bpf_send_signal", 109, Since = "5.3", ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 9:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 18:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16", ProgramTypeConditions = "1:cap=CAP_BPF,CAP_PERFMON 3:cap=CAP_BPF,CAP_PERFMON 4:cap=CAP_BPF,CAP_PERFMON 6:cap=CAP_BPF,CAP_PERFMON 8:cap=CAP_BPF,CAP_PERFMON 9:cap=CAP_BPF,CAP_PERFMON 10:cap=CAP_BPF,CAP_PERFMON 11:cap=CAP_BPF,CAP_PERFMON 12:cap=CAP_BPF,CAP_PERFMON 13:cap=CAP_BPF,CAP_PERFMON 14:cap=CAP_BPF,CAP_PERFMON 15:cap=CAP_BPF,CAP_PERFMON 16:cap=CAP_BPF,CAP_PERFMON 18:cap=CAP_BPF,CAP_PERFMON 19:cap=CAP_BPF,CAP_PERFMON 21:cap=CAP_BPF,CAP_PERFMON 22:cap=CAP_BPF,CAP_PERFMON 23:cap=CAP_BPF,CAP_PERFMON 25:cap=CAP_BPF,CAP_PERFMON 30:cap=CAP_BPF,CAP_PERFMON 32:cap=CAP_BPF,CAP_PERFMON")]
         public static long SendSignal(uint sig) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_send_signal", 109);
 
@@ -2030,7 +2030,7 @@ namespace BpfSharp
         /// <para>Program types: CgroupDevice (6.16), CgroupSkb (6.16), CgroupSock (6.16), CgroupSockopt (6.16), CgroupSockAddr (6.16), CgroupSysctl (6.16), FlowDissector (6.16), Kprobe, Lsm, LwtIn (6.16), LwtOut (6.16), LwtSeg6local (6.16), LwtXmit (6.16), Netfilter (6.16), PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct (6.16), SchedCls (6.16), SkLookup (6.16), SkMsg (6.16), SkReuseport (6.16), SkSkb (6.16), SocketFilter (6.16), SockOps (6.16), Syscall, Tracepoint, Tracing, Xdp (6.16).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_send_signal_thread/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_send_signal_thread", 117, Since = "5.6", ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 9:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 18:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16")]
+        [global::BpfSharp.BpfHelper("bpf_send_signal_thread", 117, Since = "5.6", ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 9:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 18:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16", ProgramTypeConditions = "1:cap=CAP_BPF,CAP_PERFMON 3:cap=CAP_BPF,CAP_PERFMON 4:cap=CAP_BPF,CAP_PERFMON 6:cap=CAP_BPF,CAP_PERFMON 8:cap=CAP_BPF,CAP_PERFMON 9:cap=CAP_BPF,CAP_PERFMON 10:cap=CAP_BPF,CAP_PERFMON 11:cap=CAP_BPF,CAP_PERFMON 12:cap=CAP_BPF,CAP_PERFMON 13:cap=CAP_BPF,CAP_PERFMON 14:cap=CAP_BPF,CAP_PERFMON 15:cap=CAP_BPF,CAP_PERFMON 16:cap=CAP_BPF,CAP_PERFMON 18:cap=CAP_BPF,CAP_PERFMON 19:cap=CAP_BPF,CAP_PERFMON 21:cap=CAP_BPF,CAP_PERFMON 22:cap=CAP_BPF,CAP_PERFMON 23:cap=CAP_BPF,CAP_PERFMON 25:cap=CAP_BPF,CAP_PERFMON 30:cap=CAP_BPF,CAP_PERFMON 32:cap=CAP_BPF,CAP_PERFMON")]
         public static long SendSignalThread(uint sig) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_send_signal_thread", 117);
 
@@ -2633,7 +2633,7 @@ namespace BpfSharp
         /// <para>Flags: <c>BPF_F_CURRENT_CPU</c>, <c>BPF_F_INDEX_MASK</c>, <c>BPF_F_CTXLEN_MASK</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skb_output/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skb_output", 111, Since = "5.5", GplOnly = true, ProgramTypes = 0x84000000UL, ProgramTypeConditions = "26:kconfig=CONFIG_NET", MapTypes = 0x10UL)]
+        [global::BpfSharp.BpfHelper("bpf_skb_output", 111, Since = "5.5", GplOnly = true, ProgramTypes = 0x84000000UL, ProgramTypeConditions = "26:kconfig=CONFIG_NET 31:kconfig=CONFIG_BPF_EVENTS,CONFIG_NET", MapTypes = 0x10UL)]
         public static long SkbOutput(void* ctx, global::BpfSharp.BpfMap map, [global::BpfSharp.BpfHelperFlags(0xFFFFFFFFFFFFFUL, AcceptedValues = new ulong[] { 0xFFFFFFFFUL }, Description = "BPF_F_CURRENT_CPU (0xFFFFFFFF), BPF_F_INDEX_MASK (0xFFFFFFFF), BPF_F_CTXLEN_MASK (0xFFFFF00000000)")] ulong flags, void* data, ulong size) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skb_output", 111);
 
@@ -2807,7 +2807,7 @@ namespace BpfSharp
         /// <para>Program types: CgroupSkb, CgroupSockAddr, FlowDissector, LwtIn, LwtOut, LwtSeg6local, LwtXmit, SchedAct, SchedCls, SkLookup, SkMsg, SkSkb, SocketFilter, SockOps, Syscall, Tracing, Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skc_to_mptcp_sock/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skc_to_mptcp_sock", 196, Since = "5.19", ProgramTypes = 0xC44D7D5AUL, ProgramTypeConditions = "26:kconfig=CONFIG_NET")]
+        [global::BpfSharp.BpfHelper("bpf_skc_to_mptcp_sock", 196, Since = "5.19", ProgramTypes = 0xC44D7D5AUL, ProgramTypeConditions = "1:cap=CAP_PERFMON 3:cap=CAP_PERFMON 4:cap=CAP_PERFMON 6:cap=CAP_PERFMON 8:cap=CAP_PERFMON 10:cap=CAP_PERFMON 11:cap=CAP_PERFMON 12:cap=CAP_PERFMON 13:cap=CAP_PERFMON 14:cap=CAP_PERFMON 16:cap=CAP_PERFMON 18:cap=CAP_PERFMON 19:cap=CAP_PERFMON 22:cap=CAP_PERFMON 26:kconfig=CONFIG_NET 30:cap=CAP_PERFMON 31:kconfig=CONFIG_BPF_EVENTS,CONFIG_NET")]
         public static void* SkcToMptcpSock(void* sk) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skc_to_mptcp_sock", 196);
 
@@ -2822,7 +2822,7 @@ namespace BpfSharp
         /// <para>Program types: CgroupSkb, CgroupSockAddr, FlowDissector, LwtIn, LwtOut, LwtSeg6local, LwtXmit, SchedAct, SchedCls, SkLookup, SkMsg, SkSkb, SocketFilter, SockOps, Syscall, Tracing, Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skc_to_tcp6_sock/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skc_to_tcp6_sock", 136, Since = "5.9", ProgramTypes = 0xC44D7D5AUL, ProgramTypeConditions = "13:cap=CAP_PERFMON 14:cap=CAP_PERFMON 16:cap=CAP_PERFMON 22:cap=CAP_PERFMON 26:kconfig=CONFIG_NET 30:cap=CAP_PERFMON")]
+        [global::BpfSharp.BpfHelper("bpf_skc_to_tcp6_sock", 136, Since = "5.9", ProgramTypes = 0xC44D7D5AUL, ProgramTypeConditions = "1:cap=CAP_PERFMON 3:cap=CAP_PERFMON 4:cap=CAP_PERFMON 6:cap=CAP_PERFMON 8:cap=CAP_PERFMON 10:cap=CAP_PERFMON 11:cap=CAP_PERFMON 12:cap=CAP_PERFMON 13:cap=CAP_PERFMON 14:cap=CAP_PERFMON 16:cap=CAP_PERFMON 18:cap=CAP_PERFMON 19:cap=CAP_PERFMON 22:cap=CAP_PERFMON 26:kconfig=CONFIG_NET 30:cap=CAP_PERFMON 31:kconfig=CONFIG_BPF_EVENTS,CONFIG_NET")]
         public static void* SkcToTcp6Sock(void* sk) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skc_to_tcp6_sock", 136);
 
@@ -2837,7 +2837,7 @@ namespace BpfSharp
         /// <para>Program types: CgroupSkb, CgroupSockAddr, FlowDissector, LwtIn, LwtOut, LwtSeg6local, LwtXmit, SchedAct, SchedCls, SkLookup, SkMsg, SkSkb, SocketFilter, SockOps, Syscall, Tracing, Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skc_to_tcp_request_sock/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skc_to_tcp_request_sock", 139, Since = "5.9", ProgramTypes = 0xC44D7D5AUL, ProgramTypeConditions = "13:cap=CAP_PERFMON 14:cap=CAP_PERFMON 16:cap=CAP_PERFMON 22:cap=CAP_PERFMON 26:kconfig=CONFIG_NET 30:cap=CAP_PERFMON")]
+        [global::BpfSharp.BpfHelper("bpf_skc_to_tcp_request_sock", 139, Since = "5.9", ProgramTypes = 0xC44D7D5AUL, ProgramTypeConditions = "1:cap=CAP_PERFMON 3:cap=CAP_PERFMON 4:cap=CAP_PERFMON 6:cap=CAP_PERFMON 8:cap=CAP_PERFMON 10:cap=CAP_PERFMON 11:cap=CAP_PERFMON 12:cap=CAP_PERFMON 13:cap=CAP_PERFMON 14:cap=CAP_PERFMON 16:cap=CAP_PERFMON 18:cap=CAP_PERFMON 19:cap=CAP_PERFMON 22:cap=CAP_PERFMON 26:kconfig=CONFIG_NET 30:cap=CAP_PERFMON 31:kconfig=CONFIG_BPF_EVENTS,CONFIG_NET")]
         public static void* SkcToTcpRequestSock(void* sk) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skc_to_tcp_request_sock", 139);
 
@@ -2852,7 +2852,7 @@ namespace BpfSharp
         /// <para>Program types: CgroupSkb, CgroupSockAddr, FlowDissector, LwtIn, LwtOut, LwtSeg6local, LwtXmit, SchedAct, SchedCls, SkLookup, SkMsg, SkSkb, SocketFilter, SockOps, Syscall, Tracing, Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skc_to_tcp_sock/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skc_to_tcp_sock", 137, Since = "5.9", ProgramTypes = 0xC44D7D5AUL, ProgramTypeConditions = "13:cap=CAP_PERFMON 14:cap=CAP_PERFMON 16:cap=CAP_PERFMON 22:cap=CAP_PERFMON 26:kconfig=CONFIG_NET 30:cap=CAP_PERFMON")]
+        [global::BpfSharp.BpfHelper("bpf_skc_to_tcp_sock", 137, Since = "5.9", ProgramTypes = 0xC44D7D5AUL, ProgramTypeConditions = "1:cap=CAP_PERFMON 3:cap=CAP_PERFMON 4:cap=CAP_PERFMON 6:cap=CAP_PERFMON 8:cap=CAP_PERFMON 10:cap=CAP_PERFMON 11:cap=CAP_PERFMON 12:cap=CAP_PERFMON 13:cap=CAP_PERFMON 14:cap=CAP_PERFMON 16:cap=CAP_PERFMON 18:cap=CAP_PERFMON 19:cap=CAP_PERFMON 22:cap=CAP_PERFMON 26:kconfig=CONFIG_NET 30:cap=CAP_PERFMON 31:kconfig=CONFIG_BPF_EVENTS,CONFIG_NET")]
         public static void* SkcToTcpSock(void* sk) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skc_to_tcp_sock", 137);
 
@@ -2867,7 +2867,7 @@ namespace BpfSharp
         /// <para>Program types: CgroupSkb, CgroupSockAddr, FlowDissector, LwtIn, LwtOut, LwtSeg6local, LwtXmit, SchedAct, SchedCls, SkLookup, SkMsg, SkSkb, SocketFilter, SockOps, Syscall, Tracing, Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skc_to_tcp_timewait_sock/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skc_to_tcp_timewait_sock", 138, Since = "5.9", ProgramTypes = 0xC44D7D5AUL, ProgramTypeConditions = "13:cap=CAP_PERFMON 14:cap=CAP_PERFMON 16:cap=CAP_PERFMON 22:cap=CAP_PERFMON 26:kconfig=CONFIG_NET 30:cap=CAP_PERFMON")]
+        [global::BpfSharp.BpfHelper("bpf_skc_to_tcp_timewait_sock", 138, Since = "5.9", ProgramTypes = 0xC44D7D5AUL, ProgramTypeConditions = "1:cap=CAP_PERFMON 3:cap=CAP_PERFMON 4:cap=CAP_PERFMON 6:cap=CAP_PERFMON 8:cap=CAP_PERFMON 10:cap=CAP_PERFMON 11:cap=CAP_PERFMON 12:cap=CAP_PERFMON 13:cap=CAP_PERFMON 14:cap=CAP_PERFMON 16:cap=CAP_PERFMON 18:cap=CAP_PERFMON 19:cap=CAP_PERFMON 22:cap=CAP_PERFMON 26:kconfig=CONFIG_NET 30:cap=CAP_PERFMON 31:kconfig=CONFIG_BPF_EVENTS,CONFIG_NET")]
         public static void* SkcToTcpTimewaitSock(void* sk) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skc_to_tcp_timewait_sock", 138);
 
@@ -2882,7 +2882,7 @@ namespace BpfSharp
         /// <para>Program types: CgroupSkb, CgroupSockAddr, FlowDissector, LwtIn, LwtOut, LwtSeg6local, LwtXmit, SchedAct, SchedCls, SkLookup, SkMsg, SkSkb, SocketFilter, SockOps, Syscall, Tracing, Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skc_to_udp6_sock/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skc_to_udp6_sock", 140, Since = "5.9", ProgramTypes = 0xC44D7D5AUL, ProgramTypeConditions = "13:cap=CAP_PERFMON 14:cap=CAP_PERFMON 16:cap=CAP_PERFMON 22:cap=CAP_PERFMON 26:kconfig=CONFIG_NET 30:cap=CAP_PERFMON")]
+        [global::BpfSharp.BpfHelper("bpf_skc_to_udp6_sock", 140, Since = "5.9", ProgramTypes = 0xC44D7D5AUL, ProgramTypeConditions = "1:cap=CAP_PERFMON 3:cap=CAP_PERFMON 4:cap=CAP_PERFMON 6:cap=CAP_PERFMON 8:cap=CAP_PERFMON 10:cap=CAP_PERFMON 11:cap=CAP_PERFMON 12:cap=CAP_PERFMON 13:cap=CAP_PERFMON 14:cap=CAP_PERFMON 16:cap=CAP_PERFMON 18:cap=CAP_PERFMON 19:cap=CAP_PERFMON 22:cap=CAP_PERFMON 26:kconfig=CONFIG_NET 30:cap=CAP_PERFMON 31:kconfig=CONFIG_BPF_EVENTS,CONFIG_NET")]
         public static void* SkcToUdp6Sock(void* sk) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skc_to_udp6_sock", 140);
 
@@ -2897,7 +2897,7 @@ namespace BpfSharp
         /// <para>Program types: CgroupSkb, CgroupSockAddr, FlowDissector, LwtIn, LwtOut, LwtSeg6local, LwtXmit, SchedAct, SchedCls, SkLookup, SkMsg, SkSkb, SocketFilter, SockOps, Syscall, Tracing, Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_skc_to_unix_sock/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_skc_to_unix_sock", 178, Since = "5.16", ProgramTypes = 0xC44D7D5AUL, ProgramTypeConditions = "13:cap=CAP_PERFMON 14:cap=CAP_PERFMON 16:cap=CAP_PERFMON 22:cap=CAP_PERFMON 26:kconfig=CONFIG_NET 30:cap=CAP_PERFMON")]
+        [global::BpfSharp.BpfHelper("bpf_skc_to_unix_sock", 178, Since = "5.16", ProgramTypes = 0xC44D7D5AUL, ProgramTypeConditions = "1:cap=CAP_PERFMON 3:cap=CAP_PERFMON 4:cap=CAP_PERFMON 6:cap=CAP_PERFMON 8:cap=CAP_PERFMON 10:cap=CAP_PERFMON 11:cap=CAP_PERFMON 12:cap=CAP_PERFMON 13:cap=CAP_PERFMON 14:cap=CAP_PERFMON 16:cap=CAP_PERFMON 18:cap=CAP_PERFMON 19:cap=CAP_PERFMON 22:cap=CAP_PERFMON 26:kconfig=CONFIG_NET 30:cap=CAP_PERFMON 31:kconfig=CONFIG_BPF_EVENTS,CONFIG_NET")]
         public static void* SkcToUnixSock(void* sk) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_skc_to_unix_sock", 178);
 
@@ -2952,7 +2952,7 @@ namespace BpfSharp
         /// <para>Program types: Syscall, Tracing.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_sock_from_file/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_sock_from_file", 162, Since = "5.11", ProgramTypes = 0x84000000UL, ProgramTypeConditions = "26:kconfig=CONFIG_NET")]
+        [global::BpfSharp.BpfHelper("bpf_sock_from_file", 162, Since = "5.11", ProgramTypes = 0x84000000UL, ProgramTypeConditions = "26:kconfig=CONFIG_NET 31:kconfig=CONFIG_BPF_EVENTS,CONFIG_NET")]
         public static void* SockFromFile(void* @file) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_sock_from_file", 162);
 
@@ -3023,7 +3023,7 @@ namespace BpfSharp
         /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_spin_lock/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_spin_lock", 93, Since = "5.1", ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "3:cap=CAP_BPF 4:cap=CAP_BPF 6:cap=CAP_BPF 8:cap=CAP_BPF 9:cap=CAP_BPF 10:cap=CAP_BPF 11:cap=CAP_BPF 12:cap=CAP_BPF 13:cap=CAP_BPF 14:cap=CAP_BPF 15:cap=CAP_BPF 16:cap=CAP_BPF 18:cap=CAP_BPF 19:cap=CAP_BPF 21:cap=CAP_BPF 22:cap=CAP_BPF 23:cap=CAP_BPF 25:cap=CAP_BPF 26:cap=CAP_BPF 27:cap=CAP_BPF 30:cap=CAP_BPF 31:cap=CAP_BPF 32:cap=CAP_BPF")]
+        [global::BpfSharp.BpfHelper("bpf_spin_lock", 93, Since = "5.1", ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF 2:cap=CAP_BPF 3:cap=CAP_BPF 4:cap=CAP_BPF 5:cap=CAP_BPF 6:cap=CAP_BPF 7:cap=CAP_BPF 8:cap=CAP_BPF 9:cap=CAP_BPF 10:cap=CAP_BPF 11:cap=CAP_BPF 12:cap=CAP_BPF 13:cap=CAP_BPF 14:cap=CAP_BPF 15:cap=CAP_BPF 16:cap=CAP_BPF 17:cap=CAP_BPF 18:cap=CAP_BPF 19:cap=CAP_BPF 21:cap=CAP_BPF 22:cap=CAP_BPF 23:cap=CAP_BPF 24:cap=CAP_BPF 25:cap=CAP_BPF 26:cap=CAP_BPF 27:cap=CAP_BPF 30:cap=CAP_BPF 31:cap=CAP_BPF 32:cap=CAP_BPF")]
         public static long SpinLock(void* @lock) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_spin_lock", 93);
 
@@ -3038,7 +3038,7 @@ namespace BpfSharp
         /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_spin_unlock/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_spin_unlock", 94, Since = "5.1", ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "3:cap=CAP_BPF 4:cap=CAP_BPF 6:cap=CAP_BPF 8:cap=CAP_BPF 9:cap=CAP_BPF 10:cap=CAP_BPF 11:cap=CAP_BPF 12:cap=CAP_BPF 13:cap=CAP_BPF 14:cap=CAP_BPF 15:cap=CAP_BPF 16:cap=CAP_BPF 18:cap=CAP_BPF 19:cap=CAP_BPF 21:cap=CAP_BPF 22:cap=CAP_BPF 23:cap=CAP_BPF 25:cap=CAP_BPF 26:cap=CAP_BPF 27:cap=CAP_BPF 30:cap=CAP_BPF 31:cap=CAP_BPF 32:cap=CAP_BPF")]
+        [global::BpfSharp.BpfHelper("bpf_spin_unlock", 94, Since = "5.1", ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF 2:cap=CAP_BPF 3:cap=CAP_BPF 4:cap=CAP_BPF 5:cap=CAP_BPF 6:cap=CAP_BPF 7:cap=CAP_BPF 8:cap=CAP_BPF 9:cap=CAP_BPF 10:cap=CAP_BPF 11:cap=CAP_BPF 12:cap=CAP_BPF 13:cap=CAP_BPF 14:cap=CAP_BPF 15:cap=CAP_BPF 16:cap=CAP_BPF 17:cap=CAP_BPF 18:cap=CAP_BPF 19:cap=CAP_BPF 21:cap=CAP_BPF 22:cap=CAP_BPF 23:cap=CAP_BPF 24:cap=CAP_BPF 25:cap=CAP_BPF 26:cap=CAP_BPF 27:cap=CAP_BPF 30:cap=CAP_BPF 31:cap=CAP_BPF 32:cap=CAP_BPF")]
         public static long SpinUnlock(void* @lock) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_spin_unlock", 94);
 
@@ -3263,7 +3263,7 @@ namespace BpfSharp
         /// <para>Map types: TaskStorage.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_task_storage_delete/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_task_storage_delete", 157, Since = "5.11", ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 9:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 18:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16", MapTypes = 0x20000000UL)]
+        [global::BpfSharp.BpfHelper("bpf_task_storage_delete", 157, Since = "5.11", ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 9:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 18:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16", ProgramTypeConditions = "1:cap=CAP_BPF 3:cap=CAP_BPF 4:cap=CAP_BPF 6:cap=CAP_BPF 8:cap=CAP_BPF 9:cap=CAP_BPF 10:cap=CAP_BPF 11:cap=CAP_BPF 12:cap=CAP_BPF 13:cap=CAP_BPF 14:cap=CAP_BPF 15:cap=CAP_BPF 16:cap=CAP_BPF 18:cap=CAP_BPF 19:cap=CAP_BPF 21:cap=CAP_BPF 22:cap=CAP_BPF 23:cap=CAP_BPF 25:cap=CAP_BPF 30:cap=CAP_BPF 32:cap=CAP_BPF", MapTypes = 0x20000000UL)]
         public static long TaskStorageDelete(global::BpfSharp.BpfMap map, void* task) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_task_storage_delete", 157);
 
@@ -3283,7 +3283,7 @@ namespace BpfSharp
         /// <para>Flags: <c>BPF_LOCAL_STORAGE_GET_F_CREATE</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_task_storage_get/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_task_storage_get", 156, Since = "5.11", ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 9:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 18:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16", MapTypes = 0x20000000UL)]
+        [global::BpfSharp.BpfHelper("bpf_task_storage_get", 156, Since = "5.11", ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 9:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 18:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16", ProgramTypeConditions = "1:cap=CAP_BPF 3:cap=CAP_BPF 4:cap=CAP_BPF 6:cap=CAP_BPF 8:cap=CAP_BPF 9:cap=CAP_BPF 10:cap=CAP_BPF 11:cap=CAP_BPF 12:cap=CAP_BPF 13:cap=CAP_BPF 14:cap=CAP_BPF 15:cap=CAP_BPF 16:cap=CAP_BPF 18:cap=CAP_BPF 19:cap=CAP_BPF 21:cap=CAP_BPF 22:cap=CAP_BPF 23:cap=CAP_BPF 25:cap=CAP_BPF 30:cap=CAP_BPF 32:cap=CAP_BPF", MapTypes = 0x20000000UL)]
         public static void* TaskStorageGet(global::BpfSharp.BpfMap map, void* task, void* value, [global::BpfSharp.BpfHelperFlags(0x1UL, Description = "BPF_LOCAL_STORAGE_GET_F_CREATE (0x1)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_task_storage_get", 156);
 
@@ -3340,7 +3340,7 @@ namespace BpfSharp
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_tcp_raw_check_syncookie_ipv4/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_tcp_raw_check_syncookie_ipv4", 206, Since = "6.0", GplOnly = true, ProgramTypes = 0x58UL, ProgramTypeConditions = "3:kconfig=CONFIG_SYN_COOKIES 6:kconfig=CONFIG_SYN_COOKIES")]
+        [global::BpfSharp.BpfHelper("bpf_tcp_raw_check_syncookie_ipv4", 206, Since = "6.0", GplOnly = true, ProgramTypes = 0x58UL, ProgramTypeConditions = "3:kconfig=CONFIG_SYN_COOKIES 4:kconfig=CONFIG_INET,CONFIG_SYN_COOKIES 6:kconfig=CONFIG_SYN_COOKIES")]
         public static long TcpRawCheckSyncookieIpv4(void* iph, void* th) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_tcp_raw_check_syncookie_ipv4", 206);
 
@@ -3357,7 +3357,7 @@ namespace BpfSharp
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_tcp_raw_check_syncookie_ipv6/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_tcp_raw_check_syncookie_ipv6", 207, Since = "6.0", GplOnly = true, ProgramTypes = 0x58UL, ProgramTypeConditions = "3:kconfig=CONFIG_SYN_COOKIES 6:kconfig=CONFIG_SYN_COOKIES")]
+        [global::BpfSharp.BpfHelper("bpf_tcp_raw_check_syncookie_ipv6", 207, Since = "6.0", GplOnly = true, ProgramTypes = 0x58UL, ProgramTypeConditions = "3:kconfig=CONFIG_SYN_COOKIES 4:kconfig=CONFIG_INET,CONFIG_SYN_COOKIES 6:kconfig=CONFIG_SYN_COOKIES")]
         public static long TcpRawCheckSyncookieIpv6(void* iph, void* th) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_tcp_raw_check_syncookie_ipv6", 207);
 
@@ -3375,7 +3375,7 @@ namespace BpfSharp
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_tcp_raw_gen_syncookie_ipv4/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_tcp_raw_gen_syncookie_ipv4", 204, Since = "6.0", GplOnly = true, ProgramTypes = 0x58UL, ProgramTypeConditions = "3:kconfig=CONFIG_SYN_COOKIES 6:kconfig=CONFIG_SYN_COOKIES")]
+        [global::BpfSharp.BpfHelper("bpf_tcp_raw_gen_syncookie_ipv4", 204, Since = "6.0", GplOnly = true, ProgramTypes = 0x58UL, ProgramTypeConditions = "3:kconfig=CONFIG_SYN_COOKIES 4:kconfig=CONFIG_INET,CONFIG_SYN_COOKIES 6:kconfig=CONFIG_SYN_COOKIES")]
         public static long TcpRawGenSyncookieIpv4(void* iph, void* th, uint thLen) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_tcp_raw_gen_syncookie_ipv4", 204);
 
@@ -3393,7 +3393,7 @@ namespace BpfSharp
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_tcp_raw_gen_syncookie_ipv6/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_tcp_raw_gen_syncookie_ipv6", 205, Since = "6.0", GplOnly = true, ProgramTypes = 0x58UL, ProgramTypeConditions = "3:kconfig=CONFIG_SYN_COOKIES 6:kconfig=CONFIG_SYN_COOKIES")]
+        [global::BpfSharp.BpfHelper("bpf_tcp_raw_gen_syncookie_ipv6", 205, Since = "6.0", GplOnly = true, ProgramTypes = 0x58UL, ProgramTypeConditions = "3:kconfig=CONFIG_SYN_COOKIES 4:kconfig=CONFIG_INET,CONFIG_SYN_COOKIES 6:kconfig=CONFIG_SYN_COOKIES")]
         public static long TcpRawGenSyncookieIpv6(void* iph, void* th, uint thLen) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_tcp_raw_gen_syncookie_ipv6", 205);
 
@@ -3455,7 +3455,7 @@ namespace BpfSharp
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_timer_cancel/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_timer_cancel", 172, Since = "5.15", GplOnly = true, ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF 3:cap=CAP_BPF 4:cap=CAP_BPF 6:cap=CAP_BPF 8:cap=CAP_BPF 9:cap=CAP_BPF 10:cap=CAP_BPF 11:cap=CAP_BPF 12:cap=CAP_BPF 13:cap=CAP_BPF 14:cap=CAP_BPF 15:cap=CAP_BPF 16:cap=CAP_BPF 18:cap=CAP_BPF 19:cap=CAP_BPF 21:cap=CAP_BPF 22:cap=CAP_BPF 23:cap=CAP_BPF 25:cap=CAP_BPF 26:cap=CAP_BPF 27:cap=CAP_BPF 29:cap=CAP_BPF 30:cap=CAP_BPF 31:cap=CAP_BPF 32:cap=CAP_BPF")]
+        [global::BpfSharp.BpfHelper("bpf_timer_cancel", 172, Since = "5.15", GplOnly = true, ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF 2:cap=CAP_BPF 3:cap=CAP_BPF 4:cap=CAP_BPF 5:cap=CAP_BPF 6:cap=CAP_BPF 7:cap=CAP_BPF 8:cap=CAP_BPF 9:cap=CAP_BPF 10:cap=CAP_BPF 11:cap=CAP_BPF 12:cap=CAP_BPF 13:cap=CAP_BPF 14:cap=CAP_BPF 15:cap=CAP_BPF 16:cap=CAP_BPF 17:cap=CAP_BPF 18:cap=CAP_BPF 19:cap=CAP_BPF 21:cap=CAP_BPF 22:cap=CAP_BPF 23:cap=CAP_BPF 24:cap=CAP_BPF 25:cap=CAP_BPF 26:cap=CAP_BPF 27:cap=CAP_BPF 29:cap=CAP_BPF 30:cap=CAP_BPF 31:cap=CAP_BPF 32:cap=CAP_BPF")]
         public static long TimerCancel(void* timer) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_timer_cancel", 172);
 
@@ -3473,7 +3473,7 @@ namespace BpfSharp
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_timer_init/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_timer_init", 169, Since = "5.15", GplOnly = true, ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF 3:cap=CAP_BPF 4:cap=CAP_BPF 6:cap=CAP_BPF 8:cap=CAP_BPF 9:cap=CAP_BPF 10:cap=CAP_BPF 11:cap=CAP_BPF 12:cap=CAP_BPF 13:cap=CAP_BPF 14:cap=CAP_BPF 15:cap=CAP_BPF 16:cap=CAP_BPF 18:cap=CAP_BPF 19:cap=CAP_BPF 21:cap=CAP_BPF 22:cap=CAP_BPF 23:cap=CAP_BPF 25:cap=CAP_BPF 26:cap=CAP_BPF 27:cap=CAP_BPF 29:cap=CAP_BPF 30:cap=CAP_BPF 31:cap=CAP_BPF 32:cap=CAP_BPF", MapTypes = 0x206UL)]
+        [global::BpfSharp.BpfHelper("bpf_timer_init", 169, Since = "5.15", GplOnly = true, ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF 2:cap=CAP_BPF 3:cap=CAP_BPF 4:cap=CAP_BPF 5:cap=CAP_BPF 6:cap=CAP_BPF 7:cap=CAP_BPF 8:cap=CAP_BPF 9:cap=CAP_BPF 10:cap=CAP_BPF 11:cap=CAP_BPF 12:cap=CAP_BPF 13:cap=CAP_BPF 14:cap=CAP_BPF 15:cap=CAP_BPF 16:cap=CAP_BPF 17:cap=CAP_BPF 18:cap=CAP_BPF 19:cap=CAP_BPF 21:cap=CAP_BPF 22:cap=CAP_BPF 23:cap=CAP_BPF 24:cap=CAP_BPF 25:cap=CAP_BPF 26:cap=CAP_BPF 27:cap=CAP_BPF 29:cap=CAP_BPF 30:cap=CAP_BPF 31:cap=CAP_BPF 32:cap=CAP_BPF", MapTypes = 0x206UL)]
         public static long TimerInit(void* timer, global::BpfSharp.BpfMap map, ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_timer_init", 169);
 
@@ -3490,7 +3490,7 @@ namespace BpfSharp
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_timer_set_callback/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_timer_set_callback", 170, Since = "5.15", GplOnly = true, ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF 3:cap=CAP_BPF 4:cap=CAP_BPF 6:cap=CAP_BPF 8:cap=CAP_BPF 9:cap=CAP_BPF 10:cap=CAP_BPF 11:cap=CAP_BPF 12:cap=CAP_BPF 13:cap=CAP_BPF 14:cap=CAP_BPF 15:cap=CAP_BPF 16:cap=CAP_BPF 18:cap=CAP_BPF 19:cap=CAP_BPF 21:cap=CAP_BPF 22:cap=CAP_BPF 23:cap=CAP_BPF 25:cap=CAP_BPF 26:cap=CAP_BPF 27:cap=CAP_BPF 29:cap=CAP_BPF 30:cap=CAP_BPF 31:cap=CAP_BPF 32:cap=CAP_BPF")]
+        [global::BpfSharp.BpfHelper("bpf_timer_set_callback", 170, Since = "5.15", GplOnly = true, ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF 2:cap=CAP_BPF 3:cap=CAP_BPF 4:cap=CAP_BPF 5:cap=CAP_BPF 6:cap=CAP_BPF 7:cap=CAP_BPF 8:cap=CAP_BPF 9:cap=CAP_BPF 10:cap=CAP_BPF 11:cap=CAP_BPF 12:cap=CAP_BPF 13:cap=CAP_BPF 14:cap=CAP_BPF 15:cap=CAP_BPF 16:cap=CAP_BPF 17:cap=CAP_BPF 18:cap=CAP_BPF 19:cap=CAP_BPF 21:cap=CAP_BPF 22:cap=CAP_BPF 23:cap=CAP_BPF 24:cap=CAP_BPF 25:cap=CAP_BPF 26:cap=CAP_BPF 27:cap=CAP_BPF 29:cap=CAP_BPF 30:cap=CAP_BPF 31:cap=CAP_BPF 32:cap=CAP_BPF")]
         public static long TimerSetCallback(void* timer, void* callbackFn) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_timer_set_callback", 170);
 
@@ -3509,7 +3509,7 @@ namespace BpfSharp
         /// <para>Flags: <c>BPF_F_TIMER_ABS</c>, <c>BPF_F_TIMER_CPU_PIN</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_timer_start/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_timer_start", 171, Since = "5.15", GplOnly = true, ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF 3:cap=CAP_BPF 4:cap=CAP_BPF 6:cap=CAP_BPF 8:cap=CAP_BPF 9:cap=CAP_BPF 10:cap=CAP_BPF 11:cap=CAP_BPF 12:cap=CAP_BPF 13:cap=CAP_BPF 14:cap=CAP_BPF 15:cap=CAP_BPF 16:cap=CAP_BPF 18:cap=CAP_BPF 19:cap=CAP_BPF 21:cap=CAP_BPF 22:cap=CAP_BPF 23:cap=CAP_BPF 25:cap=CAP_BPF 26:cap=CAP_BPF 27:cap=CAP_BPF 29:cap=CAP_BPF 30:cap=CAP_BPF 31:cap=CAP_BPF 32:cap=CAP_BPF")]
+        [global::BpfSharp.BpfHelper("bpf_timer_start", 171, Since = "5.15", GplOnly = true, ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF 2:cap=CAP_BPF 3:cap=CAP_BPF 4:cap=CAP_BPF 5:cap=CAP_BPF 6:cap=CAP_BPF 7:cap=CAP_BPF 8:cap=CAP_BPF 9:cap=CAP_BPF 10:cap=CAP_BPF 11:cap=CAP_BPF 12:cap=CAP_BPF 13:cap=CAP_BPF 14:cap=CAP_BPF 15:cap=CAP_BPF 16:cap=CAP_BPF 17:cap=CAP_BPF 18:cap=CAP_BPF 19:cap=CAP_BPF 21:cap=CAP_BPF 22:cap=CAP_BPF 23:cap=CAP_BPF 24:cap=CAP_BPF 25:cap=CAP_BPF 26:cap=CAP_BPF 27:cap=CAP_BPF 29:cap=CAP_BPF 30:cap=CAP_BPF 31:cap=CAP_BPF 32:cap=CAP_BPF")]
         public static long TimerStart(void* timer, ulong nsecs, [global::BpfSharp.BpfHelperFlags(0x3UL, Description = "BPF_F_TIMER_ABS (0x1), BPF_F_TIMER_CPU_PIN (0x2)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_timer_start", 171);
 
@@ -3629,7 +3629,7 @@ namespace BpfSharp
         /// <para>Program types: Syscall, Tracing, Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_xdp_get_buff_len/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_xdp_get_buff_len", 188, Since = "5.18", ProgramTypes = 0x84000040UL, ProgramTypeConditions = "26:kconfig=CONFIG_NET")]
+        [global::BpfSharp.BpfHelper("bpf_xdp_get_buff_len", 188, Since = "5.18", ProgramTypes = 0x84000040UL, ProgramTypeConditions = "26:kconfig=CONFIG_NET 31:kconfig=CONFIG_BPF_EVENTS,CONFIG_NET")]
         public static ulong XdpGetBuffLen(void* xdpMd) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_xdp_get_buff_len", 188);
 
@@ -3669,7 +3669,7 @@ namespace BpfSharp
         /// <para>Flags: <c>BPF_F_CURRENT_CPU</c>, <c>BPF_F_INDEX_MASK</c>, <c>BPF_F_CTXLEN_MASK</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_xdp_output/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_xdp_output", 121, Since = "5.7", GplOnly = true, ProgramTypes = 0x84000000UL, ProgramTypeConditions = "26:kconfig=CONFIG_NET", MapTypes = 0x10UL)]
+        [global::BpfSharp.BpfHelper("bpf_xdp_output", 121, Since = "5.7", GplOnly = true, ProgramTypes = 0x84000000UL, ProgramTypeConditions = "26:kconfig=CONFIG_NET 31:kconfig=CONFIG_BPF_EVENTS,CONFIG_NET", MapTypes = 0x10UL)]
         public static long XdpOutput(void* ctx, global::BpfSharp.BpfMap map, [global::BpfSharp.BpfHelperFlags(0xFFFFFFFFFFFFFUL, AcceptedValues = new ulong[] { 0xFFFFFFFFUL }, Description = "BPF_F_CURRENT_CPU (0xFFFFFFFF), BPF_F_INDEX_MASK (0xFFFFFFFF), BPF_F_CTXLEN_MASK (0xFFFFF00000000)")] ulong flags, void* data, ulong size) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_xdp_output", 121);
 
