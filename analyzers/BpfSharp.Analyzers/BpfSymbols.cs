@@ -7,20 +7,6 @@ using Microsoft.CodeAnalysis;
 
 namespace BpfSharp.Analyzers
 {
-    /// <summary>A map type the verifier accepts for a helper, with the program types it is limited to (null: any).</summary>
-    internal sealed class MapTypeUse
-    {
-        public MapTypeUse(ImmutableHashSet<int>? onlyInProgramTypes, bool alwaysFails)
-        {
-            OnlyInProgramTypes = onlyInProgramTypes;
-            AlwaysFails = alwaysFails;
-        }
-
-        public ImmutableHashSet<int>? OnlyInProgramTypes { get; }
-
-        public bool AlwaysFails { get; }
-    }
-
     /// <summary>A flags parameter of a helper with what its [BpfHelperFlags] accepts.</summary>
     internal sealed class FlagsParameter
     {
@@ -45,7 +31,7 @@ namespace BpfSharp.Analyzers
     /// <summary>The facts a generated helper stub carries in its attributes, and which of its parameters the checks read.</summary>
     internal sealed class HelperFacts
     {
-        public HelperFacts(string name, int id, string? since, bool gplOnly, ImmutableArray<string> gplOnlyExceptions, ImmutableDictionary<int, string?>? programTypes, ImmutableArray<ProgramTypeCondition> programTypeConditions, ImmutableDictionary<int, MapTypeUse> mapTypes, ImmutableArray<int> mapParameters, ImmutableArray<FlagsParameter> flagsParameters)
+        public HelperFacts(string name, int id, string? since, bool gplOnly, ImmutableArray<string> gplOnlyExceptions, ImmutableDictionary<int, string?>? programTypes, ImmutableArray<ProgramTypeCondition> programTypeConditions, ImmutableDictionary<int, MapTypeFact> mapTypes, ImmutableArray<int> mapParameters, ImmutableArray<FlagsParameter> flagsParameters)
         {
             Name = name;
             Id = id;
@@ -82,7 +68,7 @@ namespace BpfSharp.Analyzers
         public ImmutableArray<ProgramTypeCondition> ProgramTypeConditions { get; }
 
         /// <summary>The map type values the verifier accepts; empty when the helper takes no map.</summary>
-        public ImmutableDictionary<int, MapTypeUse> MapTypes { get; }
+        public ImmutableDictionary<int, MapTypeFact> MapTypes { get; }
 
         /// <summary>"bpf_map_push_elem#87", as the verifier names a helper.</summary>
         public override string ToString() => Name + "#" + Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -214,7 +200,7 @@ namespace BpfSharp.Analyzers
                 facts.GplOnlyExceptions.ToImmutableArray(),
                 facts.ProgramTypes?.ToImmutableDictionary(p => p.Value, p => p.Since),
                 facts.ProgramTypeConditions.ToImmutableArray(),
-                (facts.MapTypes ?? Enumerable.Empty<MapTypeFact>()).ToImmutableDictionary(m => m.Value, m => new MapTypeUse(m.OnlyInProgramTypes?.ToImmutableHashSet(), m.AlwaysFails)),
+                (facts.MapTypes ?? Enumerable.Empty<MapTypeFact>()).ToImmutableDictionary(m => m.Value),
                 mapParameters,
                 flagsParameters);
         }

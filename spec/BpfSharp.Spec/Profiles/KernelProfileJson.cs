@@ -32,21 +32,7 @@ namespace BpfSharp.Spec.Profiles
             }
 
             json.EndObject();
-            json.StartArray("programTypes");
-            foreach (var type in profile.ProgramTypes)
-            {
-                json.StartObject();
-                json.String("name", type.Name);
-                json.Bool("loadable", type.Loadable);
-                if (type.Note != null)
-                {
-                    json.String("note", type.Note);
-                }
-
-                json.EndObject();
-            }
-
-            json.EndArray();
+            Kinds(json, "programTypes", "loadable", profile.ProgramTypes.Select(t => (t.Name, t.Loadable, t.Note)));
             json.StartArray("variants");
             foreach (var variant in profile.Variants)
             {
@@ -61,21 +47,7 @@ namespace BpfSharp.Spec.Profiles
             }
 
             json.EndArray();
-            json.StartArray("mapTypes");
-            foreach (var type in profile.MapTypes)
-            {
-                json.StartObject();
-                json.String("name", type.Name);
-                json.Bool("creatable", type.Creatable);
-                if (type.Note != null)
-                {
-                    json.String("note", type.Note);
-                }
-
-                json.EndObject();
-            }
-
-            json.EndArray();
+            Kinds(json, "mapTypes", "creatable", profile.MapTypes.Select(t => (t.Name, t.Creatable, t.Note)));
             json.StartArray("mapHelpers");
             foreach (var helper in profile.MapHelpers)
             {
@@ -92,6 +64,26 @@ namespace BpfSharp.Spec.Profiles
             json.StringList("missingHelpers", profile.MissingHelpers);
             json.EndObject();
             return json.ToString();
+        }
+
+        // Program types and map types: a name, whether the kernel took one, and why not.
+        private static void Kinds(JsonWriter json, string name, string flagName, IEnumerable<(string Name, bool Flag, string? Note)> kinds)
+        {
+            json.StartArray(name);
+            foreach (var kind in kinds)
+            {
+                json.StartObject();
+                json.String("name", kind.Name);
+                json.Bool(flagName, kind.Flag);
+                if (kind.Note != null)
+                {
+                    json.String("note", kind.Note);
+                }
+
+                json.EndObject();
+            }
+
+            json.EndArray();
         }
 
         private static void Pairs(JsonWriter json, string name, string keyName, string valueName, IReadOnlyList<KeyValuePair<string, string>> pairs)
