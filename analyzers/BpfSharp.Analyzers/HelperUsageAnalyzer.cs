@@ -238,31 +238,26 @@ namespace BpfSharp.Analyzers
                     CheckFlags(report, helper, invocation);
                 }
 
-                if (_profile != null)
+                // With a kernel profile the verdicts depend on the program's variant: CheckInProgram makes them.
+                if (_profile is null)
                 {
-                    return; // the profiled kernel's verdicts depend on the program's variant: CheckInProgram
+                    CheckSpecFacts(report, call);
                 }
+            }
 
+            // The spec's verdicts that hold whatever program runs the call: map types, the helper's version, GPL-only.
+            private void CheckSpecFacts(System.Action<Diagnostic> report, HelperCall call)
+            {
+                var helper = call.Helper;
                 foreach (var map in call.MapArguments)
                 {
-                    var mapType = map.MapType;
-                    if (!helper.MapTypes.TryGetValue(mapType, out var use))
+                    if (!helper.MapTypes.ContainsKey(map.MapType))
                     {
                         report(MapRejected(helper, map));
                     }
-                    else if (use.AlwaysFails)
+                    else
                     {
-                        var working = helper.MapTypes.Where(m => !m.Value.AlwaysFails).Select(m => MapTypeName(m.Key)).OrderBy(n => n, System.StringComparer.Ordinal).ToArray();
-                        var unconditional = helper.MapTypes.Where(m => !m.Value.AlwaysFails && m.Value.OnlyInProgramTypes is null).Select(m => MapTypeName(m.Key));
-                        report(Diagnostic.Create(
-                            Descriptors.MapOperationAlwaysFails,
-                            map.Location,
-                            MapClassProperties(helper, unconditional),
-                            helper.ToString(),
-                            map.Text,
-                            MapTypeName(mapType),
-                            helper.Name,
-                            working.Length == 0 ? "no map type" : string.Join(", ", working)));
+                        CheckAlwaysFails(report, helper, map);
                     }
                 }
 
@@ -274,6 +269,26 @@ namespace BpfSharp.Analyzers
                 if (helper.GplOnly && helper.GplOnlyExceptions.IsEmpty && !GplLicenses.IsCompatible(_symbols.License))
                 {
                     report(GplViolation(call.Location, helper));
+                }
+            }
+
+            // BPF0006: a map type the verifier accepts but on which the operation cannot succeed.
+            private static void CheckAlwaysFails(System.Action<Diagnostic> report, HelperFacts helper, MapArgument map)
+            {
+                var mapType = map.MapType;
+                if (helper.MapTypes.TryGetValue(mapType, out var use) && use.AlwaysFails)
+                {
+                    var working = helper.MapTypes.Where(m => !m.Value.AlwaysFails).Select(m => MapTypeName(m.Key)).OrderBy(n => n, System.StringComparer.Ordinal).ToArray();
+                    var unconditional = helper.MapTypes.Where(m => !m.Value.AlwaysFails && m.Value.OnlyInProgramTypes is null).Select(m => MapTypeName(m.Key));
+                    report(Diagnostic.Create(
+                        Descriptors.MapOperationAlwaysFails,
+                        map.Location,
+                        MapClassProperties(helper, unconditional),
+                        helper.ToString(),
+                        map.Text,
+                        MapTypeName(mapType),
+                        helper.Name,
+                        working.Length == 0 ? "no map type" : string.Join(", ", working)));
                 }
             }
 
@@ -323,6 +338,11 @@ namespace BpfSharp.Analyzers
                 {
                     CheckInProfiledProgram(report, call, caller, declared, variant);
                     return;
+                }
+
+                if (_profile != null)
+                {
+                    CheckSpecFacts(report, call); // a variant the profile has no answer for (the probe could not load it)
                 }
 
                 CheckProgramTypeFacts(report, helper, call.Location, caller, declared);
@@ -440,6 +460,10 @@ namespace BpfSharp.Analyzers
                     else if (!verdicts.Accepts(mapType.Name))
                     {
                         report(MapRejected(helper, map));
+                    }
+                    else
+                    {
+                        CheckAlwaysFails(report, helper, map);
                     }
                 }
             }

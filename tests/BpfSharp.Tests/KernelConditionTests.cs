@@ -69,9 +69,30 @@ public class KernelConditionTests
         new[] { new KeyValuePair<string, string>("lockdown", "integrity") },
         new[] { new ProfileProgramType("BPF_PROG_TYPE_XDP", true, null) },
         new[] { new ProfileVariant("BPF_PROG_TYPE_XDP", null, false, xdpMayCallKtime ? new[] { "bpf_ktime_get_ns", "bpf_probe_write_user" } : new[] { "bpf_probe_write_user" }, new[] { "bpf_probe_write_user" }, Array.Empty<KeyValuePair<string, string>>()) },
-        Array.Empty<ProfileMapType>(),
-        Array.Empty<ProfileMapHelper>(),
+        new[] { new ProfileMapType("BPF_MAP_TYPE_ARRAY", true, null) },
+        new[] { new ProfileMapHelper("bpf_map_delete_elem", "BPF_PROG_TYPE_XDP", new[] { "BPF_MAP_TYPE_ARRAY" }, Array.Empty<KeyValuePair<string, string>>(), Array.Empty<KeyValuePair<string, string>>()) },
         Array.Empty<string>()).ToJson();
+
+    [Fact]
+    public Task With_a_profile_the_spec_still_answers_what_the_probe_could_not_ask() =>
+        HelperVerifier.VerifyAsync(
+            """
+            using BpfSharp;
+            [assembly: BpfLicense("MIT")]
+            public static unsafe class Programs
+            {
+                static readonly ArrayMap<ulong> Totals = new(4);
+                [BpfProgram("xdp")]
+                public static int Packet(void* ctx) { uint key = 0; return (int)BpfHelpers.MapDeleteElem({|#0:Totals|}, &key); }
+                [BpfProgram("fentry/do_unlinkat")]
+                public static int Traced(void* ctx) => (int){|#1:BpfHelpers.ProbeWriteUser(null, null, 0)|};
+            }
+            """,
+            state => HelperVerifier.KernelProfile(state, Profile(xdpMayCallKtime: true).Replace("\"allowed\": [\"bpf_ktime_get_ns\"", "\"allowed\": [\"bpf_map_delete_elem\", \"bpf_ktime_get_ns\"")),
+            // The profile accepts the array, and the spec knows deleting from one cannot succeed; the profile has no
+            // TRACING variant (the probe cannot load fentry programs without a BTF target), so the spec's GPL rule stands.
+            HelperVerifier.Warning(DiagnosticIds.MapOperationAlwaysFails).WithLocation(0),
+            HelperVerifier.Diagnostic(DiagnosticIds.GplOnlyHelper).WithLocation(1));
 
     [Fact]
     public Task With_a_kernel_profile_the_verdicts_are_that_kernels() =>
