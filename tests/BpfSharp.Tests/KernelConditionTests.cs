@@ -60,7 +60,8 @@ public class KernelConditionTests
             Program("\"kprobe/x\"", "{|#0:BpfHelpers.OverrideReturn(ctx, 0)|}; {|#1:BpfHelpers.ProbeWriteUser(buffer, buffer, 4)|}"),
             setup: null,
             HelperVerifier.Info(DiagnosticIds.HelperNeedsEnvironment).WithLocation(0).WithMessage("bpf_override_return#58 in 'Run': the verifier allows it only when the kernel is built with CONFIG_BPF_KPROBE_OVERRIDE; the build cannot know whether the kernel and the loader provide that"),
-            HelperVerifier.Info(DiagnosticIds.HelperNeedsEnvironment).WithLocation(1).WithMessage("bpf_probe_write_user#36 in 'Run': the verifier allows it only when the kernel does not run with lockdown (integrity or confidentiality; /sys/kernel/security/lockdown); the build cannot know whether the kernel and the loader provide that"));
+            HelperVerifier.Info(DiagnosticIds.HelperNeedsEnvironment).WithLocation(1).WithMessage("bpf_probe_write_user#36 in 'Run': the verifier allows it only when the kernel does not run with lockdown (integrity or confidentiality; /sys/kernel/security/lockdown); the build cannot know whether the kernel and the loader provide that"),
+            HelperVerifier.Hidden(DiagnosticIds.HelperNeedsCapability).WithLocation(1).WithMessage("bpf_probe_write_user#36 in 'Run': the verifier allows it only when the loading process has CAP_SYS_ADMIN (or is root)"));
 
     private static string Profile(bool xdpMayCallKtime) => new KernelProfile(
         "6.18.44-test",

@@ -59,6 +59,7 @@ public sealed class KernelVerdicts
     public UpstreamHelper Apply(UpstreamHelper docs, ICollection<KernelDecision> decisions)
     {
         var uses = docs.ProgramTypes.ToDictionary(u => u.ProgramType, StringComparer.Ordinal);
+        var inDocsBefore = new HashSet<string>(uses.Keys, StringComparer.Ordinal);
         var conditions = docs.Conditions.ToList();
         foreach (var programType in _profile.ProgramTypes.Where(t => t.Loadable).Select(t => t.Name))
         {
@@ -105,6 +106,27 @@ public sealed class KernelVerdicts
                 uses[programType] = new ProgramTypeUse(programType, since, commit);
                 conditions.AddRange(ConditionsOf(programType, kernelConditions).Where(c => !conditions.Any(o => o.ProgramType == programType && o.Kind == c.Kind)));
                 decisions.Add(new KernelDecision(docs.Name, programType, $"ebpf-docs do not list it; Linux {_profileVersion} allows it", since is null ? "added, as old as the helper (" + source + ")" : $"added since {since} ({source})"));
+            }
+        }
+
+        // Capabilities the ebpf-docs data leaves out (CAP_BPF for the base helpers behind bpf_capable(), CAP_SYS_ADMIN
+        // for bpf_probe_write_user, ...): taken from the newest kernel source, or the change that added the pair.
+        foreach (var programType in uses.Keys.ToArray())
+        {
+            if (conditions.Any(c => c.ProgramType == programType && c.Kind == "cap"))
+            {
+                continue;
+            }
+
+            // Pairs ebpf-docs list were there before the changes in changes.tsv: only the sources speak for them.
+            var newest = inDocsBefore.Contains(programType) ? _sources.LastOrDefault(s => s.Allowed.ContainsKey((programType, docs.Name))) : default;
+            var kernelConditions = newest.Allowed is null ? Since(docs.Name, programType).Conditions : newest.Allowed[(programType, docs.Name)];
+            var cap = ConditionsOf(programType, kernelConditions).FirstOrDefault(c => c.Kind == "cap");
+            if (cap != null)
+            {
+                var source = newest.Allowed is null ? KernelSourceName(docs.Name, programType) : "the Linux " + newest.Version + " sources";
+                conditions.Add(cap);
+                decisions.Add(new KernelDecision(docs.Name, programType, "ebpf-docs state no capability; the kernel asks for " + cap.Values, "the capability is added (" + source + ")"));
             }
         }
 
@@ -187,6 +209,13 @@ public sealed class KernelVerdicts
 
         var next = string.Format(CultureInfo.InvariantCulture, "{0}.{1}", refusing.Version.Major, refusing.Version.Minor + 1);
         return (next, null, $"the Linux {refusing.Version} sources refuse it: the first release after them, the earliest it can be", stated);
+    }
+
+    // Where a pair's conditions were read: the change that added it, else the newest source table that has it.
+    private string KernelSourceName(string helper, string programType)
+    {
+        var change = _changes.FirstOrDefault(c => c.Helpers.Contains(helper) && (c.ProgramTypes is null || c.ProgramTypes.Contains(programType)));
+        return change.Version != null ? "commit " + change.Commit : "the Linux " + _sources.Last(s => s.Allowed.ContainsKey((programType, helper))).Version + " sources";
     }
 
     // The source tables' conditions ("cap=CAP_BPF;cap=CAP_PERFMON;lockdown") as the pages' kinds; a row with

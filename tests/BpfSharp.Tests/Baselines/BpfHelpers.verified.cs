@@ -77,7 +77,7 @@ namespace BpfSharp
         /// <para>Map types: CgrpStorage.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_cgrp_storage_delete/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_cgrp_storage_delete", 211, Since = "6.2", ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:kconfig=CONFIG_CGROUPS 2:kconfig=CONFIG_CGROUPS 3:kconfig=CONFIG_CGROUPS 4:kconfig=CONFIG_CGROUPS 5:kconfig=CONFIG_CGROUPS 6:kconfig=CONFIG_CGROUPS 7:kconfig=CONFIG_CGROUPS 8:kconfig=CONFIG_CGROUPS 9:kconfig=CONFIG_CGROUPS 10:kconfig=CONFIG_CGROUPS 11:kconfig=CONFIG_CGROUPS 12:kconfig=CONFIG_CGROUPS 13:kconfig=CONFIG_CGROUPS 14:kconfig=CONFIG_CGROUPS 15:kconfig=CONFIG_CGROUPS 16:kconfig=CONFIG_CGROUPS 17:kconfig=CONFIG_CGROUPS 18:kconfig=CONFIG_CGROUPS 19:kconfig=CONFIG_CGROUPS 21:kconfig=CONFIG_CGROUPS 22:kconfig=CONFIG_CGROUPS 23:kconfig=CONFIG_CGROUPS 24:kconfig=CONFIG_CGROUPS 25:kconfig=CONFIG_CGROUPS 26:kconfig=CONFIG_CGROUPS 27:kconfig=CONFIG_CGROUPS 29:kconfig=CONFIG_CGROUPS 30:kconfig=CONFIG_CGROUPS 31:kconfig=CONFIG_CGROUPS 32:kconfig=CONFIG_CGROUPS", MapTypes = 0x100000000UL)]
+        [global::BpfSharp.BpfHelper("bpf_cgrp_storage_delete", 211, Since = "6.2", ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:kconfig=CONFIG_CGROUPS 1:cap=CAP_BPF 2:kconfig=CONFIG_CGROUPS 3:kconfig=CONFIG_CGROUPS 3:cap=CAP_BPF 4:kconfig=CONFIG_CGROUPS 4:cap=CAP_BPF 5:kconfig=CONFIG_CGROUPS 6:kconfig=CONFIG_CGROUPS 6:cap=CAP_BPF 7:kconfig=CONFIG_CGROUPS 8:kconfig=CONFIG_CGROUPS 8:cap=CAP_BPF 9:kconfig=CONFIG_CGROUPS 9:cap=CAP_BPF 10:kconfig=CONFIG_CGROUPS 10:cap=CAP_BPF 11:kconfig=CONFIG_CGROUPS 11:cap=CAP_BPF 12:kconfig=CONFIG_CGROUPS 12:cap=CAP_BPF 13:kconfig=CONFIG_CGROUPS 13:cap=CAP_BPF 14:kconfig=CONFIG_CGROUPS 14:cap=CAP_BPF 15:kconfig=CONFIG_CGROUPS 15:cap=CAP_BPF 16:kconfig=CONFIG_CGROUPS 16:cap=CAP_BPF 17:kconfig=CONFIG_CGROUPS 18:kconfig=CONFIG_CGROUPS 18:cap=CAP_BPF 19:kconfig=CONFIG_CGROUPS 19:cap=CAP_BPF 21:kconfig=CONFIG_CGROUPS 21:cap=CAP_BPF 22:kconfig=CONFIG_CGROUPS 22:cap=CAP_BPF 23:kconfig=CONFIG_CGROUPS 23:cap=CAP_BPF 24:kconfig=CONFIG_CGROUPS 25:kconfig=CONFIG_CGROUPS 25:cap=CAP_BPF 26:kconfig=CONFIG_CGROUPS 27:kconfig=CONFIG_CGROUPS 27:cap=CAP_BPF 29:kconfig=CONFIG_CGROUPS 30:kconfig=CONFIG_CGROUPS 30:cap=CAP_BPF 31:kconfig=CONFIG_CGROUPS 32:kconfig=CONFIG_CGROUPS 32:cap=CAP_BPF", MapTypes = 0x100000000UL)]
         public static long CgrpStorageDelete(global::BpfSharp.BpfMap map, void* cgroup) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_cgrp_storage_delete", 211);
 
@@ -97,7 +97,7 @@ namespace BpfSharp
         /// <para>Flags: <c>BPF_LOCAL_STORAGE_GET_F_CREATE</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_cgrp_storage_get/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_cgrp_storage_get", 210, Since = "6.2", ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:kconfig=CONFIG_CGROUPS 2:kconfig=CONFIG_CGROUPS 3:kconfig=CONFIG_CGROUPS 4:kconfig=CONFIG_CGROUPS 5:kconfig=CONFIG_CGROUPS 6:kconfig=CONFIG_CGROUPS 7:kconfig=CONFIG_CGROUPS 8:kconfig=CONFIG_CGROUPS 9:kconfig=CONFIG_CGROUPS 10:kconfig=CONFIG_CGROUPS 11:kconfig=CONFIG_CGROUPS 12:kconfig=CONFIG_CGROUPS 13:kconfig=CONFIG_CGROUPS 14:kconfig=CONFIG_CGROUPS 15:kconfig=CONFIG_CGROUPS 16:kconfig=CONFIG_CGROUPS 17:kconfig=CONFIG_CGROUPS 18:kconfig=CONFIG_CGROUPS 19:kconfig=CONFIG_CGROUPS 21:kconfig=CONFIG_CGROUPS 22:kconfig=CONFIG_CGROUPS 23:kconfig=CONFIG_CGROUPS 24:kconfig=CONFIG_CGROUPS 25:kconfig=CONFIG_CGROUPS 26:kconfig=CONFIG_CGROUPS 27:kconfig=CONFIG_CGROUPS 29:kconfig=CONFIG_CGROUPS 30:kconfig=CONFIG_CGROUPS 31:kconfig=CONFIG_CGROUPS 32:kconfig=CONFIG_CGROUPS", MapTypes = 0x100000000UL)]
+        [global::BpfSharp.BpfHelper("bpf_cgrp_storage_get", 210, Since = "6.2", ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:kconfig=CONFIG_CGROUPS 1:cap=CAP_BPF 2:kconfig=CONFIG_CGROUPS 3:kconfig=CONFIG_CGROUPS 3:cap=CAP_BPF 4:kconfig=CONFIG_CGROUPS 4:cap=CAP_BPF 5:kconfig=CONFIG_CGROUPS 6:kconfig=CONFIG_CGROUPS 6:cap=CAP_BPF 7:kconfig=CONFIG_CGROUPS 8:kconfig=CONFIG_CGROUPS 8:cap=CAP_BPF 9:kconfig=CONFIG_CGROUPS 9:cap=CAP_BPF 10:kconfig=CONFIG_CGROUPS 10:cap=CAP_BPF 11:kconfig=CONFIG_CGROUPS 11:cap=CAP_BPF 12:kconfig=CONFIG_CGROUPS 12:cap=CAP_BPF 13:kconfig=CONFIG_CGROUPS 13:cap=CAP_BPF 14:kconfig=CONFIG_CGROUPS 14:cap=CAP_BPF 15:kconfig=CONFIG_CGROUPS 15:cap=CAP_BPF 16:kconfig=CONFIG_CGROUPS 16:cap=CAP_BPF 17:kconfig=CONFIG_CGROUPS 18:kconfig=CONFIG_CGROUPS 18:cap=CAP_BPF 19:kconfig=CONFIG_CGROUPS 19:cap=CAP_BPF 21:kconfig=CONFIG_CGROUPS 21:cap=CAP_BPF 22:kconfig=CONFIG_CGROUPS 22:cap=CAP_BPF 23:kconfig=CONFIG_CGROUPS 23:cap=CAP_BPF 24:kconfig=CONFIG_CGROUPS 25:kconfig=CONFIG_CGROUPS 25:cap=CAP_BPF 26:kconfig=CONFIG_CGROUPS 27:kconfig=CONFIG_CGROUPS 27:cap=CAP_BPF 29:kconfig=CONFIG_CGROUPS 30:kconfig=CONFIG_CGROUPS 30:cap=CAP_BPF 31:kconfig=CONFIG_CGROUPS 32:kconfig=CONFIG_CGROUPS 32:cap=CAP_BPF", MapTypes = 0x100000000UL)]
         public static void* CgrpStorageGet(global::BpfSharp.BpfMap map, void* cgroup, void* value, [global::BpfSharp.BpfHelperFlags(0x1UL, Description = "BPF_LOCAL_STORAGE_GET_F_CREATE (0x1)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_cgrp_storage_get", 210);
 
@@ -276,7 +276,7 @@ namespace BpfSharp
         /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_dynptr_data/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_dynptr_data", 203, Since = "5.19", ProgramTypes = 0x1EFEFFFFEUL)]
+        [global::BpfSharp.BpfHelper("bpf_dynptr_data", 203, Since = "5.19", ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF 2:cap=CAP_BPF 3:cap=CAP_BPF 4:cap=CAP_BPF 5:cap=CAP_BPF 6:cap=CAP_BPF 7:cap=CAP_BPF 8:cap=CAP_BPF 9:cap=CAP_BPF 10:cap=CAP_BPF 11:cap=CAP_BPF 12:cap=CAP_BPF 13:cap=CAP_BPF 14:cap=CAP_BPF 15:cap=CAP_BPF 16:cap=CAP_BPF 17:cap=CAP_BPF 18:cap=CAP_BPF 19:cap=CAP_BPF 21:cap=CAP_BPF 22:cap=CAP_BPF 23:cap=CAP_BPF 24:cap=CAP_BPF 25:cap=CAP_BPF 26:cap=CAP_BPF 27:cap=CAP_BPF 29:cap=CAP_BPF 30:cap=CAP_BPF 31:cap=CAP_BPF 32:cap=CAP_BPF")]
         public static void* DynptrData(void* ptr, ulong offset, ulong len) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_dynptr_data", 203);
 
@@ -295,7 +295,7 @@ namespace BpfSharp
         /// <para>Flags: none (pass 0).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_dynptr_from_mem/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_dynptr_from_mem", 197, Since = "5.19", ProgramTypes = 0x1EFEFFFFEUL)]
+        [global::BpfSharp.BpfHelper("bpf_dynptr_from_mem", 197, Since = "5.19", ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF 2:cap=CAP_BPF 3:cap=CAP_BPF 4:cap=CAP_BPF 5:cap=CAP_BPF 6:cap=CAP_BPF 7:cap=CAP_BPF 8:cap=CAP_BPF 9:cap=CAP_BPF 10:cap=CAP_BPF 11:cap=CAP_BPF 12:cap=CAP_BPF 13:cap=CAP_BPF 14:cap=CAP_BPF 15:cap=CAP_BPF 16:cap=CAP_BPF 17:cap=CAP_BPF 18:cap=CAP_BPF 19:cap=CAP_BPF 21:cap=CAP_BPF 22:cap=CAP_BPF 23:cap=CAP_BPF 24:cap=CAP_BPF 25:cap=CAP_BPF 26:cap=CAP_BPF 27:cap=CAP_BPF 29:cap=CAP_BPF 30:cap=CAP_BPF 31:cap=CAP_BPF 32:cap=CAP_BPF")]
         public static long DynptrFromMem(void* data, ulong size, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags, void* ptr) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_dynptr_from_mem", 197);
 
@@ -315,7 +315,7 @@ namespace BpfSharp
         /// <para>Flags: none (pass 0).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_dynptr_read/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_dynptr_read", 201, Since = "5.19", ProgramTypes = 0x1EFEFFFFEUL)]
+        [global::BpfSharp.BpfHelper("bpf_dynptr_read", 201, Since = "5.19", ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF 2:cap=CAP_BPF 3:cap=CAP_BPF 4:cap=CAP_BPF 5:cap=CAP_BPF 6:cap=CAP_BPF 7:cap=CAP_BPF 8:cap=CAP_BPF 9:cap=CAP_BPF 10:cap=CAP_BPF 11:cap=CAP_BPF 12:cap=CAP_BPF 13:cap=CAP_BPF 14:cap=CAP_BPF 15:cap=CAP_BPF 16:cap=CAP_BPF 17:cap=CAP_BPF 18:cap=CAP_BPF 19:cap=CAP_BPF 21:cap=CAP_BPF 22:cap=CAP_BPF 23:cap=CAP_BPF 24:cap=CAP_BPF 25:cap=CAP_BPF 26:cap=CAP_BPF 27:cap=CAP_BPF 29:cap=CAP_BPF 30:cap=CAP_BPF 31:cap=CAP_BPF 32:cap=CAP_BPF")]
         public static long DynptrRead(void* dst, ulong len, void* src, ulong offset, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_dynptr_read", 201);
 
@@ -335,7 +335,7 @@ namespace BpfSharp
         /// <para>Flags: <c>BPF_F_RECOMPUTE_CSUM</c>, <c>BPF_F_INVALIDATE_HASH</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_dynptr_write/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_dynptr_write", 202, Since = "5.19", ProgramTypes = 0x1EFEFFFFEUL)]
+        [global::BpfSharp.BpfHelper("bpf_dynptr_write", 202, Since = "5.19", ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF 2:cap=CAP_BPF 3:cap=CAP_BPF 4:cap=CAP_BPF 5:cap=CAP_BPF 6:cap=CAP_BPF 7:cap=CAP_BPF 8:cap=CAP_BPF 9:cap=CAP_BPF 10:cap=CAP_BPF 11:cap=CAP_BPF 12:cap=CAP_BPF 13:cap=CAP_BPF 14:cap=CAP_BPF 15:cap=CAP_BPF 16:cap=CAP_BPF 17:cap=CAP_BPF 18:cap=CAP_BPF 19:cap=CAP_BPF 21:cap=CAP_BPF 22:cap=CAP_BPF 23:cap=CAP_BPF 24:cap=CAP_BPF 25:cap=CAP_BPF 26:cap=CAP_BPF 27:cap=CAP_BPF 29:cap=CAP_BPF 30:cap=CAP_BPF 31:cap=CAP_BPF 32:cap=CAP_BPF")]
         public static long DynptrWrite(void* dst, ulong offset, void* src, ulong len, [global::BpfSharp.BpfHelperFlags(0x3UL, Description = "BPF_F_RECOMPUTE_CSUM (0x1), BPF_F_INVALIDATE_HASH (0x2)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_dynptr_write", 202);
 
@@ -395,7 +395,7 @@ namespace BpfSharp
         /// <para>Flags: none (pass 0).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_for_each_map_elem/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_for_each_map_elem", 164, Since = "5.13", ProgramTypes = 0x1EFEFFFFEUL, MapTypes = 0x666UL)]
+        [global::BpfSharp.BpfHelper("bpf_for_each_map_elem", 164, Since = "5.13", ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF 3:cap=CAP_BPF 4:cap=CAP_BPF 6:cap=CAP_BPF 8:cap=CAP_BPF 9:cap=CAP_BPF 10:cap=CAP_BPF 11:cap=CAP_BPF 12:cap=CAP_BPF 13:cap=CAP_BPF 14:cap=CAP_BPF 15:cap=CAP_BPF 16:cap=CAP_BPF 18:cap=CAP_BPF 19:cap=CAP_BPF 21:cap=CAP_BPF 22:cap=CAP_BPF 23:cap=CAP_BPF 25:cap=CAP_BPF 27:cap=CAP_BPF 30:cap=CAP_BPF 32:cap=CAP_BPF", MapTypes = 0x666UL)]
         public static long ForEachMapElem(global::BpfSharp.BpfMap map, void* callbackFn, void* callbackCtx, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_for_each_map_elem", 164);
 
@@ -459,7 +459,7 @@ namespace BpfSharp
         /// <para>Program types: CgroupDevice (6.4), CgroupSkb (6.4), CgroupSock, CgroupSockopt (6.4), CgroupSockAddr, CgroupSysctl (6.4), FlowDissector (6.4), Kprobe, Lsm, LwtIn (6.4), LwtOut (6.4), LwtSeg6local (6.4), LwtXmit (6.4), Netfilter (6.4), PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct (6.4), SchedCls (6.4), SkLookup (6.4), SkMsg, SkReuseport (6.4), SkSkb (6.4), SocketFilter (6.4), SockOps (6.4), StructOps (6.4), Syscall, Tracepoint, Tracing, Xdp (6.4).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_current_ancestor_cgroup_id/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_current_ancestor_cgroup_id", 123, Since = "5.7", ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeVersions = "1:6.4 3:6.4 4:6.4 6:6.4 8:6.4 10:6.4 11:6.4 12:6.4 13:6.4 14:6.4 15:6.4 19:6.4 21:6.4 22:6.4 23:6.4 25:6.4 27:6.4 30:6.4 32:6.4", ProgramTypeConditions = "1:kconfig=CONFIG_CGROUPS 2:kconfig=CONFIG_CGROUPS 3:kconfig=CONFIG_CGROUPS 4:kconfig=CONFIG_CGROUPS 5:kconfig=CONFIG_CGROUPS 6:kconfig=CONFIG_CGROUPS 7:kconfig=CONFIG_CGROUPS 8:kconfig=CONFIG_CGROUPS 9:kconfig=CONFIG_CGROUPS 10:kconfig=CONFIG_CGROUPS 11:kconfig=CONFIG_CGROUPS 12:kconfig=CONFIG_CGROUPS 13:kconfig=CONFIG_CGROUPS 14:kconfig=CONFIG_CGROUPS 15:kconfig=CONFIG_CGROUPS 16:kconfig=CONFIG_CGROUPS 17:kconfig=CONFIG_CGROUPS 18:kconfig=CONFIG_CGROUPS 19:kconfig=CONFIG_CGROUPS 21:kconfig=CONFIG_CGROUPS 22:kconfig=CONFIG_CGROUPS 23:kconfig=CONFIG_CGROUPS 24:kconfig=CONFIG_CGROUPS 25:kconfig=CONFIG_CGROUPS 26:kconfig=CONFIG_CGROUPS 27:kconfig=CONFIG_CGROUPS 29:kconfig=CONFIG_CGROUPS 30:kconfig=CONFIG_CGROUPS 31:kconfig=CONFIG_CGROUPS 32:kconfig=CONFIG_CGROUPS")]
+        [global::BpfSharp.BpfHelper("bpf_get_current_ancestor_cgroup_id", 123, Since = "5.7", ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeVersions = "1:6.4 3:6.4 4:6.4 6:6.4 8:6.4 10:6.4 11:6.4 12:6.4 13:6.4 14:6.4 15:6.4 19:6.4 21:6.4 22:6.4 23:6.4 25:6.4 27:6.4 30:6.4 32:6.4", ProgramTypeConditions = "1:kconfig=CONFIG_CGROUPS 1:cap=CAP_BPF 2:kconfig=CONFIG_CGROUPS 2:cap=CAP_BPF 3:kconfig=CONFIG_CGROUPS 3:cap=CAP_BPF 4:kconfig=CONFIG_CGROUPS 4:cap=CAP_BPF 5:kconfig=CONFIG_CGROUPS 5:cap=CAP_BPF 6:kconfig=CONFIG_CGROUPS 6:cap=CAP_BPF 7:kconfig=CONFIG_CGROUPS 7:cap=CAP_BPF 8:kconfig=CONFIG_CGROUPS 8:cap=CAP_BPF 9:kconfig=CONFIG_CGROUPS 9:cap=CAP_BPF 10:kconfig=CONFIG_CGROUPS 10:cap=CAP_BPF 11:kconfig=CONFIG_CGROUPS 11:cap=CAP_BPF 12:kconfig=CONFIG_CGROUPS 12:cap=CAP_BPF 13:kconfig=CONFIG_CGROUPS 13:cap=CAP_BPF 14:kconfig=CONFIG_CGROUPS 14:cap=CAP_BPF 15:kconfig=CONFIG_CGROUPS 15:cap=CAP_BPF 16:kconfig=CONFIG_CGROUPS 16:cap=CAP_BPF 17:kconfig=CONFIG_CGROUPS 17:cap=CAP_BPF 18:kconfig=CONFIG_CGROUPS 18:cap=CAP_BPF 19:kconfig=CONFIG_CGROUPS 19:cap=CAP_BPF 21:kconfig=CONFIG_CGROUPS 21:cap=CAP_BPF 22:kconfig=CONFIG_CGROUPS 22:cap=CAP_BPF 23:kconfig=CONFIG_CGROUPS 23:cap=CAP_BPF 24:kconfig=CONFIG_CGROUPS 24:cap=CAP_BPF 25:kconfig=CONFIG_CGROUPS 25:cap=CAP_BPF 26:kconfig=CONFIG_CGROUPS 26:cap=CAP_BPF 27:kconfig=CONFIG_CGROUPS 27:cap=CAP_BPF 29:kconfig=CONFIG_CGROUPS 29:cap=CAP_BPF 30:kconfig=CONFIG_CGROUPS 30:cap=CAP_BPF 31:kconfig=CONFIG_CGROUPS 31:cap=CAP_BPF 32:kconfig=CONFIG_CGROUPS 32:cap=CAP_BPF")]
         public static ulong GetCurrentAncestorCgroupId(int ancestorLevel) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_current_ancestor_cgroup_id", 123);
 
@@ -473,7 +473,7 @@ namespace BpfSharp
         /// <para>Program types: CgroupDevice, CgroupSkb (6.4), CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector (6.4), Kprobe, Lsm, LwtIn (6.4), LwtOut (6.4), LwtSeg6local (6.4), LwtXmit (6.4), Netfilter (6.4), PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct (6.4), SchedCls (6.4), SkLookup (6.4), SkMsg, SkReuseport (6.4), SkSkb (6.4), SocketFilter (6.4), SockOps (6.4), StructOps (6.4), Syscall, Tracepoint, Tracing, Xdp (6.4).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_current_cgroup_id/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_current_cgroup_id", 80, Since = "4.18", ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeVersions = "1:6.4 3:6.4 4:6.4 6:6.4 8:6.4 10:6.4 11:6.4 12:6.4 13:6.4 14:6.4 19:6.4 21:6.4 22:6.4 27:6.4 30:6.4 32:6.4", ProgramTypeConditions = "1:kconfig=CONFIG_CGROUPS 2:kconfig=CONFIG_CGROUPS 3:kconfig=CONFIG_CGROUPS 4:kconfig=CONFIG_CGROUPS 5:kconfig=CONFIG_CGROUPS 6:kconfig=CONFIG_CGROUPS 7:kconfig=CONFIG_CGROUPS 8:kconfig=CONFIG_CGROUPS 9:kconfig=CONFIG_CGROUPS 10:kconfig=CONFIG_CGROUPS 11:kconfig=CONFIG_CGROUPS 12:kconfig=CONFIG_CGROUPS 13:kconfig=CONFIG_CGROUPS 14:kconfig=CONFIG_CGROUPS 16:kconfig=CONFIG_CGROUPS 17:kconfig=CONFIG_CGROUPS 18:kconfig=CONFIG_CGROUPS 19:kconfig=CONFIG_CGROUPS 21:kconfig=CONFIG_CGROUPS 22:kconfig=CONFIG_CGROUPS 24:kconfig=CONFIG_CGROUPS 26:kconfig=CONFIG_CGROUPS 27:kconfig=CONFIG_CGROUPS 29:kconfig=CONFIG_CGROUPS 30:kconfig=CONFIG_CGROUPS 31:kconfig=CONFIG_CGROUPS 32:kconfig=CONFIG_CGROUPS")]
+        [global::BpfSharp.BpfHelper("bpf_get_current_cgroup_id", 80, Since = "4.18", ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeVersions = "1:6.4 3:6.4 4:6.4 6:6.4 8:6.4 10:6.4 11:6.4 12:6.4 13:6.4 14:6.4 19:6.4 21:6.4 22:6.4 27:6.4 30:6.4 32:6.4", ProgramTypeConditions = "1:kconfig=CONFIG_CGROUPS 1:cap=CAP_BPF 2:kconfig=CONFIG_CGROUPS 2:cap=CAP_BPF 3:kconfig=CONFIG_CGROUPS 3:cap=CAP_BPF 4:kconfig=CONFIG_CGROUPS 4:cap=CAP_BPF 5:kconfig=CONFIG_CGROUPS 5:cap=CAP_BPF 6:kconfig=CONFIG_CGROUPS 6:cap=CAP_BPF 7:kconfig=CONFIG_CGROUPS 7:cap=CAP_BPF 8:kconfig=CONFIG_CGROUPS 8:cap=CAP_BPF 9:kconfig=CONFIG_CGROUPS 9:cap=CAP_BPF 10:kconfig=CONFIG_CGROUPS 10:cap=CAP_BPF 11:kconfig=CONFIG_CGROUPS 11:cap=CAP_BPF 12:kconfig=CONFIG_CGROUPS 12:cap=CAP_BPF 13:kconfig=CONFIG_CGROUPS 13:cap=CAP_BPF 14:kconfig=CONFIG_CGROUPS 14:cap=CAP_BPF 15:cap=CAP_BPF 16:kconfig=CONFIG_CGROUPS 16:cap=CAP_BPF 17:kconfig=CONFIG_CGROUPS 17:cap=CAP_BPF 18:kconfig=CONFIG_CGROUPS 18:cap=CAP_BPF 19:kconfig=CONFIG_CGROUPS 19:cap=CAP_BPF 21:kconfig=CONFIG_CGROUPS 21:cap=CAP_BPF 22:kconfig=CONFIG_CGROUPS 22:cap=CAP_BPF 23:cap=CAP_BPF 24:kconfig=CONFIG_CGROUPS 24:cap=CAP_BPF 25:cap=CAP_BPF 26:kconfig=CONFIG_CGROUPS 26:cap=CAP_BPF 27:kconfig=CONFIG_CGROUPS 27:cap=CAP_BPF 29:kconfig=CONFIG_CGROUPS 29:cap=CAP_BPF 30:kconfig=CONFIG_CGROUPS 30:cap=CAP_BPF 31:kconfig=CONFIG_CGROUPS 31:cap=CAP_BPF 32:kconfig=CONFIG_CGROUPS 32:cap=CAP_BPF")]
         public static ulong GetCurrentCgroupId() =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_current_cgroup_id", 80);
 
@@ -991,7 +991,7 @@ namespace BpfSharp
         /// <para>Program types: CgroupDevice, CgroupSkb, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector, Kprobe, Lsm, LwtIn, LwtOut, LwtSeg6local, LwtXmit, Netfilter, PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct, SchedCls, SkLookup, SkMsg, SkReuseport, SkSkb, SocketFilter, SockOps, StructOps, Syscall, Tracepoint, Tracing, Xdp.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_kptr_xchg/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_kptr_xchg", 194, Since = "5.19", ProgramTypes = 0x1EFEFFFFEUL)]
+        [global::BpfSharp.BpfHelper("bpf_kptr_xchg", 194, Since = "5.19", ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF 2:cap=CAP_BPF 3:cap=CAP_BPF 4:cap=CAP_BPF 5:cap=CAP_BPF 6:cap=CAP_BPF 7:cap=CAP_BPF 8:cap=CAP_BPF 9:cap=CAP_BPF 10:cap=CAP_BPF 11:cap=CAP_BPF 12:cap=CAP_BPF 13:cap=CAP_BPF 14:cap=CAP_BPF 15:cap=CAP_BPF 16:cap=CAP_BPF 17:cap=CAP_BPF 18:cap=CAP_BPF 19:cap=CAP_BPF 21:cap=CAP_BPF 22:cap=CAP_BPF 23:cap=CAP_BPF 24:cap=CAP_BPF 25:cap=CAP_BPF 26:cap=CAP_BPF 27:cap=CAP_BPF 29:cap=CAP_BPF 30:cap=CAP_BPF 31:cap=CAP_BPF 32:cap=CAP_BPF")]
         public static void* KptrXchg(void* dst, void* ptr) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_kptr_xchg", 194);
 
@@ -1124,7 +1124,7 @@ namespace BpfSharp
         /// <para>Flags: none (pass 0).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_loop/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_loop", 181, Since = "5.17", ProgramTypes = 0x1EFEFFFFEUL)]
+        [global::BpfSharp.BpfHelper("bpf_loop", 181, Since = "5.17", ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF 2:cap=CAP_BPF 3:cap=CAP_BPF 4:cap=CAP_BPF 5:cap=CAP_BPF 6:cap=CAP_BPF 7:cap=CAP_BPF 8:cap=CAP_BPF 9:cap=CAP_BPF 10:cap=CAP_BPF 11:cap=CAP_BPF 12:cap=CAP_BPF 13:cap=CAP_BPF 14:cap=CAP_BPF 15:cap=CAP_BPF 16:cap=CAP_BPF 17:cap=CAP_BPF 18:cap=CAP_BPF 19:cap=CAP_BPF 21:cap=CAP_BPF 22:cap=CAP_BPF 23:cap=CAP_BPF 24:cap=CAP_BPF 25:cap=CAP_BPF 26:cap=CAP_BPF 27:cap=CAP_BPF 29:cap=CAP_BPF 30:cap=CAP_BPF 31:cap=CAP_BPF 32:cap=CAP_BPF")]
         public static long Loop(uint nrLoops, void* callbackFn, void* callbackCtx, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_loop", 181);
 
@@ -1688,7 +1688,7 @@ namespace BpfSharp
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_probe_write_user/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_probe_write_user", 36, Since = "4.8", GplOnly = true, ProgramTypes = 0xA50200A4UL, ProgramTypeConditions = "2:no_security_lockdown=true 5:no_security_lockdown=true 7:no_security_lockdown=true 17:no_security_lockdown=true 24:no_security_lockdown=true 26:no_security_lockdown=true 29:no_security_lockdown=true 31:no_security_lockdown=true")]
+        [global::BpfSharp.BpfHelper("bpf_probe_write_user", 36, Since = "4.8", GplOnly = true, ProgramTypes = 0xA50200A4UL, ProgramTypeConditions = "2:no_security_lockdown=true 2:cap=CAP_SYS_ADMIN 5:no_security_lockdown=true 5:cap=CAP_SYS_ADMIN 7:no_security_lockdown=true 7:cap=CAP_SYS_ADMIN 17:no_security_lockdown=true 17:cap=CAP_SYS_ADMIN 24:no_security_lockdown=true 24:cap=CAP_SYS_ADMIN 26:no_security_lockdown=true 26:cap=CAP_SYS_ADMIN 29:no_security_lockdown=true 29:cap=CAP_SYS_ADMIN 31:no_security_lockdown=true 31:cap=CAP_SYS_ADMIN")]
         public static long ProbeWriteUser(void* dst, void* src, uint len) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_probe_write_user", 36);
 
@@ -1887,7 +1887,7 @@ namespace BpfSharp
         /// <para>Flags: <c>BPF_RB_NO_WAKEUP</c>, <c>BPF_RB_FORCE_WAKEUP</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_ringbuf_discard_dynptr/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_ringbuf_discard_dynptr", 200, Since = "5.19", ProgramTypes = 0x1EFEFFFFEUL)]
+        [global::BpfSharp.BpfHelper("bpf_ringbuf_discard_dynptr", 200, Since = "5.19", ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF 2:cap=CAP_BPF 3:cap=CAP_BPF 4:cap=CAP_BPF 5:cap=CAP_BPF 6:cap=CAP_BPF 7:cap=CAP_BPF 8:cap=CAP_BPF 9:cap=CAP_BPF 10:cap=CAP_BPF 11:cap=CAP_BPF 12:cap=CAP_BPF 13:cap=CAP_BPF 14:cap=CAP_BPF 15:cap=CAP_BPF 16:cap=CAP_BPF 17:cap=CAP_BPF 18:cap=CAP_BPF 19:cap=CAP_BPF 21:cap=CAP_BPF 22:cap=CAP_BPF 23:cap=CAP_BPF 24:cap=CAP_BPF 25:cap=CAP_BPF 26:cap=CAP_BPF 27:cap=CAP_BPF 29:cap=CAP_BPF 30:cap=CAP_BPF 31:cap=CAP_BPF 32:cap=CAP_BPF")]
         public static void RingbufDiscardDynptr(void* ptr, [global::BpfSharp.BpfHelperFlags(0x3UL, Description = "BPF_RB_NO_WAKEUP (0x1), BPF_RB_FORCE_WAKEUP (0x2)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_ringbuf_discard_dynptr", 200);
 
@@ -1964,7 +1964,7 @@ namespace BpfSharp
         /// <para>Flags: none (pass 0).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_ringbuf_reserve_dynptr/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_ringbuf_reserve_dynptr", 198, Since = "5.19", ProgramTypes = 0x1EFEFFFFEUL, MapTypes = 0x8000000UL)]
+        [global::BpfSharp.BpfHelper("bpf_ringbuf_reserve_dynptr", 198, Since = "5.19", ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF 2:cap=CAP_BPF 3:cap=CAP_BPF 4:cap=CAP_BPF 5:cap=CAP_BPF 6:cap=CAP_BPF 7:cap=CAP_BPF 8:cap=CAP_BPF 9:cap=CAP_BPF 10:cap=CAP_BPF 11:cap=CAP_BPF 12:cap=CAP_BPF 13:cap=CAP_BPF 14:cap=CAP_BPF 15:cap=CAP_BPF 16:cap=CAP_BPF 17:cap=CAP_BPF 18:cap=CAP_BPF 19:cap=CAP_BPF 21:cap=CAP_BPF 22:cap=CAP_BPF 23:cap=CAP_BPF 24:cap=CAP_BPF 25:cap=CAP_BPF 26:cap=CAP_BPF 27:cap=CAP_BPF 29:cap=CAP_BPF 30:cap=CAP_BPF 31:cap=CAP_BPF 32:cap=CAP_BPF", MapTypes = 0x8000000UL)]
         public static long RingbufReserveDynptr(global::BpfSharp.BpfMap ringbuf, uint size, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags, void* ptr) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_ringbuf_reserve_dynptr", 198);
 
@@ -2000,7 +2000,7 @@ namespace BpfSharp
         /// <para>Flags: <c>BPF_RB_NO_WAKEUP</c>, <c>BPF_RB_FORCE_WAKEUP</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_ringbuf_submit_dynptr/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_ringbuf_submit_dynptr", 199, Since = "5.19", ProgramTypes = 0x1EFEFFFFEUL)]
+        [global::BpfSharp.BpfHelper("bpf_ringbuf_submit_dynptr", 199, Since = "5.19", ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF 2:cap=CAP_BPF 3:cap=CAP_BPF 4:cap=CAP_BPF 5:cap=CAP_BPF 6:cap=CAP_BPF 7:cap=CAP_BPF 8:cap=CAP_BPF 9:cap=CAP_BPF 10:cap=CAP_BPF 11:cap=CAP_BPF 12:cap=CAP_BPF 13:cap=CAP_BPF 14:cap=CAP_BPF 15:cap=CAP_BPF 16:cap=CAP_BPF 17:cap=CAP_BPF 18:cap=CAP_BPF 19:cap=CAP_BPF 21:cap=CAP_BPF 22:cap=CAP_BPF 23:cap=CAP_BPF 24:cap=CAP_BPF 25:cap=CAP_BPF 26:cap=CAP_BPF 27:cap=CAP_BPF 29:cap=CAP_BPF 30:cap=CAP_BPF 31:cap=CAP_BPF 32:cap=CAP_BPF")]
         public static void RingbufSubmitDynptr(void* ptr, [global::BpfSharp.BpfHelperFlags(0x3UL, Description = "BPF_RB_NO_WAKEUP (0x1), BPF_RB_FORCE_WAKEUP (0x2)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_ringbuf_submit_dynptr", 199);
 
@@ -3127,7 +3127,7 @@ namespace BpfSharp
         /// <para>Program types: Syscall.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_sys_bpf/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_sys_bpf", 166, Since = "5.14", ProgramTypes = 0x80000000UL)]
+        [global::BpfSharp.BpfHelper("bpf_sys_bpf", 166, Since = "5.14", ProgramTypes = 0x80000000UL, ProgramTypeConditions = "31:cap=CAP_PERFMON")]
         public static long SysBpf(uint cmd, void* attr, uint attrSize) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_sys_bpf", 166);
 
@@ -3566,7 +3566,7 @@ namespace BpfSharp
         /// <para>Flags: <c>BPF_RB_NO_WAKEUP</c>, <c>BPF_RB_FORCE_WAKEUP</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_user_ringbuf_drain/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_user_ringbuf_drain", 209, Since = "6.1", ProgramTypes = 0x1EFEFFFFEUL, MapTypes = 0x80000000UL)]
+        [global::BpfSharp.BpfHelper("bpf_user_ringbuf_drain", 209, Since = "6.1", ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF 2:cap=CAP_BPF 3:cap=CAP_BPF 4:cap=CAP_BPF 5:cap=CAP_BPF 6:cap=CAP_BPF 7:cap=CAP_BPF 8:cap=CAP_BPF 9:cap=CAP_BPF 10:cap=CAP_BPF 11:cap=CAP_BPF 12:cap=CAP_BPF 13:cap=CAP_BPF 14:cap=CAP_BPF 15:cap=CAP_BPF 16:cap=CAP_BPF 17:cap=CAP_BPF 18:cap=CAP_BPF 19:cap=CAP_BPF 21:cap=CAP_BPF 22:cap=CAP_BPF 23:cap=CAP_BPF 24:cap=CAP_BPF 25:cap=CAP_BPF 26:cap=CAP_BPF 27:cap=CAP_BPF 29:cap=CAP_BPF 30:cap=CAP_BPF 31:cap=CAP_BPF 32:cap=CAP_BPF", MapTypes = 0x80000000UL)]
         public static long UserRingbufDrain(global::BpfSharp.BpfMap map, void* callbackFn, void* ctx, [global::BpfSharp.BpfHelperFlags(0x3UL, Description = "BPF_RB_NO_WAKEUP (0x1), BPF_RB_FORCE_WAKEUP (0x2)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_user_ringbuf_drain", 209);
 
