@@ -37,6 +37,16 @@ namespace BpfSharp.Loader.Native
             yield return default;
         }
 
+        /// <summary><c>src_reg</c> of a 64-bit immediate load that names a subprogram (a callback) by instruction offset.</summary>
+        public const byte PseudoFunction = 4;
+
+        /// <summary>The two instructions of <c>destination = &amp;subprogram</c>, the subprogram <paramref name="offset"/> instructions after the first one's successor.</summary>
+        public static IEnumerable<BpfInstruction> LoadFunction(byte destination, int offset)
+        {
+            yield return new BpfInstruction((byte)(Ld | Imm | DoubleWord), destination, PseudoFunction, 0, offset);
+            yield return default;
+        }
+
         /// <summary>The instructions as the kernel reads them.</summary>
         public static byte[] Encode(IReadOnlyList<BpfInstruction> instructions)
         {

@@ -19,6 +19,12 @@ namespace BpfSharp.Loader.Native
 
         public string? Name { get; init; }
 
+        /// <summary>The program's BTF (needed for subprograms such as callbacks), with one func_info record per function.</summary>
+        public int BtfFd { get; init; }
+
+        /// <summary>(instruction offset, BTF FUNC type id) per function, in instruction order.</summary>
+        public IReadOnlyList<(int InstructionOffset, uint TypeId)> FunctionInfo { get; init; } = Array.Empty<(int, uint)>();
+
         /// <summary><c>BPF_F_SLEEPABLE</c>.</summary>
         public const uint Sleepable = 1u << 4;
     }
@@ -54,6 +60,7 @@ namespace BpfSharp.Loader.Native
         private const int ProgramLoadSize = 128;
         private const int MapCreateSize = 72;
         private const int BtfLoadSize = 32;
+        private const int FunctionInfoSize = 8; // struct bpf_func_info: insn_off, type_id
 
         /// <summary>Loads a program; the log is kept whether or not the load succeeded.</summary>
         public static ProgramLoadResult LoadProgram(ProgramLoadRequest request, int logSize = 1 << 18)
@@ -61,11 +68,19 @@ namespace BpfSharp.Loader.Native
             var code = BpfInstruction.Encode(request.Instructions);
             var license = Encoding.ASCII.GetBytes(request.License + "\0");
             var log = new byte[logSize];
+            var functionInfo = new byte[request.FunctionInfo.Count * FunctionInfoSize];
+            for (var i = 0; i < request.FunctionInfo.Count; i++)
+            {
+                AttrWriter.U32(functionInfo, i * FunctionInfoSize, (uint)request.FunctionInfo[i].InstructionOffset);
+                AttrWriter.U32(functionInfo, (i * FunctionInfoSize) + 4, request.FunctionInfo[i].TypeId);
+            }
+
             Span<byte> attr = stackalloc byte[ProgramLoadSize];
             attr.Clear();
             fixed (byte* insns = code)
             fixed (byte* licensePointer = license)
             fixed (byte* logPointer = log)
+            fixed (byte* functionInfoPointer = functionInfo)
             {
                 AttrWriter.U32(attr, 0, (uint)request.ProgramType);
                 AttrWriter.U32(attr, 4, (uint)request.Instructions.Count);
@@ -77,6 +92,14 @@ namespace BpfSharp.Loader.Native
                 AttrWriter.U32(attr, 44, request.Flags);
                 AttrWriter.Name(attr, 48, request.Name);
                 AttrWriter.U32(attr, 68, (uint)request.ExpectedAttachType);
+                if (request.FunctionInfo.Count > 0)
+                {
+                    AttrWriter.U32(attr, 72, (uint)request.BtfFd);
+                    AttrWriter.U32(attr, 76, FunctionInfoSize);
+                    AttrWriter.U64(attr, 80, (ulong)functionInfoPointer);
+                    AttrWriter.U32(attr, 88, (uint)request.FunctionInfo.Count);
+                }
+
                 var fd = BpfSyscall.Invoke(BpfCommand.ProgLoad, attr, out var errno);
                 return new ProgramLoadResult(fd, errno, CString(log));
             }
@@ -121,7 +144,10 @@ namespace BpfSharp.Loader.Native
         }
     }
 
-    /// <summary>A BTF blob with the two integer types the probe's storage maps need as key and value types.</summary>
+    /// <summary>
+    /// The probe's BTF: two integer types for the storage maps' keys and values, and two static functions (the program
+    /// and a callback) whose func_info lets a probe program pass a callback to a helper.
+    /// </summary>
     public static class ProbeBtf
     {
         /// <summary>BTF type id of a 4-byte signed <c>int</c>.</summary>
@@ -130,14 +156,28 @@ namespace BpfSharp.Loader.Native
         /// <summary>BTF type id of an 8-byte signed <c>long long</c>.</summary>
         public const uint LongTypeId = 2;
 
+        /// <summary>BTF type id of the FUNC that is the program itself (<c>int main(void *ctx)</c>).</summary>
+        public const uint MainFunctionTypeId = 5;
+
+        /// <summary>BTF type id of the FUNC of a callback (<c>long callback(long, long, long, long)</c>).</summary>
+        public const uint CallbackFunctionTypeId = 7;
+
+        private const uint Int = 1, Pointer = 2, Function = 12, FunctionPrototype = 13;
+
         public static byte[] Build()
         {
-            // Strings: "\0int\0long long\0"; types: two BTF_KIND_INT (kind 1) with their encoding word (signed, bits).
-            var strings = Encoding.ASCII.GetBytes("\0int\0long long\0");
+            // Strings: "", "int", "long long", "main", "callback", "a" at offsets 0, 1, 5, 15, 20, 29; the kernel wants
+            // every parameter of a function named.
+            var strings = Encoding.ASCII.GetBytes("\0int\0long long\0main\0callback\0a\0");
             var types = new List<uint>
             {
-                1, 1u << 24, 4, (1u << 24) | 32,
-                5, 1u << 24, 8, (1u << 24) | 64,
+                1, Int << 24, 4, (1u << 24) | 32,                       // [1] int
+                5, Int << 24, 8, (1u << 24) | 64,                       // [2] long long
+                0, Pointer << 24, 0,                                    // [3] void *
+                0, (FunctionPrototype << 24) | 1, IntTypeId, 29, 3,     // [4] int (void *a)
+                15, Function << 24, 4,                                  // [5] static main
+                0, (FunctionPrototype << 24) | 4, LongTypeId, 29, LongTypeId, 29, LongTypeId, 29, LongTypeId, 29, LongTypeId, // [6] long (long a, ...)
+                20, Function << 24, 6,                                  // [7] static callback
             };
             var typeBytes = MemoryMarshal.AsBytes(types.ToArray().AsSpan()).ToArray();
             var header = new byte[24];

@@ -33,6 +33,7 @@ namespace BpfSharp.Loader.Probing
 
         private readonly IReadOnlyList<HelperSpec> _helpers;
         private readonly IProgress<ProbeProgress>? _progress;
+        private ProbeMaps? _maps;
 
         public KernelProbe(IEnumerable<HelperSpec> helpers, IProgress<ProbeProgress>? progress = null)
         {
@@ -89,6 +90,7 @@ namespace BpfSharp.Loader.Probing
             }
 
             using var maps = new ProbeMaps();
+            _maps = maps;
             var anyMap = maps.Create("BPF_MAP_TYPE_ARRAY", out _);
             var loadable = ProbeProgramTypes(out var programTypes);
             var missing = new SortedSet<string>(StringComparer.Ordinal);
@@ -243,14 +245,14 @@ namespace BpfSharp.Loader.Probing
         }
 
         // A load the verifier stopped before the call (out of memory, a signal) says nothing about the call: ask again.
-        private static CallOutcome Call((string ProgramType, string? AttachType, bool Sleepable) variant, HelperSpec helper, int mapFd, string license, bool obtainObjects = false)
+        private CallOutcome Call((string ProgramType, string? AttachType, bool Sleepable) variant, HelperSpec helper, int mapFd, string license, bool obtainObjects = false)
         {
-            var (instructions, callIndex) = ProbeProgram.Build(helper.Id, helper.Parameters, mapFd, obtainObjects);
+            var (instructions, callIndex, callbackIndex) = ProbeProgram.Build(helper.Id, helper.Parameters, mapFd, obtainObjects);
             CallOutcome outcome;
             var attempt = 0;
             do
             {
-                var result = Load(variant, instructions, license, logLevel: 2);
+                var result = Load(variant, instructions, license, logLevel: 2, callbackIndex < 0 ? null : (_maps!.BtfFd, callbackIndex));
                 BpfSyscall.Close(result.Fd);
                 outcome = VerifierLog.Classify(result.Loaded, result.Log, callIndex);
                 if (outcome.Verdict == CallVerdict.ProgramRejected)
@@ -262,12 +264,15 @@ namespace BpfSharp.Loader.Probing
             return outcome;
         }
 
-        private static ProgramLoadResult Load((string ProgramType, string? AttachType, bool Sleepable) variant, IReadOnlyList<BpfInstruction> instructions, string license, uint logLevel) =>
+        // A program with a callback carries BTF func_info for its two functions (the kernel insists on it).
+        private static ProgramLoadResult Load((string ProgramType, string? AttachType, bool Sleepable) variant, IReadOnlyList<BpfInstruction> instructions, string license, uint logLevel, (int BtfFd, int CallbackIndex)? callback = null) =>
             KernelObjects.LoadProgram(new ProgramLoadRequest(KernelTypes.ProgramTypes.FindByName(variant.ProgramType)!.Value, instructions, license)
             {
                 ExpectedAttachType = variant.AttachType is null ? 0 : KernelTypes.AttachTypes.FindByName(variant.AttachType)!.Value,
                 Flags = variant.Sleepable ? ProgramLoadRequest.Sleepable : 0,
                 LogLevel = logLevel,
+                BtfFd = callback?.BtfFd ?? 0,
+                FunctionInfo = callback is { } c ? new[] { (0, ProbeBtf.MainFunctionTypeId), (c.CallbackIndex, ProbeBtf.CallbackFunctionTypeId) } : Array.Empty<(int, uint)>(),
             });
 
         // What the probe can see of the configuration that changes verdicts; the lockdown level is read from securityfs

@@ -22,6 +22,9 @@ namespace BpfSharp.Loader.Probing
             _innerMap = new Lazy<int>(() => Track(KernelObjects.CreateMap(new MapCreateRequest(2, 4, 8, 1), out _)));
         }
 
+        /// <summary>The probe's BTF (loaded once): storage maps' key and value types, and the functions of callbacks.</summary>
+        public int BtfFd => _btf.Value;
+
         /// <summary>
         /// Map types the kernel binds to the first program that uses them (cgroup storage): each probe program needs a
         /// fresh map of these, created with <see cref="CreateUntracked"/> and closed by the caller.

@@ -32,8 +32,9 @@ namespace BpfSharp.Loader.Probing
         /// <c>struct task_struct *</c> argument gets the current task from <c>bpf_get_current_task_btf</c> first: only
         /// for map probes, where a refusal of that extra call cannot be mistaken for the probed helper's.
         /// </summary>
-        public static (IReadOnlyList<BpfInstruction> Instructions, int CallIndex) Build(int helperId, IReadOnlyList<HelperParameter> parameters, int mapFd, bool obtainObjects = false)
+        public static (IReadOnlyList<BpfInstruction> Instructions, int CallIndex, int CallbackIndex) Build(int helperId, IReadOnlyList<HelperParameter> parameters, int mapFd, bool obtainObjects = false)
         {
+            var callbackLoads = new List<int>();
             var instructions = new List<BpfInstruction> { BpfInstruction.MoveRegister(Context, 1) };
             var wantsTask = obtainObjects && parameters.Any(IsTask);
             if (wantsTask)
@@ -59,6 +60,12 @@ namespace BpfSharp.Loader.Probing
                 {
                     instructions.Add(BpfInstruction.MoveRegister(register, Task));
                 }
+                else if (IsCallback(parameter))
+                {
+                    // The callback is a static subprogram after the program's exit; its offset is patched below.
+                    callbackLoads.Add(instructions.Count);
+                    instructions.AddRange(BpfInstruction.LoadFunction(register, 0));
+                }
                 else if (IsContext(parameter, i))
                 {
                     instructions.Add(BpfInstruction.MoveRegister(register, Context));
@@ -79,7 +86,19 @@ namespace BpfSharp.Loader.Probing
             instructions.Add(BpfInstruction.CallHelper(helperId));
             instructions.Add(BpfInstruction.MoveImmediate(0, 0));
             instructions.Add(BpfInstruction.Return());
-            return (instructions, callIndex);
+            var callbackIndex = -1;
+            if (callbackLoads.Count > 0)
+            {
+                callbackIndex = instructions.Count;
+                instructions.Add(BpfInstruction.MoveImmediate(0, 0));
+                instructions.Add(BpfInstruction.Return());
+                foreach (var load in callbackLoads)
+                {
+                    instructions[load] = instructions[load] with { Immediate = callbackIndex - (load + 1) };
+                }
+            }
+
+            return (instructions, callIndex, callbackIndex);
         }
 
         /// <summary>The smallest program every loadable program type accepts: <c>r0 = 0; exit</c>.</summary>
@@ -88,6 +107,8 @@ namespace BpfSharp.Loader.Probing
         private static bool IsContext(HelperParameter parameter, int index) =>
             parameter.CType.Contains('*')
             && ((index == 0 && parameter.Name == "ctx") || s_contextTypes.Any(t => parameter.CType.Contains(t)));
+
+        private static bool IsCallback(HelperParameter parameter) => parameter.Name == "callback_fn" || parameter.Name.EndsWith("_cb", StringComparison.Ordinal);
 
         private static bool IsTask(HelperParameter parameter) => parameter.CType.Contains("task_struct") && parameter.CType.Contains('*');
 

@@ -48,10 +48,10 @@ namespace BpfSharp.Loader.Probing
         // The map check itself, and the checks that refuse a map type for good whatever else the program does: a key or
         // value pointer into a map whose key/value size is 0, a map programs may not write, a socket map's own rules.
         private static readonly Regex s_mapRefused = new Regex(
-            @"cannot pass map_type \d+ into func|cannot be used in prog|invalid zero-sized read|write into map forbidden|invalid arg_type for sockmap/sockhash|expected prog array map for tail call",
+            @"cannot pass map_type \d+ into func|cannot be used in prog|invalid zero-sized read|write into map forbidden|invalid arg_type for sockmap/sockhash|expected prog array map for tail call|callback function not allowed for map",
             RegexOptions.CultureInvariant);
         // Register and stack states, and the summary lines, that surround instructions at log level 2.
-        private static readonly Regex s_state = new Regex(@"^(R\d+\w*=|\d+: R\d+\w*=|\d+: \(|; |from \d+ to \d+|processed \d+ insns|verification time|stack depth|mark_precise|\(\d+\) )", RegexOptions.CultureInvariant);
+        private static readonly Regex s_state = new Regex(@"^(R\d+\w*=|\d+: R\d+\w*=|\d+: \(|; |from \d+ to \d+|processed \d+ insns|verification time|stack depth|mark_precise|\(\d+\) |func#\d+ @\d+)", RegexOptions.CultureInvariant);
         private static readonly Regex s_instruction = new Regex(@"^(\d+): \([0-9a-f]{2}\)", RegexOptions.Multiline | RegexOptions.CultureInvariant);
 
         /// <summary>Classifies a load of a probe program whose helper call is instruction <paramref name="callIndex"/>.</summary>
