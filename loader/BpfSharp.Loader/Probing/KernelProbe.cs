@@ -113,7 +113,7 @@ namespace BpfSharp.Loader.Probing
                 }
             }
 
-            var mapHelpers = ProbeMapHelpers(maps, loadable, variants, mapFds);
+            var mapHelpers = ProbeMapHelpers(variants, mapFds);
             Report("done", 1, 1);
             return new KernelProfile(
                 ReadText("/proc/sys/kernel/osrelease"),
@@ -195,7 +195,7 @@ namespace BpfSharp.Loader.Probing
 
         // Every map helper in every program type that may call it (the verifier's sockmap rules depend on the program
         // type), with a map of each type; the first loadable variant of a program type stands for it.
-        private List<ProfileMapHelper> ProbeMapHelpers(ProbeMaps maps, IReadOnlyList<(string ProgramType, string? AttachType, bool Sleepable)> loadable, IReadOnlyList<ProfileVariant> variants, IReadOnlyList<(string MapType, int Fd)> mapFds)
+        private List<ProfileMapHelper> ProbeMapHelpers(IReadOnlyList<ProfileVariant> variants, IReadOnlyList<(string MapType, int Fd)> mapFds)
         {
             var result = new List<ProfileMapHelper>();
             var mapHelpers = _helpers.Where(h => h.Parameters.Any(CTypes.IsMapParameter)).ToArray();
@@ -203,15 +203,16 @@ namespace BpfSharp.Loader.Probing
             {
                 var helper = mapHelpers[i];
                 Report("map types per map helper: " + helper.Name, i, mapHelpers.Length);
-                foreach (var programType in variants.Where(v => v.Allows(helper.Name)).Select(v => v.ProgramType).Distinct())
+                foreach (var allowing in variants.Where(v => v.Allows(helper.Name)).GroupBy(v => v.ProgramType).Select(g => g.First()))
                 {
-                    var variant = loadable.First(v => v.ProgramType == programType && variants.Any(p => p.ProgramType == v.ProgramType && p.AttachType == v.AttachType && p.Sleepable == v.Sleepable && p.Allows(helper.Name)));
+                    var programType = allowing.ProgramType;
+                    var variant = (allowing.ProgramType, allowing.AttachType, allowing.Sleepable);
                     var accepted = new List<string>();
                     var refused = new List<KeyValuePair<string, string>>();
                     var undecided = new List<KeyValuePair<string, string>>();
                     foreach (var (mapType, sharedFd) in mapFds)
                     {
-                        var fd = ProbeMaps.IsBoundToOneProgram(mapType) ? maps.CreateUntracked(mapType) : sharedFd;
+                        var fd = ProbeMaps.IsBoundToOneProgram(mapType) ? _maps!.CreateUntracked(mapType) : sharedFd;
                         var outcome = Call(variant, helper, fd, GplLicense, obtainObjects: true);
                         if (fd != sharedFd)
                         {
