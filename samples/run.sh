@@ -14,6 +14,16 @@ ls artifacts/packages/*.nupkg
 rm -rf samples/.packages/bpfsharp samples/HelloXdp/obj samples/Mistakes/obj
 dotnet build-server shutdown >/dev/null 2>&1 || true
 
+# The BPF toolchain: clang turns the C# programs into a BPF object during the build, bpftool (a tool that is not
+# ours) loads and runs it below. Installed from the distribution when missing and possible.
+if ! command -v clang >/dev/null 2>&1 || ! { command -v bpftool >/dev/null 2>&1 || [ -x /usr/sbin/bpftool ]; }; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "== installing clang and bpftool (apt-get)"
+    { apt-get update -qq && apt-get install -y -qq clang bpftool; } >/dev/null 2>&1 || echo "(could not install clang/bpftool)"
+  fi
+fi
+export PATH="$PATH:/usr/sbin"
+
 echo
 echo "== samples/HelloXdp: an XDP program pushing into a QueueMap (builds with warnings as errors)"
 start=$(date +%s%N)
@@ -21,6 +31,30 @@ dotnet build samples/HelloXdp -c Release --nologo -v quiet -clp:NoSummary
 elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 echo "built in ${elapsed_ms} ms"
 dotnet run --project samples/HelloXdp -c Release --no-build
+
+echo
+echo "== samples/HelloXdp/bin/Release/net10.0/HelloXdp.bpf.o: what dotnet build compiled, loaded and run in the kernel"
+object=samples/HelloXdp/bin/Release/net10.0/HelloXdp.bpf.o
+if [ -f "$object" ]; then
+  file "$object" 2>/dev/null || ls -l "$object"
+  if [ "$(id -u)" = "0" ] && command -v bpftool >/dev/null 2>&1; then
+    mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+    pins=/sys/fs/bpf/bpfsharp-sample-$$
+    mkdir -p "$pins"
+    packet=$(mktemp)
+    head -c 64 /dev/zero > "$packet"
+    bpftool prog loadall "$object" "$pins/progs" pinmaps "$pins/maps"
+    bpftool prog show pinned "$pins/progs/RecordArrival"
+    bpftool prog run pinned "$pins/progs/RecordArrival" data_in "$packet" repeat 3
+    echo "Arrivals, the queue the program pushed into (the oldest arrival time, in ns since boot, little-endian):"
+    bpftool map peek pinned "$pins/maps/Arrivals"
+    rm -rf "$pins" "$packet"
+  else
+    echo "(not loaded: loading BPF programs needs root and bpftool)"
+  fi
+else
+  echo "(no object: clang was not found, so the build wrote none; see the BPF2000 warning)"
+fi
 
 echo
 echo "== samples/Mistakes: what the verifier would say, at compile time"

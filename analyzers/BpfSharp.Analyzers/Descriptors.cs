@@ -95,6 +95,40 @@ namespace BpfSharp.Analyzers
             DiagnosticSeverity.Hidden,
             "Some helpers are offered only to programs loaded by a process with CAP_BPF, CAP_PERFMON or CAP_SYS_ADMIN. Loaders usually run as root, so this is hidden by default; raise its severity in .editorconfig when yours does not.");
 
+        private const string CompilerCategory = "BpfSharp.Compiler";
+
+        public static readonly DiagnosticDescriptor UnsupportedConstruct = Create(
+            "BPF2001",
+            "C# that cannot run in a BPF program",
+            "{0}",
+            CompilerCategory,
+            DiagnosticSeverity.Error,
+            "BPF programs run in the kernel: no allocation, exceptions, strings, delegates, virtual calls or unbounded loops. The BPF compiler translates integers, pointers, structs, locals, if/loops, calls between static methods, helpers and maps.");
+
+        public static readonly DiagnosticDescriptor UnsupportedType = Create(
+            "BPF2002",
+            "Type that has no BPF form",
+            "{0}",
+            CompilerCategory,
+            DiagnosticSeverity.Error,
+            "Only integers, bool, enums, pointers and blittable structs exist in a BPF program: no reference types, managed arrays or floating point.");
+
+        public static readonly DiagnosticDescriptor UnsupportedCall = Create(
+            "BPF2003",
+            "Call a BPF program cannot make",
+            "{0}",
+            CompilerCategory,
+            DiagnosticSeverity.Error,
+            "A BPF program may call kernel helpers (BpfHelpers), Interlocked (as BPF atomics) and static methods of the project; nothing of .NET runs in the kernel.");
+
+        public static readonly DiagnosticDescriptor UnsupportedMapUse = Create(
+            "BPF2004",
+            "Map used in a way the BPF compiler cannot translate",
+            "{0}",
+            CompilerCategory,
+            DiagnosticSeverity.Error,
+            "Maps are static fields initialised with constant sizes, passed to helpers' map parameters; the kernel creates them before the program runs.");
+
         public static readonly DiagnosticDescriptor KernelProfileProblem = Create(
             DiagnosticIds.KernelProfileProblem,
             "Kernel profile cannot be used",
@@ -166,6 +200,6 @@ namespace BpfSharp.Analyzers
             Create(id, title, "{0}", SpecCategory, DiagnosticSeverity.Error, "A helper page added as an AdditionalFiles item could not be used as it stands; the generated code leaves it out or uses what could be read.");
 
         private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity, string description) =>
-            new DiagnosticDescriptor(id, title, message, category, severity, isEnabledByDefault: true, description: description, helpLinkUri: HelpLinkBase + (id.StartsWith("BPF1", System.StringComparison.Ordinal) ? "BPF1xxx" : id) + ".md");
+            new DiagnosticDescriptor(id, title, message, category, severity, isEnabledByDefault: true, description: description, helpLinkUri: HelpLinkBase + (id.StartsWith("BPF1", System.StringComparison.Ordinal) ? "BPF1xxx" : id.StartsWith("BPF2", System.StringComparison.Ordinal) ? "BPF2xxx" : id) + ".md");
     }
 }

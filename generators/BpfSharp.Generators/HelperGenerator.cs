@@ -2,6 +2,7 @@ using System.IO;
 using System.Text;
 using BpfSharp.Spec;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Text;
 
 namespace BpfSharp.Generators
@@ -33,6 +34,28 @@ namespace BpfSharp.Generators
                 .Collect()
                 .Select((user, _) => user.IsEmpty ? (EquatableArray<HelperSpec>?)null : HelperSpecMerger.Merge(ShippedSpec.Helpers, user))
                 .WithTrackingName(TrackingNames.MergedSpec);
+
+            // The C of the BPF programs, when there are any (a project without [BpfProgram] gets nothing).
+            var hasPrograms = context.SyntaxProvider
+                .ForAttributeWithMetadataName("BpfSharp.BpfProgramAttribute", static (node, _) => node is MethodDeclarationSyntax, static (_, _) => true)
+                .Collect()
+                .Select(static (all, _) => !all.IsEmpty)
+                .WithTrackingName(TrackingNames.HasPrograms);
+            var projectDirectory = context.AnalyzerConfigOptionsProvider
+                .Select(static (options, _) => options.GlobalOptions.TryGetValue("build_property.MSBuildProjectDirectory", out var directory) ? directory : null);
+            var objectSource = hasPrograms.Combine(merged).Combine(projectDirectory).Combine(context.CompilationProvider)
+                .Select(static (input, cancellationToken) =>
+                {
+                    var (((programs, helpers), directory), compilation) = input;
+                    return programs ? BpfObjectSource.Generate(compilation, helpers, directory, cancellationToken) : null;
+                });
+            context.RegisterSourceOutput(objectSource, static (output, source) =>
+            {
+                if (source != null)
+                {
+                    output.AddSource(BpfObjectSource.HintName, source);
+                }
+            });
 
             context.RegisterSourceOutput(merged, (output, helpers) =>
             {

@@ -30,7 +30,7 @@ public class VerifierOracleTests(ITestOutputHelper output)
         {
             var method = "P" + programs.Count;
             programs.Add((method, variant));
-            source.Append($"    [BpfProgram({ProfileBuildTests.Declaration(variant)})]\n    public static void {method}()\n    {{\n");
+            source.Append($"    [BpfProgram({PackagedKernelTests.Declaration(variant)})]\n    public static void {method}()\n    {{\n");
             foreach (var helper in helpers)
             {
                 source.Append($"        BpfHelpers.{helper.Method.Name}({string.Join(", ", helper.Method.GetParameters().Where(p => !HelperMatrix.IsParams(p)).Select(_ => "default!"))});\n");
@@ -112,7 +112,7 @@ public class VerifierOracleTests(ITestOutputHelper output)
         {
             var variant = profile.Variants.First(v => v.ProgramType == verdicts.ProgramType && v.Allows(verdicts.Helper));
             var method = "M" + index;
-            source.Append($"    [BpfProgram({ProfileBuildTests.Declaration(variant)})]\n    public static void {method}()\n    {{\n");
+            source.Append($"    [BpfProgram({PackagedKernelTests.Declaration(variant)})]\n    public static void {method}()\n    {{\n");
             var helper = helpers[verdicts.Helper];
             foreach (var mapType in verdicts.Accepted.Concat(verdicts.Refused.Select(r => r.Key)).Where(classes.ContainsKey))
             {

@@ -1,0 +1,133 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using BpfSharp.Spec;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace BpfSharp.Compiler
+{
+    /// <summary>
+    /// Translates the [BpfProgram] methods of a compilation, the static methods they call and the map fields they use
+    /// into one C file for <c>clang -O2 -g -target bpf</c>: programs keep their method names and sections, maps their
+    /// field names, and every statement carries a <c>#line</c> back to its C# line so that BTF line info (and so the
+    /// verifier's log) points at C#.
+    /// </summary>
+    public static class BpfTranslator
+    {
+        /// <summary>Translates; <paramref name="sourceRoot"/> (the project directory) makes <c>#line</c> paths relative, so the object is the same in every checkout.</summary>
+        public static TranslationResult Translate(Compilation compilation, string? sourceRoot = null, CancellationToken cancellationToken = default)
+        {
+            var symbols = KnownSymbols.Create(compilation);
+            if (symbols is null)
+            {
+                return new TranslationResult(null, ImmutableArray<string>.Empty, ImmutableArray<TranslationProblem>.Empty);
+            }
+
+            var programs = new List<(IMethodSymbol Method, MethodDeclarationSyntax Syntax, string Section)>();
+            foreach (var tree in compilation.SyntaxTrees)
+            {
+                var model = compilation.GetSemanticModel(tree);
+                foreach (var declaration in tree.GetRoot(cancellationToken).DescendantNodes().OfType<MethodDeclarationSyntax>().Where(m => m.AttributeLists.Count > 0))
+                {
+                    if (model.GetDeclaredSymbol(declaration, cancellationToken) is IMethodSymbol method && symbols.Section(method) is string section)
+                    {
+                        programs.Add((method, declaration, section));
+                    }
+                }
+            }
+
+            if (programs.Count == 0)
+            {
+                return new TranslationResult(null, ImmutableArray<string>.Empty, ImmutableArray<TranslationProblem>.Empty);
+            }
+
+            var unit = new TranslationUnit(compilation, symbols, sourceRoot, cancellationToken);
+            foreach (var (method, syntax, section) in programs)
+            {
+                unit.AddProgram(method, syntax, section);
+            }
+
+            var text = unit.Write();
+            return new TranslationResult(unit.Problems.Count == 0 ? text : null, programs.Select(p => p.Method.Name).ToImmutableArray(), unit.Problems.ToImmutableArray());
+        }
+    }
+
+    /// <summary>The BpfSharp types a translation needs, looked up once.</summary>
+    internal sealed class KnownSymbols
+    {
+        private KnownSymbols(Compilation compilation)
+        {
+            Program = compilation.GetTypeByMetadataName("BpfSharp.BpfProgramAttribute")!;
+            Helper = compilation.GetTypeByMetadataName("BpfSharp.BpfHelperAttribute")!;
+            MapClass = compilation.GetTypeByMetadataName("BpfSharp.BpfMapClassAttribute")!;
+            Map = compilation.GetTypeByMetadataName("BpfSharp.BpfMap")!;
+            License = compilation.Assembly.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "BpfSharp.BpfLicenseAttribute")?.ConstructorArguments.FirstOrDefault().Value as string;
+        }
+
+        public INamedTypeSymbol Program { get; }
+
+        public INamedTypeSymbol Helper { get; }
+
+        public INamedTypeSymbol MapClass { get; }
+
+        public INamedTypeSymbol Map { get; }
+
+        public string? License { get; }
+
+        public static KnownSymbols? Create(Compilation compilation) =>
+            compilation.GetTypeByMetadataName("BpfSharp.BpfProgramAttribute") is null || compilation.GetTypeByMetadataName("BpfSharp.BpfMap") is null
+                ? null
+                : new KnownSymbols(compilation);
+
+        /// <summary>The ELF section of a program method: the section name as written, or the canonical one of its program type.</summary>
+        public string? Section(IMethodSymbol method)
+        {
+            var attribute = method.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, Program));
+            if (attribute is null || attribute.ConstructorArguments.Length != 1)
+            {
+                return null;
+            }
+
+            var argument = attribute.ConstructorArguments[0].Value;
+            if (argument is string section)
+            {
+                return SectionNames.Resolve(section) is null ? null : section;
+            }
+
+            return argument is int value && KernelTypes.ProgramTypes.FindByValue(value) is KernelEnumMember type
+                ? SectionNames.All.FirstOrDefault(d => d.ProgramType == type.Name && !d.RequiresTarget && !d.Pattern.EndsWith("+", StringComparison.Ordinal) && !d.Pattern.EndsWith("/", StringComparison.Ordinal))?.Pattern
+                  ?? SectionNames.All.FirstOrDefault(d => d.ProgramType == type.Name && !d.RequiresTarget)?.Prefix
+                : null;
+        }
+
+        /// <summary>The helper a stub stands for: (kernel name, id), or null.</summary>
+        public (string Name, int Id)? HelperOf(IMethodSymbol method)
+        {
+            var attribute = method.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, Helper));
+            return attribute is { ConstructorArguments: { Length: 2 } arguments } && arguments[0].Value is string name && arguments[1].Value is int id
+                ? (name, id)
+                : ((string, int)?)null;
+        }
+
+        /// <summary>The kernel map type of a map class (its own or an ancestor's [BpfMapClass]).</summary>
+        public int? MapTypeOf(ITypeSymbol type)
+        {
+            for (var current = type as INamedTypeSymbol; current != null; current = current.BaseType)
+            {
+                var attribute = current.OriginalDefinition.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, MapClass));
+                if (attribute?.ConstructorArguments.FirstOrDefault().Value is int mapType)
+                {
+                    return mapType;
+                }
+            }
+
+            return null;
+        }
+    }
+}

@@ -1,0 +1,450 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace BpfSharp.Compiler
+{
+    /// <summary>One method's C: its signature and its body, statement by statement from the operation tree.</summary>
+    internal sealed class FunctionWriter
+    {
+        private readonly TranslationUnit _unit;
+        private readonly IMethodSymbol _method;
+        private readonly MethodDeclarationSyntax _syntax;
+        private readonly StringBuilder _body = new StringBuilder();
+        private int _indent = 1;
+
+        public FunctionWriter(TranslationUnit unit, IMethodSymbol method, MethodDeclarationSyntax syntax)
+        {
+            _unit = unit;
+            _method = method;
+            _syntax = syntax;
+        }
+
+        private Location Where => _syntax.Identifier.GetLocation();
+
+        /// <summary><c>int Name(void *ctx)</c>; a program returns int whatever its C# return type.</summary>
+        public string Signature(string name, bool isProgram)
+        {
+            if (!_method.IsStatic)
+            {
+                _unit.Problem(CompilerDiagnosticIds.UnsupportedConstruct, Where, $"'{_method.Name}' is an instance method: BPF code has no objects, make it static");
+            }
+
+            var parameters = _method.Parameters.Select(p =>
+            {
+                if (p.RefKind != RefKind.None)
+                {
+                    _unit.Problem(CompilerDiagnosticIds.UnsupportedConstruct, p.Locations.FirstOrDefault() ?? Where, $"parameter '{p.Name}' is passed by reference: pass a pointer instead");
+                }
+
+                return _unit.CType(p.Type, p.Locations.FirstOrDefault() ?? Where) + " " + TranslationUnit.Identifier(p.Name);
+            }).ToList();
+            var returns = isProgram && _method.ReturnsVoid ? "int" : _unit.CType(_method.ReturnType, Where);
+            return returns + " " + name + "(" + (parameters.Count == 0 ? "void" : string.Join(", ", parameters)) + ")";
+        }
+
+        public string Body()
+        {
+            var operation = _unit.Model(_syntax.SyntaxTree).GetOperation(_syntax);
+            _body.Append("{\n");
+            if (operation is IMethodBodyOperation body && (body.BlockBody ?? body.ExpressionBody) is IBlockOperation block)
+            {
+                foreach (var statement in block.Operations)
+                {
+                    Statement(statement);
+                }
+
+                if (_method.ReturnsVoid && block.Operations.LastOrDefault() is not IReturnOperation { ReturnedValue: not null })
+                {
+                    Line("return 0;");
+                }
+            }
+            else
+            {
+                _unit.Problem(CompilerDiagnosticIds.UnsupportedConstruct, Where, $"'{_method.Name}' has no body to translate");
+            }
+
+            _body.Append("}");
+            return _body.ToString();
+        }
+
+        private void Statement(IOperation operation)
+        {
+            LineDirective(operation.Syntax);
+            switch (operation)
+            {
+                case IBlockOperation block:
+                    Line("{");
+                    _indent++;
+                    foreach (var statement in block.Operations)
+                    {
+                        Statement(statement);
+                    }
+
+                    _indent--;
+                    Line("}");
+                    break;
+                case IVariableDeclarationGroupOperation group:
+                    foreach (var declarator in group.Declarations.SelectMany(d => d.Declarators))
+                    {
+                        var initializer = declarator.Initializer?.Value ?? declarator.GetVariableInitializer()?.Value;
+                        var type = _unit.CType(declarator.Symbol.Type, declarator.Syntax.GetLocation());
+                        Line(type + " " + TranslationUnit.Identifier(declarator.Symbol.Name) + (initializer is null ? " = {0};" : " = " + Expression(initializer) + ";"));
+                    }
+
+                    break;
+                case IExpressionStatementOperation expression:
+                    // A call whose result is dropped (an atomic add, a helper's status) is cast to void, as C wants.
+                    Line((expression.Operation is IInvocationOperation invocation && !invocation.TargetMethod.ReturnsVoid ? "(void)" : string.Empty) + Expression(expression.Operation) + ";");
+                    break;
+                case IReturnOperation { Kind: OperationKind.Return } ret:
+                    Line(ret.ReturnedValue is null ? (_method.ReturnsVoid ? "return 0;" : "return;") : "return " + Expression(ret.ReturnedValue) + ";");
+                    break;
+                case IConditionalOperation conditional:
+                    Line("if (" + Expression(conditional.Condition) + ")");
+                    Nested(conditional.WhenTrue);
+                    if (conditional.WhenFalse != null)
+                    {
+                        Line("else");
+                        Nested(conditional.WhenFalse);
+                    }
+
+                    break;
+                case IWhileLoopOperation loop when loop.Condition != null && !loop.ConditionIsUntil:
+                    if (loop.ConditionIsTop)
+                    {
+                        Line("while (" + Expression(loop.Condition) + ")");
+                        Nested(loop.Body);
+                    }
+                    else
+                    {
+                        Line("do");
+                        Nested(loop.Body);
+                        Line("while (" + Expression(loop.Condition) + ");");
+                    }
+
+                    break;
+                case IForLoopOperation loop:
+                    Line("{");
+                    _indent++;
+                    foreach (var before in loop.Before)
+                    {
+                        Statement(before);
+                    }
+
+                    var step = string.Join(", ", loop.AtLoopBottom.Select(s => s is IExpressionStatementOperation e ? Expression(e.Operation) : Unsupported(s, "this loop step")));
+                    Line("for (; " + (loop.Condition is null ? string.Empty : Expression(loop.Condition)) + "; " + step + ")");
+                    Nested(loop.Body);
+                    _indent--;
+                    Line("}");
+                    break;
+                case IBranchOperation { BranchKind: BranchKind.Break }:
+                    Line("break;");
+                    break;
+                case IBranchOperation { BranchKind: BranchKind.Continue }:
+                    Line("continue;");
+                    break;
+                case IEmptyOperation:
+                    Line(";");
+                    break;
+                default:
+                    Line(Unsupported(operation, Describe(operation)) + ";");
+                    break;
+            }
+        }
+
+        private void Nested(IOperation statement)
+        {
+            if (statement is IBlockOperation)
+            {
+                Statement(statement);
+                return;
+            }
+
+            Line("{");
+            _indent++;
+            Statement(statement);
+            _indent--;
+            Line("}");
+        }
+
+        private string Expression(IOperation operation)
+        {
+            if (operation.ConstantValue.HasValue && operation.ConstantValue.Value is null)
+            {
+                return "((void *)0)";
+            }
+
+            if (operation.ConstantValue.HasValue && operation.Type != null && Constant(operation.ConstantValue.Value, operation.Type) is string literal)
+            {
+                return literal;
+            }
+
+            switch (operation)
+            {
+                case ILocalReferenceOperation local:
+                    return TranslationUnit.Identifier(local.Local.Name);
+                case IParameterReferenceOperation parameter:
+                    return TranslationUnit.Identifier(parameter.Parameter.Name);
+                case IConversionOperation conversion:
+                    return Conversion(conversion);
+                case IBinaryOperation binary:
+                    return "(" + Expression(binary.LeftOperand) + " " + BinaryOperator(binary) + " " + Expression(binary.RightOperand) + ")";
+                case IUnaryOperation unary:
+                    return "(" + UnaryOperator(unary) + Expression(unary.Operand) + ")";
+                case ISimpleAssignmentOperation assignment:
+                    return Target(assignment.Target) + " = " + Expression(assignment.Value);
+                case ICompoundAssignmentOperation compound:
+                    return Target(compound.Target) + " " + BinaryOperator(compound.OperatorKind, compound.Syntax) + "= " + Expression(compound.Value);
+                case IIncrementOrDecrementOperation step:
+                    var sign = step.Kind == OperationKind.Increment ? "++" : "--";
+                    return step.IsPostfix ? "(" + Target(step.Target) + sign + ")" : "(" + sign + Target(step.Target) + ")";
+                case IConditionalOperation conditional when conditional.WhenFalse != null:
+                    return "(" + Expression(conditional.Condition) + " ? " + Expression(conditional.WhenTrue) + " : " + Expression(conditional.WhenFalse) + ")";
+                case IAddressOfOperation address:
+                    return "(&" + Target(address.Reference) + ")";
+                case { Kind: OperationKind.None } when IsPointerIndirection(operation) is IOperation pointer:
+                    return "(*" + Expression(pointer) + ")";
+                case { Kind: OperationKind.None } when PointerElement(operation) is string element:
+                    return element;
+                case IFieldReferenceOperation field when field.Instance != null && TranslationUnit.IsContextField(field.Field):
+                    // Read as the C# type says: some context fields are pointer slots (__bpf_md_ptr) the C# side holds as integers.
+                    return "((" + _unit.CType(field.Field.Type, field.Syntax.GetLocation()) + ")" + Target(field) + ")";
+                case IFieldReferenceOperation field when field.Instance != null:
+                    return Target(field);
+                case IFieldReferenceOperation field when _unit.Symbols.MapTypeOf(field.Field.Type) != null:
+                    _unit.Problem(CompilerDiagnosticIds.UnsupportedMapUse, field.Syntax.GetLocation(), $"map '{field.Field.Name}' can only be passed to a helper's map parameter");
+                    return "0";
+                case ISizeOfOperation size:
+                    return "sizeof(" + _unit.CType(size.TypeOperand, size.Syntax.GetLocation()) + ")";
+                case IDefaultValueOperation:
+                    return "0";
+                case IInvocationOperation invocation:
+                    return Invocation(invocation);
+                default:
+                    return Unsupported(operation, Describe(operation));
+            }
+        }
+
+        // '*p' and the 'p' of 'p->f': Roslyn 4.8 gives pointer indirection no public operation type, only its one child.
+        private static IOperation? IsPointerIndirection(IOperation operation)
+        {
+            var children = operation.ChildOperations.ToList();
+            var syntax = operation.Syntax;
+            var isIndirection = syntax is PrefixUnaryExpressionSyntax prefix && prefix.OperatorToken.Text == "*"
+                || syntax.Parent is MemberAccessExpressionSyntax access && access.OperatorToken.Text == "->" && access.Expression == syntax;
+            return isIndirection && children.Count == 1 && children[0].Type is IPointerTypeSymbol ? children[0] : null;
+        }
+
+        // 'p[i]' on a pointer: like indirection, no public operation type in Roslyn 4.8, only its two children.
+        private string? PointerElement(IOperation operation)
+        {
+            var children = operation.ChildOperations.ToList();
+            return operation.Syntax is ElementAccessExpressionSyntax && children.Count == 2 && children[0].Type is IPointerTypeSymbol
+                ? "(" + Expression(children[0]) + ")[" + Expression(children[1]) + "]"
+                : null;
+        }
+
+        // A location written to or whose address is taken: no conversion casts around it.
+        private string Target(IOperation operation) => operation switch
+        {
+            IFieldReferenceOperation { Instance: { } instance } field => "(" + Target(instance) + ")." + TranslationUnit.FieldName(field.Field),
+            { Kind: OperationKind.None } when IsPointerIndirection(operation) is IOperation pointer => "(*" + Expression(pointer) + ")",
+            { Kind: OperationKind.None } when PointerElement(operation) is string element => element,
+            _ => Expression(operation),
+        };
+
+        private string Invocation(IInvocationOperation invocation)
+        {
+            var target = invocation.TargetMethod;
+            var at = invocation.Syntax.GetLocation();
+            var arguments = invocation.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0).SelectMany(a => Argument(a, at)).ToList();
+            if (_unit.Symbols.HelperOf(target) is (string name, int id))
+            {
+                return _unit.Helper(name, id, target, at) + "(" + string.Join(", ", arguments) + ")";
+            }
+
+            if (target.ContainingType.ToDisplayString() == "System.Threading.Interlocked" && Atomic(target.Name, arguments) is string atomic)
+            {
+                return atomic;
+            }
+
+            if (target.IsStatic && target.Locations.Any(l => l.IsInSource) && target.MethodKind == MethodKind.Ordinary)
+            {
+                return _unit.Function(target, at) + "(" + string.Join(", ", arguments) + ")";
+            }
+
+            _unit.Problem(CompilerDiagnosticIds.UnsupportedCall, at, $"'{target.ToDisplayString()}' cannot be called from a BPF program: only BpfHelpers, Interlocked and static methods of this project can");
+            return "0";
+        }
+
+        // A map argument becomes the map's address; params arrays are spread; 'ref x' of Interlocked is &x.
+        private IEnumerable<string> Argument(IArgumentOperation argument, Location at)
+        {
+            var value = argument.Value;
+            while (value is IConversionOperation { IsImplicit: true } conversion && argument.Parameter != null && SymbolEqualityComparer.Default.Equals(argument.Parameter.Type, _unit.Symbols.Map))
+            {
+                value = conversion.Operand;
+            }
+
+            if (argument.Parameter != null && SymbolEqualityComparer.Default.Equals(argument.Parameter.Type, _unit.Symbols.Map))
+            {
+                if (value is IFieldReferenceOperation { Instance: null } mapField && _unit.Symbols.MapTypeOf(mapField.Field.Type) != null)
+                {
+                    yield return "&" + _unit.Map(mapField.Field, mapField.Syntax.GetLocation());
+                }
+                else
+                {
+                    _unit.Problem(CompilerDiagnosticIds.UnsupportedMapUse, value.Syntax.GetLocation(), "a helper's map argument must be a static map field, so that the compiler knows which map it is");
+                    yield return "0";
+                }
+
+                yield break;
+            }
+
+            if (argument.ArgumentKind == ArgumentKind.ParamArray && value is IArrayCreationOperation { Initializer: { } initializer })
+            {
+                foreach (var element in initializer.ElementValues)
+                {
+                    yield return Expression(element);
+                }
+
+                yield break;
+            }
+
+            yield return argument.Parameter?.RefKind == RefKind.Ref ? "(&" + Target(value) + ")" : Expression(value);
+        }
+
+        // Interlocked on a location becomes the BPF atomic instruction clang emits for the builtin.
+        private static string? Atomic(string name, IReadOnlyList<string> arguments) => name switch
+        {
+            "Add" when arguments.Count == 2 => $"(__sync_fetch_and_add({arguments[0]}, {arguments[1]}) + {arguments[1]})",
+            "Increment" when arguments.Count == 1 => $"(__sync_fetch_and_add({arguments[0]}, 1) + 1)",
+            "Decrement" when arguments.Count == 1 => $"(__sync_fetch_and_sub({arguments[0]}, 1) - 1)",
+            "Exchange" when arguments.Count == 2 => $"__sync_lock_test_and_set({arguments[0]}, {arguments[1]})",
+            "CompareExchange" when arguments.Count == 3 => $"__sync_val_compare_and_swap({arguments[0]}, {arguments[2]}, {arguments[1]})",
+            _ => null,
+        };
+
+        private string Conversion(IConversionOperation conversion)
+        {
+            if (conversion.Type is null || conversion.Operand.Type is null)
+            {
+                return Expression(conversion.Operand);
+            }
+
+            var at = conversion.Syntax.GetLocation();
+            var type = _unit.CType(conversion.Type, at);
+            _unit.CType(conversion.Operand.Type, at);
+            return "((" + type + ")" + Expression(conversion.Operand) + ")";
+        }
+
+        private static string? Constant(object? value, ITypeSymbol type)
+        {
+            switch (value)
+            {
+                case bool b:
+                    return b ? "1" : "0";
+                case int i:
+                    return i == int.MinValue ? "(-2147483647 - 1)" : i.ToString(CultureInfo.InvariantCulture);
+                case uint u:
+                    return u.ToString(CultureInfo.InvariantCulture) + "U";
+                case long l:
+                    return l == long.MinValue ? "(-9223372036854775807LL - 1)" : l.ToString(CultureInfo.InvariantCulture) + "LL";
+                case ulong ul:
+                    return ul.ToString(CultureInfo.InvariantCulture) + "ULL";
+                case byte or sbyte or short or ushort:
+                    return Convert.ToInt64(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture);
+                case char c:
+                    return ((int)c).ToString(CultureInfo.InvariantCulture);
+                default:
+                    return null;
+            }
+        }
+
+        private string BinaryOperator(IBinaryOperation binary) =>
+            binary.OperatorKind switch
+            {
+                BinaryOperatorKind.ConditionalAnd => "&&",
+                BinaryOperatorKind.ConditionalOr => "||",
+                _ => BinaryOperator(binary.OperatorKind, binary.Syntax),
+            };
+
+        private string BinaryOperator(BinaryOperatorKind kind, SyntaxNode syntax)
+        {
+            switch (kind)
+            {
+                case BinaryOperatorKind.Add: return "+";
+                case BinaryOperatorKind.Subtract: return "-";
+                case BinaryOperatorKind.Multiply: return "*";
+                case BinaryOperatorKind.Divide: return "/";
+                case BinaryOperatorKind.Remainder: return "%";
+                case BinaryOperatorKind.LeftShift: return "<<";
+                case BinaryOperatorKind.RightShift: return ">>";
+                case BinaryOperatorKind.And: return "&";
+                case BinaryOperatorKind.Or: return "|";
+                case BinaryOperatorKind.ExclusiveOr: return "^";
+                case BinaryOperatorKind.Equals: return "==";
+                case BinaryOperatorKind.NotEquals: return "!=";
+                case BinaryOperatorKind.LessThan: return "<";
+                case BinaryOperatorKind.LessThanOrEqual: return "<=";
+                case BinaryOperatorKind.GreaterThan: return ">";
+                case BinaryOperatorKind.GreaterThanOrEqual: return ">=";
+                default:
+                    _unit.Problem(CompilerDiagnosticIds.UnsupportedConstruct, syntax.GetLocation(), $"the operator '{kind}' has no BPF translation");
+                    return "+";
+            }
+        }
+
+        private string UnaryOperator(IUnaryOperation unary)
+        {
+            switch (unary.OperatorKind)
+            {
+                case UnaryOperatorKind.Minus: return "-";
+                case UnaryOperatorKind.Plus: return "+";
+                case UnaryOperatorKind.BitwiseNegation: return "~";
+                case UnaryOperatorKind.Not: return "!";
+                default:
+                    _unit.Problem(CompilerDiagnosticIds.UnsupportedConstruct, unary.Syntax.GetLocation(), $"the operator '{unary.OperatorKind}' has no BPF translation");
+                    return string.Empty;
+            }
+        }
+
+        private string Unsupported(IOperation operation, string what)
+        {
+            _unit.Problem(CompilerDiagnosticIds.UnsupportedConstruct, operation.Syntax.GetLocation(), what + " cannot run in a BPF program");
+            return "0";
+        }
+
+        private static string Describe(IOperation operation) => operation.Kind switch
+        {
+            OperationKind.ObjectCreation => "'new' (allocation)",
+            OperationKind.ArrayCreation => "a managed array",
+            OperationKind.Throw => "'throw' (exceptions)",
+            OperationKind.Try => "'try' (exceptions)",
+            OperationKind.AnonymousFunction => "a lambda",
+            OperationKind.DelegateCreation => "a delegate",
+            OperationKind.InterpolatedString => "a string",
+            OperationKind.Lock => "'lock'",
+            OperationKind.Using => "'using'",
+            OperationKind.Loop => "this kind of loop ('foreach' needs an enumerator)",
+            _ => "'" + operation.Syntax.ToString().Split('\n')[0].Trim() + "'",
+        };
+
+        private void LineDirective(SyntaxNode syntax)
+        {
+            var span = syntax.GetLocation().GetLineSpan();
+            if (span.IsValid && !string.IsNullOrEmpty(span.Path))
+            {
+                _body.Append("#line ").Append((span.StartLinePosition.Line + 1).ToString(CultureInfo.InvariantCulture)).Append(' ').Append(TranslationUnit.Literal(_unit.SourcePath(span.Path))).Append('\n');
+            }
+        }
+
+        private void Line(string text) => _body.Append(' ', _indent * 4).Append(text).Append('\n');
+    }
+}

@@ -1,0 +1,365 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using BpfSharp.Spec;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace BpfSharp.Compiler
+{
+    /// <summary>Everything one C file holds: helpers, structs, maps, functions and programs, written in a fixed order.</summary>
+    internal sealed class TranslationUnit
+    {
+        // Kernel context structs of the runtime and their kernel names (fields: the kernel's names, PascalCased).
+        private static readonly Dictionary<string, string> s_contextStructs = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["XdpMd"] = "xdp_md", ["SkBuff"] = "__sk_buff", ["BpfSockOps"] = "bpf_sock_ops", ["SkMsgMd"] = "sk_msg_md",
+            ["BpfPerfEventData"] = "bpf_perf_event_data", ["BpfSock"] = "bpf_sock", ["BpfSockAddr"] = "bpf_sock_addr",
+            ["SkReuseportMd"] = "sk_reuseport_md", ["BpfSkLookup"] = "bpf_sk_lookup", ["BpfSysctl"] = "bpf_sysctl",
+            ["BpfSockopt"] = "bpf_sockopt", ["BpfRawTracepointArgs"] = "bpf_raw_tracepoint_args", ["BpfCgroupDevCtx"] = "bpf_cgroup_dev_ctx",
+            ["BpfFlowKeys"] = "bpf_flow_keys", ["PtRegs"] = "pt_regs",
+        };
+
+        // Map types whose key is a 32-bit index when the class has no key type parameter.
+        private static readonly HashSet<string> s_indexedMaps = new HashSet<string>(StringComparer.Ordinal)
+        {
+            "BPF_MAP_TYPE_ARRAY", "BPF_MAP_TYPE_PERCPU_ARRAY", "BPF_MAP_TYPE_PROG_ARRAY", "BPF_MAP_TYPE_PERF_EVENT_ARRAY",
+            "BPF_MAP_TYPE_CGROUP_ARRAY", "BPF_MAP_TYPE_DEVMAP", "BPF_MAP_TYPE_CPUMAP", "BPF_MAP_TYPE_XSKMAP", "BPF_MAP_TYPE_SOCKMAP",
+            "BPF_MAP_TYPE_STACK_TRACE", "BPF_MAP_TYPE_REUSEPORT_SOCKARRAY", "BPF_MAP_TYPE_ARRAY_OF_MAPS",
+        };
+
+        // Map types whose value is a 32-bit file descriptor or index when the class has no value type parameter.
+        private static readonly HashSet<string> s_fdValues = new HashSet<string>(StringComparer.Ordinal)
+        {
+            "BPF_MAP_TYPE_PROG_ARRAY", "BPF_MAP_TYPE_PERF_EVENT_ARRAY", "BPF_MAP_TYPE_CGROUP_ARRAY", "BPF_MAP_TYPE_DEVMAP",
+            "BPF_MAP_TYPE_CPUMAP", "BPF_MAP_TYPE_XSKMAP", "BPF_MAP_TYPE_SOCKMAP", "BPF_MAP_TYPE_SOCKHASH", "BPF_MAP_TYPE_REUSEPORT_SOCKARRAY",
+        };
+
+        private static readonly HashSet<string> s_cKeywords = new HashSet<string>(StringComparer.Ordinal)
+        {
+            "auto", "char", "extern", "inline", "long", "register", "restrict", "short", "signed", "typedef", "union", "unsigned", "volatile", "main",
+        };
+
+        private readonly Compilation _compilation;
+        private readonly CancellationToken _cancellationToken;
+        private readonly SortedDictionary<int, string> _helpers = new SortedDictionary<int, string>();
+        private readonly List<string> _structs = new List<string>();
+        private readonly HashSet<ITypeSymbol> _structsSeen = new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default);
+        private readonly List<string> _maps = new List<string>();
+        private readonly HashSet<IFieldSymbol> _mapsSeen = new HashSet<IFieldSymbol>(SymbolEqualityComparer.Default);
+        private readonly List<(string Prototype, string Body)> _functions = new List<(string, string)>();
+        private readonly HashSet<IMethodSymbol> _functionsSeen = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
+        private readonly List<string> _programs = new List<string>();
+
+        private readonly string? _sourceRoot;
+
+        public TranslationUnit(Compilation compilation, KnownSymbols symbols, string? sourceRoot, CancellationToken cancellationToken)
+        {
+            _compilation = compilation;
+            _sourceRoot = sourceRoot?.Replace('\\', '/').TrimEnd('/');
+            Symbols = symbols;
+            _cancellationToken = cancellationToken;
+        }
+
+        public KnownSymbols Symbols { get; }
+
+        public SemanticModel Model(SyntaxTree tree) => _compilation.GetSemanticModel(tree);
+
+        /// <summary>A source path as <c>#line</c> names it: relative to the project directory when it lies below it.</summary>
+        public string SourcePath(string path)
+        {
+            path = path.Replace('\\', '/');
+            return _sourceRoot != null && _sourceRoot.Length > 0 && path.StartsWith(_sourceRoot + "/", StringComparison.Ordinal) ? path.Substring(_sourceRoot.Length + 1) : path;
+        }
+
+        public List<TranslationProblem> Problems { get; } = new List<TranslationProblem>();
+
+        public void AddProgram(IMethodSymbol method, MethodDeclarationSyntax syntax, string section)
+        {
+            var writer = new FunctionWriter(this, method, syntax);
+            _programs.Add("SEC(" + Literal(section) + ")\n" + writer.Signature(method.Name, isProgram: true) + "\n" + writer.Body());
+        }
+
+        /// <summary>The C name of a static method the program calls, translated on first use.</summary>
+        public string Function(IMethodSymbol method, Location at)
+        {
+            var name = method.ContainingType.Name + "_" + method.Name;
+            if (!_functionsSeen.Add(method.OriginalDefinition))
+            {
+                return name;
+            }
+
+            var syntax = method.DeclaringSyntaxReferences.Select(r => r.GetSyntax(_cancellationToken)).OfType<MethodDeclarationSyntax>().FirstOrDefault();
+            if (syntax is null || method.IsGenericMethod)
+            {
+                Problem(CompilerDiagnosticIds.UnsupportedCall, at, $"'{method.Name}' cannot be called from a BPF program: only non-generic static methods with a body in this project can");
+                return name;
+            }
+
+            var writer = new FunctionWriter(this, method, syntax);
+            var signature = "static __attribute__((always_inline)) " + writer.Signature(name, isProgram: false);
+            _functions.Add((signature + ";", signature + "\n" + writer.Body()));
+            return name;
+        }
+
+        /// <summary>Declares a helper stub's kernel function once, typed from the stub's C# parameters.</summary>
+        public string Helper(string name, int id, IMethodSymbol stub, Location at)
+        {
+            if (!_helpers.ContainsKey(id))
+            {
+                var parameters = stub.Parameters.Select(p => p.IsParams ? "..." : SymbolEqualityComparer.Default.Equals(p.Type, Symbols.Map) ? "void *" : CType(p.Type, at)).ToList();
+                _helpers[id] = $"static {CType(stub.ReturnType, at)} (* const {name})({(parameters.Count == 0 ? "void" : string.Join(", ", parameters))}) = (void *) {id.ToString(CultureInfo.InvariantCulture)};";
+            }
+
+            return name;
+        }
+
+        /// <summary>The C name of a map field (declared in <c>.maps</c> on first use).</summary>
+        public string Map(IFieldSymbol field, Location at)
+        {
+            if (!_mapsSeen.Add(field))
+            {
+                return field.Name;
+            }
+
+            var mapType = Symbols.MapTypeOf(field.Type) is int value ? KernelTypes.MapTypes.FindByValue(value)?.Name : null;
+            if (mapType is null || !field.IsStatic)
+            {
+                Problem(CompilerDiagnosticIds.UnsupportedMapUse, at, $"'{field.Name}' is not a static field of a BpfSharp map class");
+                return field.Name;
+            }
+
+            var (maxEntries, flags) = MapArguments(field, at);
+            var type = (INamedTypeSymbol)field.Type;
+            var arguments = type.TypeArguments.Zip(type.OriginalDefinition.TypeParameters, (argument, parameter) => (argument, parameter.Name)).ToList();
+            var lines = new List<string> { $"    __uint(type, {mapType});", $"    __uint(max_entries, {maxEntries});" };
+            if (flags != 0)
+            {
+                lines.Add($"    __uint(map_flags, {flags});");
+            }
+
+            var key = arguments.FirstOrDefault(a => a.Name == "TKey").argument;
+            var valueType = arguments.FirstOrDefault(a => a.Name == "TValue").argument;
+            if (key != null)
+            {
+                lines.Add($"    __type(key, {CType(key, at)});");
+            }
+            else if (s_indexedMaps.Contains(mapType))
+            {
+                lines.Add(s_fdValues.Contains(mapType) ? "    __uint(key_size, sizeof(__u32));" : "    __type(key, __u32);");
+            }
+
+            if (valueType != null)
+            {
+                lines.Add($"    __type(value, {CType(valueType, at)});");
+            }
+            else if (s_fdValues.Contains(mapType))
+            {
+                lines.Add("    __uint(value_size, sizeof(__u32));");
+            }
+            else if (mapType == "BPF_MAP_TYPE_STACK_TRACE")
+            {
+                lines.Add("    __uint(value_size, 127 * sizeof(__u64)); /* PERF_MAX_STACK_DEPTH frames */");
+            }
+
+            _maps.Add("struct {\n" + string.Join("\n", lines) + "\n} " + field.Name + " SEC(\".maps\");");
+            return field.Name;
+        }
+
+        /// <summary>The C type of a C# type; a problem (and a placeholder) for types BPF has no form of.</summary>
+        public string CType(ITypeSymbol type, Location at)
+        {
+            switch (type.SpecialType)
+            {
+                case SpecialType.System_Void: return "void";
+                case SpecialType.System_Boolean: return "_Bool";
+                case SpecialType.System_Byte: return "__u8";
+                case SpecialType.System_SByte: return "__s8";
+                case SpecialType.System_Int16: return "__s16";
+                case SpecialType.System_UInt16: return "__u16";
+                case SpecialType.System_Char: return "__u16";
+                case SpecialType.System_Int32: return "__s32";
+                case SpecialType.System_UInt32: return "__u32";
+                case SpecialType.System_Int64: return "__s64";
+                case SpecialType.System_UInt64: return "__u64";
+                case SpecialType.System_IntPtr: return "long";
+                case SpecialType.System_UIntPtr: return "unsigned long";
+                case SpecialType.System_Single:
+                case SpecialType.System_Double:
+                case SpecialType.System_Decimal:
+                    Problem(CompilerDiagnosticIds.UnsupportedType, at, $"'{type.ToDisplayString()}' is floating point, which BPF programs cannot use");
+                    return "__u64";
+            }
+
+            if (type is IPointerTypeSymbol pointer)
+            {
+                return CType(pointer.PointedAtType, at) + " *";
+            }
+
+            if (type.TypeKind == TypeKind.Enum && type is INamedTypeSymbol enumType && enumType.EnumUnderlyingType != null)
+            {
+                return CType(enumType.EnumUnderlyingType, at);
+            }
+
+            if (type.TypeKind == TypeKind.Struct && type is INamedTypeSymbol structType)
+            {
+                return Struct(structType, at);
+            }
+
+            Problem(CompilerDiagnosticIds.UnsupportedType, at, $"'{type.ToDisplayString()}' is a {(type.IsReferenceType ? "reference type" : type.TypeKind.ToString().ToLowerInvariant())}, which BPF programs cannot use: only integers, bool, enums, pointers and blittable structs");
+            return "__u64";
+        }
+
+        /// <summary>A struct's C name, defined before first use; the runtime's context structs are the kernel's own.</summary>
+        private string Struct(INamedTypeSymbol type, Location at)
+        {
+            if (type.ContainingNamespace?.ToDisplayString() == "BpfSharp" && s_contextStructs.TryGetValue(type.Name, out var kernelName))
+            {
+                return "struct " + kernelName;
+            }
+
+            var name = "struct " + type.Name;
+            if (!_structsSeen.Add(type))
+            {
+                return name;
+            }
+
+            if (type.IsGenericType || (type.GetAttributes().Any(a => a.AttributeClass?.Name == "StructLayoutAttribute" && a.ConstructorArguments.FirstOrDefault().Value is int kind && kind == 2)))
+            {
+                Problem(CompilerDiagnosticIds.UnsupportedType, at, $"'{type.ToDisplayString()}' is generic or has an explicit layout, which this version of the BPF compiler does not translate");
+                return name;
+            }
+
+            var fields = new List<string>();
+            foreach (var field in type.GetMembers().OfType<IFieldSymbol>().Where(f => !f.IsStatic && !f.IsConst))
+            {
+                fields.Add(field.IsFixedSizeBuffer && field.Type is IPointerTypeSymbol element
+                    ? $"    {CType(element.PointedAtType, at)} {Identifier(field.Name)}[{field.FixedSize}];"
+                    : $"    {CType(field.Type, at)} {Identifier(field.Name)};");
+            }
+
+            _structs.Add(name + " {\n" + string.Join("\n", fields) + "\n};");
+            return name;
+        }
+
+        /// <summary>Whether a field belongs to one of the kernel's context structs (read through a cast: some are pointer slots).</summary>
+        public static bool IsContextField(IFieldSymbol field) =>
+            field.ContainingType.ContainingNamespace?.ToDisplayString() == "BpfSharp" && s_contextStructs.ContainsKey(field.ContainingType.Name);
+
+        /// <summary>A C field name: a kernel context struct's field is the kernel's snake_case name.</summary>
+        public static string FieldName(IFieldSymbol field) =>
+            field.ContainingType.ContainingNamespace?.ToDisplayString() == "BpfSharp" && s_contextStructs.ContainsKey(field.ContainingType.Name)
+                ? SnakeCase(field.Name)
+                : Identifier(field.Name);
+
+        public static string Identifier(string name) => s_cKeywords.Contains(name) ? name + "_" : name;
+
+        public void Problem(string id, Location at, string message) => Problems.Add(new TranslationProblem(id, at, message));
+
+        public static string Literal(string text)
+        {
+            var builder = new StringBuilder("\"");
+            foreach (var c in text)
+            {
+                if (c == '"' || c == '\\')
+                {
+                    builder.Append('\\').Append(c);
+                }
+                else if (c < ' ' || c > '~')
+                {
+                    builder.Append("\\").Append(Convert.ToString(c & 0xff, 8).PadLeft(3, '0'));
+                }
+                else
+                {
+                    builder.Append(c);
+                }
+            }
+
+            return builder.Append('"').ToString();
+        }
+
+        /// <summary>The whole file; LF, the same text for the same sources.</summary>
+        public string Write()
+        {
+            var file = new StringBuilder();
+            file.Append("// Generated by BpfSharp from the [BpfProgram] methods of ").Append(_compilation.AssemblyName).Append(". Do not edit.\n");
+            file.Append("#include <linux/types.h>\n#include <linux/bpf.h>\n\n");
+            file.Append("#define SEC(name) __attribute__((section(name), used))\n");
+            file.Append("#define __uint(name, val) int (*name)[val]\n");
+            file.Append("#define __type(name, val) typeof(val) *name\n\n");
+            foreach (var helper in _helpers.Values)
+            {
+                file.Append(helper).Append('\n');
+            }
+
+            foreach (var part in new[] { _structs, _maps, _functions.Select(f => f.Prototype).ToList(), _functions.Select(f => f.Body).ToList(), _programs })
+            {
+                if (part.Count > 0)
+                {
+                    file.Append('\n').Append(string.Join("\n\n", part)).Append('\n');
+                }
+            }
+
+            file.Append("\nchar LICENSE[] SEC(\"license\") = ").Append(Literal(Symbols.License ?? "Proprietary")).Append(";\n");
+            return file.ToString();
+        }
+
+        private (string MaxEntries, ulong Flags) MapArguments(IFieldSymbol field, Location at)
+        {
+            var declarator = field.DeclaringSyntaxReferences.Select(r => r.GetSyntax(_cancellationToken)).OfType<VariableDeclaratorSyntax>().FirstOrDefault();
+            var creation = declarator?.Initializer?.Value is ExpressionSyntax value
+                ? _compilation.GetSemanticModel(declarator.SyntaxTree).GetOperation(value, _cancellationToken) as IObjectCreationOperation
+                : null;
+            if (creation is null)
+            {
+                Problem(CompilerDiagnosticIds.UnsupportedMapUse, at, $"map '{field.Name}' must be initialised where it is declared, as 'new(maxEntries: N)'");
+                return ("1", 0);
+            }
+
+            string? maxEntries = null;
+            ulong flags = 0;
+            foreach (var argument in creation.Arguments)
+            {
+                var constant = argument.Value.ConstantValue;
+                if (!constant.HasValue || constant.Value is null)
+                {
+                    Problem(CompilerDiagnosticIds.UnsupportedMapUse, argument.Syntax.GetLocation(), $"the {argument.Parameter?.Name} of map '{field.Name}' must be a constant: the kernel creates the map before the program runs");
+                    continue;
+                }
+
+                var number = Convert.ToUInt64(constant.Value, CultureInfo.InvariantCulture);
+                if (argument.Parameter?.Name == "maxEntries")
+                {
+                    maxEntries = number.ToString(CultureInfo.InvariantCulture);
+                }
+                else if (argument.Parameter?.Name == "flags")
+                {
+                    flags = number;
+                }
+            }
+
+            return (maxEntries ?? "0", flags);
+        }
+
+        // "DataEnd" -> "data_end", "RemoteIp4" -> "remote_ip4".
+        private static string SnakeCase(string name)
+        {
+            var builder = new StringBuilder();
+            for (var i = 0; i < name.Length; i++)
+            {
+                if (char.IsUpper(name[i]) && i > 0)
+                {
+                    builder.Append('_');
+                }
+
+                builder.Append(char.ToLowerInvariant(name[i]));
+            }
+
+            return builder.ToString();
+        }
+    }
+}

@@ -1,0 +1,165 @@
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.RegularExpressions;
+using BpfSharp.Spec;
+using BpfSharp.Spec.Profiles;
+using BpfSharp.Tests.Infrastructure;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace BpfSharp.Tests.Kernel;
+
+/// <summary>
+/// The user's paths end to end, against the packed .nupkg: `bpfsharp probe` then a build with that profile; and
+/// `dotnet build` writing a BPF object that the kernel loads and runs (through bpftool, a tool that is not ours).
+/// </summary>
+public class PackagedKernelTests(PackagedBpfSharp packaged, ITestOutputHelper output) : IClassFixture<PackagedBpfSharp>
+{
+    private const string Counter = """
+        using BpfSharp;
+        using static BpfSharp.BpfReturnCodes;
+        [assembly: BpfLicense("GPL")]
+        public static unsafe class Counter
+        {
+            static readonly ArrayMap<ulong> Packets = new(maxEntries: 1);
+
+            [BpfProgram("xdp")]
+            public static int Count(XdpMd* ctx)
+            {
+                byte* data = (byte*)(ulong)ctx->Data;
+                byte* end = (byte*)(ulong)ctx->DataEnd;
+                if (data + 14 > end)
+                {
+                    return XDP_DROP;
+                }
+
+                uint key = 0;
+                ulong* value = (ulong*)BpfHelpers.MapLookupElem(Packets, &key);
+                if (value != null)
+                {
+                    System.Threading.Interlocked.Add(ref *value, 1);
+                }
+
+                return data[12] == 0x08 ? XDP_PASS : XDP_TX;
+            }
+        }
+        """;
+
+    private const string NoDocs = "<GenerateDocumentationFile>false</GenerateDocumentationFile>";
+
+    [SkippableFact]
+    public void Dotnet_build_writes_a_deterministic_object_that_the_kernel_loads_and_runs()
+    {
+        RunningKernel.RequireBpf();
+        Skip.If(Tools.Find("clang") is null || Tools.Find("bpftool") is null, "kernel test skipped: clang and bpftool are needed (apt-get install clang bpftool)");
+        var (exitCode, build) = packaged.BuildConsumer("ObjectA", Counter, NoDocs);
+        Assert.True(exitCode == 0, build);
+        Assert.DoesNotMatch(@"(warning|error) [A-Z]+[0-9]+", build);
+        var objectPath = Path.Combine(packaged.Root, "ObjectA", "bin", "Debug", "net10.0", "ObjectA.bpf.o");
+        Assert.True(File.Exists(objectPath), "no object next to the assembly:\n" + build);
+
+        // The same project in another folder (another checkout): the same bytes.
+        var copy = Path.Combine(packaged.Root, "elsewhere", "ObjectA");
+        Directory.CreateDirectory(copy);
+        foreach (var file in new[] { "ObjectA.csproj", "Program.cs", "nuget.config" })
+        {
+            File.Copy(Path.Combine(packaged.Root, "ObjectA", file), Path.Combine(copy, file));
+        }
+
+        var (otherExit, otherBuild) = DotNetCli.Run(copy, "build", "-nologo", "-clp:NoSummary");
+        Assert.True(otherExit == 0, otherBuild);
+        Assert.Equal(File.ReadAllBytes(objectPath), File.ReadAllBytes(Path.Combine(copy, "bin", "Debug", "net10.0", "ObjectA.bpf.o")));
+
+        var run = Tools.LoadAndRun(objectPath, "Count", "Packets", packet: new byte[] { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x08, 0x00 }.Concat(new byte[50]).ToArray(), repeat: 4);
+        output.WriteLine(run);
+        Assert.Contains("Return value: 2", run);
+        Assert.Matches("\"value\": 4\\b", run);
+    }
+
+    [Fact]
+    public void Without_clang_the_build_says_that_no_object_was_written()
+    {
+        Skip.IfNot(System.OperatingSystem.IsLinux(), "the BPF build step runs on Linux only");
+        var (exitCode, build) = packaged.BuildConsumer("NoClang", Counter, NoDocs + "<TreatWarningsAsErrors>false</TreatWarningsAsErrors><BpfClang>/nonexistent/clang</BpfClang>");
+        Assert.True(exitCode == 0, build);
+        Assert.Contains("warning BPF2000: No BPF object was written for NoClang: clang was not found", build);
+        var (strictExit, strict) = packaged.BuildConsumer("NoClangStrict", Counter, NoDocs + "<BpfClang>/nonexistent/clang</BpfClang><BpfCompile>true</BpfCompile>");
+        Assert.NotEqual(0, strictExit);
+        Assert.Contains("error BPF2000", strict);
+        Assert.False(File.Exists(Path.Combine(packaged.Root, "NoClangStrict", "bin", "Debug", "net10.0", "NoClangStrict.bpf.o")));
+    }
+
+    [Fact]
+    public void Csharp_that_cannot_run_in_the_kernel_is_reported_where_it_is_and_no_object_is_written()
+    {
+        var (exitCode, build) = packaged.BuildConsumer("Refused", Counter.Replace("uint key = 0;", "uint key = 0; object box = key; uint hash = (uint)box.GetHashCode();"), NoDocs);
+        Assert.NotEqual(0, exitCode);
+        Assert.Matches(@"Program\.cs\(18,\d+\): error BPF2002: 'object' is a reference type", build);
+        Assert.Matches(@"Program\.cs\(18,\d+\): error BPF2003: 'object.GetHashCode\(\)' cannot be called from a BPF program", build);
+        Assert.False(File.Exists(Path.Combine(packaged.Root, "Refused", "bin", "Debug", "net10.0", "Refused.bpf.o")));
+    }
+
+    [SkippableFact]
+    public void A_build_with_the_probed_profile_reports_exactly_the_refused_calls()
+    {
+        RunningKernel.RequireBpf();
+        var profilePath = Path.Combine(packaged.Root, "kernel-profile.json");
+        var (probeExit, probeOutput) = DotNetCli.Run(RepoPaths.Root, "run", "--project", Path.Combine(RepoPaths.Root, "tools", "BpfSharp.Cli"), "--", "probe", "--quiet", "--output", profilePath);
+        Assert.True(probeExit == 0, probeOutput);
+        output.WriteLine(probeOutput.Trim().Split('\n').First(l => l.StartsWith("Kernel ")));
+        var profile = KernelProfileJson.Read(File.ReadAllText(profilePath), out var problems);
+        Assert.Empty(problems);
+
+        var helpers = ShippedSpec.Helpers.OrderBy(h => h.Name, System.StringComparer.Ordinal).ToArray();
+        var source = new StringBuilder("using BpfSharp;\n[assembly: BpfLicense(\"GPL\")]\npublic static unsafe class Every\n{\n");
+        var line = 4;
+        var refusedLines = new HashSet<int>();
+        foreach (var (variant, index) in profile!.Variants.Select((v, i) => (v, i)))
+        {
+            source.Append($"    [BpfProgram({Declaration(variant)})]\n    public static void P{index}()\n    {{\n");
+            line += 3;
+            foreach (var helper in helpers)
+            {
+                source.Append($"        BpfHelpers.{SpecNames.HelperMethodName(helper.Name)}({string.Join(", ", helper.Parameters.Select(_ => "default!"))});\n");
+                line++;
+                if (!variant.Allows(helper.Name))
+                {
+                    refusedLines.Add(line);
+                }
+            }
+
+            source.Append("    }\n");
+            line++;
+        }
+
+        source.Append("    /// <summary>Entry point.</summary>\n    public static void Main() { }\n}\n");
+        var (exitCode, build) = packaged.BuildConsumer(
+            "Profiled",
+            source.ToString(),
+            "<BpfKernelProfile>kernel-profile.json</BpfKernelProfile><TreatWarningsAsErrors>false</TreatWarningsAsErrors><GenerateDocumentationFile>false</GenerateDocumentationFile>",
+            ("kernel-profile.json", File.ReadAllText(profilePath)));
+        var reported = Regex.Matches(build, @"Program\.cs\((\d+),\d+\): error BPF0001").Select(m => int.Parse(m.Groups[1].Value)).ToHashSet();
+        output.WriteLine($"{profile.Variants.Count} variants x {helpers.Length} helpers; the profile refuses {refusedLines.Count} calls, the build reports BPF0001 on {reported.Count} lines.");
+
+        Assert.NotEqual(0, exitCode);
+        Assert.DoesNotContain("BPF0011", build);
+        Assert.True(refusedLines.Count > 1000, $"only {refusedLines.Count} refused calls");
+        Assert.Empty(refusedLines.Except(reported));
+        Assert.Empty(reported.Except(refusedLines));
+    }
+
+    /// <summary>How a consumer declares a program of the variant: the enum for a bare variant, else a libbpf section name that gives its attach type and sleepability.</summary>
+    public static string Declaration(ProfileVariant variant)
+    {
+        if (variant.AttachType is null && !variant.Sleepable)
+        {
+            return "BpfProgramType." + KernelTypes.ProgramTypes.FindByName(variant.ProgramType)!.MemberName;
+        }
+
+        var section = SectionNames.All.First(s => s.ProgramType == variant.ProgramType && s.AttachType == variant.AttachType && s.IsSleepable == variant.Sleepable);
+        return "\"" + section.Prefix + (section.Pattern.EndsWith('+') ? "/target" : string.Empty) + "\"";
+    }
+}
