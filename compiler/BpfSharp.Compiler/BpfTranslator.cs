@@ -47,14 +47,24 @@ namespace BpfSharp.Compiler
                 return new TranslationResult(null, ImmutableArray<string>.Empty, ImmutableArray<TranslationProblem>.Empty);
             }
 
-            var unit = new TranslationUnit(compilation, symbols, sourceRoot, cancellationToken);
-            foreach (var (method, syntax, section) in programs)
+            var names = programs.Select(p => p.Method.Name).ToImmutableArray();
+            try
             {
-                unit.AddProgram(method, syntax, section);
-            }
+                var unit = new TranslationUnit(compilation, symbols, sourceRoot, cancellationToken);
+                foreach (var (method, syntax, section) in programs)
+                {
+                    unit.AddProgram(method, syntax, section);
+                }
 
-            var text = unit.Write();
-            return new TranslationResult(unit.Problems.Count == 0 ? text : null, programs.Select(p => p.Method.Name).ToImmutableArray(), unit.Problems.ToImmutableArray());
+                var text = unit.Write();
+                return new TranslationResult(unit.Problems.Count == 0 ? text : null, names, unit.Problems.ToImmutableArray());
+            }
+            catch (Exception e) when (!(e is OperationCanceledException))
+            {
+                // A translator bug must not break the user's build: it becomes a located problem, and no object.
+                var problem = new TranslationProblem(CompilerDiagnosticIds.UnsupportedConstruct, programs[0].Syntax.Identifier.GetLocation(), "the BPF compiler failed on this program (" + e.GetType().Name + ": " + e.Message + "); please report it");
+                return new TranslationResult(null, names, ImmutableArray.Create(problem));
+            }
         }
     }
 
