@@ -15,21 +15,24 @@ namespace BpfSharp.Compiler
         private readonly TranslationUnit _unit;
         private readonly IMethodSymbol _method;
         private readonly MethodDeclarationSyntax _syntax;
+        private readonly bool _isProgram;
         private readonly StringBuilder _body = new StringBuilder();
         private int _indent = 1;
 
-        public FunctionWriter(TranslationUnit unit, IMethodSymbol method, MethodDeclarationSyntax syntax)
+        public FunctionWriter(TranslationUnit unit, IMethodSymbol method, MethodDeclarationSyntax syntax, bool isProgram)
         {
             _unit = unit;
             _method = method;
             _syntax = syntax;
+            _isProgram = isProgram;
         }
 
         private Location Where => _syntax.Identifier.GetLocation();
 
         /// <summary><c>int Name(void *ctx)</c>; a program returns int whatever its C# return type.</summary>
-        public string Signature(string name, bool isProgram)
+        public string Signature(string name)
         {
+            var isProgram = _isProgram;
             if (!_method.IsStatic)
             {
                 _unit.Problem(CompilerDiagnosticIds.UnsupportedConstruct, Where, $"'{_method.Name}' is an instance method: BPF code has no objects, make it static");
@@ -59,9 +62,9 @@ namespace BpfSharp.Compiler
                     Statement(statement);
                 }
 
-                if (_method.ReturnsVoid && block.Operations.LastOrDefault() is not IReturnOperation { ReturnedValue: not null })
+                if (_isProgram && _method.ReturnsVoid)
                 {
-                    Line("return 0;");
+                    Line("return 0;"); // a program returns int to the kernel, whatever its C# return type
                 }
             }
             else
@@ -93,6 +96,11 @@ namespace BpfSharp.Compiler
                     foreach (var declarator in group.Declarations.SelectMany(d => d.Declarators))
                     {
                         var initializer = declarator.Initializer?.Value ?? declarator.GetVariableInitializer()?.Value;
+                        if (initializer != null && StackAllocation(declarator, initializer))
+                        {
+                            continue;
+                        }
+
                         var type = _unit.CType(declarator.Symbol.Type, declarator.Syntax.GetLocation());
                         Line(type + " " + TranslationUnit.Identifier(declarator.Symbol.Name) + (initializer is null ? " = {0};" : " = " + Expression(initializer) + ";"));
                     }
@@ -103,7 +111,7 @@ namespace BpfSharp.Compiler
                     Line((expression.Operation is IInvocationOperation invocation && !invocation.TargetMethod.ReturnsVoid ? "(void)" : string.Empty) + Expression(expression.Operation) + ";");
                     break;
                 case IReturnOperation { Kind: OperationKind.Return } ret:
-                    Line(ret.ReturnedValue is null ? (_method.ReturnsVoid ? "return 0;" : "return;") : "return " + Expression(ret.ReturnedValue) + ";");
+                    Line(ret.ReturnedValue is null ? (_isProgram ? "return 0;" : "return;") : "return " + Expression(ret.ReturnedValue) + ";");
                     break;
                 case IConditionalOperation conditional:
                     Line("if (" + Expression(conditional.Condition) + ")");
@@ -143,6 +151,9 @@ namespace BpfSharp.Compiler
                     _indent--;
                     Line("}");
                     break;
+                case ISwitchOperation switchOperation:
+                    Switch(switchOperation);
+                    break;
                 case IBranchOperation { BranchKind: BranchKind.Break }:
                     Line("break;");
                     break;
@@ -156,6 +167,74 @@ namespace BpfSharp.Compiler
                     Line(Unsupported(operation, Describe(operation)) + ";");
                     break;
             }
+        }
+
+        // switch on an integer with constant cases; C# forbids falling through, so each section ends in break/return.
+        private void Switch(ISwitchOperation operation)
+        {
+            Line("switch (" + Expression(operation.Value) + ")");
+            Line("{");
+            _indent++;
+            foreach (var section in operation.Cases)
+            {
+                foreach (var clause in section.Clauses)
+                {
+                    switch (clause)
+                    {
+                        case ISingleValueCaseClauseOperation single when single.Value.ConstantValue.HasValue:
+                            Line("case " + Expression(single.Value) + ":");
+                            break;
+                        case IDefaultCaseClauseOperation:
+                            Line("default:");
+                            break;
+                        default:
+                            _unit.Problem(CompilerDiagnosticIds.UnsupportedConstruct, clause.Syntax.GetLocation(), $"'{clause.Syntax}' is a pattern case: a BPF switch takes constant cases only");
+                            break;
+                    }
+                }
+
+                Line("{");
+                _indent++;
+                foreach (var statement in section.Body)
+                {
+                    Statement(statement);
+                }
+
+                _indent--;
+                Line("}");
+            }
+
+            _indent--;
+            Line("}");
+        }
+
+        // 'T* p = stackalloc T[n]' (n constant): a zeroed array on the BPF stack, and the pointer to it.
+        private bool StackAllocation(IVariableDeclaratorOperation declarator, IOperation initializer)
+        {
+            var value = initializer;
+            while (value is IConversionOperation { IsImplicit: true } conversion)
+            {
+                value = conversion.Operand;
+            }
+
+            if (!(value.Syntax is StackAllocArrayCreationExpressionSyntax or ImplicitStackAllocArrayCreationExpressionSyntax))
+            {
+                return false;
+            }
+
+            var at = value.Syntax.GetLocation();
+            var name = TranslationUnit.Identifier(declarator.Symbol.Name);
+            var size = value.ChildOperations.FirstOrDefault(c => c.ConstantValue.HasValue && c.Type?.SpecialType == SpecialType.System_Int32)?.ConstantValue.Value as int?;
+            if (!(declarator.Symbol.Type is IPointerTypeSymbol pointer) || size is null)
+            {
+                _unit.Problem(CompilerDiagnosticIds.UnsupportedConstruct, at, "stackalloc is translated only as 'T* p = stackalloc T[constant]': the BPF stack is fixed (512 bytes) and Span<T> does not exist in BPF");
+                return true;
+            }
+
+            var element = _unit.CType(pointer.PointedAtType, at);
+            Line(element + " " + name + "_stack[" + size.Value.ToString(CultureInfo.InvariantCulture) + "] = {0};");
+            Line(element + " *" + name + " = " + name + "_stack;");
+            return true;
         }
 
         private void Nested(IOperation statement)
@@ -222,8 +301,8 @@ namespace BpfSharp.Compiler
                     return "0";
                 case ISizeOfOperation size:
                     return "sizeof(" + _unit.CType(size.TypeOperand, size.Syntax.GetLocation()) + ")";
-                case IDefaultValueOperation:
-                    return "0";
+                case IDefaultValueOperation defaultValue:
+                    return DefaultOf(defaultValue.Type, defaultValue.Syntax);
                 case IInvocationOperation invocation:
                     return Invocation(invocation);
                 default:
@@ -333,6 +412,11 @@ namespace BpfSharp.Compiler
 
         private string Conversion(IConversionOperation conversion)
         {
+            if (conversion.Operand is IDefaultValueOperation)
+            {
+                return DefaultOf(conversion.Type, conversion.Syntax);
+            }
+
             if (conversion.Type is null || conversion.Operand.Type is null)
             {
                 return Expression(conversion.Operand);
@@ -343,6 +427,10 @@ namespace BpfSharp.Compiler
             _unit.CType(conversion.Operand.Type, at);
             return "((" + type + ")" + Expression(conversion.Operand) + ")";
         }
+
+        // 'default' of a struct is a zeroed compound literal; of anything else, 0.
+        private string DefaultOf(ITypeSymbol? type, SyntaxNode syntax) =>
+            type is { TypeKind: TypeKind.Struct, SpecialType: SpecialType.None } ? "((" + _unit.CType(type, syntax.GetLocation()) + "){0})" : "0";
 
         private static string? Constant(object? value, ITypeSymbol type)
         {

@@ -80,8 +80,8 @@ namespace BpfSharp.Compiler
 
         public void AddProgram(IMethodSymbol method, MethodDeclarationSyntax syntax, string section)
         {
-            var writer = new FunctionWriter(this, method, syntax);
-            _programs.Add("SEC(" + Literal(section) + ")\n" + writer.Signature(method.Name, isProgram: true) + "\n" + writer.Body());
+            var writer = new FunctionWriter(this, method, syntax, isProgram: true);
+            _programs.Add("SEC(" + Literal(section) + ")\n" + writer.Signature(method.Name) + "\n" + writer.Body());
         }
 
         /// <summary>The C name of a static method the program calls, translated on first use.</summary>
@@ -100,8 +100,8 @@ namespace BpfSharp.Compiler
                 return name;
             }
 
-            var writer = new FunctionWriter(this, method, syntax);
-            var signature = "static __attribute__((always_inline)) " + writer.Signature(name, isProgram: false);
+            var writer = new FunctionWriter(this, method, syntax, isProgram: false);
+            var signature = "static __attribute__((always_inline)) " + writer.Signature(name);
             _functions.Add((signature + ";", signature + "\n" + writer.Body()));
             return name;
         }

@@ -37,4 +37,98 @@ public class CompiledProgramTests(ITestOutputHelper output)
             Directory.Delete(directory, recursive: true);
         }
     }
+
+    private const string Classifier = """
+        using BpfSharp;
+        using static BpfSharp.BpfReturnCodes;
+        [assembly: BpfLicense("Dual BSD/GPL")]
+        public static unsafe class Classifier
+        {
+            static readonly HashMap<uint, ulong> Protocols = new(maxEntries: 16);
+
+            struct Verdict { public uint Kind; public byte Pad; }
+
+            [BpfProgram("tc")]
+            public static int Classify(SkBuff* skb)
+            {
+                byte* frame = stackalloc byte[16];
+                if (BpfHelpers.SkbLoadBytes(skb, 0, frame, 14) != 0)
+                {
+                    return TC_ACT_OK;
+                }
+
+                uint kind;
+                switch (frame[12])
+                {
+                    case 0x08:
+                        kind = frame[13] == 0x06 ? 6u : 4u;
+                        break;
+                    case 0x86:
+                        kind = 6;
+                        break;
+                    default:
+                        kind = 0;
+                        break;
+                }
+
+                Verdict verdict = default;
+                verdict.Kind = kind;
+                Count(&verdict.Kind);
+                return verdict.Kind == 4 && skb->Len >= 14 ? TC_ACT_OK : TC_ACT_SHOT;
+            }
+
+            static void Count(uint* key)
+            {
+                ulong* seen = (ulong*)BpfHelpers.MapLookupElem(Protocols, key);
+                if (seen != null)
+                {
+                    System.Threading.Interlocked.Increment(ref *seen);
+                    return;
+                }
+
+                ulong one = 1;
+                BpfHelpers.MapUpdateElem(Protocols, key, &one, BpfFlags.BPF_NOEXIST);
+            }
+        }
+        """;
+
+    [SkippableFact]
+    public void A_tc_classifier_with_switch_stackalloc_structs_and_calls_runs_in_the_kernel()
+    {
+        RunningKernel.RequireBpf();
+        var clang = Tools.Find("clang");
+        Skip.If(clang is null || Tools.Find("bpftool") is null, "kernel test skipped: clang and bpftool are needed (apt-get install clang bpftool)");
+        Skip.IfNot(Tools.BpfFs(), "kernel test skipped: bpffs is not mounted at /sys/fs/bpf and could not be (mount -t bpf bpf /sys/fs/bpf)");
+
+        var translation = BpfTranslatorTests.Translate(Classifier);
+        Assert.True(translation.C != null, string.Join("\n", translation.Problems));
+        var directory = Directory.CreateTempSubdirectory("bpfsharp-compiled-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(directory, "classifier.bpf.c"), translation.C);
+            var compile = Tools.Run(clang!, $"-O2 -g -target bpf -I/usr/include/x86_64-linux-gnu -c {directory}/classifier.bpf.c -o {directory}/classifier.bpf.o");
+            Assert.True(compile.ExitCode == 0, compile.Output + "\n" + translation.C);
+
+            // An IPv4 frame (EtherType 0x0800): kind 4, passed, counted twice.
+            var ipv4 = new byte[64];
+            ipv4[12] = 0x08;
+            var run = Tools.LoadAndRun(Path.Combine(directory, "classifier.bpf.o"), "Classify", "Protocols", ipv4, repeat: 2, key: "4 0 0 0");
+            output.WriteLine(run);
+            Assert.Contains("Return value: 0", run); // TC_ACT_OK
+            Assert.Matches("\"value\": 2\\b", run);
+
+            // An ARP frame (0x0806): kind 0, shot.
+            var arp = new byte[64];
+            arp[12] = 0x08;
+            arp[13] = 0x06;
+            var shot = Tools.LoadAndRun(Path.Combine(directory, "classifier.bpf.o"), "Classify", "Protocols", arp, repeat: 1, key: "6 0 0 0");
+            output.WriteLine(shot);
+            Assert.Contains("Return value: 2", shot); // TC_ACT_SHOT
+            Assert.Matches("\"value\": 1\\b", shot);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 }

@@ -33,8 +33,8 @@ public static class Tools
         return Run("mountpoint", "-q /sys/fs/bpf").ExitCode == 0;
     }
 
-    /// <summary>bpftool: load every program of the object, test-run one with the packet, read key 0 of a map; everything printed.</summary>
-    public static string LoadAndRun(string objectPath, string program, string map, byte[] packet, int repeat)
+    /// <summary>bpftool: load every program of the object, test-run one with the packet, read one key of a map (bytes); everything printed.</summary>
+    public static string LoadAndRun(string objectPath, string program, string map, byte[] packet, int repeat, string key = "0 0 0 0")
     {
         if (!BpfFs())
         {
@@ -50,7 +50,7 @@ public static class Tools
             Directory.CreateDirectory(pins);
             var load = Run(bpftool, $"prog loadall {objectPath} {pins}/progs pinmaps {pins}/maps");
             var run = Run(bpftool, $"prog run pinned {pins}/progs/{program} data_in {packetPath} repeat {repeat}");
-            var lookup = Run(bpftool, $"map lookup pinned {pins}/maps/{map} key 0 0 0 0");
+            var lookup = Run(bpftool, $"map lookup pinned {pins}/maps/{map} key {key}");
             return $"load: {load.ExitCode} {load.Output}\nrun: {run.ExitCode} {run.Output}\nlookup: {lookup.ExitCode} {lookup.Output}";
         }
         finally
