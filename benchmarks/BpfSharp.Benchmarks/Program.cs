@@ -13,5 +13,11 @@ if (args.Length > 0 && args[0] == "build")
     return BuildBenchmark.Run(args.Length > 1 && int.TryParse(args[1], out var rounds) ? rounds : 7, keep: args.Contains("--keep"));
 }
 
+// "bpf": xlated instructions of programs compiled from C# and from hand-written C (needs root, clang, bpftool).
+if (args.Length > 0 && args[0] == "bpf")
+{
+    return BpfSizeBenchmark.Run();
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(GeneratorBenchmarks).Assembly).Run(args);
 return 0;
