@@ -14,16 +14,6 @@ namespace BpfSharp.Compiler
     /// <summary>Everything one C file holds: helpers, structs, maps, functions and programs, written in a fixed order.</summary>
     internal sealed class TranslationUnit
     {
-        // Kernel context structs of the runtime and their kernel names (fields: the kernel's names, PascalCased).
-        private static readonly Dictionary<string, string> s_contextStructs = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["XdpMd"] = "xdp_md", ["SkBuff"] = "__sk_buff", ["BpfSockOps"] = "bpf_sock_ops", ["SkMsgMd"] = "sk_msg_md",
-            ["BpfPerfEventData"] = "bpf_perf_event_data", ["BpfSock"] = "bpf_sock", ["BpfSockAddr"] = "bpf_sock_addr",
-            ["SkReuseportMd"] = "sk_reuseport_md", ["BpfSkLookup"] = "bpf_sk_lookup", ["BpfSysctl"] = "bpf_sysctl",
-            ["BpfSockopt"] = "bpf_sockopt", ["BpfRawTracepointArgs"] = "bpf_raw_tracepoint_args", ["BpfCgroupDevCtx"] = "bpf_cgroup_dev_ctx",
-            ["BpfFlowKeys"] = "bpf_flow_keys", ["PtRegs"] = "pt_regs",
-        };
-
         // Map types whose key is a 32-bit index when the class has no key type parameter.
         private static readonly HashSet<string> s_indexedMaps = new HashSet<string>(StringComparer.Ordinal)
         {
@@ -217,7 +207,7 @@ namespace BpfSharp.Compiler
         /// <summary>A struct's C name, defined before first use; the runtime's context structs are the kernel's own.</summary>
         private string Struct(INamedTypeSymbol type, Location at)
         {
-            if (type.ContainingNamespace?.ToDisplayString() == "BpfSharp" && s_contextStructs.TryGetValue(type.Name, out var kernelName))
+            if (KernelStructName(type) is string kernelName)
             {
                 return "struct " + kernelName;
             }
@@ -247,14 +237,14 @@ namespace BpfSharp.Compiler
         }
 
         /// <summary>Whether a field belongs to one of the kernel's context structs (read through a cast: some are pointer slots).</summary>
-        public static bool IsContextField(IFieldSymbol field) =>
-            field.ContainingType.ContainingNamespace?.ToDisplayString() == "BpfSharp" && s_contextStructs.ContainsKey(field.ContainingType.Name);
+        public static bool IsContextField(IFieldSymbol field) => KernelStructName(field.ContainingType) != null;
+
+        /// <summary>The kernel struct a [BpfKernelStruct] type stands for, or null.</summary>
+        private static string? KernelStructName(ITypeSymbol type) =>
+            type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "BpfSharp.BpfKernelStructAttribute")?.ConstructorArguments.FirstOrDefault().Value as string;
 
         /// <summary>A C field name: a kernel context struct's field is the kernel's snake_case name.</summary>
-        public static string FieldName(IFieldSymbol field) =>
-            field.ContainingType.ContainingNamespace?.ToDisplayString() == "BpfSharp" && s_contextStructs.ContainsKey(field.ContainingType.Name)
-                ? SnakeCase(field.Name)
-                : Identifier(field.Name);
+        public static string FieldName(IFieldSymbol field) => IsContextField(field) ? SnakeCase(field.Name) : Identifier(field.Name);
 
         public static string Identifier(string name) => s_cKeywords.Contains(name) ? name + "_" : name;
 

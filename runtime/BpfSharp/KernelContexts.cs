@@ -16,6 +16,7 @@ namespace BpfSharp
     /// into packet pointers.
     /// </summary>
     [StructLayout(LayoutKind.Explicit, Size = 24)]
+    [BpfKernelStruct("xdp_md")]
     public struct XdpMd
     {
         /// <summary>Start of the packet data.</summary>
@@ -41,6 +42,7 @@ namespace BpfSharp
     /// <see cref="BpfProgramType.FlowDissector"/> programs. Which fields a program may read or write depends on its type.
     /// </summary>
     [StructLayout(LayoutKind.Explicit, Size = 192)]
+    [BpfKernelStruct("__sk_buff")]
     public unsafe struct SkBuff
     {
         /// <summary>Length of the packet in bytes.</summary>
@@ -118,6 +120,7 @@ namespace BpfSharp
     /// its arguments, the connection's addresses and TCP state. Addresses and the remote port are in network byte order.
     /// </summary>
     [StructLayout(LayoutKind.Explicit, Size = 224)]
+    [BpfKernelStruct("bpf_sock_ops")]
     public unsafe struct BpfSockOps
     {
         /// <summary>The event this call is for (<c>BPF_SOCK_OPS_*</c>).</summary>
@@ -213,6 +216,7 @@ namespace BpfSharp
     /// socket held in a sockmap or sockhash.
     /// </summary>
     [StructLayout(LayoutKind.Explicit, Size = 80)]
+    [BpfKernelStruct("sk_msg_md")]
     public unsafe struct SkMsgMd
     {
         /// <summary>Holds a kernel pointer to the start of the directly accessible message data.</summary>
@@ -245,6 +249,7 @@ namespace BpfSharp
     /// socket lookup helpers point to.
     /// </summary>
     [StructLayout(LayoutKind.Explicit, Size = 80)]
+    [BpfKernelStruct("bpf_sock")]
     public unsafe struct BpfSock
     {
         /// <summary>Index of the interface the socket is bound to, or 0.</summary>
@@ -283,6 +288,7 @@ namespace BpfSharp
     /// byte order.
     /// </summary>
     [StructLayout(LayoutKind.Explicit, Size = 72)]
+    [BpfKernelStruct("bpf_sock_addr")]
     public unsafe struct BpfSockAddr
     {
         /// <summary>Address family of the user's sockaddr (read-only).</summary>
@@ -312,6 +318,7 @@ namespace BpfSharp
     /// which a socket of a <c>SO_REUSEPORT</c> group is selected, or the socket being migrated.
     /// </summary>
     [StructLayout(LayoutKind.Explicit, Size = 56)]
+    [BpfKernelStruct("sk_reuseport_md")]
     public struct SkReuseportMd
     {
         /// <summary>Holds a kernel pointer to the start of the directly accessible data (from the TCP or UDP header on).</summary>
@@ -339,6 +346,7 @@ namespace BpfSharp
     /// datagram for which the program picks a listening socket. Addresses and the remote port are in network byte order.
     /// </summary>
     [StructLayout(LayoutKind.Explicit, Size = 72)]
+    [BpfKernelStruct("bpf_sk_lookup")]
     public unsafe struct BpfSkLookup
     {
         /// <summary>Holds a kernel pointer to the <see cref="BpfSock"/> selected so far. Shares its storage with <see cref="Cookie"/>.</summary>
@@ -367,6 +375,7 @@ namespace BpfSharp
 
     /// <summary>Context of <see cref="BpfProgramType.CgroupSysctl"/> programs (<c>struct bpf_sysctl</c>): an access to a sysctl.</summary>
     [StructLayout(LayoutKind.Explicit, Size = 8)]
+    [BpfKernelStruct("bpf_sysctl")]
     public struct BpfSysctl
     {
         /// <summary>1 when the sysctl is written, 0 when it is read (read-only).</summary>
@@ -380,6 +389,7 @@ namespace BpfSharp
     /// <c>getsockopt</c> or <c>setsockopt</c> call the program may inspect or change.
     /// </summary>
     [StructLayout(LayoutKind.Explicit, Size = 40)]
+    [BpfKernelStruct("bpf_sockopt")]
     public struct BpfSockopt
     {
         /// <summary>Holds a kernel pointer to the <see cref="BpfSock"/> of the call.</summary>
@@ -408,6 +418,7 @@ namespace BpfSharp
     /// this struct 96 bytes; only as many entries as the tracepoint has arguments hold values, and they are read-only.
     /// </remarks>
     [StructLayout(LayoutKind.Explicit, Size = 96)]
+    [BpfKernelStruct("bpf_raw_tracepoint_args")]
     public unsafe struct BpfRawTracepointArgs
     {
         /// <summary>The arguments, one 64-bit slot each; at most 12.</summary>
@@ -416,6 +427,7 @@ namespace BpfSharp
 
     /// <summary>Context of <see cref="BpfProgramType.CgroupDevice"/> programs (<c>struct bpf_cgroup_dev_ctx</c>): an access to a device.</summary>
     [StructLayout(LayoutKind.Explicit, Size = 12)]
+    [BpfKernelStruct("bpf_cgroup_dev_ctx")]
     public struct BpfCgroupDevCtx
     {
         /// <summary>Kind of access in the upper 16 bits (<c>BPF_DEVCG_ACC_*</c>), kind of device in the lower 16 (<c>BPF_DEVCG_DEV_*</c>).</summary>
@@ -432,6 +444,7 @@ namespace BpfSharp
     /// IPv6 addresses share their storage.
     /// </summary>
     [StructLayout(LayoutKind.Explicit, Size = 56)]
+    [BpfKernelStruct("bpf_flow_keys")]
     public unsafe struct BpfFlowKeys
     {
         /// <summary>Offset of the network header.</summary>
@@ -477,6 +490,7 @@ namespace BpfSharp
     /// x86_64 one, where that type is <c>struct pt_regs</c> (<see cref="PtRegs"/>); other architectures differ.
     /// </remarks>
     [StructLayout(LayoutKind.Explicit, Size = 184)]
+    [BpfKernelStruct("bpf_perf_event_data")]
     public struct BpfPerfEventData
     {
         /// <summary>Registers of the CPU when the sample was taken.</summary>
@@ -491,6 +505,7 @@ namespace BpfSharp
         /// is also what <see cref="BpfProgramType.Kprobe"/> programs get as their context on x86_64.
         /// </summary>
         [StructLayout(LayoutKind.Explicit, Size = 168)]
+        [BpfKernelStruct("pt_regs")]
         public struct PtRegs
         {
             /// <summary>Register r15.</summary>

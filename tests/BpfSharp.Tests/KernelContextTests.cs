@@ -24,15 +24,8 @@ namespace BpfSharp.Tests;
 /// </summary>
 public class KernelContextTests(ITestOutputHelper output)
 {
-    /// <summary>
-    /// C# names map to C names by one rule: an underscore before every capital letter but the first, then lower case
-    /// (<c>RemoteIp4</c> -&gt; <c>remote_ip4</c>, <c>BpfSockOps</c> -&gt; <c>bpf_sock_ops</c>). The names the rule cannot
-    /// give (the kernel's leading underscores) are listed here.
-    /// </summary>
-    private static readonly Dictionary<string, string> CNameExceptions = new()
-    {
-        ["SkBuff"] = "__sk_buff",
-    };
+    // A struct's C name is what its [BpfKernelStruct] says (the BPF compiler uses the same); field names map by one
+    // rule: an underscore before every capital letter but the first, then lower case (RemoteIp4 -> remote_ip4).
 
     /// <summary>
     /// What the runtime declares that the installed headers (Debian's 6.1 UAPI) may not have yet, with the release that
@@ -180,10 +173,10 @@ public class KernelContextTests(ITestOutputHelper output)
 
     private static string DisplayName(Type t) => t.DeclaringType != null ? DisplayName(t.DeclaringType) + "." + t.Name : t.Name;
 
-    private static string CName(Type t) => CName(t.Name);
+    private static string CName(Type t) =>
+        ((BpfKernelStructAttribute?)Attribute.GetCustomAttribute(t, typeof(BpfKernelStructAttribute)))?.Name ?? throw new InvalidOperationException(t.Name + " has no [BpfKernelStruct]");
 
-    private static string CName(string name) =>
-        CNameExceptions.TryGetValue(name, out var exception) ? exception : Regex.Replace(name, "(?<=.)([A-Z])", "_$1").ToLowerInvariant();
+    private static string CName(string name) => Regex.Replace(name, "(?<=.)([A-Z])", "_$1").ToLowerInvariant();
 
     /// <summary>u: unsigned integer, s: signed integer, p: pointer, r: struct; as the C program classifies its fields.</summary>
     private static string Kind(Type t) =>
