@@ -111,5 +111,5 @@ if diff -u samples/Mistakes/Mistakes.cs samples/.fixed/Mistakes/Mistakes.cs; the
 fi
 
 echo
-echo "OK: the sample builds clean against the package; every rule fires on samples/Mistakes; the kernel profile gives"
-echo "    that kernel's verdicts; the fixes apply."
+echo "OK: the sample builds clean against the package and its BPF object loads and runs in the kernel; every rule fires"
+echo "    on samples/Mistakes; the kernel profile gives that kernel's verdicts; the fixes apply."
