@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Linq;
 using BpfSharp.Compiler;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -22,6 +23,23 @@ namespace BpfSharp.Analyzers
         {
             context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
             context.EnableConcurrentExecution();
+
+            // A program's own body, as a symbol action: an IDE reports it for the open document while it is typed.
+            context.RegisterSymbolAction(symbol =>
+            {
+                var method = (IMethodSymbol)symbol.Symbol;
+                if (method.GetAttributes().Length == 0 || !BpfMethodCheck.IsProgram(symbol.Compilation, method))
+                {
+                    return;
+                }
+
+                foreach (var problem in BpfMethodCheck.Problems(symbol.Compilation, method, symbol.CancellationToken))
+                {
+                    symbol.ReportDiagnostic(Create(problem));
+                }
+            }, SymbolKind.Method);
+
+            // Everything else the translator refuses: the methods programs call, the maps they use.
             context.RegisterCompilationAction(compilation =>
             {
                 if (compilation.Compilation.GetTypeByMetadataName("BpfSharp.BpfProgramAttribute") is null)
@@ -29,18 +47,28 @@ namespace BpfSharp.Analyzers
                     return;
                 }
 
-                foreach (var problem in BpfTranslator.Translate(compilation.Compilation, cancellationToken: compilation.CancellationToken).Problems)
+                var result = BpfTranslator.Translate(compilation.Compilation, cancellationToken: compilation.CancellationToken);
+                foreach (var problem in result.Problems)
                 {
-                    var descriptor = problem.Id switch
+                    var reportedThere = result.IsInProgram(problem) && !problem.Message.StartsWith("the BPF compiler failed", System.StringComparison.Ordinal);
+                    if (!reportedThere)
                     {
-                        CompilerDiagnosticIds.UnsupportedType => Descriptors.UnsupportedType,
-                        CompilerDiagnosticIds.UnsupportedCall => Descriptors.UnsupportedCall,
-                        CompilerDiagnosticIds.UnsupportedMapUse => Descriptors.UnsupportedMapUse,
-                        _ => Descriptors.UnsupportedConstruct,
-                    };
-                    compilation.ReportDiagnostic(Diagnostic.Create(descriptor, problem.Location, problem.Message));
+                        compilation.ReportDiagnostic(Create(problem));
+                    }
                 }
             });
         }
+
+        private static Diagnostic Create(TranslationProblem problem) =>
+            Diagnostic.Create(
+                problem.Id switch
+                {
+                    CompilerDiagnosticIds.UnsupportedType => Descriptors.UnsupportedType,
+                    CompilerDiagnosticIds.UnsupportedCall => Descriptors.UnsupportedCall,
+                    CompilerDiagnosticIds.UnsupportedMapUse => Descriptors.UnsupportedMapUse,
+                    _ => Descriptors.UnsupportedConstruct,
+                },
+                problem.Location,
+                problem.Message);
     }
 }

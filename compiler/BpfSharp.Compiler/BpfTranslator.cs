@@ -48,6 +48,7 @@ namespace BpfSharp.Compiler
             }
 
             var names = programs.Select(p => p.Method.Name).ToImmutableArray();
+            var bodies = programs.Select(p => p.Syntax.GetLocation()).ToImmutableArray();
             try
             {
                 var unit = new TranslationUnit(compilation, symbols, sourceRoot, cancellationToken);
@@ -57,13 +58,46 @@ namespace BpfSharp.Compiler
                 }
 
                 var text = unit.Write();
-                return new TranslationResult(unit.Problems.Count == 0 ? text : null, names, unit.Problems.ToImmutableArray());
+                return new TranslationResult(unit.Problems.Count == 0 ? text : null, names, unit.Problems.ToImmutableArray(), bodies);
             }
             catch (Exception e) when (!(e is OperationCanceledException))
             {
                 // A translator bug must not break the user's build: it becomes a located problem, and no object.
                 var problem = new TranslationProblem(CompilerDiagnosticIds.UnsupportedConstruct, programs[0].Syntax.Identifier.GetLocation(), "the BPF compiler failed on this program (" + e.GetType().Name + ": " + e.Message + "); please report it");
-                return new TranslationResult(null, names, ImmutableArray.Create(problem));
+                return new TranslationResult(null, names, ImmutableArray.Create(problem), bodies);
+            }
+        }
+    }
+
+    /// <summary>Per-method checks, for an IDE that analyses one method while it is typed.</summary>
+    public static class BpfMethodCheck
+    {
+        /// <summary>Whether a method declares a BPF program.</summary>
+        public static bool IsProgram(Compilation compilation, IMethodSymbol method) =>
+            KnownSymbols.Create(compilation) is KnownSymbols symbols && symbols.Section(method) != null;
+
+        /// <summary>
+        /// The problems inside one [BpfProgram] method's own body (its callees are translated to know their
+        /// signatures, and their problems left to the compilation-wide check).
+        /// </summary>
+        public static ImmutableArray<TranslationProblem> Problems(Compilation compilation, IMethodSymbol method, CancellationToken cancellationToken = default)
+        {
+            var symbols = KnownSymbols.Create(compilation);
+            var syntax = method.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).OfType<MethodDeclarationSyntax>().FirstOrDefault();
+            if (symbols is null || syntax is null || symbols.Section(method) is not string section)
+            {
+                return ImmutableArray<TranslationProblem>.Empty;
+            }
+
+            try
+            {
+                var unit = new TranslationUnit(compilation, symbols, null, cancellationToken);
+                unit.AddProgram(method, syntax, section);
+                return unit.Problems.Where(p => p.Location.SourceTree == syntax.SyntaxTree && syntax.Span.Contains(p.Location.SourceSpan)).ToImmutableArray();
+            }
+            catch (Exception e) when (!(e is OperationCanceledException))
+            {
+                return ImmutableArray<TranslationProblem>.Empty; // the compilation-wide check reports translator failures
             }
         }
     }
