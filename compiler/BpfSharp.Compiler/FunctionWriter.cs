@@ -299,6 +299,8 @@ namespace BpfSharp.Compiler
                 case IFieldReferenceOperation field when _unit.Symbols.MapTypeOf(field.Field.Type) != null:
                     _unit.Problem(CompilerDiagnosticIds.UnsupportedMapUse, field.Syntax.GetLocation(), $"map '{field.Field.Name}' can only be passed to a helper's map parameter");
                     return "0";
+                case IFieldReferenceOperation { Instance: null } global:
+                    return _unit.Global(global.Field, global.Syntax.GetLocation());
                 case ISizeOfOperation size:
                     return "sizeof(" + _unit.CType(size.TypeOperand, size.Syntax.GetLocation()) + ")";
                 case IDefaultValueOperation defaultValue:
@@ -333,6 +335,7 @@ namespace BpfSharp.Compiler
         private string Target(IOperation operation) => operation switch
         {
             IFieldReferenceOperation { Instance: { } instance } field => "(" + Target(instance) + ")." + TranslationUnit.FieldName(field.Field),
+            IFieldReferenceOperation { Instance: null } global when _unit.Symbols.MapTypeOf(global.Field.Type) is null => _unit.Global(global.Field, global.Syntax.GetLocation()),
             { Kind: OperationKind.None } when IsPointerIndirection(operation) is IOperation pointer => "(*" + Expression(pointer) + ")",
             { Kind: OperationKind.None } when PointerElement(operation) is string element => element,
             _ => Expression(operation),

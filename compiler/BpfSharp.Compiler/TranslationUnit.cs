@@ -40,6 +40,8 @@ namespace BpfSharp.Compiler
         private readonly List<string> _structs = new List<string>();
         private readonly HashSet<ITypeSymbol> _structsSeen = new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default);
         private readonly List<string> _maps = new List<string>();
+        private readonly List<string> _globals = new List<string>();
+        private readonly HashSet<IFieldSymbol> _globalsSeen = new HashSet<IFieldSymbol>(SymbolEqualityComparer.Default);
         private readonly HashSet<IFieldSymbol> _mapsSeen = new HashSet<IFieldSymbol>(SymbolEqualityComparer.Default);
         private readonly List<(string Prototype, string Body)> _functions = new List<(string, string)>();
         private readonly HashSet<IMethodSymbol> _functionsSeen = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
@@ -158,6 +160,39 @@ namespace BpfSharp.Compiler
 
             _maps.Add("struct {\n" + string.Join("\n", lines) + "\n} " + field.Name + " SEC(\".maps\");");
             return field.Name;
+        }
+
+        /// <summary>
+        /// The C name of a static non-map field: global data (<c>.bss</c>/<c>.data</c>); a <c>static readonly</c> field is
+        /// <c>const volatile</c> (<c>.rodata</c>), which a loader may set before loading. Initialisers must be constants.
+        /// </summary>
+        public string Global(IFieldSymbol field, Location at)
+        {
+            var name = field.ContainingType.Name + "_" + field.Name;
+            if (!_globalsSeen.Add(field))
+            {
+                return name;
+            }
+
+            var type = CType(field.Type, at);
+            var declarator = field.DeclaringSyntaxReferences.Select(r => r.GetSyntax(_cancellationToken)).OfType<VariableDeclaratorSyntax>().FirstOrDefault();
+            string? initial = null;
+            if (declarator?.Initializer?.Value is ExpressionSyntax value)
+            {
+                var constant = _compilation.GetSemanticModel(declarator.SyntaxTree).GetConstantValue(value, _cancellationToken);
+                if (!constant.HasValue || constant.Value is null || !(constant.Value is IConvertible))
+                {
+                    Problem(CompilerDiagnosticIds.UnsupportedConstruct, value.GetLocation(), $"the initialiser of '{field.Name}' must be a constant: BPF global data is laid out before the program runs");
+                }
+                else
+                {
+                    var suffix = constant.Value switch { ulong _ => "ULL", long _ => "LL", uint _ => "U", _ => string.Empty };
+                    initial = Convert.ToString(constant.Value is bool b ? (b ? 1 : 0) : constant.Value is char c ? (int)c : constant.Value, CultureInfo.InvariantCulture) + suffix;
+                }
+            }
+
+            _globals.Add((field.IsReadOnly ? "const volatile " : string.Empty) + type + " " + name + " = " + (initial ?? (type.StartsWith("struct ", StringComparison.Ordinal) ? "{0}" : "0")) + ";");
+            return name;
         }
 
         /// <summary>The C type of a C# type; a problem (and a placeholder) for types BPF has no form of.</summary>
@@ -286,7 +321,7 @@ namespace BpfSharp.Compiler
                 file.Append(helper).Append('\n');
             }
 
-            foreach (var part in new[] { _structs, _maps, _functions.Select(f => f.Prototype).ToList(), _functions.Select(f => f.Body).ToList(), _programs })
+            foreach (var part in new[] { _structs, _maps, _globals, _functions.Select(f => f.Prototype).ToList(), _functions.Select(f => f.Body).ToList(), _programs })
             {
                 if (part.Count > 0)
                 {

@@ -39,6 +39,53 @@ public class CompiledProgramTests(ITestOutputHelper output)
         }
     }
 
+    private const string WithGlobals = """
+        using BpfSharp;
+        [assembly: BpfLicense("GPL")]
+        public static unsafe class Globals
+        {
+            static readonly uint Base = 100;
+            static uint Runs;
+
+            [BpfProgram("socket")]
+            public static int Filter(SkBuff* skb)
+            {
+                System.Threading.Interlocked.Increment(ref Runs);
+                return (int)(Base + Runs);
+            }
+        }
+        """;
+
+    [SkippableFact]
+    public void Static_fields_are_global_data_the_kernel_keeps_between_runs()
+    {
+        RunningKernel.RequireBpf();
+        var clang = Tools.Find("clang");
+        Skip.If(clang is null || Tools.Find("bpftool") is null, "kernel test skipped: clang and bpftool are needed (apt-get install clang bpftool)");
+        Skip.IfNot(Tools.BpfFs(), "kernel test skipped: bpffs is not mounted at /sys/fs/bpf and could not be (mount -t bpf bpf /sys/fs/bpf)");
+
+        var translation = BpfTranslatorTests.Translate(WithGlobals);
+        Assert.True(translation.C != null, string.Join("\n", translation.Problems));
+        Assert.Contains("const volatile __u32 Globals_Base = 100;", translation.C);
+        Assert.Contains("__u32 Globals_Runs = 0;", translation.C);
+        var directory = Directory.CreateTempSubdirectory("bpfsharp-compiled-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(directory, "globals.bpf.c"), translation.C);
+            var compile = Tools.Run(clang!, $"-O2 -g -target bpf -I/usr/include/x86_64-linux-gnu -c {directory}/globals.bpf.c -o {directory}/globals.bpf.o");
+            Assert.True(compile.ExitCode == 0, compile.Output + "\n" + translation.C);
+
+            // .rodata holds Base (100), .bss Runs: three runs, the last returns 100 + 3.
+            var run = Tools.LoadAndRun(Path.Combine(directory, "globals.bpf.o"), "Filter", "none", new byte[64], repeat: 3);
+            output.WriteLine(run);
+            Assert.Contains("Return value: 103", run);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     private static readonly string Classifier = File.ReadAllText(Path.Combine(RepoPaths.Root, "tests", "Programs", "TcClassifier.cs"));
 
     [SkippableFact]
