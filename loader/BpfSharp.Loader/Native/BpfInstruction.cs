@@ -31,21 +31,17 @@ namespace BpfSharp.Loader.Native
         public static BpfInstruction Return() => new((byte)(Jmp | Exit), 0, 0, 0, 0);
 
         /// <summary>The two instructions of <c>destination = map</c> (a 64-bit immediate load the kernel resolves to the map).</summary>
-        public static IEnumerable<BpfInstruction> LoadMap(byte destination, int mapFd)
-        {
-            yield return new BpfInstruction((byte)(Ld | Imm | DoubleWord), destination, PseudoMapFd, 0, mapFd);
-            yield return default;
-        }
+        public static IEnumerable<BpfInstruction> LoadMap(byte destination, int mapFd) => LoadPseudo(destination, PseudoMapFd, mapFd);
 
         /// <summary><c>src_reg</c> of a 64-bit immediate load that names a subprogram (a callback) by instruction offset.</summary>
         public const byte PseudoFunction = 4;
 
         /// <summary>The two instructions of <c>destination = &amp;subprogram</c>, the subprogram <paramref name="offset"/> instructions after the first one's successor.</summary>
-        public static IEnumerable<BpfInstruction> LoadFunction(byte destination, int offset)
-        {
-            yield return new BpfInstruction((byte)(Ld | Imm | DoubleWord), destination, PseudoFunction, 0, offset);
-            yield return default;
-        }
+        public static IEnumerable<BpfInstruction> LoadFunction(byte destination, int offset) => LoadPseudo(destination, PseudoFunction, offset);
+
+        // A 64-bit immediate load whose src_reg says what the kernel resolves the immediate to; it takes two slots.
+        private static IEnumerable<BpfInstruction> LoadPseudo(byte destination, byte kind, int immediate) =>
+            new[] { new BpfInstruction((byte)(Ld | Imm | DoubleWord), destination, kind, 0, immediate), default };
 
         /// <summary>The instructions as the kernel reads them.</summary>
         public static byte[] Encode(IReadOnlyList<BpfInstruction> instructions)
