@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Threading;
 using BpfSharp.Spec;
@@ -38,7 +39,8 @@ namespace BpfSharp.Compiler
         private readonly CancellationToken _cancellationToken;
         private readonly SortedDictionary<int, string> _helpers = new SortedDictionary<int, string>();
         private readonly List<string> _structs = new List<string>();
-        private readonly HashSet<ITypeSymbol> _structsSeen = new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default);
+        private readonly Dictionary<ITypeSymbol, string> _structNames = new Dictionary<ITypeSymbol, string>(SymbolEqualityComparer.Default);
+        private readonly HashSet<string> _structNamesTaken = new HashSet<string>(StringComparer.Ordinal);
         private readonly List<string> _maps = new List<string>();
         private readonly List<string> _globals = new List<string>();
         private readonly HashSet<IFieldSymbol> _globalsSeen = new HashSet<IFieldSymbol>(SymbolEqualityComparer.Default);
@@ -247,28 +249,82 @@ namespace BpfSharp.Compiler
                 return "struct " + kernelName;
             }
 
-            var name = "struct " + type.Name;
-            if (!_structsSeen.Add(type))
+            if (_structNames.TryGetValue(type, out var known))
             {
+                return known;
+            }
+
+            // Two structs of one name (other namespaces, nesting) get distinct C names, numbered in the order met.
+            var cName = type.Name;
+            for (var n = 2; !_structNamesTaken.Add(cName); n++)
+            {
+                cName = type.Name + "_" + n.ToString(CultureInfo.InvariantCulture);
+            }
+
+            var name = "struct " + cName;
+            _structNames.Add(type, name);
+            if (type.IsGenericType)
+            {
+                Problem(CompilerDiagnosticIds.UnsupportedType, at, $"'{type.ToDisplayString()}' is generic, which this version of the BPF compiler does not translate: declare a struct for each instantiation");
                 return name;
             }
 
-            if (type.IsGenericType || (type.GetAttributes().Any(a => a.AttributeClass?.Name == "StructLayoutAttribute" && a.ConstructorArguments.FirstOrDefault().Value is int kind && kind == 2)))
+            var layout = StructLayout.Of(type);
+            var fields = type.GetMembers().OfType<IFieldSymbol>().Where(f => !f.IsStatic && !f.IsConst).ToList();
+            string Declaration(IFieldSymbol field) =>
+                field.IsFixedSizeBuffer && field.Type is IPointerTypeSymbol element
+                    ? $"{CType(element.PointedAtType, at)} {Identifier(field.Name)}[{field.FixedSize}]"
+                    : $"{CType(field.Type, at)} {Identifier(field.Name)}";
+
+            if (layout.Problem is string problem)
             {
-                Problem(CompilerDiagnosticIds.UnsupportedType, at, $"'{type.ToDisplayString()}' is generic or has an explicit layout, which this version of the BPF compiler does not translate");
+                Problem(CompilerDiagnosticIds.UnsupportedType, at, $"'{type.ToDisplayString()}' {problem}");
                 return name;
             }
 
-            var fields = new List<string>();
-            foreach (var field in type.GetMembers().OfType<IFieldSymbol>().Where(f => !f.IsStatic && !f.IsConst))
+            var members = layout.Kind == LayoutKind.Explicit
+                ? ExplicitMembers(fields, layout, Declaration, at)
+                : fields.Select(f => "    " + Declaration(f) + ";").ToList();
+            if (layout.Size > 0)
             {
-                fields.Add(field.IsFixedSizeBuffer && field.Type is IPointerTypeSymbol element
-                    ? $"    {CType(element.PointedAtType, at)} {Identifier(field.Name)}[{field.FixedSize}];"
-                    : $"    {CType(field.Type, at)} {Identifier(field.Name)};");
+                // StructLayout.Size: at least that many bytes, as .NET lays it out (a multiple of the alignment, checked in StructLayout).
+                members = new List<string> { "    union {", "    struct {" }.Concat(members.Select(m => "    " + m)).Concat(new[] { "    };", $"    __u8 bpfsharp_size[{layout.Size}];", "    };" }).ToList();
             }
 
-            _structs.Add(name + " {\n" + string.Join("\n", fields) + "\n};");
+            var definition = name + " {\n" + string.Join("\n", members) + "\n}" + (layout.Kind == LayoutKind.Explicit ? $" __attribute__((aligned({layout.Alignment})))" : string.Empty) + ";";
+            _structs.Add(layout.Kind == LayoutKind.Sequential && layout.Pack > 0
+                ? $"#pragma pack(push, {layout.Pack})\n{definition}\n#pragma pack(pop)"
+                : definition);
             return name;
+        }
+
+        // FieldOffset(O) as C: each field in its own packed struct behind O bytes of padding, all in one union. The field keeps the
+        // alignment its offset allows (so clang still loads it whole where it can), capped by Pack.
+        private List<string> ExplicitMembers(List<IFieldSymbol> fields, StructLayout layout, Func<IFieldSymbol, string> declaration, Location at)
+        {
+            var members = new List<string> { "    union {" };
+            foreach (var field in fields)
+            {
+                var offset = StructLayout.FieldOffset(field);
+                if (offset is null)
+                {
+                    Problem(CompilerDiagnosticIds.UnsupportedType, field.Locations.FirstOrDefault() ?? at, $"field '{field.Name}' of a struct with an explicit layout needs [FieldOffset]");
+                    continue;
+                }
+
+                var alignment = StructLayout.AlignmentOf(field.IsFixedSizeBuffer && field.Type is IPointerTypeSymbol element ? element.PointedAtType : field.Type);
+                var allowed = offset.Value == 0 ? alignment : Math.Min(alignment, offset.Value & -offset.Value);
+                if (layout.Pack > 0)
+                {
+                    allowed = Math.Min(allowed, layout.Pack);
+                }
+
+                var padding = offset.Value > 0 ? $"__u8 bpfsharp_at_{field.Name}[{offset.Value}]; " : string.Empty;
+                members.Add($"    struct {{ {padding}{declaration(field)} __attribute__((aligned({allowed}))); }} __attribute__((packed));");
+            }
+
+            members.Add("    };");
+            return members;
         }
 
         /// <summary>Whether a field belongs to one of the kernel's context structs (read through a cast: some are pointer slots).</summary>

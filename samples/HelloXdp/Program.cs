@@ -6,9 +6,9 @@ using HelloXdp;
 
 // Shows the generated helper API this sample uses, with the facts each stub carries for the analyzers,
 // then what happens when a helper is called outside the kernel.
-var helpers = typeof(SourceRecorder).Assembly.GetType("BpfSharp.BpfHelpers", throwOnError: true)!;
+var helpers = typeof(PacketCounter).Assembly.GetType("BpfSharp.BpfHelpers", throwOnError: true)!;
 Console.WriteLine($"Generated BpfSharp.BpfHelpers: {helpers.GetMethods(BindingFlags.Public | BindingFlags.Static).Length} helper stubs.");
-foreach (var name in new[] { "KtimeGetNs", "MapPushElem" })
+foreach (var name in new[] { "MapLookupElem", "MapUpdateElem" })
 {
     var method = helpers.GetMethod(name)!;
     var helper = method.GetCustomAttribute<BpfHelperAttribute>()!;
@@ -20,12 +20,14 @@ foreach (var name in new[] { "KtimeGetNs", "MapPushElem" })
         + (mapTypes.Length > 0 ? $"; map types: {string.Join(", ", mapTypes)}" : string.Empty));
 }
 
-Console.WriteLine($"SourceRecorder.Arrivals is a {SourceRecorder.Arrivals.MapType} map with {SourceRecorder.Arrivals.MaxEntries} entries.");
+Console.WriteLine($"PacketCounter.Protocols is a {PacketCounter.Protocols.MapType} map with {PacketCounter.Protocols.MaxEntries} entries.");
 try
 {
     unsafe
     {
-        SourceRecorder.RecordArrival(null);
+        // An empty packet: the program counts it under NotIpv4, and the map lookup is where .NET has to stop.
+        var context = new XdpMd();
+        PacketCounter.CountPackets(&context);
     }
 }
 catch (BpfHelperNotAvailableException ex)

@@ -23,7 +23,7 @@ public class TranslatorRobustnessTests
     private static string[] Programs() =>
     [
         BpfTranslatorTests.Counter,
-        File.ReadAllText(Path.Combine(RepoPaths.Root, "samples", "HelloXdp", "SourceRecorder.cs")),
+        File.ReadAllText(Path.Combine(RepoPaths.Root, "samples", "HelloXdp", "PacketCounter.cs")),
         File.ReadAllText(Path.Combine(RepoPaths.Root, "samples", "Mistakes", "Mistakes.cs")),
     ];
 

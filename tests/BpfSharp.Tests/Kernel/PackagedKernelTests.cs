@@ -52,6 +52,60 @@ public class PackagedKernelTests(PackagedBpfSharp packaged, ITestOutputHelper ou
         Assert.Matches("\"value\": 4\\b", run);
     }
 
+    [SkippableFact]
+    public void A_consumer_of_the_public_contract_builds_into_an_object_whose_programs_run_and_fill_their_maps()
+    {
+        RunningKernel.RequireBpf();
+        Skip.If(Tools.Find("clang") is null || Tools.Find("bpftool") is null, "kernel test skipped: clang and bpftool are needed (apt-get install clang bpftool)");
+        var (exitCode, build) = packaged.BuildConsumer("Contract", File.ReadAllText(Path.Combine(RepoPaths.Root, "tests", "Programs", "Contract.cs")), NoDocs);
+        Assert.True(exitCode == 0, build);
+        var objectPath = Path.Combine(packaged.Root, "Contract", "bin", "Debug", "net10.0", "Contract.bpf.o");
+        Assert.True(File.Exists(objectPath), "no object next to the assembly:\n" + build);
+
+        using var loaded = new LoadedObject(objectPath);
+        Assert.True(loaded.Loaded, loaded.LoadOutput);
+        byte[] udpToDiscard = Frame(protocol: 17, ports: [0x12, 0x34, 0x00, 0x09], payload: [1, 2, 3, 4]);
+        byte[] tcp = Frame(protocol: 6, ports: [0x12, 0x34, 0x00, 0x50], payload: [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+        byte[] ipv6 = [.. new byte[12], 0x86, 0xdd, .. new byte[40]]; // the kernel test-runs IPv6 only with a whole IPv6 header
+
+        // XDP, taking void* and casting to the consumer's own context struct; packed headers; bounds checks.
+        Assert.Equal(1, loaded.Run("Filter", udpToDiscard)); // XDP_DROP
+        Assert.Equal(2, loaded.Run("Filter", tcp)); // XDP_PASS
+        Assert.Equal(2, loaded.Run("Filter", ipv6)); // not IPv4: passed before anything is counted
+        Assert.Equal(0, loaded.Run("Filter", new byte[20])); // too short for the headers: XDP_ABORTED
+        Assert.Equal(new Dictionary<string, string> { ["17"] = "1", ["6"] = "1" }, loaded.Dump("PerProtocol"));
+        Assert.Equal(new[] { $"{udpToDiscard.Length:x2} 00 00 00", $"{tcp.Length:x2} 00 00 00" }, new[] { loaded.Pop("Lengths"), loaded.Pop("Lengths") });
+        Assert.Equal("36", loaded.Dump("Stats")["0"]); // the stackalloc'd first eight payload bytes of the TCP frame, summed by a static method
+
+        // TC, taking SkBuff*: drops IPv6, counts bytes through an atomic add.
+        Assert.Equal(2, loaded.Run("Account", ipv6)); // TC_ACT_SHOT
+        Assert.Equal(0, loaded.Run("Account", tcp)); // TC_ACT_OK
+        Assert.Equal((ipv6.Length + tcp.Length).ToString(System.Globalization.CultureInfo.InvariantCulture), loaded.Dump("Stats")["1"]);
+    }
+
+    [SkippableFact]
+    public void The_sample_counts_packets_per_protocol_in_the_kernel()
+    {
+        RunningKernel.RequireBpf();
+        Skip.If(Tools.Find("clang") is null || Tools.Find("bpftool") is null, "kernel test skipped: clang and bpftool are needed (apt-get install clang bpftool)");
+        var (exitCode, build) = packaged.BuildConsumer("Sample", File.ReadAllText(Path.Combine(RepoPaths.Root, "samples", "HelloXdp", "PacketCounter.cs")), NoDocs);
+        Assert.True(exitCode == 0, build);
+
+        using var loaded = new LoadedObject(Path.Combine(packaged.Root, "Sample", "bin", "Debug", "net10.0", "Sample.bpf.o"));
+        Assert.True(loaded.Loaded, loaded.LoadOutput);
+        foreach (var frame in new[] { Frame(6, [0, 0, 0, 0], []), Frame(17, [0, 0, 0, 0], []), Frame(17, [0, 0, 0, 0], [1]), [.. new byte[12], 0x08, 0x06, .. new byte[28]], new byte[20] })
+        {
+            Assert.Equal(2, loaded.Run("CountPackets", frame)); // XDP_PASS, always
+        }
+
+        Assert.Equal(new Dictionary<string, string> { ["6"] = "1", ["17"] = "2", ["256"] = "2" }, loaded.Dump("Protocols"));
+    }
+
+    // Ethernet (zero MACs) + IPv4 without options + four port bytes + payload.
+    private static byte[] Frame(byte protocol, byte[] ports, byte[] payload) =>
+        new byte[12].Concat(new byte[] { 0x08, 0x00, 0x45, 0, 0, 0, 0, 0, 0x40, 0, 64, protocol, 0, 0, 127, 0, 0, 1, 127, 0, 0, 1 })
+            .Concat(ports).Concat(payload).ToArray();
+
     [Fact]
     public void Without_clang_the_build_says_that_no_object_was_written()
     {
