@@ -7,7 +7,7 @@ using Microsoft.CodeAnalysis.Diagnostics;
 namespace BpfSharp.Analyzers
 {
     /// <summary>
-    /// BPF2xxx: C# in a [BpfProgram] method, or in a method it calls, that cannot become BPF. The same translator that
+    /// BPF2xxx: C# in a [BpfProgram] method, or in a method it calls, that cannot become BPF; program and map names the object cannot carry. The same translator that
     /// writes the C for the build decides, so what this reports is exactly what keeps the object from being written.
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
@@ -17,7 +17,9 @@ namespace BpfSharp.Analyzers
             Descriptors.UnsupportedConstruct,
             Descriptors.UnsupportedType,
             Descriptors.UnsupportedCall,
-            Descriptors.UnsupportedMapUse);
+            Descriptors.UnsupportedMapUse,
+            Descriptors.ObjectName,
+            Descriptors.LongObjectName);
 
         public override void Initialize(AnalysisContext context)
         {
@@ -50,7 +52,7 @@ namespace BpfSharp.Analyzers
                 var result = BpfTranslator.Translate(compilation.Compilation, cancellationToken: compilation.CancellationToken);
                 foreach (var problem in result.Problems)
                 {
-                    var reportedThere = result.IsInProgram(problem) && !problem.Message.StartsWith("the BPF compiler failed", System.StringComparison.Ordinal);
+                    var reportedThere = result.IsInProgram(problem) && !BpfMethodCheck.IsNameProblem(problem) && !problem.Message.StartsWith("the BPF compiler failed", System.StringComparison.Ordinal);
                     if (!reportedThere)
                     {
                         compilation.ReportDiagnostic(Create(problem));
@@ -66,6 +68,8 @@ namespace BpfSharp.Analyzers
                     CompilerDiagnosticIds.UnsupportedType => Descriptors.UnsupportedType,
                     CompilerDiagnosticIds.UnsupportedCall => Descriptors.UnsupportedCall,
                     CompilerDiagnosticIds.UnsupportedMapUse => Descriptors.UnsupportedMapUse,
+                    CompilerDiagnosticIds.ObjectName => Descriptors.ObjectName,
+                    CompilerDiagnosticIds.LongObjectName => Descriptors.LongObjectName,
                     _ => Descriptors.UnsupportedConstruct,
                 },
                 problem.Location,

@@ -129,6 +129,22 @@ namespace BpfSharp.Analyzers
             DiagnosticSeverity.Error,
             "Maps are static fields initialised with constant sizes, passed to helpers' map parameters; the kernel creates them before the program runs.");
 
+        public static readonly DiagnosticDescriptor ObjectName = Create(
+            "BPF2005",
+            "Program or map name the BPF object cannot carry",
+            "{0}",
+            CompilerCategory,
+            DiagnosticSeverity.Error,
+            "A program is named after its method and a map after its field, in the object and in the kernel: the kernel accepts only ASCII letters, digits and '_', and one object cannot hold two programs or maps of one name.");
+
+        public static readonly DiagnosticDescriptor LongObjectName = Create(
+            "BPF2006",
+            "Program or map name longer than the kernel keeps",
+            "{0}",
+            CompilerCategory,
+            DiagnosticSeverity.Warning,
+            "The kernel keeps the first 15 characters of a program's or map's name (BPF_OBJ_NAME_LEN); loaders truncate longer names, so bpftool and the kernel show the shortened one.");
+
         public static readonly DiagnosticDescriptor KernelProfileProblem = Create(
             DiagnosticIds.KernelProfileProblem,
             "Kernel profile cannot be used",

@@ -58,7 +58,8 @@ namespace BpfSharp.Compiler
                 }
 
                 var text = unit.Write();
-                return new TranslationResult(unit.Problems.Count == 0 ? text : null, names, unit.Problems.ToImmutableArray(), bodies);
+                var stopped = unit.Problems.Any(p => CompilerDiagnosticIds.StopsTheObject(p.Id));
+                return new TranslationResult(stopped ? null : text, names, unit.Problems.ToImmutableArray(), bodies);
             }
             catch (Exception e) when (!(e is OperationCanceledException))
             {
@@ -72,6 +73,10 @@ namespace BpfSharp.Compiler
     /// <summary>Per-method checks, for an IDE that analyses one method while it is typed.</summary>
     public static class BpfMethodCheck
     {
+        /// <summary>Whether a problem is about a program's or map's name, which only the whole object can judge.</summary>
+        public static bool IsNameProblem(TranslationProblem problem) =>
+            problem.Id == CompilerDiagnosticIds.ObjectName || problem.Id == CompilerDiagnosticIds.LongObjectName;
+
         /// <summary>Whether a method declares a BPF program.</summary>
         public static bool IsProgram(Compilation compilation, IMethodSymbol method) =>
             KnownSymbols.Create(compilation) is KnownSymbols symbols && symbols.Section(method) != null;
@@ -93,7 +98,8 @@ namespace BpfSharp.Compiler
             {
                 var unit = new TranslationUnit(compilation, symbols, null, cancellationToken);
                 unit.AddProgram(method, syntax, section);
-                return unit.Problems.Where(p => p.Location.SourceTree == syntax.SyntaxTree && syntax.Span.Contains(p.Location.SourceSpan)).ToImmutableArray();
+                // Names are checked against the whole object, by the compilation-wide check.
+                return unit.Problems.Where(p => !IsNameProblem(p) && p.Location.SourceTree == syntax.SyntaxTree && syntax.Span.Contains(p.Location.SourceSpan)).ToImmutableArray();
             }
             catch (Exception e) when (!(e is OperationCanceledException))
             {

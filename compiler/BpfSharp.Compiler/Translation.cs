@@ -18,6 +18,15 @@ namespace BpfSharp.Compiler
 
         /// <summary>A map used other than as a helper's map argument, or declared so its size is not a constant.</summary>
         public const string UnsupportedMapUse = "BPF2004";
+
+        /// <summary>A program or map name the object cannot carry: not ASCII, reserved, or taken by another program or map.</summary>
+        public const string ObjectName = "BPF2005";
+
+        /// <summary>A program or map name longer than the kernel keeps (15 characters): a warning, the object is still written.</summary>
+        public const string LongObjectName = "BPF2006";
+
+        /// <summary>Whether a problem keeps the object from being written (all but warnings).</summary>
+        public static bool StopsTheObject(string id) => id != LongObjectName;
     }
 
     /// <summary>Why a piece of C# cannot become BPF, where it is.</summary>

@@ -39,14 +39,18 @@ namespace BpfSharp.Compiler
         private readonly CancellationToken _cancellationToken;
         private readonly SortedDictionary<int, string> _helpers = new SortedDictionary<int, string>();
         private readonly List<string> _structs = new List<string>();
+        // BPF_OBJ_NAME_LEN - 1: the kernel's program and map names.
+        private const int KernelNameLength = 15;
+
+        private readonly Dictionary<string, ISymbol> _objectNames = new Dictionary<string, ISymbol>(StringComparer.Ordinal);
+        private readonly HashSet<string> _internalNames = new HashSet<string>(StringComparer.Ordinal);
+        private readonly Dictionary<ISymbol, string> _internalNamesOf = new Dictionary<ISymbol, string>(SymbolEqualityComparer.Default);
         private readonly Dictionary<ITypeSymbol, string> _structNames = new Dictionary<ITypeSymbol, string>(SymbolEqualityComparer.Default);
         private readonly HashSet<string> _structNamesTaken = new HashSet<string>(StringComparer.Ordinal);
         private readonly List<string> _maps = new List<string>();
         private readonly List<string> _globals = new List<string>();
-        private readonly HashSet<IFieldSymbol> _globalsSeen = new HashSet<IFieldSymbol>(SymbolEqualityComparer.Default);
         private readonly HashSet<IFieldSymbol> _mapsSeen = new HashSet<IFieldSymbol>(SymbolEqualityComparer.Default);
         private readonly List<(string Prototype, string Body)> _functions = new List<(string, string)>();
-        private readonly HashSet<IMethodSymbol> _functionsSeen = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
         private readonly List<string> _programs = new List<string>();
 
         private readonly string? _sourceRoot;
@@ -75,17 +79,19 @@ namespace BpfSharp.Compiler
         public void AddProgram(IMethodSymbol method, MethodDeclarationSyntax syntax, string section)
         {
             var writer = new FunctionWriter(this, method, syntax, isProgram: true);
-            _programs.Add("SEC(" + Literal(section) + ")\n" + writer.Signature(method.Name) + "\n" + writer.Body());
+            _programs.Add("SEC(" + Literal(section) + ")\n" + writer.Signature(ObjectName(method, "program")) + "\n" + writer.Body());
         }
 
         /// <summary>The C name of a static method the program calls, translated on first use.</summary>
         public string Function(IMethodSymbol method, Location at)
         {
-            var name = method.ContainingType.Name + "_" + method.Name;
-            if (!_functionsSeen.Add(method.OriginalDefinition))
+            if (_internalNamesOf.TryGetValue(method.OriginalDefinition, out var known))
             {
-                return name;
+                return known;
             }
+
+            var name = InternalName(Identifier(method.ContainingType.Name + "_" + method.Name));
+            _internalNamesOf.Add(method.OriginalDefinition, name);
 
             var syntax = method.DeclaringSyntaxReferences.Select(r => r.GetSyntax(_cancellationToken)).OfType<MethodDeclarationSyntax>().FirstOrDefault();
             if (syntax is null || method.IsGenericMethod)
@@ -160,8 +166,9 @@ namespace BpfSharp.Compiler
                 lines.Add("    __uint(value_size, 127 * sizeof(__u64)); /* PERF_MAX_STACK_DEPTH frames */");
             }
 
-            _maps.Add("struct {\n" + string.Join("\n", lines) + "\n} " + field.Name + " SEC(\".maps\");");
-            return field.Name;
+            var name = ObjectName(field, "map");
+            _maps.Add("struct {\n" + string.Join("\n", lines) + "\n} " + name + " SEC(\".maps\");");
+            return name;
         }
 
         /// <summary>
@@ -170,11 +177,13 @@ namespace BpfSharp.Compiler
         /// </summary>
         public string Global(IFieldSymbol field, Location at)
         {
-            var name = field.ContainingType.Name + "_" + field.Name;
-            if (!_globalsSeen.Add(field))
+            if (_internalNamesOf.TryGetValue(field, out var known))
             {
-                return name;
+                return known;
             }
+
+            var name = InternalName(Identifier(field.ContainingType.Name + "_" + field.Name));
+            _internalNamesOf.Add(field, name);
 
             var type = CType(field.Type, at);
             var declarator = field.DeclaringSyntaxReferences.Select(r => r.GetSyntax(_cancellationToken)).OfType<VariableDeclaratorSyntax>().FirstOrDefault();
@@ -255,10 +264,10 @@ namespace BpfSharp.Compiler
             }
 
             // Two structs of one name (other namespaces, nesting) get distinct C names, numbered in the order met.
-            var cName = type.Name;
+            var cName = Identifier(type.Name);
             for (var n = 2; !_structNamesTaken.Add(cName); n++)
             {
-                cName = type.Name + "_" + n.ToString(CultureInfo.InvariantCulture);
+                cName = Identifier(type.Name) + "_" + n.ToString(CultureInfo.InvariantCulture);
             }
 
             var name = "struct " + cName;
@@ -337,7 +346,72 @@ namespace BpfSharp.Compiler
         /// <summary>A C field name: a kernel context struct's field is the kernel's snake_case name.</summary>
         public static string FieldName(IFieldSymbol field) => IsContextField(field) ? SnakeCase(field.Name) : Identifier(field.Name);
 
-        public static string Identifier(string name) => s_cKeywords.Contains(name) ? name + "_" : name;
+        /// <summary>
+        /// A C identifier for a C# one: C keywords get a '_', and letters beyond ASCII are spelled out (the kernel accepts
+        /// only ASCII names in BTF), "Zähler" -> "Z_u00E4hler".
+        /// </summary>
+        public static string Identifier(string name)
+        {
+            if (name.All(IsAsciiNameCharacter))
+            {
+                return s_cKeywords.Contains(name) ? name + "_" : name;
+            }
+
+            var builder = new StringBuilder();
+            foreach (var c in name)
+            {
+                builder.Append(IsAsciiNameCharacter(c) ? c.ToString() : "_u" + ((int)c).ToString("X4", CultureInfo.InvariantCulture));
+            }
+
+            return builder.ToString();
+        }
+
+        private static bool IsAsciiNameCharacter(char c) => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+
+        /// <summary>
+        /// The object's name for a program or map, which is the C# name (the public contract): the kernel takes only
+        /// ASCII letters, digits and '_', keeps 15 characters, and one object cannot hold two symbols of one name.
+        /// </summary>
+        private string ObjectName(ISymbol symbol, string kind)
+        {
+            var name = symbol.Name;
+            var at = symbol.Locations.FirstOrDefault() ?? Location.None;
+            if (!name.All(IsAsciiNameCharacter))
+            {
+                Problem(CompilerDiagnosticIds.ObjectName, at, $"{kind} name '{name}' has characters the kernel refuses in object names: only ASCII letters, digits and '_'");
+            }
+            else if (s_cKeywords.Contains(name) || name == "LICENSE" || name == "SEC" || name.StartsWith("bpf_", StringComparison.Ordinal) || name.StartsWith("__", StringComparison.Ordinal))
+            {
+                Problem(CompilerDiagnosticIds.ObjectName, at, $"{kind} name '{name}' is reserved in the object (a C keyword, a helper, the licence or a compiler name): rename the {(kind == "program" ? "method" : "field")}");
+            }
+            else if (name.Length > KernelNameLength)
+            {
+                Problem(CompilerDiagnosticIds.LongObjectName, at, $"{kind} name '{name}' has {name.Length} characters: the kernel keeps {KernelNameLength} ('{name.Substring(0, KernelNameLength)}'), which is what bpftool and the kernel's tables will show");
+            }
+
+            if (_objectNames.TryGetValue(name, out var other) && !SymbolEqualityComparer.Default.Equals(other, symbol))
+            {
+                Problem(CompilerDiagnosticIds.ObjectName, at, $"{kind} name '{name}' is taken by {other.ToDisplayString()}: programs and maps are named after their C# members, and one object cannot hold two of one name");
+            }
+            else
+            {
+                _objectNames[name] = symbol;
+            }
+
+            return name;
+        }
+
+        /// <summary>A C name for a function or global of the object, numbered when two C# members would share one (same class name in two namespaces).</summary>
+        private string InternalName(string wanted)
+        {
+            var name = wanted;
+            for (var n = 2; _objectNames.ContainsKey(name) || !_internalNames.Add(name); n++)
+            {
+                name = wanted + "_" + n.ToString(CultureInfo.InvariantCulture);
+            }
+
+            return name;
+        }
 
         public void Problem(string id, Location at, string message) => Problems.Add(new TranslationProblem(id, at, message));
 

@@ -83,4 +83,64 @@ public class BpfTranslatorTests(Xunit.Abstractions.ITestOutputHelper output)
         var problem = Assert.Single(result.Problems.Where(p => p.Id == id));
         Assert.Equal(11, problem.Location.GetLineSpan().StartLinePosition.Line + 1);
     }
+
+    private const string TwoClasses = """
+        using BpfSharp;
+        namespace One { public static unsafe class Util { static uint Hits; public static uint Next() => ++Hits; } }
+        namespace Two { public static unsafe class Util { static uint Hits; public static uint Next() => Hits += 2; } }
+        public static unsafe class A
+        {
+            static readonly ArrayMap<ulong> Shared = new(maxEntries: 1);
+            [BpfProgram("xdp")]
+            public static int Run(void* ctx) { uint key = 0; BpfHelpers.MapLookupElem(Shared, &key); return (int)(One.Util.Next() + Two.Util.Next()); }
+        }
+        """;
+
+    [Fact]
+    public void Functions_and_globals_of_same_named_classes_get_distinct_C_names()
+    {
+        var result = Translate(TwoClasses);
+        Assert.Empty(result.Problems);
+        Assert.Contains("__u32 Util_Hits = 0;", result.C);
+        Assert.Contains("__u32 Util_Hits_2 = 0;", result.C);
+        Assert.Contains("Util_Next()", result.C);
+        Assert.Contains("Util_Next_2()", result.C);
+    }
+
+    [Theory]
+    [InlineData("public static class B { static readonly ArrayMap<ulong> Shared = new(maxEntries: 1); [BpfProgram(\"xdp\")] public static unsafe int Other(void* ctx) { uint key = 0; BpfHelpers.MapLookupElem(Shared, &key); return 2; } }", "BPF2005", "map name 'Shared' is taken by A.Shared")]
+    [InlineData("public static class B { [BpfProgram(\"xdp\")] public static unsafe int Run(void* ctx) => 2; }", "BPF2005", "program name 'Run' is taken by A.Run(void*)")]
+    [InlineData("public static class B { [BpfProgram(\"xdp\")] public static unsafe int Shared(void* ctx) => 2; }", "BPF2005", "program name 'Shared' is taken by A.Shared")]
+    [InlineData("public static class B { [BpfProgram(\"xdp\")] public static unsafe int Zähler(void* ctx) => 2; }", "BPF2005", "program name 'Zähler' has characters the kernel refuses")]
+    [InlineData("public static class B { [BpfProgram(\"xdp\")] public static unsafe int LICENSE(void* ctx) => 2; }", "BPF2005", "program name 'LICENSE' is reserved")]
+    [InlineData("public static class B { [BpfProgram(\"xdp\")] public static unsafe int CountPacketsPerProtocol(void* ctx) => 2; }", "BPF2006", "has 23 characters: the kernel keeps 15 ('CountPacketsPer')")]
+    public void Program_and_map_names_the_object_cannot_carry_are_located_problems(string other, string id, string message)
+    {
+        var result = Translate(TwoClasses + other);
+        var problem = Assert.Single(result.Problems);
+        Assert.Equal(id, problem.Id);
+        Assert.Contains(message, problem.Message);
+        Assert.Equal(id == "BPF2006", result.C != null); // a long name is a warning: the object is still written
+        Assert.True(problem.Location.IsInSource);
+        Assert.Contains(problem.Location.SourceTree!.GetText().ToString(problem.Location.SourceSpan), new[] { "Shared", "Run", "Zähler", "LICENSE", "CountPacketsPerProtocol" });
+    }
+
+    [Fact]
+    public void Names_beyond_ascii_inside_the_program_are_spelled_out_for_BTF()
+    {
+        var result = Translate("""
+            using BpfSharp;
+            public struct Größe { public uint Länge; }
+            public static unsafe class P
+            {
+                static uint Zähler;
+                [BpfProgram("xdp")]
+                public static int Run(void* ctx) { Größe g = default; g.Länge = 3; Zähler += g.Länge; return 2; }
+            }
+            """);
+        Assert.Empty(result.Problems);
+        Assert.Contains("struct Gr_u00F6_u00DFe {", result.C);
+        Assert.Contains("__u32 L_u00E4nge;", result.C);
+        Assert.Contains("__u32 P_Z_u00E4hler = 0;", result.C);
+    }
 }

@@ -37,4 +37,26 @@ public class CompilabilityAnalyzerTests
     [Fact]
     public Task A_clean_program_gets_nothing() =>
         CompilerVerifier.VerifyAsync(System.IO.File.ReadAllText(System.IO.Path.Combine(Infrastructure.RepoPaths.Root, "tests", "Programs", "TcClassifier.cs")));
+
+    [Fact]
+    public Task Names_the_object_cannot_carry_are_reported_once_at_the_declaration() =>
+        CompilerVerifier.VerifyAsync("""
+            using BpfSharp;
+            public static unsafe class A
+            {
+                [BpfProgram("xdp")]
+                public static int Run(void* ctx) => 2;
+
+                [BpfProgram("xdp")]
+                public static int {|#0:CountEveryPacketSeen|}(void* ctx) => 2;
+            }
+
+            public static unsafe class B
+            {
+                [BpfProgram("xdp")]
+                public static int {|#1:Run|}(void* ctx) => 2;
+            }
+            """,
+            CompilerVerifier.Diagnostic("BPF2006").WithSeverity(Microsoft.CodeAnalysis.DiagnosticSeverity.Warning).WithLocation(0).WithArguments("program name 'CountEveryPacketSeen' has 20 characters: the kernel keeps 15 ('CountEveryPacke'), which is what bpftool and the kernel's tables will show"),
+            CompilerVerifier.Diagnostic("BPF2005").WithLocation(1).WithArguments("program name 'Run' is taken by A.Run(void*): programs and maps are named after their C# members, and one object cannot hold two of one name"));
 }
