@@ -61,21 +61,63 @@ public static partial class BuildBenchmark
         }
     }
 
-    private static void Compare(string what, string with, string without, int rounds, bool server)
+    /// <summary>
+    /// "bpfstep": what the BPF build step (reading the C from the assembly, clang) adds to an incremental build: a project
+    /// with BpfCompile=true against its twin with BpfCompile=false, interleaved, for a one-file XDP program and the large consumer.
+    /// </summary>
+    public static int RunBpfStep(int rounds)
+    {
+        var repo = FindRepo();
+        var feed = Path.Combine(repo, "artifacts", "packages");
+        var root = Path.Combine(Path.GetTempPath(), "bpfsharp-bpfstep-bench-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            // Two copies of each project, one with BpfCompile=false: toggling the property on one project would make
+            // MSBuild's incremental clean delete the object each time, and every build would run clang.
+            var consumers = new[]
+            {
+                ("one-file consumer (tests/Programs/XdpCounter.cs)", "Counter", File.ReadAllText(Path.Combine(repo, "tests", "Programs", "XdpCounter.cs"))),
+                ("large consumer (500 programs, 10,000 helper calls)", "Large", Consumers.Large()),
+            };
+            foreach (var (what, name, source) in consumers)
+            {
+                var with = Project(root, name, feed, source, withPackage: true, properties: "<BpfCompile>true</BpfCompile>");
+                var without = Project(root, name + "NoBpf", feed, source, withPackage: true, properties: "<BpfCompile>false</BpfCompile>");
+
+                // Touched: the programs' C is unchanged, so clang is skipped. Edited: a line added at the top moves every #line, so the C changes and clang runs.
+                Compare($"{what}, touched, BpfCompile=true against false, compiler server", with, without, rounds, server: true);
+                Compare($"{what}, edited, BpfCompile=true against false, compiler server", with, without, rounds, server: true, edit: true);
+                var objectPath = Path.Combine(with, "bin", "Debug", "net10.0", name + ".bpf.o");
+                var c = Path.Combine(with, "obj", "Debug", "net10.0", name + ".bpf.c");
+                Console.WriteLine(File.Exists(objectPath)
+                    ? $"  object: {new FileInfo(objectPath).Length:N0} bytes from {File.ReadAllLines(c).Length:N0} lines of C"
+                    : "  no object was written (is clang installed?)");
+            }
+
+            Dotnet(root, "build-server", "shutdown");
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private static void Compare(string what, string with, string without, int rounds, bool server, bool edit = false)
     {
         // The server jits as it goes: its first builds are slower than the ones a developer sees all day.
         for (var i = 0; i < (server ? 3 : 1); i++)
         {
-            Build(with, server);
-            Build(without, server);
+            Build(with, server, edit);
+            Build(without, server, edit);
         }
 
         var withTimes = new List<Timing>();
         var withoutTimes = new List<Timing>();
         for (var i = 0; i < rounds; i++)
         {
-            withTimes.Add(Build(with, server));
-            withoutTimes.Add(Build(without, server));
+            withTimes.Add(Build(with, server, edit));
+            withoutTimes.Add(Build(without, server, edit));
         }
 
         Console.WriteLine($"dotnet build, {what}, {rounds} rounds (medians; 95% bootstrap interval of the ratio):");
@@ -116,7 +158,7 @@ public static partial class BuildBenchmark
         return (ratios[ratios.Length / 40], ratios[ratios.Length - 1 - ratios.Length / 40]);
     }
 
-    private static string Project(string root, string name, string feed, string source, bool withPackage, string outputType = "Library", string? helpers = null, string? runtime = null)
+    private static string Project(string root, string name, string feed, string source, bool withPackage, string outputType = "Library", string? helpers = null, string? runtime = null, string properties = "")
     {
         var dir = Path.Combine(root, name);
         Directory.CreateDirectory(dir);
@@ -124,7 +166,7 @@ public static partial class BuildBenchmark
         var items = withPackage
             ? "<ItemGroup><PackageReference Include=\"BpfSharp\" Version=\"*\" /></ItemGroup>"
             : runtime is null ? string.Empty : $"<ItemGroup><Reference Include=\"BpfSharp\" HintPath=\"{runtime}\" /></ItemGroup>";
-        File.WriteAllText(Path.Combine(dir, name + ".csproj"), $"<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup><OutputType>{outputType}</OutputType><TargetFramework>net10.0</TargetFramework><Nullable>enable</Nullable><AllowUnsafeBlocks>true</AllowUnsafeBlocks></PropertyGroup>{items}</Project>");
+        File.WriteAllText(Path.Combine(dir, name + ".csproj"), $"<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup><OutputType>{outputType}</OutputType><TargetFramework>net10.0</TargetFramework><Nullable>enable</Nullable><AllowUnsafeBlocks>true</AllowUnsafeBlocks>{properties}</PropertyGroup>{items}</Project>");
         File.WriteAllText(Path.Combine(dir, "Program.cs"), source);
         if (helpers != null)
         {
@@ -141,9 +183,17 @@ public static partial class BuildBenchmark
 
     private readonly record struct Timing(double Build, double Csc);
 
-    private static Timing Build(string dir, bool server)
+    // edit: add or take away an empty first line (every line moves), else only touch the file.
+    private static Timing Build(string dir, bool server, bool edit = false)
     {
-        File.SetLastWriteTimeUtc(Path.Combine(dir, "Program.cs"), DateTime.UtcNow);
+        var program = Path.Combine(dir, "Program.cs");
+        if (edit)
+        {
+            var text = File.ReadAllText(program);
+            File.WriteAllText(program, text.StartsWith('\n') ? text[1..] : "\n" + text);
+        }
+
+        File.SetLastWriteTimeUtc(program, DateTime.UtcNow);
         var watch = Stopwatch.StartNew();
         var output = Dotnet(dir, "build", "--no-restore", "-nologo", "-v", "q", "-clp:PerformanceSummary", "-p:UseSharedCompilation=" + (server ? "true" : "false"));
         var build = watch.Elapsed.TotalMilliseconds;

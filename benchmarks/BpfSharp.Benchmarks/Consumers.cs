@@ -36,7 +36,7 @@ public static class Consumers
             .Append("    public static readonly HashMap<uint, ulong> Hash = new(1024);\n    public static readonly QueueMap<ulong> Queue = new(64);\n    public static readonly RingBufMap Events = new(4096);\n}\n");
         for (var p = 0; p < programs; p++)
         {
-            source.Append($"public static unsafe class Program{p}\n{{\n    [BpfProgram(\"{sections[p % sections.Length]}\")]\n    public static int Run(void* ctx) => Step1(ctx);\n");
+            source.Append($"public static unsafe class Program{p}\n{{\n    [BpfProgram(\"{sections[p % sections.Length]}\")]\n    public static int Run{p}(void* ctx) => Step1(ctx);\n");
             source.Append("    static int Step1(void* ctx) => Step2(ctx);\n    static int Step2(void* ctx) => Step3(ctx);\n    static int Step3(void* ctx)\n    {\n        uint key = 1; ulong value = 2; long total = 0;\n");
             for (var c = 0; c < callsPerProgram; c++)
             {

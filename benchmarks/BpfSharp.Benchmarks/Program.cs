@@ -13,6 +13,12 @@ if (args.Length > 0 && args[0] == "build")
     return BuildBenchmark.Run(args.Length > 1 && int.TryParse(args[1], out var rounds) ? rounds : 7, keep: args.Contains("--keep"));
 }
 
+// "bpfstep": what the BPF build step adds to dotnet build (BpfCompile=true against false; needs the .nupkg and clang).
+if (args.Length > 0 && args[0] == "bpfstep")
+{
+    return BuildBenchmark.RunBpfStep(args.Length > 1 && int.TryParse(args[1], out var bpfRounds) ? bpfRounds : 7);
+}
+
 // "bpf": xlated instructions of programs compiled from C# and from hand-written C (needs root, clang, bpftool).
 if (args.Length > 0 && args[0] == "bpf")
 {

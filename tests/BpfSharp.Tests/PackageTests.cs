@@ -89,6 +89,7 @@ public class PackageTests(PackagedBpfSharp packaged) : IClassFixture<PackagedBpf
         Assert.Contains("analyzers/dotnet/cs/BpfSharp.Analyzers.dll", entries);
         Assert.Contains("analyzers/dotnet/cs/BpfSharp.Spec.dll", entries);
         Assert.Contains("analyzers/dotnet/cs/Scriban.Signed.dll", entries);
+        Assert.Contains("tasks/netstandard2.0/BpfSharp.BuildTasks.dll", entries);
         Assert.Contains("buildTransitive/BpfSharp.props", entries);
         Assert.StartsWith("BpfSharp.", Path.GetFileName(packaged.Package));
     }

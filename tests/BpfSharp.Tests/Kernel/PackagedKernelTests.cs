@@ -106,29 +106,6 @@ public class PackagedKernelTests(PackagedBpfSharp packaged, ITestOutputHelper ou
         new byte[12].Concat(new byte[] { 0x08, 0x00, 0x45, 0, 0, 0, 0, 0, 0x40, 0, 64, protocol, 0, 0, 127, 0, 0, 1, 127, 0, 0, 1 })
             .Concat(ports).Concat(payload).ToArray();
 
-    [Fact]
-    public void Without_clang_the_build_says_that_no_object_was_written()
-    {
-        Skip.IfNot(System.OperatingSystem.IsLinux(), "the BPF build step runs on Linux only");
-        var (exitCode, build) = packaged.BuildConsumer("NoClang", Counter, NoDocs + "<TreatWarningsAsErrors>false</TreatWarningsAsErrors><BpfClang>/nonexistent/clang</BpfClang>");
-        Assert.True(exitCode == 0, build);
-        Assert.Contains("warning BPF2000: No BPF object was written for NoClang: clang was not found", build);
-        var (strictExit, strict) = packaged.BuildConsumer("NoClangStrict", Counter, NoDocs + "<BpfClang>/nonexistent/clang</BpfClang><BpfCompile>true</BpfCompile>");
-        Assert.NotEqual(0, strictExit);
-        Assert.Contains("error BPF2000", strict);
-        Assert.False(File.Exists(Path.Combine(packaged.Root, "NoClangStrict", "bin", "Debug", "net10.0", "NoClangStrict.bpf.o")));
-    }
-
-    [Fact]
-    public void Csharp_that_cannot_run_in_the_kernel_is_reported_where_it_is_and_no_object_is_written()
-    {
-        var (exitCode, build) = packaged.BuildConsumer("Refused", Counter.Replace("uint key = 0;", "uint key = 0; object box = key; uint hash = (uint)box.GetHashCode();"), NoDocs);
-        Assert.NotEqual(0, exitCode);
-        Assert.Matches(@"Program\.cs\(18,\d+\): error BPF2002: 'object' is a reference type", build);
-        Assert.Matches(@"Program\.cs\(18,\d+\): error BPF2003: 'object.GetHashCode\(\)' cannot be called from a BPF program", build);
-        Assert.False(File.Exists(Path.Combine(packaged.Root, "Refused", "bin", "Debug", "net10.0", "Refused.bpf.o")));
-    }
-
     [SkippableFact]
     public void A_build_with_the_probed_profile_reports_exactly_the_refused_calls()
     {

@@ -1,0 +1,61 @@
+using System.IO;
+using BpfSharp.Tests.Infrastructure;
+using BpfSharp.Tests.Kernel;
+using Xunit;
+
+namespace BpfSharp.Tests.Compiler;
+
+/// <summary>The BPF build step of the packed package without the kernel: clang found or reported, refused C# located, clang run only when needed.</summary>
+public class BuildStepTests(PackagedBpfSharp packaged) : IClassFixture<PackagedBpfSharp>
+{
+    private static readonly string Counter = File.ReadAllText(Path.Combine(RepoPaths.Root, "tests", "Programs", "XdpCounter.cs"));
+
+    private const string NoDocs = "<GenerateDocumentationFile>false</GenerateDocumentationFile>";
+
+    [SkippableFact]
+    public void Clang_runs_again_only_when_the_programs_C_changed()
+    {
+        Skip.If(!System.OperatingSystem.IsLinux() || Tools.Find("clang") is null, "skipped: the BPF build step needs Linux and clang (apt-get install clang)");
+        var (exitCode, build) = packaged.BuildConsumer("Incremental", Counter, NoDocs);
+        Assert.True(exitCode == 0, build);
+        var directory = Path.Combine(packaged.Root, "Incremental");
+        var objectPath = Path.Combine(directory, "obj", "Debug", "net10.0", "Incremental.bpf.o");
+        var written = File.GetLastWriteTimeUtc(objectPath);
+
+        // A change outside the programs: the assembly is rebuilt, the C is the same, clang does not run.
+        File.AppendAllText(Path.Combine(directory, "Program.cs"), "\npublic static class Unrelated { public static int Answer() => 42; }\n");
+        var (touchedExit, touched) = DotNetCli.Run(directory, "build", "-nologo", "-clp:NoSummary");
+        Assert.True(touchedExit == 0, touched);
+        Assert.Equal(written, File.GetLastWriteTimeUtc(objectPath));
+
+        // A change in a program: new C, new object.
+        File.WriteAllText(Path.Combine(directory, "Program.cs"), File.ReadAllText(Path.Combine(directory, "Program.cs")).Replace("XDP_TX", "XDP_DROP"));
+        var (editedExit, edited) = DotNetCli.Run(directory, "build", "-nologo", "-clp:NoSummary");
+        Assert.True(editedExit == 0, edited);
+        Assert.NotEqual(written, File.GetLastWriteTimeUtc(objectPath));
+        Assert.Equal(File.ReadAllBytes(objectPath), File.ReadAllBytes(Path.Combine(directory, "bin", "Debug", "net10.0", "Incremental.bpf.o")));
+    }
+
+    [Fact]
+    public void Without_clang_the_build_says_that_no_object_was_written()
+    {
+        Skip.IfNot(System.OperatingSystem.IsLinux(), "the BPF build step runs on Linux only");
+        var (exitCode, build) = packaged.BuildConsumer("NoClang", Counter, NoDocs + "<TreatWarningsAsErrors>false</TreatWarningsAsErrors><BpfClang>/nonexistent/clang</BpfClang>");
+        Assert.True(exitCode == 0, build);
+        Assert.Contains("warning BPF2000: No BPF object was written for NoClang: clang was not found", build);
+        var (strictExit, strict) = packaged.BuildConsumer("NoClangStrict", Counter, NoDocs + "<BpfClang>/nonexistent/clang</BpfClang><BpfCompile>true</BpfCompile>");
+        Assert.NotEqual(0, strictExit);
+        Assert.Contains("error BPF2000", strict);
+        Assert.False(File.Exists(Path.Combine(packaged.Root, "NoClangStrict", "bin", "Debug", "net10.0", "NoClangStrict.bpf.o")));
+    }
+
+    [Fact]
+    public void Csharp_that_cannot_run_in_the_kernel_is_reported_where_it_is_and_no_object_is_written()
+    {
+        var (exitCode, build) = packaged.BuildConsumer("Refused", Counter.Replace("uint key = 0;", "uint key = 0; object box = key; uint hash = (uint)box.GetHashCode();"), NoDocs);
+        Assert.NotEqual(0, exitCode);
+        Assert.Matches(@"Program\.cs\(18,\d+\): error BPF2002: 'object' is a reference type", build);
+        Assert.Matches(@"Program\.cs\(18,\d+\): error BPF2003: 'object.GetHashCode\(\)' cannot be called from a BPF program", build);
+        Assert.False(File.Exists(Path.Combine(packaged.Root, "Refused", "bin", "Debug", "net10.0", "Refused.bpf.o")));
+    }
+}
