@@ -124,6 +124,7 @@ namespace BpfSharp.Compiler
 
                     break;
                 case IWhileLoopOperation loop when loop.Condition != null && !loop.ConditionIsUntil:
+                    RequireEnd(loop, loop.Condition);
                     if (loop.ConditionIsTop)
                     {
                         Line("while (" + Expression(loop.Condition) + ")");
@@ -138,6 +139,7 @@ namespace BpfSharp.Compiler
 
                     break;
                 case IForLoopOperation loop:
+                    RequireEnd(loop, loop.Condition);
                     Line("{");
                     _indent++;
                     foreach (var before in loop.Before)
@@ -166,6 +168,24 @@ namespace BpfSharp.Compiler
                 default:
                     Line(Unsupported(operation, Describe(operation)) + ";");
                     break;
+            }
+        }
+
+        // A loop whose condition is always true and that no break or return leaves runs for ever: the verifier
+        // refuses it (it must see every program end), so it is reported here, where it is written.
+        private void RequireEnd(ILoopOperation loop, IOperation? condition)
+        {
+            if (condition != null && !(condition.ConstantValue.HasValue && condition.ConstantValue.Value is true))
+            {
+                return;
+            }
+
+            var leaves = loop.Body.Descendants().Any(o =>
+                o is IReturnOperation { Kind: OperationKind.Return }
+                || (o is IBranchOperation { BranchKind: BranchKind.Break } branch && SymbolEqualityComparer.Default.Equals(branch.Target, loop.ExitLabel)));
+            if (!leaves)
+            {
+                _unit.Problem(CompilerDiagnosticIds.UnsupportedConstruct, loop.Syntax.GetLocation(), "this loop never ends (its condition is always true and no break or return leaves it): the verifier refuses a program it cannot see finish");
             }
         }
 

@@ -45,6 +45,8 @@ namespace BpfSharp.Compiler
         private readonly Dictionary<string, ISymbol> _objectNames = new Dictionary<string, ISymbol>(StringComparer.Ordinal);
         private readonly HashSet<string> _internalNames = new HashSet<string>(StringComparer.Ordinal);
         private readonly Dictionary<ISymbol, string> _internalNamesOf = new Dictionary<ISymbol, string>(SymbolEqualityComparer.Default);
+        // The methods whose bodies are being written: a call to one of them is recursion.
+        private readonly HashSet<IMethodSymbol> _inProgress = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
         private readonly Dictionary<ITypeSymbol, string> _structNames = new Dictionary<ITypeSymbol, string>(SymbolEqualityComparer.Default);
         private readonly HashSet<string> _structNamesTaken = new HashSet<string>(StringComparer.Ordinal);
         private readonly List<string> _maps = new List<string>();
@@ -79,12 +81,20 @@ namespace BpfSharp.Compiler
         public void AddProgram(IMethodSymbol method, MethodDeclarationSyntax syntax, string section)
         {
             var writer = new FunctionWriter(this, method, syntax, isProgram: true);
+            _inProgress.Add(method.OriginalDefinition);
             _programs.Add("SEC(" + Literal(section) + ")\n" + writer.Signature(ObjectName(method, "program")) + "\n" + writer.Body());
+            _inProgress.Remove(method.OriginalDefinition);
         }
 
         /// <summary>The C name of a static method the program calls, translated on first use.</summary>
         public string Function(IMethodSymbol method, Location at)
         {
+            if (_inProgress.Contains(method.OriginalDefinition))
+            {
+                // Calls are inlined, and the verifier refuses call cycles in any case.
+                Problem(CompilerDiagnosticIds.UnsupportedConstruct, at, $"'{method.Name}' is called while it runs (recursion): BPF programs cannot recurse");
+            }
+
             if (_internalNamesOf.TryGetValue(method.OriginalDefinition, out var known))
             {
                 return known;
@@ -102,7 +112,9 @@ namespace BpfSharp.Compiler
 
             var writer = new FunctionWriter(this, method, syntax, isProgram: false);
             var signature = "static __attribute__((always_inline)) " + writer.Signature(name);
+            _inProgress.Add(method.OriginalDefinition);
             _functions.Add((signature + ";", signature + "\n" + writer.Body()));
+            _inProgress.Remove(method.OriginalDefinition);
             return name;
         }
 
@@ -413,7 +425,16 @@ namespace BpfSharp.Compiler
             return name;
         }
 
-        public void Problem(string id, Location at, string message) => Problems.Add(new TranslationProblem(id, at, message));
+        /// <summary>Records a problem; the same complaint about overlapping code (a float local and its float initialiser) is made once.</summary>
+        public void Problem(string id, Location at, string message)
+        {
+            var repeated = Problems.Any(p => p.Id == id && p.Message == message && p.Location.SourceTree == at.SourceTree
+                && (p.Location.SourceSpan.Contains(at.SourceSpan) || at.SourceSpan.Contains(p.Location.SourceSpan)));
+            if (!repeated)
+            {
+                Problems.Add(new TranslationProblem(id, at, message));
+            }
+        }
 
         public static string Literal(string text)
         {

@@ -37,6 +37,8 @@ public class BpfTranslatorTests(Xunit.Abstractions.ITestOutputHelper output)
             }
 
             static uint Twice(uint x) => x * 2;
+
+            static uint Forever(uint x) => x == 0 ? 0 : Forever(x - 1);
         }
         """;
 
@@ -75,6 +77,13 @@ public class BpfTranslatorTests(Xunit.Abstractions.ITestOutputHelper output)
     [InlineData("System.Console.WriteLine(1);", "BPF2003")]
     [InlineData("var a = new int[4];", "BPF2002")]
     [InlineData("BpfMap m = Packets;", "BPF2004")]
+    [InlineData("while (true) { key++; }", "BPF2001")]
+    [InlineData("for (;;) { key++; }", "BPF2001")]
+    [InlineData("do { key++; } while (true);", "BPF2001")]
+    [InlineData("System.Func<int> f = () => 1;", "BPF2001")]
+    [InlineData("var s = key.ToString();", "BPF2002")]
+    [InlineData("float f = key;", "BPF2002")]
+    [InlineData("key = (uint)System.Math.Max(key, 3);", "BPF2003")]
     public void What_cannot_run_in_the_kernel_is_a_located_problem_and_no_C(string statement, string id)
     {
         var source = Counter.Replace("uint key = 0;", "uint key = 0; " + statement);
@@ -142,5 +151,16 @@ public class BpfTranslatorTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Contains("struct Gr_u00F6_u00DFe {", result.C);
         Assert.Contains("__u32 L_u00E4nge;", result.C);
         Assert.Contains("__u32 P_Z_u00E4hler = 0;", result.C);
+    }
+
+    [Fact]
+    public void Recursion_is_refused_at_the_call_that_recurses()
+    {
+        var result = Translate(Counter.Replace("uint key = 0;", "uint key = 0; key += Forever(key);"));
+        Assert.Null(result.C);
+        var problem = Assert.Single(result.Problems);
+        Assert.Equal("BPF2001", problem.Id);
+        Assert.Contains("'Forever' is called while it runs (recursion)", problem.Message);
+        Assert.Equal("Forever(x - 1)", problem.Location.SourceTree!.GetText().ToString(problem.Location.SourceSpan));
     }
 }
