@@ -84,6 +84,25 @@ public class PackagedKernelTests(PackagedBpfSharp packaged, ITestOutputHelper ou
     }
 
     [SkippableFact]
+    public void The_verifiers_refusal_points_at_the_csharp_line()
+    {
+        RunningKernel.RequireBpf();
+        Skip.If(Tools.Find("clang") is null || Tools.Find("bpftool") is null, "kernel test skipped: clang and bpftool are needed (apt-get install clang bpftool)");
+        const string BoundsCheck = "if (data + sizeof(Headers) > end)\n        {\n            return XDP_ABORTED;\n        }\n";
+        var source = File.ReadAllText(Path.Combine(RepoPaths.Root, "tests", "Programs", "Contract.cs")).ReplaceLineEndings("\n");
+        Assert.Contains(BoundsCheck, source);
+        var (exitCode, build) = packaged.BuildConsumer("Unchecked", source.Replace(BoundsCheck, string.Empty), NoDocs);
+        Assert.True(exitCode == 0, build);
+
+        using var loaded = new LoadedObject(Path.Combine(packaged.Root, "Unchecked", "bin", "Debug", "net10.0", "Unchecked.bpf.o"));
+        output.WriteLine(loaded.LoadOutput);
+        Assert.False(loaded.Loaded);
+        var line = source.Replace(BoundsCheck, string.Empty).Split('\n').Select((text, index) => (text, index)).First(l => l.text.Contains("headers->EtherType != 0x0008")).index + 1;
+        Assert.Contains("invalid access to packet", loaded.LoadOutput);
+        Assert.Contains($"; if (headers->EtherType != 0x0008) @ Program.cs:{line}", loaded.LoadOutput); // BTF line info: the C# text and line
+    }
+
+    [SkippableFact]
     public void The_sample_counts_packets_per_protocol_in_the_kernel()
     {
         RunningKernel.RequireBpf();
