@@ -229,6 +229,9 @@ namespace BpfSharp.Compiler
         }
 
         // 'T* p = stackalloc T[n]' (n constant): a zeroed array on the BPF stack, and the pointer to it.
+        // MAX_BPF_STACK: what one program (with everything inlined into it) may use.
+        private const int BpfStackBytes = 512;
+
         private bool StackAllocation(IVariableDeclaratorOperation declarator, IOperation initializer)
         {
             var value = initializer;
@@ -248,6 +251,13 @@ namespace BpfSharp.Compiler
             if (!(declarator.Symbol.Type is IPointerTypeSymbol pointer) || size is null)
             {
                 _unit.Problem(CompilerDiagnosticIds.UnsupportedConstruct, at, "stackalloc is translated only as 'T* p = stackalloc T[constant]': the BPF stack is fixed (512 bytes) and Span<T> does not exist in BPF");
+                return true;
+            }
+
+            var bytes = (long)size.Value * StructLayout.SizeOf(pointer.PointedAtType);
+            if (size.Value <= 0 || bytes > BpfStackBytes)
+            {
+                _unit.Problem(CompilerDiagnosticIds.UnsupportedConstruct, at, $"stackalloc of {size.Value} elements ({bytes} bytes): a BPF program's whole stack is {BpfStackBytes} bytes; use a per-CPU array map for larger buffers");
                 return true;
             }
 
@@ -547,13 +557,17 @@ namespace BpfSharp.Compiler
             _ => "'" + operation.Syntax.ToString().Split('\n')[0].Trim() + "'",
         };
 
-        private void LineDirective(SyntaxNode syntax)
+        /// <summary>A #line for the method's own line: what clang says of the function as a whole (its stack, say) points at the C# method.</summary>
+        public string DeclarationLine() => Directive(_syntax.Identifier.GetLocation());
+
+        private void LineDirective(SyntaxNode syntax) => _body.Append(Directive(syntax.GetLocation()));
+
+        private string Directive(Location location)
         {
-            var span = syntax.GetLocation().GetLineSpan();
-            if (span.IsValid && !string.IsNullOrEmpty(span.Path))
-            {
-                _body.Append("#line ").Append((span.StartLinePosition.Line + 1).ToString(CultureInfo.InvariantCulture)).Append(' ').Append(TranslationUnit.Literal(_unit.SourcePath(span.Path))).Append('\n');
-            }
+            var span = location.GetLineSpan();
+            return span.IsValid && !string.IsNullOrEmpty(span.Path)
+                ? "#line " + (span.StartLinePosition.Line + 1).ToString(CultureInfo.InvariantCulture) + " " + TranslationUnit.Literal(_unit.SourcePath(span.Path)) + "\n"
+                : string.Empty;
         }
 
         private void Line(string text) => _body.Append(' ', _indent * 4).Append(text).Append('\n');

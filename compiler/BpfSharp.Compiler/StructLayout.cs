@@ -114,6 +114,9 @@ namespace BpfSharp.Compiler
         /// <summary>The alignment .NET (and C, on BPF's 64-bit target) gives a field of the type.</summary>
         public static int AlignmentOf(ITypeSymbol type) => Measure(type, 0).Alignment;
 
+        /// <summary>The bytes .NET (and C) give a value of the type.</summary>
+        public static int SizeOf(ITypeSymbol type) => Measure(type, 0).Size;
+
         private static (int Alignment, int Size, bool TooDeep) Measure(ITypeSymbol type, int depth)
         {
             if (type is INamedTypeSymbol named && named.TypeKind == TypeKind.Struct && named.SpecialType == SpecialType.None)

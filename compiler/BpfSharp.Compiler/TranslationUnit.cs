@@ -82,7 +82,7 @@ namespace BpfSharp.Compiler
         {
             var writer = new FunctionWriter(this, method, syntax, isProgram: true);
             _inProgress.Add(method.OriginalDefinition);
-            _programs.Add("SEC(" + Literal(section) + ")\n" + writer.Signature(ObjectName(method, "program")) + "\n" + writer.Body());
+            _programs.Add("SEC(" + Literal(section) + ")\n" + writer.DeclarationLine() + writer.Signature(ObjectName(method, "program")) + "\n" + writer.Body());
             _inProgress.Remove(method.OriginalDefinition);
         }
 
@@ -113,7 +113,7 @@ namespace BpfSharp.Compiler
             var writer = new FunctionWriter(this, method, syntax, isProgram: false);
             var signature = "static __attribute__((always_inline)) " + writer.Signature(name);
             _inProgress.Add(method.OriginalDefinition);
-            _functions.Add((signature + ";", signature + "\n" + writer.Body()));
+            _functions.Add((signature + ";", writer.DeclarationLine() + signature + "\n" + writer.Body()));
             _inProgress.Remove(method.OriginalDefinition);
             return name;
         }

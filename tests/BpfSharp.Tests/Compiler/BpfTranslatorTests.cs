@@ -53,7 +53,7 @@ public class BpfTranslatorTests(Xunit.Abstractions.ITestOutputHelper output)
         var c = result.C!;
         output.WriteLine(c);
         Assert.Equal(new[] { "Count" }, result.Programs);
-        Assert.Contains("SEC(\"xdp\")\n__s32 Count(void * ctx)", c);
+        Assert.Contains("SEC(\"xdp\")\n#line 9 \"Source0.cs\"\n__s32 Count(void * ctx)", c);
         Assert.Contains("__uint(type, BPF_MAP_TYPE_ARRAY);\n    __uint(max_entries, 1);\n    __type(key, __u32);\n    __type(value, __u64);\n} Packets SEC(\".maps\");", c);
         Assert.Contains("__type(key, __u32);\n    __type(value, __u64);\n} Sizes SEC(\".maps\");", c);
         Assert.Contains("static void * (* const bpf_map_lookup_elem)(void *, void *) = (void *) 1;", c);
@@ -83,6 +83,7 @@ public class BpfTranslatorTests(Xunit.Abstractions.ITestOutputHelper output)
     [InlineData("System.Func<int> f = () => 1;", "BPF2001")]
     [InlineData("var s = key.ToString();", "BPF2002")]
     [InlineData("float f = key;", "BPF2002")]
+    [InlineData("ulong* big = stackalloc ulong[65];", "BPF2001")]
     [InlineData("key = (uint)System.Math.Max(key, 3);", "BPF2003")]
     public void What_cannot_run_in_the_kernel_is_a_located_problem_and_no_C(string statement, string id)
     {

@@ -58,4 +58,26 @@ public class BuildStepTests(PackagedBpfSharp packaged) : IClassFixture<PackagedB
         Assert.Matches(@"Program\.cs\(18,\d+\): error BPF2003: 'object.GetHashCode\(\)' cannot be called from a BPF program", build);
         Assert.False(File.Exists(Path.Combine(packaged.Root, "Refused", "bin", "Debug", "net10.0", "Refused.bpf.o")));
     }
+
+    [SkippableFact]
+    public void What_clang_refuses_is_reported_at_the_csharp_line_and_no_object_is_written()
+    {
+        Skip.If(!System.OperatingSystem.IsLinux() || Tools.Find("clang") is null, "skipped: the BPF build step needs Linux and clang (apt-get install clang)");
+
+        // Two buffers of 400 bytes: each within BPF's 512-byte stack, together beyond it; only clang's backend sees that.
+        var source = Counter.Replace("uint key = 0;", """
+            uint key = 0;
+                    byte* first = stackalloc byte[400];
+                    byte* second = stackalloc byte[400];
+                    for (int i = 0; i < 400; i++) { first[i] = (byte)(i + data[0]); }
+                    BpfHelpers.MapUpdateElem(Packets, first, first + 8, 0);
+                    for (int i = 0; i < 400; i++) { second[i] = (byte)(first[i] * 3); }
+                    BpfHelpers.MapUpdateElem(Packets, second, second + 8, 0);
+            """);
+        var (exitCode, build) = packaged.BuildConsumer("TooMuchStack", source, NoDocs);
+        Assert.NotEqual(0, exitCode);
+        Assert.True(System.Text.RegularExpressions.Regex.IsMatch(build, @"Program\.cs\(\d+,\d+\): error BPF2007: clang refused the program: Looks like the BPF stack limit of 512 bytes is exceeded"), build);
+        Assert.DoesNotContain("too many errors", build);
+        Assert.False(File.Exists(Path.Combine(packaged.Root, "TooMuchStack", "bin", "Debug", "net10.0", "TooMuchStack.bpf.o")));
+    }
 }
