@@ -16,6 +16,8 @@ namespace BpfSharp.Loader.Native
         ObjGet = 7,
         ProgTestRun = 10,
         BtfLoad = 18,
+        MapLookupAndDeleteElem = 21,
+        MapFreeze = 22,
     }
 
     /// <summary>

@@ -25,6 +25,12 @@ namespace BpfSharp.Loader.Native
         /// <summary>(instruction offset, BTF FUNC type id) per function, in instruction order.</summary>
         public IReadOnlyList<(int InstructionOffset, uint TypeId)> FunctionInfo { get; init; } = Array.Empty<(int, uint)>();
 
+        /// <summary>The instructions already encoded (an object's section), used instead of <see cref="Instructions"/> when set.</summary>
+        public byte[]? Code { get; init; }
+
+        /// <summary>bpf_line_info records (16 bytes each: instruction, file name, line text, line/column), for the verifier's log.</summary>
+        public byte[]? LineInfo { get; init; }
+
         /// <summary><c>BPF_F_SLEEPABLE</c>.</summary>
         public const uint Sleepable = 1u << 4;
     }
@@ -61,11 +67,13 @@ namespace BpfSharp.Loader.Native
         private const int MapCreateSize = 72;
         private const int BtfLoadSize = 32;
         private const int FunctionInfoSize = 8; // struct bpf_func_info: insn_off, type_id
+        public const int LineInfoSize = 16; // struct bpf_line_info: insn_off, file_name_off, line_off, line_col
 
         /// <summary>Loads a program; the log is kept whether or not the load succeeded.</summary>
         public static ProgramLoadResult LoadProgram(ProgramLoadRequest request, int logSize = 1 << 18)
         {
-            var code = BpfInstruction.Encode(request.Instructions);
+            var code = request.Code ?? BpfInstruction.Encode(request.Instructions);
+            var lineInfo = request.LineInfo ?? Array.Empty<byte>();
             var license = Encoding.ASCII.GetBytes(request.License + "\0");
             var log = new byte[logSize];
             var functionInfo = new byte[request.FunctionInfo.Count * FunctionInfoSize];
@@ -81,14 +89,18 @@ namespace BpfSharp.Loader.Native
             fixed (byte* licensePointer = license)
             fixed (byte* logPointer = log)
             fixed (byte* functionInfoPointer = functionInfo)
+            fixed (byte* lineInfoPointer = lineInfo)
             {
                 AttrWriter.U32(attr, 0, (uint)request.ProgramType);
-                AttrWriter.U32(attr, 4, (uint)request.Instructions.Count);
+                AttrWriter.U32(attr, 4, (uint)(code.Length / 8));
                 AttrWriter.U64(attr, 8, (ulong)insns);
                 AttrWriter.U64(attr, 16, (ulong)licensePointer);
-                AttrWriter.U32(attr, 24, request.LogLevel);
-                AttrWriter.U32(attr, 28, (uint)log.Length);
-                AttrWriter.U64(attr, 32, (ulong)logPointer);
+                if (request.LogLevel > 0 && log.Length > 0)
+                {
+                    AttrWriter.U32(attr, 24, request.LogLevel);
+                    AttrWriter.U32(attr, 28, (uint)log.Length);
+                    AttrWriter.U64(attr, 32, (ulong)logPointer);
+                }
                 AttrWriter.U32(attr, 44, request.Flags);
                 AttrWriter.Name(attr, 48, request.Name);
                 AttrWriter.U32(attr, 68, (uint)request.ExpectedAttachType);
@@ -100,8 +112,15 @@ namespace BpfSharp.Loader.Native
                     AttrWriter.U32(attr, 88, (uint)request.FunctionInfo.Count);
                 }
 
+                if (lineInfo.Length > 0)
+                {
+                    AttrWriter.U32(attr, 92, LineInfoSize);
+                    AttrWriter.U64(attr, 96, (ulong)lineInfoPointer);
+                    AttrWriter.U32(attr, 104, (uint)(lineInfo.Length / LineInfoSize));
+                }
+
                 var fd = BpfSyscall.Invoke(BpfCommand.ProgLoad, attr, out var errno);
-                return new ProgramLoadResult(fd, errno, CString(log));
+                return new ProgramLoadResult(fd, errno, log.Length == 0 ? string.Empty : CString(log));
             }
         }
 
@@ -125,16 +144,55 @@ namespace BpfSharp.Loader.Native
         }
 
         /// <summary>Loads a BTF blob; returns its file descriptor, or -1 with the errno.</summary>
-        public static int LoadBtf(byte[] blob, out int errno)
+        public static int LoadBtf(byte[] blob, out int errno) => LoadBtf(blob, out errno, out _, logSize: 0);
+
+        /// <summary>Loads a BTF blob, with the kernel's BTF log when it refuses it.</summary>
+        public static int LoadBtf(byte[] blob, out int errno, out string log, int logSize = 1 << 16)
         {
             Span<byte> attr = stackalloc byte[BtfLoadSize];
             attr.Clear();
+            var logBuffer = new byte[Math.Max(logSize, 1)];
             fixed (byte* data = blob)
+            fixed (byte* logPointer = logBuffer)
             {
                 AttrWriter.U64(attr, 0, (ulong)data);
                 AttrWriter.U32(attr, 16, (uint)blob.Length);
-                return BpfSyscall.Invoke(BpfCommand.BtfLoad, attr, out errno);
+                if (logSize > 0)
+                {
+                    AttrWriter.U64(attr, 8, (ulong)logPointer);
+                    AttrWriter.U32(attr, 20, (uint)logSize);
+                    AttrWriter.U32(attr, 24, 1);
+                }
+
+                var fd = BpfSyscall.Invoke(BpfCommand.BtfLoad, attr, out errno);
+                log = logSize > 0 ? CString(logBuffer) : string.Empty;
+                return fd;
             }
+        }
+
+        /// <summary>BPF_MAP_UPDATE_ELEM (also BPF_MAP_LOOKUP_ELEM and friends share its layout): map fd, key, value, flags.</summary>
+        public static int MapElement(BpfCommand command, int mapFd, ReadOnlySpan<byte> key, Span<byte> value, ulong flags, out int errno)
+        {
+            Span<byte> attr = stackalloc byte[32];
+            attr.Clear();
+            fixed (byte* keyPointer = key)
+            fixed (byte* valuePointer = value)
+            {
+                AttrWriter.U32(attr, 0, (uint)mapFd);
+                AttrWriter.U64(attr, 8, key.IsEmpty ? 0 : (ulong)keyPointer);
+                AttrWriter.U64(attr, 16, value.IsEmpty ? 0 : (ulong)valuePointer);
+                AttrWriter.U64(attr, 24, flags);
+                return BpfSyscall.Invoke(command, attr, out errno);
+            }
+        }
+
+        /// <summary>BPF_MAP_FREEZE: no more writes from user space (global read-only data after it is set).</summary>
+        public static int FreezeMap(int mapFd, out int errno)
+        {
+            Span<byte> attr = stackalloc byte[8];
+            attr.Clear();
+            AttrWriter.U32(attr, 0, (uint)mapFd);
+            return BpfSyscall.Invoke(BpfCommand.MapFreeze, attr, out errno);
         }
 
         private static string CString(byte[] buffer)

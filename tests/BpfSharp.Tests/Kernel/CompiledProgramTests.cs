@@ -16,19 +16,13 @@ public class CompiledProgramTests(ITestOutputHelper output)
     public void The_translated_counter_compiles_loads_runs_and_counts()
     {
         RunningKernel.RequireBpf();
-        var clang = Tools.Find("clang");
-        Skip.If(clang is null || Tools.Find("bpftool") is null, "kernel test skipped: clang and bpftool are needed (apt-get install clang bpftool)");
+        Skip.If(Tools.Find("clang") is null || Tools.Find("bpftool") is null, "kernel test skipped: clang and bpftool are needed (apt-get install clang bpftool)");
         Skip.IfNot(Tools.BpfFs(), "kernel test skipped: bpffs is not mounted at /sys/fs/bpf and could not be (mount -t bpf bpf /sys/fs/bpf)");
 
         var directory = Directory.CreateTempSubdirectory("bpfsharp-compiled-").FullName;
         try
         {
-            var c = BpfTranslatorTests.Translate(BpfTranslatorTests.Counter).C!;
-            File.WriteAllText(Path.Combine(directory, "counter.bpf.c"), c);
-            var compile = Tools.Run(clang!, $"-O2 -g -target bpf -I/usr/include/x86_64-linux-gnu -c {directory}/counter.bpf.c -o {directory}/counter.bpf.o");
-            Assert.True(compile.ExitCode == 0, compile.Output + "\n" + c);
-
-            var run = Tools.LoadAndRun(Path.Combine(directory, "counter.bpf.o"), "Count", "Packets", new byte[64], repeat: 3);
+            var run = Tools.LoadAndRun(Tools.CompileCSharp(BpfTranslatorTests.Counter, directory, "counter"), "Count", "Packets", new byte[64], repeat: 3);
             output.WriteLine(run);
             Assert.Contains("Return value: 2", run);
             Assert.Matches("\"value\": 3\\b", run); // three runs counted three packets (bpftool prints the map typed: it has BTF)
@@ -39,7 +33,7 @@ public class CompiledProgramTests(ITestOutputHelper output)
         }
     }
 
-    private const string WithGlobals = """
+    internal const string WithGlobals = """
         using BpfSharp;
         [assembly: BpfLicense("GPL")]
         public static unsafe class Globals
@@ -60,8 +54,7 @@ public class CompiledProgramTests(ITestOutputHelper output)
     public void Static_fields_are_global_data_the_kernel_keeps_between_runs()
     {
         RunningKernel.RequireBpf();
-        var clang = Tools.Find("clang");
-        Skip.If(clang is null || Tools.Find("bpftool") is null, "kernel test skipped: clang and bpftool are needed (apt-get install clang bpftool)");
+        Skip.If(Tools.Find("clang") is null || Tools.Find("bpftool") is null, "kernel test skipped: clang and bpftool are needed (apt-get install clang bpftool)");
         Skip.IfNot(Tools.BpfFs(), "kernel test skipped: bpffs is not mounted at /sys/fs/bpf and could not be (mount -t bpf bpf /sys/fs/bpf)");
 
         var translation = BpfTranslatorTests.Translate(WithGlobals);
@@ -71,12 +64,8 @@ public class CompiledProgramTests(ITestOutputHelper output)
         var directory = Directory.CreateTempSubdirectory("bpfsharp-compiled-").FullName;
         try
         {
-            File.WriteAllText(Path.Combine(directory, "globals.bpf.c"), translation.C);
-            var compile = Tools.Run(clang!, $"-O2 -g -target bpf -I/usr/include/x86_64-linux-gnu -c {directory}/globals.bpf.c -o {directory}/globals.bpf.o");
-            Assert.True(compile.ExitCode == 0, compile.Output + "\n" + translation.C);
-
             // .rodata holds Base (100), .bss Runs: three runs, the last returns 100 + 3.
-            var run = Tools.LoadAndRun(Path.Combine(directory, "globals.bpf.o"), "Filter", "none", new byte[64], repeat: 3);
+            var run = Tools.LoadAndRun(Tools.CompileCSharp(WithGlobals, directory, "globals"), "Filter", "none", new byte[64], repeat: 3);
             output.WriteLine(run);
             Assert.Contains("Return value: 103", run);
         }
@@ -92,23 +81,18 @@ public class CompiledProgramTests(ITestOutputHelper output)
     public void A_tc_classifier_with_switch_stackalloc_structs_and_calls_runs_in_the_kernel()
     {
         RunningKernel.RequireBpf();
-        var clang = Tools.Find("clang");
-        Skip.If(clang is null || Tools.Find("bpftool") is null, "kernel test skipped: clang and bpftool are needed (apt-get install clang bpftool)");
+        Skip.If(Tools.Find("clang") is null || Tools.Find("bpftool") is null, "kernel test skipped: clang and bpftool are needed (apt-get install clang bpftool)");
         Skip.IfNot(Tools.BpfFs(), "kernel test skipped: bpffs is not mounted at /sys/fs/bpf and could not be (mount -t bpf bpf /sys/fs/bpf)");
 
-        var translation = BpfTranslatorTests.Translate(Classifier);
-        Assert.True(translation.C != null, string.Join("\n", translation.Problems));
         var directory = Directory.CreateTempSubdirectory("bpfsharp-compiled-").FullName;
         try
         {
-            File.WriteAllText(Path.Combine(directory, "classifier.bpf.c"), translation.C);
-            var compile = Tools.Run(clang!, $"-O2 -g -target bpf -I/usr/include/x86_64-linux-gnu -c {directory}/classifier.bpf.c -o {directory}/classifier.bpf.o");
-            Assert.True(compile.ExitCode == 0, compile.Output + "\n" + translation.C);
+            var objectPath = Tools.CompileCSharp(Classifier, directory, "classifier");
 
             // An IPv4 frame (EtherType 0x0800): kind 4, passed, counted twice.
             var ipv4 = new byte[64];
             ipv4[12] = 0x08;
-            var run = Tools.LoadAndRun(Path.Combine(directory, "classifier.bpf.o"), "Classify", "Protocols", ipv4, repeat: 2, key: "4 0 0 0");
+            var run = Tools.LoadAndRun(objectPath, "Classify", "Protocols", ipv4, repeat: 2, key: "4 0 0 0");
             output.WriteLine(run);
             Assert.Contains("Return value: 0", run); // TC_ACT_OK
             Assert.Matches("\"value\": 2\\b", run);
@@ -117,7 +101,7 @@ public class CompiledProgramTests(ITestOutputHelper output)
             var arp = new byte[64];
             arp[12] = 0x08;
             arp[13] = 0x06;
-            var shot = Tools.LoadAndRun(Path.Combine(directory, "classifier.bpf.o"), "Classify", "Protocols", arp, repeat: 1, key: "6 0 0 0");
+            var shot = Tools.LoadAndRun(objectPath, "Classify", "Protocols", arp, repeat: 1, key: "6 0 0 0");
             output.WriteLine(shot);
             Assert.Contains("Return value: 2", shot); // TC_ACT_SHOT
             Assert.Matches("\"value\": 1\\b", shot);

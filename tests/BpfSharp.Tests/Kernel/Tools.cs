@@ -22,6 +22,21 @@ public static class Tools
         return (process.ExitCode, stdout.Result + stderr);
     }
 
+    /// <summary>C# program source -> BpfSharp's C -> clang: the object's path in <paramref name="directory"/>.</summary>
+    public static string CompileCSharp(string source, string directory, string name)
+    {
+        var clang = Find("clang") ?? throw new InvalidOperationException("clang is not installed");
+        var translation = BpfSharp.Tests.Compiler.BpfTranslatorTests.Translate(source);
+        if (translation.C is null)
+        {
+            throw new InvalidOperationException("the translator refused the program: " + string.Join("\n", translation.Problems));
+        }
+
+        File.WriteAllText(Path.Combine(directory, name + ".bpf.c"), translation.C);
+        var compile = Run(clang, $"-O2 -g -target bpf -I/usr/include/x86_64-linux-gnu -c {directory}/{name}.bpf.c -o {directory}/{name}.bpf.o");
+        return compile.ExitCode == 0 ? Path.Combine(directory, name + ".bpf.o") : throw new InvalidOperationException(compile.Output + "\n" + translation.C);
+    }
+
     /// <summary>Makes sure bpffs is mounted (mounting it where it is missing, as root); false when it cannot be.</summary>
     public static bool BpfFs()
     {

@@ -1,0 +1,89 @@
+using System;
+using BpfSharp.Loader.Native;
+
+namespace BpfSharp
+{
+    /// <summary>What a test run of a program gave back (<c>BPF_PROG_TEST_RUN</c>).</summary>
+    /// <param name="ReturnValue">The program's return value (XDP_PASS, TC_ACT_OK, ...).</param>
+    /// <param name="Data">The packet as the program left it.</param>
+    /// <param name="Context">The context as the program left it, when one was passed in.</param>
+    /// <param name="Duration">The kernel's average time per run.</param>
+    public sealed record BpfTestRunResult(uint ReturnValue, byte[] Data, byte[] Context, TimeSpan Duration);
+
+    /// <summary>A program of a loaded <see cref="BpfObject"/>.</summary>
+    public sealed class BpfLoadedProgram
+    {
+        private int _fd;
+
+        internal BpfLoadedProgram(string name, string section, int fd, int programType, string? attachType)
+        {
+            Name = name;
+            Section = section;
+            _fd = fd;
+            Type = (BpfProgramType)programType;
+            AttachType = attachType;
+        }
+
+        public string Name { get; }
+
+        /// <summary>The ELF section it came from (its libbpf section name).</summary>
+        public string Section { get; }
+
+        public BpfProgramType Type { get; }
+
+        /// <summary>The kernel attach type its section implies (BPF_CGROUP_INET_INGRESS, ...), or null.</summary>
+        public string? AttachType { get; }
+
+        /// <summary>The program's file descriptor (owned by the object).</summary>
+        public int Fd => _fd >= 0 ? _fd : throw new ObjectDisposedException(Name, $"program '{Name}' belongs to a disposed BpfObject");
+
+        /// <summary>
+        /// Runs the program in the kernel on a packet (XDP, TC, socket filters, ...) without attaching it: the kernel's
+        /// <c>BPF_PROG_TEST_RUN</c>. <paramref name="repeat"/> runs it that many times (the duration is the average);
+        /// <paramref name="context"/> is the context struct passed in (an <c>__sk_buff</c> for TC, for example), read back after.
+        /// </summary>
+        public unsafe BpfTestRunResult TestRun(ReadOnlySpan<byte> data, int repeat = 1, ReadOnlySpan<byte> context = default)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(repeat);
+            var dataOut = new byte[data.Length + 256]; // programs may grow the packet (XDP tail/head adjustments)
+            var contextOut = new byte[context.Length];
+            Span<byte> attr = stackalloc byte[80];
+            attr.Clear();
+            fixed (byte* dataIn = data)
+            fixed (byte* dataOutPointer = dataOut)
+            fixed (byte* contextIn = context)
+            fixed (byte* contextOutPointer = contextOut)
+            {
+                AttrWriter.U32(attr, 0, (uint)Fd);
+                AttrWriter.U32(attr, 8, (uint)data.Length);
+                AttrWriter.U32(attr, 12, (uint)dataOut.Length);
+                AttrWriter.U64(attr, 16, (ulong)dataIn);
+                AttrWriter.U64(attr, 24, (ulong)dataOutPointer);
+                AttrWriter.U32(attr, 32, (uint)repeat);
+                if (!context.IsEmpty)
+                {
+                    AttrWriter.U32(attr, 40, (uint)context.Length);
+                    AttrWriter.U32(attr, 44, (uint)contextOut.Length);
+                    AttrWriter.U64(attr, 48, (ulong)contextIn);
+                    AttrWriter.U64(attr, 56, (ulong)contextOutPointer);
+                }
+
+                if (BpfSyscall.Invoke(BpfCommand.ProgTestRun, attr, out var errno) < 0)
+                {
+                    throw new BpfException($"test run of '{Name}' ({Type}) failed: {BpfSyscall.Describe(errno)}" + (errno == 22 ? " (the kernel refuses test runs of some program types, and packets it finds malformed: an IPv6 frame needs a whole IPv6 header, any frame at least 14 bytes)" : string.Empty), errno);
+                }
+
+                var returned = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(attr.Slice(4));
+                var dataSize = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(attr.Slice(12));
+                var duration = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(attr.Slice(36));
+                return new BpfTestRunResult(returned, dataOut.AsSpan(0, Math.Min(dataSize, dataOut.Length)).ToArray(), contextOut, TimeSpan.FromTicks(duration / 100));
+            }
+        }
+
+        internal void Close()
+        {
+            BpfSyscall.Close(_fd);
+            _fd = -1;
+        }
+    }
+}

@@ -1,0 +1,277 @@
+using System;
+using System.Buffers.Binary;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using System.Text.RegularExpressions;
+using BpfSharp.Loader.Native;
+using BpfSharp.Loader.Objects;
+using BpfSharp.Spec;
+
+namespace BpfSharp
+{
+    /// <summary>
+    /// A BPF object (<c>&lt;AssemblyName&gt;.bpf.o</c>) loaded into the kernel: its maps created (global data written, read-only
+    /// data frozen), its programs verified and loaded. Dispose closes every descriptor, which unloads what nothing else holds.
+    /// </summary>
+    public sealed partial class BpfObject : IDisposable
+    {
+        private readonly Dictionary<string, BpfLoadedMap> _maps;
+        private readonly Dictionary<string, BpfLoadedProgram> _programs;
+        private readonly int _btfFd;
+        private bool _disposed;
+
+        private BpfObject(string name, int btfFd, Dictionary<string, BpfLoadedMap> maps, Dictionary<string, BpfLoadedProgram> programs)
+        {
+            Name = name;
+            _btfFd = btfFd;
+            _maps = maps;
+            _programs = programs;
+        }
+
+        /// <summary>The object's name (the file name without <c>.bpf.o</c>).</summary>
+        public string Name { get; }
+
+        /// <summary>The maps by name (C# field name for BpfSharp's objects; global data as <c>&lt;name&gt;.bss</c> and the like).</summary>
+        public IReadOnlyDictionary<string, BpfLoadedMap> Maps => _maps;
+
+        /// <summary>The programs by name (C# method name for BpfSharp's objects).</summary>
+        public IReadOnlyDictionary<string, BpfLoadedProgram> Programs => _programs;
+
+        /// <summary>A program by name, or an exception listing the names there are.</summary>
+        public BpfLoadedProgram Program(string name)
+        {
+            ThrowIfDisposed();
+            return _programs.TryGetValue(name, out var program)
+                ? program
+                : throw new KeyNotFoundException($"{Name} has no program '{name}'; it has: {string.Join(", ", _programs.Keys)}");
+        }
+
+        /// <summary>A map by name, or an exception listing the names there are.</summary>
+        public BpfLoadedMap Map(string name)
+        {
+            ThrowIfDisposed();
+            return _maps.TryGetValue(name, out var map)
+                ? map
+                : throw new KeyNotFoundException($"{Name} has no map '{name}'; it has: {string.Join(", ", _maps.Keys)}");
+        }
+
+        /// <summary>Loads the object that <c>dotnet build</c> wrote next to an assembly (<c>&lt;AssemblyName&gt;.bpf.o</c>).</summary>
+        public static BpfObject Load(Assembly assembly)
+        {
+            var directory = Path.GetDirectoryName(assembly.Location);
+            var path = Path.Combine(string.IsNullOrEmpty(directory) ? AppContext.BaseDirectory : directory, assembly.GetName().Name + ".bpf.o");
+            return File.Exists(path)
+                ? Load(path)
+                : throw new FileNotFoundException($"no BPF object next to {assembly.GetName().Name}: {path} does not exist (was clang installed when it was built? see the BPF2000 warning)", path);
+        }
+
+        /// <summary>Reads, checks and loads an object file.</summary>
+        public static BpfObject Load(string path) => Load(path, File.ReadAllBytes(path));
+
+        /// <summary>Loads an object from its bytes; <paramref name="path"/> names it in messages.</summary>
+        public static BpfObject Load(string path, byte[] contents)
+        {
+            var spec = ObjectSpec.Read(path, contents);
+            var opened = new List<int>();
+            try
+            {
+                var btfFd = -1;
+                if (spec.BtfBlob != null)
+                {
+                    btfFd = KernelObjects.LoadBtf(spec.BtfBlob, out var btfErrno, out var btfLog);
+                    if (btfFd < 0)
+                    {
+                        throw new BpfException($"{spec.Name}: the kernel refused the object's BTF: {BpfSyscall.Describe(btfErrno)}\n{btfLog.Trim()}", btfErrno);
+                    }
+
+                    opened.Add(btfFd);
+                }
+
+                var maps = new Dictionary<string, BpfLoadedMap>(StringComparer.Ordinal);
+                foreach (var map in spec.Maps)
+                {
+                    var fd = CreateMap(spec.Name, map, btfFd);
+                    opened.Add(fd);
+                    maps.Add(map.Name, new BpfLoadedMap(map.Name, fd, map.Type, map.KeySize, map.ValueSize, map.MaxEntries, map.Flags));
+                }
+
+                var programs = new Dictionary<string, BpfLoadedProgram>(StringComparer.Ordinal);
+                foreach (var program in spec.Programs)
+                {
+                    var fd = LoadProgram(spec, program, maps, btfFd);
+                    opened.Add(fd);
+                    programs.Add(program.Name, new BpfLoadedProgram(program.Name, program.Section, fd, KernelTypes.ProgramTypes.FindByName(program.Definition.ProgramType)!.Value, program.Definition.AttachType));
+                }
+
+                opened.Clear();
+                return new BpfObject(spec.Name, btfFd, maps, programs);
+            }
+            finally
+            {
+                foreach (var fd in opened)
+                {
+                    BpfSyscall.Close(fd);
+                }
+            }
+        }
+
+        private static int CreateMap(string objectName, MapSpec map, int btfFd)
+        {
+            var request = new MapCreateRequest(map.Type, map.KeySize, map.ValueSize, map.MaxEntries)
+            {
+                Flags = map.Flags,
+                Name = map.Name,
+                BtfFd = btfFd >= 0 && map.ValueTypeId != 0 ? btfFd : 0,
+                BtfKeyTypeId = btfFd >= 0 ? map.KeyTypeId : 0,
+                BtfValueTypeId = btfFd >= 0 ? map.ValueTypeId : 0,
+            };
+            var fd = KernelObjects.CreateMap(request, out var errno);
+            if (fd < 0 && request.BtfFd != 0)
+            {
+                // As libbpf does: a kernel that will not take the map's BTF still takes the map.
+                fd = KernelObjects.CreateMap(request with { BtfFd = 0, BtfKeyTypeId = 0, BtfValueTypeId = 0 }, out errno);
+            }
+
+            if (fd < 0)
+            {
+                throw new BpfException($"{objectName}: map '{map.Name}' ({KernelTypes.MapTypes.FindByValue(map.Type)?.Name ?? "type " + map.Type}, key {map.KeySize} B, value {map.ValueSize} B, {map.MaxEntries} entries, flags 0x{map.Flags:x}) could not be created: {BpfSyscall.Describe(errno)}", errno);
+            }
+
+            if (map.InitialData != null && map.InitialData.Any(b => b != 0) || map.Freeze)
+            {
+                Span<byte> key = stackalloc byte[4];
+                key.Clear();
+                var value = (byte[])map.InitialData!.Clone();
+                if (KernelObjects.MapElement(BpfCommand.MapUpdateElem, fd, key, value, 0, out errno) < 0 || (map.Freeze && KernelObjects.FreezeMap(fd, out errno) < 0))
+                {
+                    BpfSyscall.Close(fd);
+                    throw new BpfException($"{objectName}: the global data of '{map.DataSection}' could not be set: {BpfSyscall.Describe(errno)}", errno);
+                }
+            }
+
+            return fd;
+        }
+
+        private static int LoadProgram(ObjectSpec spec, ProgramSpec program, Dictionary<string, BpfLoadedMap> maps, int btfFd)
+        {
+            var code = (byte[])program.Code.Clone();
+            foreach (var reference in program.Maps)
+            {
+                var at = reference.Instruction * 8;
+                code[at + 1] = (byte)((code[at + 1] & 0x0f) | ((reference.IsData ? PseudoMapValue : PseudoMapFd) << 4));
+                BinaryPrimitives.WriteInt32LittleEndian(code.AsSpan(at + 4), maps[reference.Map].Fd);
+                BinaryPrimitives.WriteInt32LittleEndian(code.AsSpan(at + 12), reference.IsData ? (int)reference.DataOffset : 0);
+            }
+
+            var lineInfo = new byte[program.Lines.Count * KernelObjects.LineInfoSize];
+            for (var i = 0; i < program.Lines.Count; i++)
+            {
+                var line = program.Lines[i];
+                var record = lineInfo.AsSpan(i * KernelObjects.LineInfoSize);
+                BinaryPrimitives.WriteUInt32LittleEndian(record, line.ByteOffset);
+                BinaryPrimitives.WriteUInt32LittleEndian(record.Slice(4), line.FileNameOffset);
+                BinaryPrimitives.WriteUInt32LittleEndian(record.Slice(8), line.LineOffset);
+                BinaryPrimitives.WriteUInt32LittleEndian(record.Slice(12), line.LineAndColumn);
+            }
+
+            var withBtf = btfFd >= 0 && program.Functions.Count > 0;
+            var request = new ProgramLoadRequest(KernelTypes.ProgramTypes.FindByName(program.Definition.ProgramType)!.Value, Array.Empty<BpfInstruction>(), spec.License)
+            {
+                Code = code,
+                Name = program.Name.Length > 15 ? program.Name.Substring(0, 15) : program.Name,
+                ExpectedAttachType = program.Definition.AttachType is string attach ? KernelTypes.AttachTypes.FindByName(attach)?.Value ?? 0 : 0,
+                Flags = program.Definition.IsSleepable ? ProgramLoadRequest.Sleepable : 0,
+                BtfFd = withBtf ? btfFd : 0,
+                FunctionInfo = withBtf ? program.Functions.Select(f => ((int)f.ByteOffset, f.TypeId)).ToList() : Array.Empty<(int, uint)>(),
+                LineInfo = withBtf ? lineInfo : null,
+                LogLevel = 0,
+            };
+
+            // Without a log first (the verifier is faster so); with one only to explain a refusal, as libbpf does.
+            var result = KernelObjects.LoadProgram(request, logSize: 0);
+            if (result.Loaded)
+            {
+                return result.Fd;
+            }
+
+            for (var logSize = 1 << 20; ; logSize *= 4)
+            {
+                result = KernelObjects.LoadProgram(request with { LogLevel = 1 }, logSize);
+                if (result.Loaded)
+                {
+                    return result.Fd; // refused without a log, accepted with one: take it
+                }
+
+                if (result.Errno != NoSpace || logSize >= 1 << 26)
+                {
+                    throw Refusal(program.Name, result.Log, result.Errno);
+                }
+            }
+        }
+
+        /// <summary>The verifier's complaint and the source line it is about, from its log.</summary>
+        internal static BpfVerifierException Refusal(string program, string log, int errno)
+        {
+            var lines = log.Split('\n').Select(l => l.TrimEnd()).ToList();
+            var end = lines.FindLastIndex(l => l.StartsWith("processed ", StringComparison.Ordinal));
+            if (end < 0)
+            {
+                end = lines.Count;
+            }
+
+            var lastInstruction = lines.FindLastIndex(end - 1, end, l => Instruction().IsMatch(l));
+            var message = string.Join("\n", lines.Skip(lastInstruction + 1).Take(end - lastInstruction - 1).Where(l => l.Length > 0 && !l.StartsWith(";", StringComparison.Ordinal) && !l.StartsWith("-- END", StringComparison.Ordinal)));
+            if (message.Length == 0)
+            {
+                message = log.Length == 0 ? "no log (the kernel refused the program before verifying it)" : lines.LastOrDefault(l => l.Length > 0) ?? string.Empty;
+            }
+
+            var source = lines.Take(end).Select(l => SourceLine().Match(l)).LastOrDefault(m => m.Success);
+            return new BpfVerifierException(
+                program,
+                message,
+                source?.Groups["file"].Value,
+                source is null ? null : int.Parse(source.Groups["line"].Value, System.Globalization.CultureInfo.InvariantCulture),
+                source?.Groups["text"].Value,
+                log,
+                errno);
+        }
+
+        private const int PseudoMapFd = 1; // BPF_PSEUDO_MAP_FD
+        private const int PseudoMapValue = 2; // BPF_PSEUDO_MAP_VALUE
+        private const int NoSpace = 28; // ENOSPC: the log did not fit
+
+        // The verifier's instruction lines ("12: (71) r2 = ...") and the line info it prints ("; text @ file:line").
+        [GeneratedRegex(@"^\d+: \([0-9a-f]{2}\)")]
+        private static partial Regex Instruction();
+
+        [GeneratedRegex(@"^; (?<text>.*) @ (?<file>[^:@]+):(?<line>\d+)$")]
+        private static partial Regex SourceLine();
+
+        private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+        /// <summary>Closes the programs, maps and BTF: the kernel frees what no link, pin or other process still holds.</summary>
+        public void Dispose()
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            foreach (var program in _programs.Values)
+            {
+                program.Close();
+            }
+
+            foreach (var map in _maps.Values)
+            {
+                map.Close();
+            }
+
+            BpfSyscall.Close(_btfFd);
+        }
+    }
+}

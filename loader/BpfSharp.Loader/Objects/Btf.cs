@@ -1,0 +1,219 @@
+using System;
+using System.Buffers.Binary;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+
+namespace BpfSharp.Loader.Objects
+{
+    /// <summary>BTF type kinds (BTF_KIND_*).</summary>
+    internal enum BtfKind
+    {
+        Unknown = 0,
+        Int = 1,
+        Pointer = 2,
+        Array = 3,
+        Struct = 4,
+        Union = 5,
+        Enum = 6,
+        Forward = 7,
+        Typedef = 8,
+        Volatile = 9,
+        Const = 10,
+        Restrict = 11,
+        Function = 12,
+        FunctionPrototype = 13,
+        Variable = 14,
+        DataSection = 15,
+        Float = 16,
+        DeclarationTag = 17,
+        TypeTag = 18,
+        Enum64 = 19,
+    }
+
+    /// <summary>One BTF type: kind, name, the size-or-type word, and its members (struct/union members, datasec variables).</summary>
+    internal sealed record BtfType(uint Id, BtfKind Kind, string Name, int VariableLength, uint SizeOrType, int Offset, IReadOnlyList<BtfMember> Members)
+    {
+        /// <summary>For an array: element type and count.</summary>
+        public (uint ElementType, uint Count) Array { get; init; }
+    }
+
+    /// <summary>A struct/union member (name, type, bit offset) or a datasec variable (type = VAR id, offset, size).</summary>
+    internal sealed record BtfMember(string Name, uint Type, uint Offset, uint Size);
+
+    /// <summary>
+    /// The .BTF section of an object: types and strings, read with bounds checks, and written back with the fix-ups the kernel
+    /// needs (clang leaves data sections' sizes and their variables' offsets to the loader, as libbpf fills them in).
+    /// </summary>
+    internal sealed class Btf
+    {
+        private const int HeaderLength = 24;
+        private readonly byte[] _data;
+        private readonly int _typesStart;
+        private readonly int _stringsStart;
+        private readonly int _stringsLength;
+
+        private Btf(string file, byte[] data, int typesStart, int stringsStart, int stringsLength, List<BtfType> types)
+        {
+            File = file;
+            _data = data;
+            _typesStart = typesStart;
+            _stringsStart = stringsStart;
+            _stringsLength = stringsLength;
+            Types = types;
+        }
+
+        public string File { get; }
+
+        /// <summary>Types by id - 1 (id 0 is void).</summary>
+        public IReadOnlyList<BtfType> Types { get; }
+
+        public BtfType? Type(uint id) => id == 0 || id > Types.Count ? null : Types[(int)id - 1];
+
+        public string String(uint offset)
+        {
+            if (offset >= _stringsLength)
+            {
+                throw new BpfObjectFormatException(File, $"BTF string offset {offset} lies outside the string section ({_stringsLength} bytes)");
+            }
+
+            var start = _stringsStart + (int)offset;
+            var end = System.Array.IndexOf(_data, (byte)0, start, _stringsStart + _stringsLength - start);
+            return Encoding.UTF8.GetString(_data, start, (end < 0 ? _stringsStart + _stringsLength : end) - start);
+        }
+
+        /// <summary>The type behind typedefs and qualifiers.</summary>
+        public BtfType? Resolve(uint id)
+        {
+            for (var hops = 0; hops < 64; hops++)
+            {
+                var type = Type(id);
+                if (type is null || !(type.Kind is BtfKind.Typedef or BtfKind.Volatile or BtfKind.Const or BtfKind.Restrict or BtfKind.TypeTag))
+                {
+                    return type;
+                }
+
+                id = type.SizeOrType;
+            }
+
+            throw new BpfObjectFormatException(File, $"BTF type {id} is a loop of typedefs and qualifiers");
+        }
+
+        /// <summary>The size in bytes of a value of the type.</summary>
+        public uint SizeOf(uint id)
+        {
+            var type = Resolve(id) ?? throw new BpfObjectFormatException(File, $"BTF type {id} does not exist, or is void: it has no size");
+            return type.Kind switch
+            {
+                BtfKind.Int or BtfKind.Struct or BtfKind.Union or BtfKind.Enum or BtfKind.Enum64 or BtfKind.DataSection or BtfKind.Float => type.SizeOrType,
+                BtfKind.Pointer => 8,
+                BtfKind.Array => type.Array.Count * SizeOf(type.Array.ElementType),
+                BtfKind.Variable => SizeOf(type.SizeOrType),
+                _ => throw new BpfObjectFormatException(File, $"BTF type {id} ({type.Kind}) has no size"),
+            };
+        }
+
+        /// <summary>The blob with data sections sized and their variables placed: (section name -> size, variable name -> offset).</summary>
+        public byte[] WithDataSections(Func<string, int?> sectionSize, Func<string, ulong?> variableOffset)
+        {
+            var blob = (byte[])_data.Clone();
+            foreach (var section in Types.Where(t => t.Kind == BtfKind.DataSection))
+            {
+                var at = _typesStart + section.Offset;
+                if (BinaryPrimitives.ReadUInt32LittleEndian(blob.AsSpan(at + 8)) == 0)
+                {
+                    var size = sectionSize(section.Name) ?? throw new BpfObjectFormatException(File, $"BTF names a data section '{section.Name}' that the object does not have");
+                    BinaryPrimitives.WriteUInt32LittleEndian(blob.AsSpan(at + 8), (uint)size);
+                    for (var i = 0; i < section.Members.Count; i++)
+                    {
+                        var variable = Type(section.Members[i].Type);
+                        if (variable != null && variableOffset(variable.Name) is ulong offset)
+                        {
+                            BinaryPrimitives.WriteUInt32LittleEndian(blob.AsSpan(at + 12 + (i * 12) + 4), (uint)offset);
+                        }
+                    }
+                }
+            }
+
+            return blob;
+        }
+
+        public static Btf Read(string file, ReadOnlySpan<byte> section)
+        {
+            if (section.Length < HeaderLength || BinaryPrimitives.ReadUInt16LittleEndian(section) != 0xeB9F)
+            {
+                throw new BpfObjectFormatException(file, "the .BTF section is not BTF (bad magic, or too short)");
+            }
+
+            var headerLength = (int)BinaryPrimitives.ReadUInt32LittleEndian(section.Slice(4));
+            var typesOffset = BinaryPrimitives.ReadUInt32LittleEndian(section.Slice(8));
+            var typesLength = BinaryPrimitives.ReadUInt32LittleEndian(section.Slice(12));
+            var stringsOffset = BinaryPrimitives.ReadUInt32LittleEndian(section.Slice(16));
+            var stringsLength = BinaryPrimitives.ReadUInt32LittleEndian(section.Slice(20));
+            if (headerLength < HeaderLength || (ulong)headerLength + typesOffset + typesLength > (ulong)section.Length || (ulong)headerLength + stringsOffset + stringsLength > (ulong)section.Length)
+            {
+                throw new BpfObjectFormatException(file, "the .BTF section's types or strings lie outside it (truncated?)");
+            }
+
+            var data = section.ToArray();
+            var typesStart = headerLength + (int)typesOffset;
+            var pending = new List<(uint Id, BtfKind Kind, uint NameOffset, int VariableLength, uint SizeOrType, int Offset, List<(uint Name, uint Type, uint Offset, uint Size)> Members, (uint, uint) Array)>();
+            var at = 0;
+            while (at < typesLength)
+            {
+                if (at + 12 > typesLength)
+                {
+                    throw new BpfObjectFormatException(file, $"BTF type {pending.Count + 1} is cut short");
+                }
+
+                var header = data.AsSpan(typesStart + at);
+                var info = BinaryPrimitives.ReadUInt32LittleEndian(header.Slice(4));
+                var kind = (BtfKind)((info >> 24) & 0x1f);
+                var variableLength = (int)(info & 0xffff);
+                var extra = kind switch
+                {
+                    BtfKind.Int or BtfKind.Variable or BtfKind.DeclarationTag => 4,
+                    BtfKind.Array => 12,
+                    BtfKind.Struct or BtfKind.Union or BtfKind.DataSection or BtfKind.Enum64 => variableLength * 12,
+                    BtfKind.Enum or BtfKind.FunctionPrototype => variableLength * 8,
+                    BtfKind.Pointer or BtfKind.Forward or BtfKind.Typedef or BtfKind.Volatile or BtfKind.Const or BtfKind.Restrict or BtfKind.Function or BtfKind.Float or BtfKind.TypeTag => 0,
+                    _ => throw new BpfObjectFormatException(file, $"BTF type {pending.Count + 1} has kind {(int)kind}, which this loader does not know"),
+                };
+                if (at + 12 + extra > typesLength)
+                {
+                    throw new BpfObjectFormatException(file, $"BTF type {pending.Count + 1} is cut short");
+                }
+
+                var members = new List<(uint, uint, uint, uint)>();
+                (uint, uint) array = default;
+                var body = header.Slice(12);
+                if (kind is BtfKind.Struct or BtfKind.Union or BtfKind.DataSection)
+                {
+                    for (var i = 0; i < variableLength; i++)
+                    {
+                        var member = body.Slice(i * 12);
+                        members.Add(kind == BtfKind.DataSection
+                            ? (0u, BinaryPrimitives.ReadUInt32LittleEndian(member), BinaryPrimitives.ReadUInt32LittleEndian(member.Slice(4)), BinaryPrimitives.ReadUInt32LittleEndian(member.Slice(8)))
+                            : (BinaryPrimitives.ReadUInt32LittleEndian(member), BinaryPrimitives.ReadUInt32LittleEndian(member.Slice(4)), BinaryPrimitives.ReadUInt32LittleEndian(member.Slice(8)), 0u));
+                    }
+                }
+                else if (kind == BtfKind.Array)
+                {
+                    array = (BinaryPrimitives.ReadUInt32LittleEndian(body), BinaryPrimitives.ReadUInt32LittleEndian(body.Slice(8)));
+                }
+
+                pending.Add(((uint)pending.Count + 1, kind, BinaryPrimitives.ReadUInt32LittleEndian(header), variableLength, BinaryPrimitives.ReadUInt32LittleEndian(header.Slice(8)), at, members, array));
+                at += 12 + extra;
+            }
+
+            var types = new List<BtfType>();
+            var btf = new Btf(file, data, typesStart, headerLength + (int)stringsOffset, (int)stringsLength, types);
+            foreach (var t in pending)
+            {
+                types.Add(new BtfType(t.Id, t.Kind, btf.String(t.NameOffset), t.VariableLength, t.SizeOrType, t.Offset, t.Members.Select(m => new BtfMember(m.Name == 0 ? string.Empty : btf.String(m.Name), m.Type, m.Offset, m.Size)).ToList()) { Array = t.Array });
+            }
+
+            return btf;
+        }
+    }
+}

@@ -1,0 +1,272 @@
+using System;
+using System.Buffers.Binary;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using BpfSharp.Spec;
+
+namespace BpfSharp.Loader.Objects
+{
+    /// <summary>A map the object declares: a BTF-defined map in .maps, or a global data section (.bss, .data, .rodata).</summary>
+    internal sealed record MapSpec(string Name, int Type, uint KeySize, uint ValueSize, uint MaxEntries, uint Flags)
+    {
+        public uint KeyTypeId { get; init; }
+
+        public uint ValueTypeId { get; init; }
+
+        /// <summary>For a global data section: its ELF section name and initial bytes.</summary>
+        public string? DataSection { get; init; }
+
+        public byte[]? InitialData { get; init; }
+
+        /// <summary>Read-only global data: frozen after it is written.</summary>
+        public bool Freeze { get; init; }
+    }
+
+    /// <summary>Where an instruction names a map: the map, and for global data the offset into its value.</summary>
+    internal sealed record MapReference(int Instruction, string Map, bool IsData, uint DataOffset);
+
+    /// <summary>A program: its function in a code section, its instructions, maps, and BTF func/line info rebased to it.</summary>
+    internal sealed record ProgramSpec(string Name, string Section, SectionDefinition Definition, byte[] Code, IReadOnlyList<MapReference> Maps, IReadOnlyList<FunctionInfo> Functions, IReadOnlyList<LineInfo> Lines);
+
+    /// <summary>What an object file holds, read and checked before anything goes to the kernel.</summary>
+    internal sealed class ObjectSpec
+    {
+        private const int ArrayMapType = 2; // BPF_MAP_TYPE_ARRAY: one element holding the whole section
+        private const uint ReadOnlyProgram = 1u << 7; // BPF_F_RDONLY_PROG
+        private const uint MemoryMappable = 1u << 10; // BPF_F_MMAPABLE
+
+        private ObjectSpec(string name, string license, Btf? btf, byte[]? btfBlob, List<MapSpec> maps, List<ProgramSpec> programs)
+        {
+            Name = name;
+            License = license;
+            Btf = btf;
+            BtfBlob = btfBlob;
+            Maps = maps;
+            Programs = programs;
+        }
+
+        public string Name { get; }
+
+        public string License { get; }
+
+        public Btf? Btf { get; }
+
+        /// <summary>The BTF to load into the kernel (data sections fixed up), or null when the object has none.</summary>
+        public byte[]? BtfBlob { get; }
+
+        public IReadOnlyList<MapSpec> Maps { get; }
+
+        public IReadOnlyList<ProgramSpec> Programs { get; }
+
+        public static ObjectSpec Read(string path, byte[] data)
+        {
+            var file = System.IO.Path.GetFileName(path);
+            var elf = ElfFile.Read(file, data);
+            var name = ObjectName(file);
+            var btfSection = elf.Section(".BTF");
+            var btf = btfSection is null ? null : Btf.Read(file, elf.Bytes(btfSection));
+            var ext = btf != null && elf.Section(".BTF.ext") is ElfSection extSection ? BtfExt.Read(file, elf.Bytes(extSection), btf) : BtfExt.Empty;
+            if (ext.CoreRelocations > 0)
+            {
+                throw new BpfObjectFormatException(file, $"the object has {ext.CoreRelocations} CO-RE relocations, which this loader does not apply (BpfSharp's compiler emits none)");
+            }
+
+            var licenseSection = elf.Section("license");
+            var license = licenseSection is null ? string.Empty : Encoding.ASCII.GetString(elf.Bytes(licenseSection).ToArray()).Split('\0')[0];
+
+            var maps = new List<MapSpec>();
+            if (elf.Section("maps") is ElfSection legacy && legacy.Size > 0)
+            {
+                throw new BpfObjectFormatException(file, "the object declares maps in the legacy 'maps' section; only BTF-defined maps (.maps) are supported");
+            }
+
+            if (elf.Section(".maps") is ElfSection mapsSection)
+            {
+                if (btf is null)
+                {
+                    throw new BpfObjectFormatException(file, "the object has a .maps section but no BTF to describe it (compile with -g)");
+                }
+
+                maps.AddRange(BtfMaps(file, btf, mapsSection, elf));
+            }
+
+            var dataSections = elf.Sections.Where(IsDataSection).ToList();
+            foreach (var section in dataSections)
+            {
+                var datasec = btf?.Types.FirstOrDefault(t => t.Kind == BtfKind.DataSection && t.Name == section.Name);
+                var readOnly = section.Name.StartsWith(".rodata", StringComparison.Ordinal);
+                maps.Add(new MapSpec(DataMapName(name, section.Name), ArrayMapType, 4, (uint)section.Size, 1, MemoryMappable | (readOnly ? ReadOnlyProgram : 0))
+                {
+                    ValueTypeId = datasec?.Id ?? 0,
+                    DataSection = section.Name,
+                    InitialData = elf.Bytes(section).ToArray(),
+                    Freeze = readOnly,
+                });
+            }
+
+            var programs = new List<ProgramSpec>();
+            foreach (var section in elf.Sections.Where(s => s.IsExecutable && s.Size > 0))
+            {
+                var functions = elf.Symbols.Where(s => s.SectionIndex == section.Index && s.IsFunction && s.IsGlobal).OrderBy(s => s.Value).ToList();
+                if (section.Name == ".text")
+                {
+                    if (functions.Count > 0 || elf.Symbols.Any(s => s.SectionIndex == section.Index && s.IsFunction))
+                    {
+                        throw new BpfObjectFormatException(file, "the object has functions in .text (BPF-to-BPF calls), which this loader does not link yet; BpfSharp's compiler inlines static methods");
+                    }
+
+                    continue;
+                }
+
+                var definition = SectionNames.Resolve(section.Name) ?? throw new BpfObjectFormatException(file, $"section '{section.Name}' is not a program section libbpf knows, so its program type is unknown");
+                var relocations = elf.RelocationsOf(section);
+                foreach (var function in functions)
+                {
+                    programs.Add(Program(file, elf, section, function, definition, relocations, ext, maps));
+                }
+            }
+
+            if (programs.Count == 0)
+            {
+                throw new BpfObjectFormatException(file, "the object holds no BPF program");
+            }
+
+            var blob = btf?.WithDataSections(
+                sectionName => elf.Section(sectionName)?.Size,
+                variable => elf.Symbols.FirstOrDefault(s => s.Name == variable && !s.IsSection && s.SectionIndex > 0 && s.SectionIndex < elf.Sections.Count && (IsDataSection(elf.Sections[s.SectionIndex]) || elf.Sections[s.SectionIndex].Name is ".maps" or "license"))?.Value);
+            return new ObjectSpec(name, license, btf, blob, maps, programs);
+        }
+
+        // Global data: allocated, writable or read-only sections that are neither code nor maps nor the licence.
+        private static bool IsDataSection(ElfSection section) =>
+            (section.Name is ".bss" or ".data" or ".rodata" || section.Name.StartsWith(".data.", StringComparison.Ordinal) || section.Name.StartsWith(".rodata.", StringComparison.Ordinal))
+            && section.Size > 0 && (section.Type == ElfSection.ProgramBits || section.Type == ElfSection.NoBits);
+
+        private static ProgramSpec Program(string file, ElfFile elf, ElfSection section, ElfSymbol function, SectionDefinition definition, IReadOnlyList<ElfRelocation> relocations, BtfExt ext, List<MapSpec> maps)
+        {
+            var start = (int)function.Value;
+            var size = (int)function.Size;
+            if (size <= 0 || size % 8 != 0 || start + size > section.Size)
+            {
+                throw new BpfObjectFormatException(file, $"program '{function.Name}' in '{section.Name}' has an impossible size ({size} bytes at {start})");
+            }
+
+            var code = elf.Bytes(section).Slice(start, size).ToArray();
+            var references = new List<MapReference>();
+            foreach (var relocation in relocations.Where(r => r.Offset >= (ulong)start && r.Offset < (ulong)(start + size)))
+            {
+                var instruction = (int)(relocation.Offset - (ulong)start) / 8;
+                var symbol = elf.Symbols[relocation.SymbolIndex];
+                var target = symbol.SectionIndex > 0 && symbol.SectionIndex < elf.Sections.Count ? elf.Sections[symbol.SectionIndex] : null;
+                if (relocation.Type == ElfRelocation.BpfPcRelative32)
+                {
+                    throw new BpfObjectFormatException(file, $"program '{function.Name}' calls another function ('{symbol.Name}'): BPF-to-BPF calls are not linked by this loader yet");
+                }
+
+                if (relocation.Type != ElfRelocation.BpfAbsolute64 || code[instruction * 8] != 0x18 || instruction + 1 >= code.Length / 8)
+                {
+                    throw new BpfObjectFormatException(file, $"program '{function.Name}': relocation of type {relocation.Type} at instruction {instruction} is not a 64-bit load this loader can patch");
+                }
+
+                if (target?.Name == ".maps")
+                {
+                    var map = maps.FirstOrDefault(m => m.Name == symbol.Name) ?? throw new BpfObjectFormatException(file, $"program '{function.Name}' uses map '{symbol.Name}', which .maps does not describe");
+                    references.Add(new MapReference(instruction, map.Name, false, 0));
+                }
+                else if (target != null && IsDataSection(target))
+                {
+                    var map = maps.First(m => m.DataSection == target.Name);
+                    var addend = BinaryPrimitives.ReadInt32LittleEndian(code.AsSpan((instruction * 8) + 4));
+                    references.Add(new MapReference(instruction, map.Name, true, (uint)((long)symbol.Value + addend)));
+                }
+                else
+                {
+                    throw new BpfObjectFormatException(file, $"program '{function.Name}' refers to '{symbol.Name}' in section '{target?.Name ?? "(none)"}', which is neither a map nor global data");
+                }
+            }
+
+            List<T> Within<T>(IReadOnlyDictionary<string, List<T>> table, Func<T, uint> offset, Func<T, uint, T> rebase) =>
+                table.TryGetValue(section.Name, out var all)
+                    ? all.Where(r => offset(r) >= start && offset(r) < start + size).Select(r => rebase(r, (uint)((offset(r) - start) / 8))).ToList()
+                    : new List<T>();
+
+            return new ProgramSpec(
+                function.Name,
+                section.Name,
+                definition,
+                code,
+                references,
+                Within(ext.Functions, f => f.ByteOffset, (f, index) => f with { ByteOffset = index }),
+                Within(ext.Lines, l => l.ByteOffset, (l, index) => l with { ByteOffset = index }));
+        }
+
+        // A map's definition in .maps: a struct whose members encode numbers as pointers to arrays of that length
+        // (__uint) and types as pointers to them (__type), as libbpf's bpf_helpers.h macros write them.
+        private static IEnumerable<MapSpec> BtfMaps(string file, Btf btf, ElfSection section, ElfFile elf)
+        {
+            var datasec = btf.Types.FirstOrDefault(t => t.Kind == BtfKind.DataSection && t.Name == ".maps") ?? throw new BpfObjectFormatException(file, "BTF has no .maps data section");
+            foreach (var member in datasec.Members)
+            {
+                var variable = btf.Type(member.Type);
+                if (variable?.Kind != BtfKind.Variable)
+                {
+                    throw new BpfObjectFormatException(file, $"the .maps section holds BTF type {member.Type}, not a variable");
+                }
+
+                var definition = btf.Resolve(variable.SizeOrType);
+                if (definition?.Kind != BtfKind.Struct)
+                {
+                    throw new BpfObjectFormatException(file, $"map '{variable.Name}' is not defined by a struct");
+                }
+
+                uint type = 0, maxEntries = 0, flags = 0, keySize = 0, valueSize = 0, keyType = 0, valueType = 0;
+                foreach (var field in definition.Members)
+                {
+                    var pointer = btf.Resolve(field.Type);
+                    if (pointer?.Kind != BtfKind.Pointer)
+                    {
+                        throw new BpfObjectFormatException(file, $"map '{variable.Name}': member '{field.Name}' is not a pointer, so not a BTF map definition");
+                    }
+
+                    var target = btf.Resolve(pointer.SizeOrType);
+                    uint Number() => target?.Kind == BtfKind.Array ? target.Array.Count : throw new BpfObjectFormatException(file, $"map '{variable.Name}': member '{field.Name}' does not encode a number");
+                    switch (field.Name)
+                    {
+                        case "type": type = Number(); break;
+                        case "max_entries": maxEntries = Number(); break;
+                        case "map_flags": flags = Number(); break;
+                        case "key_size": keySize = Number(); break;
+                        case "value_size": valueSize = Number(); break;
+                        case "key": keyType = pointer.SizeOrType; keySize = btf.SizeOf(keyType); break;
+                        case "value": valueType = pointer.SizeOrType; valueSize = btf.SizeOf(valueType); break;
+                        case "pinning" or "numa_node" or "map_extra": break;
+                        default: throw new BpfObjectFormatException(file, $"map '{variable.Name}': member '{field.Name}' is not supported by this loader");
+                    }
+                }
+
+                if (elf.Symbols.All(s => s.Name != variable.Name))
+                {
+                    throw new BpfObjectFormatException(file, $"map '{variable.Name}' has no symbol in the object");
+                }
+
+                yield return new MapSpec(variable.Name, (int)type, keySize, valueSize, maxEntries, flags) { KeyTypeId = keyType, ValueTypeId = valueType };
+            }
+        }
+
+        // "HelloXdp.bpf.o" -> "HelloXdp".
+        private static string ObjectName(string file)
+        {
+            var name = file.EndsWith(".bpf.o", StringComparison.Ordinal) ? file.Substring(0, file.Length - 6) : System.IO.Path.GetFileNameWithoutExtension(file);
+            return name.Length == 0 ? "object" : name;
+        }
+
+        // libbpf's convention: as much of the object's name as fits before the section's, within the kernel's 15 characters.
+        private static string DataMapName(string objectName, string section)
+        {
+            var suffix = section.Length > 15 ? section.Substring(0, 15) : section;
+            var prefix = new string(objectName.Take(Math.Min(8, 15 - suffix.Length)).Select(c => char.IsAsciiLetterOrDigit(c) || c == '_' ? c : '_').ToArray());
+            return prefix + suffix;
+        }
+    }
+}
