@@ -57,6 +57,43 @@ namespace BpfSharp
             }
         }
 
+        /// <summary>Removes the entry under the key; false when there was none.</summary>
+        public bool Delete(ReadOnlySpan<byte> key)
+        {
+            CheckSizes(key, new byte[ValueSize], "delete from");
+            if (KernelObjects.MapElement(BpfCommand.MapDeleteElem, Fd, key, Span<byte>.Empty, 0, out var errno) >= 0)
+            {
+                return true;
+            }
+
+            return errno == NotFound ? false : throw Failure("delete", errno);
+        }
+
+        /// <summary>The key after <paramref name="key"/> (the first when it is null) into <paramref name="next"/>; false after the last.</summary>
+        public bool NextKey(byte[]? key, byte[] next)
+        {
+            CheckSizes(next, new byte[ValueSize], "walk");
+            var current = key is null ? null : (byte[])key.Clone();
+            if (KernelObjects.MapElement(BpfCommand.MapGetNextKey, Fd, current, next, 0, out var errno) >= 0)
+            {
+                return true;
+            }
+
+            return errno == NotFound ? false : throw Failure("key walk", errno);
+        }
+
+        /// <summary>Takes a queue's or stack's next value into <paramref name="value"/>; false when empty.</summary>
+        public bool Pop(Span<byte> value)
+        {
+            CheckSizes(ReadOnlySpan<byte>.Empty, value, "pop from");
+            if (KernelObjects.MapElement(BpfCommand.MapLookupAndDeleteElem, Fd, ReadOnlySpan<byte>.Empty, value, 0, out var errno) >= 0)
+            {
+                return true;
+            }
+
+            return errno == NotFound ? false : throw Failure("pop", errno);
+        }
+
         private void CheckSizes(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, string what)
         {
             if (key.Length != KeySize || value.Length != ValueSize)

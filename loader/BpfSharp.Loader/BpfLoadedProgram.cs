@@ -11,7 +11,7 @@ namespace BpfSharp
     public sealed record BpfTestRunResult(uint ReturnValue, byte[] Data, byte[] Context, TimeSpan Duration);
 
     /// <summary>A program of a loaded <see cref="BpfObject"/>.</summary>
-    public sealed class BpfLoadedProgram
+    public sealed partial class BpfLoadedProgram
     {
         private int _fd;
 

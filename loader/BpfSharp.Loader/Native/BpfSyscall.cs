@@ -18,6 +18,7 @@ namespace BpfSharp.Loader.Native
         BtfLoad = 18,
         MapLookupAndDeleteElem = 21,
         MapFreeze = 22,
+        LinkCreate = 28,
     }
 
     /// <summary>

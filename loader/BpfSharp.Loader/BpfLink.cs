@@ -1,0 +1,104 @@
+using System;
+using System.IO;
+using BpfSharp.Loader.Native;
+
+namespace BpfSharp
+{
+    /// <summary>An attached program (a kernel BPF link): disposing it detaches the program.</summary>
+    public sealed class BpfLink : IDisposable
+    {
+        private int _fd;
+
+        internal BpfLink(int fd, string description)
+        {
+            _fd = fd;
+            Description = description;
+        }
+
+        /// <summary>What is attached where ("CountPackets on lo (XDP, generic mode)").</summary>
+        public string Description { get; }
+
+        public bool IsAttached => _fd >= 0;
+
+        /// <summary>Detaches.</summary>
+        public void Dispose()
+        {
+            BpfSyscall.Close(_fd);
+            _fd = -1;
+        }
+
+        public override string ToString() => Description;
+
+        /// <summary>The index of a network interface, or a clear error naming it.</summary>
+        internal static int InterfaceIndex(string name)
+        {
+            var path = Path.Combine("/sys/class/net", name, "ifindex");
+            if (name.Length == 0 || name.Contains('/', StringComparison.Ordinal) || !File.Exists(path))
+            {
+                throw new BpfException($"there is no network interface '{name}' (see 'ip link')");
+            }
+
+            return int.Parse(File.ReadAllText(path).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        /// <summary>BPF_LINK_CREATE: program, target (an interface index or a file descriptor), attach type, flags.</summary>
+        internal static BpfLink Create(BpfLoadedProgram program, int target, int attachType, uint flags, string description)
+        {
+            Span<byte> attr = stackalloc byte[64];
+            attr.Clear();
+            AttrWriter.U32(attr, 0, (uint)program.Fd);
+            AttrWriter.U32(attr, 4, (uint)target);
+            AttrWriter.U32(attr, 8, (uint)attachType);
+            AttrWriter.U32(attr, 12, flags);
+            var fd = BpfSyscall.Invoke(BpfCommand.LinkCreate, attr, out var errno);
+            return fd >= 0
+                ? new BpfLink(fd, description)
+                : throw new BpfException($"could not attach {description}: {BpfSyscall.Describe(errno)}" + (errno == 16 ? " (another program is attached there already)" : string.Empty), errno);
+        }
+    }
+
+    /// <summary>How an XDP program runs: in the driver (native), or generically after the driver (works on any interface, lo included).</summary>
+    public enum XdpMode
+    {
+        Generic,
+        Native,
+    }
+
+    /// <summary>Where on an interface a TC program runs.</summary>
+    public enum TcDirection
+    {
+        Ingress,
+        Egress,
+    }
+
+    public sealed partial class BpfLoadedProgram
+    {
+        private const int AttachXdpType = 37; // BPF_XDP
+        private const int AttachTcxIngress = 46; // BPF_TCX_INGRESS
+        private const int AttachTcxEgress = 47; // BPF_TCX_EGRESS
+        private const uint XdpSkbMode = 1u << 1; // XDP_FLAGS_SKB_MODE
+        private const uint XdpDriverMode = 1u << 2; // XDP_FLAGS_DRV_MODE
+
+        /// <summary>Attaches an XDP program to a network interface ("lo", "eth0"); dispose the link to detach.</summary>
+        public BpfLink AttachXdp(string interfaceName, XdpMode mode = XdpMode.Generic)
+        {
+            RequireType(BpfProgramType.Xdp, "AttachXdp");
+            return BpfLink.Create(this, BpfLink.InterfaceIndex(interfaceName), AttachXdpType, mode == XdpMode.Generic ? XdpSkbMode : XdpDriverMode, $"{Name} on {interfaceName} (XDP, {mode.ToString().ToLowerInvariant()} mode)");
+        }
+
+        /// <summary>Attaches a TC program to an interface's ingress or egress through tcx (Linux 6.6+); dispose the link to detach.</summary>
+        public BpfLink AttachTc(string interfaceName, TcDirection direction = TcDirection.Ingress)
+        {
+            RequireType(BpfProgramType.SchedCls, "AttachTc");
+            return BpfLink.Create(this, BpfLink.InterfaceIndex(interfaceName), direction == TcDirection.Ingress ? AttachTcxIngress : AttachTcxEgress, 0, $"{Name} on {interfaceName} (tcx {direction.ToString().ToLowerInvariant()})");
+        }
+
+        private void RequireType(BpfProgramType type, string method)
+        {
+            if (Type != type)
+            {
+                throw new InvalidOperationException($"{method} attaches {type} programs; '{Name}' is {Type} (section \"{Section}\")");
+            }
+        }
+    }
+}

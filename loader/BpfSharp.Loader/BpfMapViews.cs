@@ -1,0 +1,201 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using BpfSharp.Loader.Native;
+
+namespace BpfSharp
+{
+    /// <summary>
+    /// A loaded map seen through the C# types the program declared: keys and values are blittable structs or integers,
+    /// checked against the kernel's sizes when the view is made (a mismatch is an error, never a truncation).
+    /// </summary>
+    public class BpfMapView<TKey, TValue>
+        where TKey : unmanaged
+        where TValue : unmanaged
+    {
+        internal BpfMapView(BpfLoadedMap map)
+        {
+            Map = map;
+            var keySize = (uint)Unsafe.SizeOf<TKey>();
+            if (map.KeySize != keySize || map.ValueSize != ValueBytes)
+            {
+                throw new BpfException($"map '{map.Name}' ({map.Type}) has {map.KeySize}-byte keys and {map.ValueSize}-byte values; {typeof(TKey).Name} is {keySize} bytes and {typeof(TValue).Name} {ValueBytes}: use the types the program declares");
+            }
+        }
+
+        /// <summary>The loaded map behind the view.</summary>
+        public BpfLoadedMap Map { get; }
+
+        /// <summary>The value under the key, or <see cref="KeyNotFoundException"/>.</summary>
+        public TValue Lookup(TKey key) =>
+            TryLookup(key, out var value) ? value : throw new KeyNotFoundException($"map '{Map.Name}' has no entry for key {key}");
+
+        /// <summary>The value under the key; false when there is none.</summary>
+        public bool TryLookup(TKey key, out TValue value)
+        {
+            value = default;
+            return Map.TryLookup(Bytes(ref key), MemoryMarshal.AsBytes(MemoryMarshal.CreateSpan(ref value, 1)));
+        }
+
+        /// <summary>Writes the value; <paramref name="flags"/> is <c>BPF_ANY</c> (0), <c>BPF_NOEXIST</c> (1) or <c>BPF_EXIST</c> (2).</summary>
+        public void Update(TKey key, TValue value, ulong flags = 0) =>
+            Map.Update(Bytes(ref key), MemoryMarshal.AsBytes(MemoryMarshal.CreateSpan(ref value, 1)), flags);
+
+        /// <summary>Removes the entry; false when there was none (arrays cannot delete: the kernel says EINVAL).</summary>
+        public bool Delete(TKey key) => Map.Delete(Bytes(ref key));
+
+        /// <summary>The keys, in the kernel's order (a hash map's order changes as it is written).</summary>
+        public IEnumerable<TKey> Keys
+        {
+            get
+            {
+                var key = new byte[Map.KeySize];
+                var hasKey = false;
+                while (Map.NextKey(hasKey ? key : null, key))
+                {
+                    hasKey = true;
+                    yield return MemoryMarshal.Read<TKey>(key);
+                }
+            }
+        }
+
+        /// <summary>Every entry; an entry deleted while enumerating is skipped.</summary>
+        public IEnumerable<KeyValuePair<TKey, TValue>> Entries
+        {
+            get
+            {
+                foreach (var key in Keys)
+                {
+                    if (TryLookup(key, out var value))
+                    {
+                        yield return new KeyValuePair<TKey, TValue>(key, value);
+                    }
+                }
+            }
+        }
+
+        internal virtual uint ValueBytes => (uint)Unsafe.SizeOf<TValue>();
+
+        private static ReadOnlySpan<byte> Bytes(ref TKey key) => MemoryMarshal.AsBytes(MemoryMarshal.CreateReadOnlySpan(ref key, 1));
+    }
+
+    /// <summary>A queue or stack map (no keys): push, pop, peek.</summary>
+    public sealed class BpfQueueView<TValue>
+        where TValue : unmanaged
+    {
+        internal BpfQueueView(BpfLoadedMap map)
+        {
+            Map = map;
+            if (map.KeySize != 0 || map.ValueSize != (uint)Unsafe.SizeOf<TValue>())
+            {
+                throw new BpfException($"map '{map.Name}' ({map.Type}) has {map.ValueSize}-byte values and {map.KeySize}-byte keys; a queue view of {typeof(TValue).Name} needs {Unsafe.SizeOf<TValue>()}-byte values and no key");
+            }
+        }
+
+        public BpfLoadedMap Map { get; }
+
+        /// <summary>Adds a value; with <c>BPF_EXIST</c> (2) a full queue drops its oldest value instead of refusing.</summary>
+        public void Push(TValue value, ulong flags = 0) => Map.Update(ReadOnlySpan<byte>.Empty, MemoryMarshal.AsBytes(MemoryMarshal.CreateSpan(ref value, 1)), flags);
+
+        /// <summary>Takes the next value (oldest for a queue, newest for a stack); false when empty.</summary>
+        public bool TryPop(out TValue value)
+        {
+            value = default;
+            return Map.Pop(MemoryMarshal.AsBytes(MemoryMarshal.CreateSpan(ref value, 1)));
+        }
+
+        /// <summary>Reads the next value without taking it; false when empty.</summary>
+        public bool TryPeek(out TValue value)
+        {
+            value = default;
+            return Map.TryLookup(ReadOnlySpan<byte>.Empty, MemoryMarshal.AsBytes(MemoryMarshal.CreateSpan(ref value, 1)));
+        }
+    }
+
+    /// <summary>Views of a loaded object's maps, found by the C# map field the program uses or by name.</summary>
+    public sealed partial class BpfObject
+    {
+        /// <summary>The map a program's field declares (<c>loaded.Map(PacketCounter.Protocols)</c>), typed as declared.</summary>
+        public BpfMapView<TKey, TValue> Map<TKey, TValue>(HashMap<TKey, TValue> declared)
+            where TKey : unmanaged
+            where TValue : unmanaged => new BpfMapView<TKey, TValue>(Map(MapFields.NameOf(declared)));
+
+        /// <inheritdoc cref="Map{TKey, TValue}(HashMap{TKey, TValue})"/>
+        public BpfMapView<TKey, TValue> Map<TKey, TValue>(LruHashMap<TKey, TValue> declared)
+            where TKey : unmanaged
+            where TValue : unmanaged => new BpfMapView<TKey, TValue>(Map(MapFields.NameOf(declared)));
+
+        /// <summary>An array map a field declares: its keys are the indexes.</summary>
+        public BpfMapView<uint, TValue> Map<TValue>(ArrayMap<TValue> declared)
+            where TValue : unmanaged => new BpfMapView<uint, TValue>(Map(MapFields.NameOf(declared)));
+
+        /// <summary>A queue map a field declares.</summary>
+        public BpfQueueView<TValue> Map<TValue>(QueueMap<TValue> declared)
+            where TValue : unmanaged => new BpfQueueView<TValue>(Map(MapFields.NameOf(declared)));
+
+        /// <summary>A stack map a field declares.</summary>
+        public BpfQueueView<TValue> Map<TValue>(StackMap<TValue> declared)
+            where TValue : unmanaged => new BpfQueueView<TValue>(Map(MapFields.NameOf(declared)));
+
+        /// <summary>A map by name, typed by the caller (checked against the kernel's key and value sizes).</summary>
+        public BpfMapView<TKey, TValue> Map<TKey, TValue>(string name)
+            where TKey : unmanaged
+            where TValue : unmanaged => new BpfMapView<TKey, TValue>(Map(name));
+
+        /// <summary>A queue or stack map by name.</summary>
+        public BpfQueueView<TValue> Queue<TValue>(string name)
+            where TValue : unmanaged => new BpfQueueView<TValue>(Map(name));
+    }
+
+    /// <summary>Which static field holds a map instance: its name is the map's name in the object.</summary>
+    internal static class MapFields
+    {
+        private static readonly ConditionalWeakTable<BpfMap, string> s_names = new ConditionalWeakTable<BpfMap, string>();
+
+        public static string NameOf(BpfMap map)
+        {
+            if (s_names.TryGetValue(map, out var known))
+            {
+                return known;
+            }
+
+            foreach (var assembly in AppDomain.CurrentDomain.GetAssemblies())
+            {
+                if (assembly.IsDynamic || assembly.GetName().Name is string name && (name.StartsWith("System", StringComparison.Ordinal) || name.StartsWith("Microsoft", StringComparison.Ordinal)))
+                {
+                    continue;
+                }
+
+                Type[] types;
+                try
+                {
+                    types = assembly.GetTypes();
+                }
+                catch (System.Reflection.ReflectionTypeLoadException e)
+                {
+                    types = Array.FindAll(e.Types, t => t != null)!;
+                }
+
+                foreach (var type in types)
+                {
+                    if (type.ContainsGenericParameters)
+                    {
+                        continue;
+                    }
+
+                    foreach (var field in type.GetFields(System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.DeclaredOnly))
+                    {
+                        if (typeof(BpfMap).IsAssignableFrom(field.FieldType) && ReferenceEquals(field.GetValue(null), map))
+                        {
+                            s_names.AddOrUpdate(map, field.Name);
+                            return field.Name;
+                        }
+                    }
+                }
+            }
+
+            throw new ArgumentException($"this {map.GetType().Name} is not held by any static field of the loaded assemblies: BpfSharp names a map after the static field that declares it; pass the field itself, or use Map<TKey, TValue>(name)", nameof(map));
+        }
+    }
+}
