@@ -30,7 +30,6 @@ start=$(date +%s%N)
 dotnet build samples/HelloXdp -c Release --nologo -v quiet -clp:NoSummary
 elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 echo "built in ${elapsed_ms} ms"
-dotnet run --project samples/HelloXdp -c Release --no-build
 
 object=samples/HelloXdp/bin/Release/net10.0/HelloXdp.bpf.o
 echo
@@ -85,6 +84,11 @@ else
     echo "(not loaded: loading BPF programs needs root and bpftool)"
   fi
 fi
+
+echo
+echo "== samples/HelloXdp run: BpfObject (BpfSharp's loader, in the package) loads the object, attaches the program to lo,"
+echo "   sends real loopback traffic and reads the counts through the typed map view"
+dotnet run --project samples/HelloXdp -c Release --no-build
 
 echo
 echo "== samples/Mistakes: what the verifier would say, at compile time"
