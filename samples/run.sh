@@ -145,5 +145,5 @@ if diff -u samples/Mistakes/Mistakes.cs samples/.fixed/Mistakes/Mistakes.cs; the
 fi
 
 echo
-echo "OK: the sample builds clean against the package${loaded:+ and $loaded}; every rule fires"
+echo "OK: the sample builds clean against the package${loaded:+ and $loaded}; the .NET side loads it and reads the map; every rule fires"
 echo "    on samples/Mistakes; the kernel profile gives that kernel's verdicts; the fixes apply."

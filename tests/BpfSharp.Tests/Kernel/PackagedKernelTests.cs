@@ -84,6 +84,36 @@ public class PackagedKernelTests(PackagedBpfSharp packaged, ITestOutputHelper ou
     }
 
     [SkippableFact]
+    public void A_consumer_loads_test_runs_and_reads_its_own_object_through_the_packaged_loader()
+    {
+        RunningKernel.RequireBpf();
+        Skip.If(Tools.Find("clang") is null, "kernel test skipped: clang is needed (apt-get install clang)");
+        const string Main = """
+
+            public static class Entry
+            {
+                public static int Main()
+                {
+                    using var bpf = BpfSharp.BpfObject.Load(typeof(Contract).Assembly);
+                    byte[] tcp = [.. new byte[12], 0x08, 0x00, 0x45, 0, 0, 0, 0, 0, 0x40, 0, 64, 6, 0, 0, 127, 0, 0, 1, 127, 0, 0, 1, 0x12, 0x34, 0x00, 0x50, 5, 5, 5];
+                    var run = bpf.Program(nameof(Contract.Filter)).TestRun(tcp, repeat: 2);
+                    var perProtocol = bpf.Map(Contract.PerProtocol);
+                    var lengths = bpf.Map(Contract.Lengths);
+                    lengths.TryPop(out var length);
+                    System.Console.WriteLine($"return {run.ReturnValue}; tcp {perProtocol.Lookup(6)}; stats[0] {bpf.Map(Contract.Stats).Lookup(0)}; first length {length}");
+                    return 0;
+                }
+            }
+            """;
+        var (exitCode, build) = packaged.BuildConsumer("SelfLoading", File.ReadAllText(Path.Combine(RepoPaths.Root, "tests", "Programs", "Contract.cs")) + Main, NoDocs + "<OutputType>Exe</OutputType>");
+        Assert.True(exitCode == 0, build);
+        var (runExit, printed) = Tools.Run("dotnet", Path.Combine(packaged.Root, "SelfLoading", "bin", "Debug", "net10.0", "SelfLoading.dll"));
+        output.WriteLine(printed);
+        Assert.True(runExit == 0, printed);
+        Assert.Contains("return 2; tcp 2; stats[0] 15; first length 41", printed); // XDP_PASS; two runs; 5+5+5; 41-byte frame
+    }
+
+    [SkippableFact]
     public void The_verifiers_refusal_points_at_the_csharp_line()
     {
         RunningKernel.RequireBpf();
