@@ -4,7 +4,7 @@ using System.Collections.Generic;
 namespace BpfSharp.Loader.Native
 {
     /// <summary>One eBPF instruction (<c>struct bpf_insn</c>, 8 bytes): opcode, registers, offset, immediate.</summary>
-    public readonly record struct BpfInstruction(byte Code, byte Destination, byte Source, short Offset, int Immediate)
+    internal readonly record struct BpfInstruction(byte Code, byte Destination, byte Source, short Offset, int Immediate)
     {
         // Opcode parts from include/uapi/linux/bpf_common.h and bpf.h.
         private const byte Alu64 = 0x07, Jmp = 0x05, St = 0x02, Ld = 0x00;

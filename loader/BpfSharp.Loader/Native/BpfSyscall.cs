@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace BpfSharp.Loader.Native
 {
     /// <summary>The <c>bpf(2)</c> commands this library issues (values of the kernel's <c>enum bpf_cmd</c>).</summary>
-    public enum BpfCommand
+    internal enum BpfCommand
     {
         MapCreate = 0,
         MapLookupElem = 1,
@@ -25,7 +25,7 @@ namespace BpfSharp.Loader.Native
     /// The raw <c>bpf(2)</c> system call through libc's <c>syscall()</c>: libc has no bpf() wrapper, and the call takes
     /// a union whose size the caller states, so each command fills a zeroed byte buffer at the kernel's field offsets.
     /// </summary>
-    public static unsafe class BpfSyscall
+    internal static unsafe class BpfSyscall
     {
         private const int ENOSYS = 38;
 

@@ -6,7 +6,7 @@ using System.Text;
 namespace BpfSharp.Loader.Native
 {
     /// <summary>What a <c>BPF_PROG_LOAD</c> asks for.</summary>
-    public sealed record ProgramLoadRequest(int ProgramType, IReadOnlyList<BpfInstruction> Instructions, string License)
+    internal sealed record ProgramLoadRequest(int ProgramType, IReadOnlyList<BpfInstruction> Instructions, string License)
     {
         /// <summary><c>expected_attach_type</c>: some program types need it at load time, and it changes what they may call.</summary>
         public int ExpectedAttachType { get; init; }
@@ -36,13 +36,13 @@ namespace BpfSharp.Loader.Native
     }
 
     /// <summary>The outcome of a load: a file descriptor the caller owns, or the errno and the verifier's log.</summary>
-    public sealed record ProgramLoadResult(int Fd, int Errno, string Log)
+    internal sealed record ProgramLoadResult(int Fd, int Errno, string Log)
     {
         public bool Loaded => Fd >= 0;
     }
 
     /// <summary>What a <c>BPF_MAP_CREATE</c> asks for.</summary>
-    public sealed record MapCreateRequest(int MapType, uint KeySize, uint ValueSize, uint MaxEntries)
+    internal sealed record MapCreateRequest(int MapType, uint KeySize, uint ValueSize, uint MaxEntries)
     {
         public uint Flags { get; init; }
 
@@ -60,7 +60,7 @@ namespace BpfSharp.Loader.Native
     }
 
     /// <summary>The kernel objects the probe needs: programs, maps and BTF, each a <c>bpf(2)</c> command.</summary>
-    public static unsafe class KernelObjects
+    internal static unsafe class KernelObjects
     {
         // Sizes of the parts of union bpf_attr this code fills (fields past them stay zero, which every kernel accepts).
         private const int ProgramLoadSize = 128;
@@ -206,7 +206,7 @@ namespace BpfSharp.Loader.Native
     /// The probe's BTF: two integer types for the storage maps' keys and values, and two static functions (the program
     /// and a callback) whose func_info lets a probe program pass a callback to a helper.
     /// </summary>
-    public static class ProbeBtf
+    internal static class ProbeBtf
     {
         /// <summary>BTF type id of a 4-byte signed <c>int</c>.</summary>
         public const uint IntTypeId = 1;

@@ -9,10 +9,10 @@ using BpfSharp.Spec.Profiles;
 namespace BpfSharp.Loader.Probing
 {
     /// <summary>A step of the probe, for progress output: what it is doing and how far it is.</summary>
-    public sealed record ProbeProgress(string Stage, int Done, int Total);
+    internal sealed record ProbeProgress(string Stage, int Done, int Total);
 
     /// <summary>The probe cannot run here (no bpf(2), or not permitted); the message says what to do.</summary>
-    public sealed class ProbeUnavailableException : Exception
+    internal sealed class ProbeUnavailableException : Exception
     {
         public ProbeUnavailableException(string message)
             : base(message)
@@ -25,7 +25,7 @@ namespace BpfSharp.Loader.Probing
     /// per program-type variant, one call per helper and variant (with a GPL and a non-GPL licence), and one call per map
     /// helper and map type. Each answer is read from the verifier's own log (<see cref="VerifierLog"/>).
     /// </summary>
-    public sealed class KernelProbe
+    internal sealed class KernelProbe
     {
         private const string GplLicense = "GPL";
         private const string NonGplLicense = "Proprietary";

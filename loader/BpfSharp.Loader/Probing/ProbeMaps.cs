@@ -8,7 +8,7 @@ namespace BpfSharp.Loader.Probing
     /// Creates one small map of each map type, with the key and value sizes, flags and BTF each type insists on, so that
     /// map helpers can be called with it. Owns the descriptors it creates.
     /// </summary>
-    public sealed class ProbeMaps : IDisposable
+    internal sealed class ProbeMaps : IDisposable
     {
         private const uint NoPrealloc = 1u << 0;
         private const uint Mmapable = 1u << 10;

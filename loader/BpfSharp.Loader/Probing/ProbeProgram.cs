@@ -11,7 +11,7 @@ namespace BpfSharp.Loader.Probing
     /// argument the most plausible value its C type allows, call the helper, return 0. Checks that follow the argument
     /// checks (map types, <c>bpf_get_func_ip</c>'s program-type check) are only reached when the arguments pass.
     /// </summary>
-    public static class ProbeProgram
+    internal static class ProbeProgram
     {
         private const byte Context = 6;
         private const int StackBytes = 256;

@@ -7,7 +7,7 @@ using System.Linq;
 namespace BpfSharp.Loader.Probing
 {
     /// <summary>The capabilities that decide what bpf(2) allows, as /proc/self/status reports them for this process.</summary>
-    public static class ProcessCapabilities
+    internal static class ProcessCapabilities
     {
         private static readonly (int Bit, string Name)[] s_relevant =
         {

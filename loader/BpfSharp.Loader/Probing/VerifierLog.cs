@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 namespace BpfSharp.Loader.Probing
 {
     /// <summary>What the verifier made of the one helper call in a probe program.</summary>
-    public enum CallVerdict
+    internal enum CallVerdict
     {
         /// <summary>The call passed every check of the call itself (the program may still fail later, e.g. on a leaked reference).</summary>
         Accepted,
@@ -30,13 +30,13 @@ namespace BpfSharp.Loader.Probing
     }
 
     /// <summary>The verdict on the call, with the verifier's message that decided it.</summary>
-    public sealed record CallOutcome(CallVerdict Verdict, string Message);
+    internal sealed record CallOutcome(CallVerdict Verdict, string Message);
 
     /// <summary>
     /// Reads a verifier log (log level 2: every instruction is printed before it is checked) to find what the verifier
     /// said about the call instruction. Every refusal message the kernel has used across versions is recognised.
     /// </summary>
-    public static class VerifierLog
+    internal static class VerifierLog
     {
         // "program of this type cannot use helper" since 5.x; "unknown func" before it; "invalid func" for an id out of range.
         private static readonly Regex s_notAllowed = new Regex(
