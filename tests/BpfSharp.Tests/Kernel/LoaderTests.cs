@@ -185,6 +185,57 @@ public sealed class LoaderTests(ITestOutputHelper output) : IDisposable
         Assert.Throws<ObjectDisposedException>(() => perProtocol.Lookup(17));
     }
 
+    [SkippableFact]
+    public async System.Threading.Tasks.Task A_ring_buffer_delivers_every_record_in_order()
+    {
+        const string Events = """
+            using BpfSharp;
+            [assembly: BpfLicense("GPL")]
+            public static unsafe class Events
+            {
+                static readonly RingBufMap Ring = new(maxEntries: 16384);
+                static ulong Sequence;
+
+                [BpfProgram("xdp")]
+                public static int Emit(void* ctx)
+                {
+                    Sequence = Sequence + 1;
+                    ulong n = Sequence;
+                    BpfHelpers.RingbufOutput(Ring, &n, 8, 0);
+                    return 2;
+                }
+            }
+            """;
+        using var loaded = BpfObject.Load(Compile(Events, "events"));
+        using var ring = loaded.RingBuffer("Ring");
+        loaded.Program("Emit").TestRun(new byte[64], repeat: 1000);
+        var received = new List<ulong>();
+        Assert.Equal(1000, ring.Drain(record => received.Add(BitConverter.ToUInt64(record))));
+        Assert.Equal(Enumerable.Range(1, 1000).Select(i => (ulong)i), received);
+        Assert.Equal(0, ring.Poll(_ => { }, TimeSpan.FromMilliseconds(20))); // nothing more
+
+        // Asynchronously, while the program keeps producing.
+        using var cancellation = new System.Threading.CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var reading = ReadAsync(ring, 10, cancellation.Token);
+        loaded.Program("Emit").TestRun(new byte[64], repeat: 10);
+        Assert.Equal(Enumerable.Range(1001, 10).Select(i => (ulong)i), await reading);
+    }
+
+    private static async System.Threading.Tasks.Task<List<ulong>> ReadAsync(BpfRingBuffer ring, int count, System.Threading.CancellationToken cancellationToken)
+    {
+        var values = new List<ulong>();
+        await foreach (var record in ring.ReadAllAsync(cancellationToken))
+        {
+            values.Add(BitConverter.ToUInt64(record));
+            if (values.Count == count)
+            {
+                break;
+            }
+        }
+
+        return values;
+    }
+
     // The process's BPF descriptors (maps, programs, BTF, links).
     private static int OpenDescriptors() => new DirectoryInfo("/proc/self/fd").GetFiles().Count(f => f.LinkTarget?.Contains("bpf", StringComparison.Ordinal) == true || f.LinkTarget?.Contains("btf", StringComparison.Ordinal) == true);
 }
