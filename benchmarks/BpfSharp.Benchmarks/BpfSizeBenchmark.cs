@@ -94,7 +94,7 @@ public static class BpfSizeBenchmark
         return process.ExitCode == 0 ? output : throw new InvalidOperationException($"{file} {arguments}: {output}");
     }
 
-    private static string RepoRoot()
+    internal static string RepoRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory != null; directory = directory.Parent)
         {

@@ -19,6 +19,12 @@ if (args.Length > 0 && args[0] == "bpfstep")
     return BuildBenchmark.RunBpfStep(args.Length > 1 && int.TryParse(args[1], out var bpfRounds) ? bpfRounds : 7);
 }
 
+// "lookup": one map lookup from .NET against the same through libbpf from C (needs root and libbpf-dev).
+if (args.Length > 0 && args[0] == "lookup")
+{
+    return LookupBenchmark.Run(args.Length > 1 && int.TryParse(args[1], out var lookupRounds) ? lookupRounds : 7);
+}
+
 // "bpf": xlated instructions of programs compiled from C# and from hand-written C (needs root, clang, bpftool).
 if (args.Length > 0 && args[0] == "bpf")
 {
