@@ -38,6 +38,12 @@ namespace BpfSharp
         public bool TryLookup(ReadOnlySpan<byte> key, Span<byte> value)
         {
             CheckSizes(key, value, "look up");
+            return TryLookupRaw(key, value);
+        }
+
+        // Without the size check: per-CPU values are one padded value per possible CPU (checked by the per-CPU view).
+        internal bool TryLookupRaw(ReadOnlySpan<byte> key, Span<byte> value)
+        {
             if (KernelObjects.MapElement(BpfCommand.MapLookupElem, Fd, key, value, 0, out var errno) >= 0)
             {
                 return true;
@@ -50,6 +56,11 @@ namespace BpfSharp
         public void Update(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, ulong flags = 0)
         {
             CheckSizes(key, value, "update");
+            UpdateRaw(key, value, flags);
+        }
+
+        internal void UpdateRaw(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, ulong flags)
+        {
             var copy = value.ToArray();
             if (KernelObjects.MapElement(BpfCommand.MapUpdateElem, Fd, key, copy, flags, out var errno) < 0)
             {

@@ -236,6 +236,44 @@ public sealed class LoaderTests(ITestOutputHelper output) : IDisposable
         return values;
     }
 
+    [SkippableFact]
+    public void Per_cpu_maps_give_one_value_per_possible_cpu()
+    {
+        const string PerCpu = """
+            using BpfSharp;
+            [assembly: BpfLicense("GPL")]
+            public static unsafe class PerCpu
+            {
+                static readonly PercpuArrayMap<ulong> Hits = new(maxEntries: 1);
+
+                [BpfProgram("xdp")]
+                public static int Hit(void* ctx)
+                {
+                    uint key = 0;
+                    ulong* hits = (ulong*)BpfHelpers.MapLookupElem(Hits, &key);
+                    if (hits != null)
+                    {
+                        *hits += 1;
+                    }
+
+                    return 2;
+                }
+            }
+            """;
+        using var loaded = BpfObject.Load(Compile(PerCpu, "percpu"));
+        loaded.Program("Hit").TestRun(new byte[64], repeat: 50);
+        var hits = loaded.PerCpuMap<uint, ulong>("Hits");
+        var values = hits.Lookup(0);
+        Assert.Equal(hits.CpuCount, values.Length);
+        Assert.Equal(50ul, values.Aggregate(0ul, (sum, v) => sum + v)); // on whichever CPUs the runs happened
+
+        var written = Enumerable.Range(1, hits.CpuCount).Select(i => (ulong)i * 10).ToArray();
+        hits.Update(0, written);
+        Assert.Equal(written, hits.Lookup(0));
+        Assert.Throws<ArgumentException>(() => hits.Update(0, new ulong[hits.CpuCount + 1]));
+        Assert.Throws<BpfException>(() => loaded.PerCpuMap<uint, uint>("Hits"));
+    }
+
     // The process's BPF descriptors (maps, programs, BTF, links).
     private static int OpenDescriptors() => new DirectoryInfo("/proc/self/fd").GetFiles().Count(f => f.LinkTarget?.Contains("bpf", StringComparison.Ordinal) == true || f.LinkTarget?.Contains("btf", StringComparison.Ordinal) == true);
 }

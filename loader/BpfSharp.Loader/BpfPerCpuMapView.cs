@@ -1,0 +1,99 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace BpfSharp
+{
+    /// <summary>
+    /// A per-CPU map (<c>PERCPU_HASH</c>, <c>PERCPU_ARRAY</c>, <c>LRU_PERCPU_HASH</c>) through its C# types: every key has
+    /// one value per possible CPU, which user space reads and writes all at once (the kernel pads each to 8 bytes).
+    /// </summary>
+    public sealed class BpfPerCpuMapView<TKey, TValue>
+        where TKey : unmanaged
+        where TValue : unmanaged
+    {
+        private static readonly Lazy<int> s_possibleCpus = new Lazy<int>(() => PossibleCpus(File.ReadAllText("/sys/devices/system/cpu/possible")));
+
+        private readonly int _stride;
+
+        internal BpfPerCpuMapView(BpfLoadedMap map)
+        {
+            if (map.Type is not (BpfMapType.PercpuHash or BpfMapType.PercpuArray or BpfMapType.LruPercpuHash))
+            {
+                throw new BpfException($"map '{map.Name}' is {map.Type}, not a per-CPU map");
+            }
+
+            if (map.KeySize != (uint)Unsafe.SizeOf<TKey>() || map.ValueSize != (uint)Unsafe.SizeOf<TValue>())
+            {
+                throw new BpfException($"map '{map.Name}' ({map.Type}) has {map.KeySize}-byte keys and {map.ValueSize}-byte values; {typeof(TKey).Name} is {Unsafe.SizeOf<TKey>()} bytes and {typeof(TValue).Name} {Unsafe.SizeOf<TValue>()}: use the types the program declares");
+            }
+
+            Map = map;
+            _stride = (Unsafe.SizeOf<TValue>() + 7) & ~7;
+        }
+
+        public BpfLoadedMap Map { get; }
+
+        /// <summary>The number of possible CPUs: the length of every value array.</summary>
+        public int CpuCount => s_possibleCpus.Value;
+
+        /// <summary>The key's value on each possible CPU; false when the key has no entry.</summary>
+        public bool TryLookup(TKey key, out TValue[] values)
+        {
+            var buffer = new byte[_stride * CpuCount];
+            if (!Map.TryLookupRaw(MemoryMarshal.AsBytes(MemoryMarshal.CreateReadOnlySpan(ref key, 1)), buffer))
+            {
+                values = Array.Empty<TValue>();
+                return false;
+            }
+
+            values = Enumerable.Range(0, CpuCount).Select(cpu => MemoryMarshal.Read<TValue>(buffer.AsSpan(cpu * _stride))).ToArray();
+            return true;
+        }
+
+        /// <summary>The key's value on each possible CPU, or <see cref="KeyNotFoundException"/>.</summary>
+        public TValue[] Lookup(TKey key) => TryLookup(key, out var values) ? values : throw new KeyNotFoundException($"map '{Map.Name}' has no entry for key {key}");
+
+        /// <summary>Writes one value per possible CPU (exactly <see cref="CpuCount"/> of them).</summary>
+        public void Update(TKey key, IReadOnlyList<TValue> values, ulong flags = 0)
+        {
+            if (values.Count != CpuCount)
+            {
+                throw new ArgumentException($"map '{Map.Name}' is per-CPU: give one value for each of the {CpuCount} possible CPUs, not {values.Count}", nameof(values));
+            }
+
+            var buffer = new byte[_stride * CpuCount];
+            for (var cpu = 0; cpu < CpuCount; cpu++)
+            {
+                var value = values[cpu];
+                MemoryMarshal.Write(buffer.AsSpan(cpu * _stride), in value);
+            }
+
+            Map.UpdateRaw(MemoryMarshal.AsBytes(MemoryMarshal.CreateReadOnlySpan(ref key, 1)), buffer, flags);
+        }
+
+        // "0-3" or "0,2-5": the highest CPU number plus one, as the kernel sizes per-CPU values.
+        internal static int PossibleCpus(string ranges) =>
+            ranges.Trim().Split(',').Select(range => int.Parse(range.Split('-').Last(), System.Globalization.CultureInfo.InvariantCulture)).Max() + 1;
+    }
+
+    public sealed partial class BpfObject
+    {
+        /// <summary>The per-CPU hash map a field declares.</summary>
+        public BpfPerCpuMapView<TKey, TValue> Map<TKey, TValue>(PercpuHashMap<TKey, TValue> declared)
+            where TKey : unmanaged
+            where TValue : unmanaged => new BpfPerCpuMapView<TKey, TValue>(Map(MapFields.NameOf(declared)));
+
+        /// <summary>The per-CPU array map a field declares.</summary>
+        public BpfPerCpuMapView<uint, TValue> Map<TValue>(PercpuArrayMap<TValue> declared)
+            where TValue : unmanaged => new BpfPerCpuMapView<uint, TValue>(Map(MapFields.NameOf(declared)));
+
+        /// <summary>A per-CPU map by name.</summary>
+        public BpfPerCpuMapView<TKey, TValue> PerCpuMap<TKey, TValue>(string name)
+            where TKey : unmanaged
+            where TValue : unmanaged => new BpfPerCpuMapView<TKey, TValue>(Map(name));
+    }
+}
