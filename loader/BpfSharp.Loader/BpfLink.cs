@@ -8,6 +8,7 @@ namespace BpfSharp
     public sealed class BpfLink : IDisposable
     {
         private int _fd;
+        private Action? _detach;
 
         internal BpfLink(int fd, string description)
         {
@@ -15,16 +16,27 @@ namespace BpfSharp
             Description = description;
         }
 
+        // An attachment that is not a kernel link (a socket's filter): detached by the action.
+        internal BpfLink(Action detach, string description)
+        {
+            _fd = -1;
+            _detach = detach;
+            Description = description;
+        }
+
         /// <summary>What is attached where ("CountPackets on lo (XDP, generic mode)").</summary>
         public string Description { get; }
 
-        public bool IsAttached => _fd >= 0;
+        public bool IsAttached => _fd >= 0 || _detach != null;
 
         /// <summary>Detaches.</summary>
         public void Dispose()
         {
             BpfSyscall.Close(_fd);
             _fd = -1;
+            var detach = _detach;
+            _detach = null;
+            detach?.Invoke();
         }
 
         public override string ToString() => Description;
@@ -91,6 +103,27 @@ namespace BpfSharp
         {
             RequireType(BpfProgramType.SchedCls, "AttachTc");
             return BpfLink.Create(this, BpfLink.InterfaceIndex(interfaceName), direction == TcDirection.Ingress ? AttachTcxIngress : AttachTcxEgress, 0, $"{Name} on {interfaceName} (tcx {direction.ToString().ToLowerInvariant()})");
+        }
+
+        private const int SocketLevel = 1; // SOL_SOCKET
+        private const int AttachBpf = 50; // SO_ATTACH_BPF
+        private const int DetachBpf = 27; // SO_DETACH_BPF
+
+        /// <summary>Attaches a socket filter to a socket: what it returns is how many bytes of each packet the socket keeps (0 drops it).</summary>
+        public BpfLink AttachSocket(System.Net.Sockets.Socket socket)
+        {
+            RequireType(BpfProgramType.SocketFilter, "AttachSocket");
+            ArgumentNullException.ThrowIfNull(socket);
+            try
+            {
+                socket.SetRawSocketOption(SocketLevel, AttachBpf, BitConverter.GetBytes(Fd));
+            }
+            catch (System.Net.Sockets.SocketException e)
+            {
+                throw new BpfException($"could not attach {Name} to the socket: {e.Message}", e.ErrorCode);
+            }
+
+            return new BpfLink(() => { if (socket.SafeHandle is { IsClosed: false }) { socket.SetRawSocketOption(SocketLevel, DetachBpf, new byte[4]); } }, $"{Name} on a {socket.ProtocolType} socket (socket filter)");
         }
 
         private void RequireType(BpfProgramType type, string method)

@@ -274,6 +274,37 @@ public sealed class LoaderTests(ITestOutputHelper output) : IDisposable
         Assert.Throws<BpfException>(() => loaded.PerCpuMap<uint, uint>("Hits"));
     }
 
+    [SkippableFact]
+    public void A_socket_filter_drops_what_reaches_its_socket_until_detached()
+    {
+        const string DropAll = """
+            using BpfSharp;
+            [assembly: BpfLicense("GPL")]
+            public static unsafe class Filters
+            {
+                [BpfProgram("socket")]
+                public static int DropAll(SkBuff* skb) => 0;
+            }
+            """;
+        using var loaded = BpfObject.Load(Compile(DropAll, "dropall"));
+        using var receiver = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp) { ReceiveTimeout = 300 };
+        receiver.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        using var sender = new System.Net.Sockets.UdpClient();
+        var buffer = new byte[64];
+
+        using (var link = loaded.Program("DropAll").AttachSocket(receiver))
+        {
+            Assert.True(link.IsAttached);
+            sender.Send(new byte[] { 1, 2, 3 }, 3, (System.Net.IPEndPoint)receiver.LocalEndPoint!);
+            Assert.Throws<System.Net.Sockets.SocketException>(() => receiver.Receive(buffer)); // dropped by the filter: the receive times out
+        }
+
+        sender.Send(new byte[] { 4, 5, 6 }, 3, (System.Net.IPEndPoint)receiver.LocalEndPoint!);
+        Assert.Equal(3, receiver.Receive(buffer));
+        Assert.Equal(4, buffer[0]);
+        Assert.Throws<InvalidOperationException>(() => loaded.Program("DropAll").AttachXdp("lo"));
+    }
+
     // The process's BPF descriptors (maps, programs, BTF, links).
     private static int OpenDescriptors() => new DirectoryInfo("/proc/self/fd").GetFiles().Count(f => f.LinkTarget?.Contains("bpf", StringComparison.Ordinal) == true || f.LinkTarget?.Contains("btf", StringComparison.Ordinal) == true);
 }
