@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.InteropServices;
 using BpfSharp.Loader.Native;
 
 namespace BpfSharp
@@ -37,32 +38,25 @@ namespace BpfSharp
         /// <summary>Reads the value under a key into <paramref name="value"/>; false when there is none.</summary>
         public bool TryLookup(ReadOnlySpan<byte> key, Span<byte> value)
         {
-            CheckSizes(key, value, "look up");
+            CheckSizes(key.Length, value.Length, "look up");
             return TryLookupRaw(key, value);
         }
 
         // Without the size check: per-CPU values are one padded value per possible CPU (checked by the per-CPU view).
-        internal bool TryLookupRaw(ReadOnlySpan<byte> key, Span<byte> value)
-        {
-            if (KernelObjects.MapElement(BpfCommand.MapLookupElem, Fd, key, value, 0, out var errno) >= 0)
-            {
-                return true;
-            }
-
-            return errno == NotFound ? false : throw Failure("lookup", errno);
-        }
+        internal bool TryLookupRaw(ReadOnlySpan<byte> key, Span<byte> value) => Found(BpfCommand.MapLookupElem, key, value, "lookup");
 
         /// <summary>Writes a value under a key; <paramref name="flags"/> is BPF_ANY, BPF_NOEXIST or BPF_EXIST.</summary>
         public void Update(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, ulong flags = 0)
         {
-            CheckSizes(key, value, "update");
+            CheckSizes(key.Length, value.Length, "update");
             UpdateRaw(key, value, flags);
         }
 
         internal void UpdateRaw(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, ulong flags)
         {
-            var copy = value.ToArray();
-            if (KernelObjects.MapElement(BpfCommand.MapUpdateElem, Fd, key, copy, flags, out var errno) < 0)
+            // The kernel only reads an update's value: no copy is needed to hand it over as a writable span.
+            var readOnly = MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(value), value.Length);
+            if (KernelObjects.MapElement(BpfCommand.MapUpdateElem, Fd, key, readOnly, flags, out var errno) < 0)
             {
                 throw Failure("update", errno);
             }
@@ -71,45 +65,40 @@ namespace BpfSharp
         /// <summary>Removes the entry under the key; false when there was none.</summary>
         public bool Delete(ReadOnlySpan<byte> key)
         {
-            CheckSizes(key, new byte[ValueSize], "delete from");
-            if (KernelObjects.MapElement(BpfCommand.MapDeleteElem, Fd, key, Span<byte>.Empty, 0, out var errno) >= 0)
-            {
-                return true;
-            }
-
-            return errno == NotFound ? false : throw Failure("delete", errno);
+            CheckSizes(key.Length, (int)ValueSize, "delete from");
+            return Found(BpfCommand.MapDeleteElem, key, Span<byte>.Empty, "delete");
         }
 
         /// <summary>The key after <paramref name="key"/> (the first when it is null) into <paramref name="next"/>; false after the last.</summary>
         public bool NextKey(byte[]? key, byte[] next)
         {
-            CheckSizes(next, new byte[ValueSize], "walk");
-            var current = key is null ? null : (byte[])key.Clone();
-            if (KernelObjects.MapElement(BpfCommand.MapGetNextKey, Fd, current, next, 0, out var errno) >= 0)
-            {
-                return true;
-            }
-
-            return errno == NotFound ? false : throw Failure("key walk", errno);
+            CheckSizes(next.Length, (int)ValueSize, "walk");
+            return Found(BpfCommand.MapGetNextKey, key is null ? null : (byte[])key.Clone(), next, "key walk");
         }
 
         /// <summary>Takes a queue's or stack's next value into <paramref name="value"/>; false when empty.</summary>
         public bool Pop(Span<byte> value)
         {
-            CheckSizes(ReadOnlySpan<byte>.Empty, value, "pop from");
-            if (KernelObjects.MapElement(BpfCommand.MapLookupAndDeleteElem, Fd, ReadOnlySpan<byte>.Empty, value, 0, out var errno) >= 0)
+            CheckSizes(0, value.Length, "pop from");
+            return Found(BpfCommand.MapLookupAndDeleteElem, ReadOnlySpan<byte>.Empty, value, "pop");
+        }
+
+        // One element command: true when it succeeded, false when the kernel found nothing (ENOENT), an exception otherwise.
+        private bool Found(BpfCommand command, ReadOnlySpan<byte> key, Span<byte> value, string operation)
+        {
+            if (KernelObjects.MapElement(command, Fd, key, value, 0, out var errno) >= 0)
             {
                 return true;
             }
 
-            return errno == NotFound ? false : throw Failure("pop", errno);
+            return errno == NotFound ? false : throw Failure(operation, errno);
         }
 
-        private void CheckSizes(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, string what)
+        private void CheckSizes(int keyLength, int valueLength, string what)
         {
-            if (key.Length != KeySize || value.Length != ValueSize)
+            if (keyLength != KeySize || valueLength != ValueSize)
             {
-                throw new ArgumentException($"cannot {what} map '{Name}' with a {key.Length}-byte key and a {value.Length}-byte value: the kernel's map has {KeySize}-byte keys and {ValueSize}-byte values");
+                throw new ArgumentException($"cannot {what} map '{Name}' with a {keyLength}-byte key and a {valueLength}-byte value: the kernel's map has {KeySize}-byte keys and {ValueSize}-byte values");
             }
         }
 

@@ -139,12 +139,12 @@ namespace BpfSharp
                 throw new BpfException($"{objectName}: map '{map.Name}' ({KernelTypes.MapTypes.FindByValue(map.Type)?.Name ?? "type " + map.Type}, key {map.KeySize} B, value {map.ValueSize} B, {map.MaxEntries} entries, flags 0x{map.Flags:x}) could not be created: {BpfSyscall.Describe(errno)}", errno);
             }
 
-            if (map.InitialData != null && map.InitialData.Any(b => b != 0) || map.Freeze)
+            // Global data: written when it is not all zeros (the kernel's fresh map is), frozen when read-only.
+            if (map.InitialData is byte[] data && (map.Freeze || data.Any(b => b != 0)))
             {
                 Span<byte> key = stackalloc byte[4];
                 key.Clear();
-                var value = (byte[])map.InitialData!.Clone();
-                if (KernelObjects.MapElement(BpfCommand.MapUpdateElem, fd, key, value, 0, out errno) < 0 || (map.Freeze && KernelObjects.FreezeMap(fd, out errno) < 0))
+                if (KernelObjects.MapElement(BpfCommand.MapUpdateElem, fd, key, data, 0, out errno) < 0 || (map.Freeze && KernelObjects.FreezeMap(fd, out errno) < 0))
                 {
                     BpfSyscall.Close(fd);
                     throw new BpfException($"{objectName}: the global data of '{map.DataSection}' could not be set: {BpfSyscall.Describe(errno)}", errno);

@@ -35,7 +35,7 @@ public sealed class LoaderTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(BpfProgramType.SchedCls, loaded.Program("Account").Type);
         Assert.Equal(BpfMapType.Queue, loaded.Map("Lengths").Type);
 
-        byte[] udpToDiscard = [.. new byte[12], 0x08, 0x00, 0x45, 0, 0, 0, 0, 0, 0x40, 0, 64, 17, 0, 0, 127, 0, 0, 1, 127, 0, 0, 1, 0x12, 0x34, 0x00, 0x09, 1, 2, 3, 4];
+        byte[] udpToDiscard = PackagedKernelTests.Frame(protocol: 17, ports: [0x12, 0x34, 0x00, 0x09], payload: [1, 2, 3, 4]);
         var run = loaded.Program("Filter").TestRun(udpToDiscard, repeat: 3);
         Assert.Equal(1u, run.ReturnValue); // XDP_DROP
         Assert.Equal(udpToDiscard, run.Data);

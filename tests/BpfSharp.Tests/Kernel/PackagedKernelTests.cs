@@ -151,7 +151,7 @@ public class PackagedKernelTests(PackagedBpfSharp packaged, ITestOutputHelper ou
     }
 
     // Ethernet (zero MACs) + IPv4 without options + four port bytes + payload.
-    private static byte[] Frame(byte protocol, byte[] ports, byte[] payload) =>
+    internal static byte[] Frame(byte protocol, byte[] ports, byte[] payload) =>
         new byte[12].Concat(new byte[] { 0x08, 0x00, 0x45, 0, 0, 0, 0, 0, 0x40, 0, 64, protocol, 0, 0, 127, 0, 0, 1, 127, 0, 0, 1 })
             .Concat(ports).Concat(payload).ToArray();
 
