@@ -221,7 +221,7 @@ namespace BpfSharp
                 end = lines.Count;
             }
 
-            var lastInstruction = lines.FindLastIndex(end - 1, end, l => Instruction().IsMatch(l));
+            var lastInstruction = end > 0 ? lines.FindLastIndex(end - 1, end, l => Instruction().IsMatch(l)) : -1;
             var message = string.Join("\n", lines.Skip(lastInstruction + 1).Take(end - lastInstruction - 1).Where(l => l.Length > 0 && !l.StartsWith(";", StringComparison.Ordinal) && !l.StartsWith("-- END", StringComparison.Ordinal)));
             if (message.Length == 0)
             {
