@@ -57,6 +57,11 @@ namespace BpfSharp.Compiler
                     unit.AddProgram(method, syntax, section);
                 }
 
+                foreach (var programClass in programs.Select(p => p.Method.ContainingType).Distinct<INamedTypeSymbol>(SymbolEqualityComparer.Default))
+                {
+                    unit.AddDeclaredMaps(programClass);
+                }
+
                 var text = unit.Write();
                 var stopped = unit.Problems.Any(p => CompilerDiagnosticIds.StopsTheObject(p.Id));
                 return new TranslationResult(stopped ? null : text, names, unit.Problems.ToImmutableArray(), bodies);

@@ -20,15 +20,38 @@ namespace BpfSharp.Compiler
         {
             "BPF_MAP_TYPE_ARRAY", "BPF_MAP_TYPE_PERCPU_ARRAY", "BPF_MAP_TYPE_PROG_ARRAY", "BPF_MAP_TYPE_PERF_EVENT_ARRAY",
             "BPF_MAP_TYPE_CGROUP_ARRAY", "BPF_MAP_TYPE_DEVMAP", "BPF_MAP_TYPE_CPUMAP", "BPF_MAP_TYPE_XSKMAP", "BPF_MAP_TYPE_SOCKMAP",
-            "BPF_MAP_TYPE_STACK_TRACE", "BPF_MAP_TYPE_REUSEPORT_SOCKARRAY", "BPF_MAP_TYPE_ARRAY_OF_MAPS",
+            "BPF_MAP_TYPE_STACK_TRACE", "BPF_MAP_TYPE_REUSEPORT_SOCKARRAY", "BPF_MAP_TYPE_ARRAY_OF_MAPS", "BPF_MAP_TYPE_DEVMAP_HASH",
         };
 
         // Map types whose value is a 32-bit file descriptor or index when the class has no value type parameter.
         private static readonly HashSet<string> s_fdValues = new HashSet<string>(StringComparer.Ordinal)
         {
             "BPF_MAP_TYPE_PROG_ARRAY", "BPF_MAP_TYPE_PERF_EVENT_ARRAY", "BPF_MAP_TYPE_CGROUP_ARRAY", "BPF_MAP_TYPE_DEVMAP",
-            "BPF_MAP_TYPE_CPUMAP", "BPF_MAP_TYPE_XSKMAP", "BPF_MAP_TYPE_SOCKMAP", "BPF_MAP_TYPE_SOCKHASH", "BPF_MAP_TYPE_REUSEPORT_SOCKARRAY",
+            "BPF_MAP_TYPE_CPUMAP", "BPF_MAP_TYPE_XSKMAP", "BPF_MAP_TYPE_DEVMAP_HASH",
         };
+
+        // Socket maps take a socket's descriptor and give back its 64-bit cookie, which user space can read only from 8-byte values.
+        private static readonly HashSet<string> s_socketMaps = new HashSet<string>(StringComparer.Ordinal)
+        {
+            "BPF_MAP_TYPE_SOCKMAP", "BPF_MAP_TYPE_SOCKHASH", "BPF_MAP_TYPE_REUSEPORT_SOCKARRAY",
+        };
+
+        // Local storage maps: keyed by the descriptor of the object the value belongs to.
+        private static readonly HashSet<string> s_localStorages = new HashSet<string>(StringComparer.Ordinal)
+        {
+            "BPF_MAP_TYPE_SK_STORAGE", "BPF_MAP_TYPE_INODE_STORAGE", "BPF_MAP_TYPE_TASK_STORAGE", "BPF_MAP_TYPE_CGRP_STORAGE",
+        };
+
+        // Map types whose contents come from the kernel's own structures, not from a key and value type.
+        private static readonly Dictionary<string, string> s_notDeclarable = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["BPF_MAP_TYPE_STRUCT_OPS"] = "a struct_ops map holds a kernel structure of BPF function pointers (tcp_congestion_ops and the like), which BpfSharp does not compile",
+            ["BPF_MAP_TYPE_INSN_ARRAY"] = "an instruction array is made by the loader for a program's jump tables, not declared",
+        };
+
+        private static readonly HashSet<string> s_mapsOfMaps = new HashSet<string>(StringComparer.Ordinal) { "BPF_MAP_TYPE_ARRAY_OF_MAPS", "BPF_MAP_TYPE_HASH_OF_MAPS" };
+
+        private const ulong NoPreallocFlag = 1; // BPF_F_NO_PREALLOC
 
         private static readonly HashSet<string> s_cKeywords = new HashSet<string>(StringComparer.Ordinal)
         {
@@ -86,6 +109,22 @@ namespace BpfSharp.Compiler
             _inProgress.Remove(method.OriginalDefinition);
         }
 
+        /// <summary>
+        /// Declares every map field of a class that holds programs, used or not (after the used ones, in declaration
+        /// order), as libbpf creates every map of <c>.maps</c>: user space fills program arrays, reads maps no program
+        /// names yet, and finds them all in the object.
+        /// </summary>
+        public void AddDeclaredMaps(INamedTypeSymbol programClass)
+        {
+            foreach (var field in programClass.GetMembers().OfType<IFieldSymbol>().Where(f => f.IsStatic && Symbols.MapTypeOf(f.Type) != null))
+            {
+                if (!_mapsSeen.Contains(field))
+                {
+                    Map(field, field.Locations.FirstOrDefault() ?? Location.None);
+                }
+            }
+        }
+
         /// <summary>The C name of a static method the program calls, translated on first use.</summary>
         public string Function(IMethodSymbol method, Location at)
         {
@@ -138,17 +177,53 @@ namespace BpfSharp.Compiler
                 return field.Name;
             }
 
-            var mapType = Symbols.MapTypeOf(field.Type) is int value ? KernelTypes.MapTypes.FindByValue(value)?.Name : null;
-            if (mapType is null || !field.IsStatic)
+            if (Symbols.MapTypeOf(field.Type) is null || !field.IsStatic)
             {
                 Problem(CompilerDiagnosticIds.UnsupportedMapUse, at, $"'{field.Name}' is not a static field of a BpfSharp map class");
                 return field.Name;
             }
 
-            var (maxEntries, flags) = MapArguments(field, at);
-            var type = (INamedTypeSymbol)field.Type;
+            var declarator = field.DeclaringSyntaxReferences.Select(r => r.GetSyntax(_cancellationToken)).OfType<VariableDeclaratorSyntax>().FirstOrDefault();
+            var creation = declarator?.Initializer?.Value is ExpressionSyntax value
+                ? _compilation.GetSemanticModel(declarator.SyntaxTree).GetOperation(value, _cancellationToken) as IObjectCreationOperation
+                : null;
+            if (creation is null)
+            {
+                Problem(CompilerDiagnosticIds.UnsupportedMapUse, at, $"map '{field.Name}' must be initialised where it is declared, as 'new(maxEntries: N)'");
+                return field.Name;
+            }
+
+            var lines = MapDefinition(field.Name, (INamedTypeSymbol)field.Type, creation, at, isInner: false);
+            var name = ObjectName(field, "map");
+            _maps.Add("struct {\n" + string.Join("\n", lines) + "\n} " + name + " SEC(\".maps\");");
+            return name;
+        }
+
+        // The members of a BTF map definition, as libbpf reads them.
+        private List<string> MapDefinition(string mapName, INamedTypeSymbol type, IObjectCreationOperation creation, Location at, bool isInner)
+        {
+            var typeValue = Symbols.MapTypeOf(type)!.Value;
+            var mapType = KernelTypes.MapTypes.FindByValue(typeValue)?.Name ?? typeValue.ToString(CultureInfo.InvariantCulture);
+            if (s_notDeclarable.TryGetValue(mapType, out var why))
+            {
+                Problem(CompilerDiagnosticIds.UnsupportedMapUse, at, $"map '{mapName}' ({mapType}) cannot be declared in C#: {why}");
+            }
+
+            var (maxEntries, flags, inner) = MapArguments(mapName, creation);
+            if (s_localStorages.Contains(mapType) || mapType.EndsWith("CGROUP_STORAGE", StringComparison.Ordinal))
+            {
+                if (maxEntries != "0")
+                {
+                    Problem(CompilerDiagnosticIds.UnsupportedMapUse, at, $"map '{mapName}' ({mapType}) has one value per kernel object and no max_entries: declare it with maxEntries 0");
+                }
+
+                // The kernel allocates storage per object on demand and refuses these maps without BPF_F_NO_PREALLOC.
+                flags |= s_localStorages.Contains(mapType) ? NoPreallocFlag : 0;
+            }
+
             var arguments = type.TypeArguments.Zip(type.OriginalDefinition.TypeParameters, (argument, parameter) => (argument, parameter.Name)).ToList();
-            var lines = new List<string> { $"    __uint(type, {mapType});", $"    __uint(max_entries, {maxEntries});" };
+            // The type by number: map types newer than the build machine's UAPI headers (arena, cgroup local storage) still compile.
+            var lines = new List<string> { $"    __uint(type, {typeValue.ToString(CultureInfo.InvariantCulture)}); /* {mapType} */", $"    __uint(max_entries, {maxEntries});" };
             if (flags != 0)
             {
                 lines.Add($"    __uint(map_flags, {flags});");
@@ -160,9 +235,17 @@ namespace BpfSharp.Compiler
             {
                 lines.Add($"    __type(key, {CType(key, at)});");
             }
+            else if (s_localStorages.Contains(mapType))
+            {
+                lines.Add("    __type(key, int); /* the descriptor of the socket, task, inode or cgroup */");
+            }
+            else if (mapType.EndsWith("CGROUP_STORAGE", StringComparison.Ordinal))
+            {
+                lines.Add("    __type(key, __u64); /* the cgroup's id */");
+            }
             else if (s_indexedMaps.Contains(mapType))
             {
-                lines.Add(s_fdValues.Contains(mapType) ? "    __uint(key_size, sizeof(__u32));" : "    __type(key, __u32);");
+                lines.Add(s_fdValues.Contains(mapType) || s_mapsOfMaps.Contains(mapType) ? "    __uint(key_size, sizeof(__u32));" : "    __type(key, __u32);");
             }
 
             if (valueType != null)
@@ -173,14 +256,37 @@ namespace BpfSharp.Compiler
             {
                 lines.Add("    __uint(value_size, sizeof(__u32));");
             }
+            else if (s_socketMaps.Contains(mapType))
+            {
+                lines.Add("    __uint(value_size, sizeof(__u64));");
+            }
             else if (mapType == "BPF_MAP_TYPE_STACK_TRACE")
             {
                 lines.Add("    __uint(value_size, 127 * sizeof(__u64)); /* PERF_MAX_STACK_DEPTH frames */");
             }
 
-            var name = ObjectName(field, "map");
-            _maps.Add("struct {\n" + string.Join("\n", lines) + "\n} " + name + " SEC(\".maps\");");
-            return name;
+            if (s_mapsOfMaps.Contains(mapType))
+            {
+                if (isInner)
+                {
+                    Problem(CompilerDiagnosticIds.UnsupportedMapUse, at, $"the inner map of '{mapName}' is itself a map of maps, which the kernel does not allow");
+                }
+                else if (inner is null || !(inner.Type is INamedTypeSymbol innerType) || Symbols.MapTypeOf(innerType) is null)
+                {
+                    Problem(CompilerDiagnosticIds.UnsupportedMapUse, at, $"map of maps '{mapName}' needs the template of the maps it holds: new(maxEntries: N, inner: new HashMap<uint, ulong>(maxEntries: M))");
+                }
+                else
+                {
+                    var innerLines = MapDefinition(mapName + " (inner)", innerType, inner, inner.Syntax.GetLocation(), isInner: true);
+                    lines.Add("    __array(values, struct {\n" + string.Join("\n", innerLines.Select(l => "    " + l)) + "\n    });");
+                }
+            }
+            else if (inner != null)
+            {
+                Problem(CompilerDiagnosticIds.UnsupportedMapUse, inner.Syntax.GetLocation(), $"only a map of maps has an inner map template; '{mapName}' is {mapType}");
+            }
+
+            return lines;
         }
 
         /// <summary>
@@ -466,7 +572,8 @@ namespace BpfSharp.Compiler
             file.Append("#include <linux/types.h>\n#include <linux/bpf.h>\n\n");
             file.Append("#define SEC(name) __attribute__((section(name), used))\n");
             file.Append("#define __uint(name, val) int (*name)[val]\n");
-            file.Append("#define __type(name, val) typeof(val) *name\n\n");
+            file.Append("#define __type(name, val) typeof(val) *name\n");
+            file.Append("#define __array(name, val) typeof(val) *name[]\n\n");
             foreach (var helper in _helpers.Values)
             {
                 file.Append(helper).Append('\n');
@@ -484,26 +591,29 @@ namespace BpfSharp.Compiler
             return file.ToString();
         }
 
-        private (string MaxEntries, ulong Flags) MapArguments(IFieldSymbol field, Location at)
+        private (string MaxEntries, ulong Flags, IObjectCreationOperation? Inner) MapArguments(string mapName, IObjectCreationOperation creation)
         {
-            var declarator = field.DeclaringSyntaxReferences.Select(r => r.GetSyntax(_cancellationToken)).OfType<VariableDeclaratorSyntax>().FirstOrDefault();
-            var creation = declarator?.Initializer?.Value is ExpressionSyntax value
-                ? _compilation.GetSemanticModel(declarator.SyntaxTree).GetOperation(value, _cancellationToken) as IObjectCreationOperation
-                : null;
-            if (creation is null)
-            {
-                Problem(CompilerDiagnosticIds.UnsupportedMapUse, at, $"map '{field.Name}' must be initialised where it is declared, as 'new(maxEntries: N)'");
-                return ("1", 0);
-            }
-
             string? maxEntries = null;
             ulong flags = 0;
+            IObjectCreationOperation? inner = null;
             foreach (var argument in creation.Arguments)
             {
+                if (argument.Parameter?.Name == "inner")
+                {
+                    var template = argument.Value is IConversionOperation conversion ? conversion.Operand : argument.Value;
+                    inner = template as IObjectCreationOperation;
+                    if (inner is null && !(template.ConstantValue.HasValue && template.ConstantValue.Value is null) && argument.ArgumentKind != ArgumentKind.DefaultValue)
+                    {
+                        Problem(CompilerDiagnosticIds.UnsupportedMapUse, argument.Syntax.GetLocation(), $"the inner map of '{mapName}' must be written out here, as 'new HashMap<uint, ulong>(maxEntries: N)'");
+                    }
+
+                    continue;
+                }
+
                 var constant = argument.Value.ConstantValue;
                 if (!constant.HasValue || constant.Value is null)
                 {
-                    Problem(CompilerDiagnosticIds.UnsupportedMapUse, argument.Syntax.GetLocation(), $"the {argument.Parameter?.Name} of map '{field.Name}' must be a constant: the kernel creates the map before the program runs");
+                    Problem(CompilerDiagnosticIds.UnsupportedMapUse, argument.Syntax.GetLocation(), $"the {argument.Parameter?.Name} of map '{mapName}' must be a constant: the kernel creates the map before the program runs");
                     continue;
                 }
 
@@ -518,7 +628,7 @@ namespace BpfSharp.Compiler
                 }
             }
 
-            return (maxEntries ?? "0", flags);
+            return (maxEntries ?? "0", flags, inner);
         }
 
         // "DataEnd" -> "data_end", "RemoteIp4" -> "remote_ip4".

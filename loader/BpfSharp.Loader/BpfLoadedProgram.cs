@@ -41,31 +41,43 @@ namespace BpfSharp
         /// Runs the program in the kernel on a packet (XDP, TC, socket filters, ...) without attaching it: the kernel's
         /// <c>BPF_PROG_TEST_RUN</c>. <paramref name="repeat"/> runs it that many times (the duration is the average);
         /// <paramref name="context"/> is the context struct passed in (an <c>__sk_buff</c> for TC, for example), read back after.
+        /// Raw tracepoint, tracing and syscall programs run once on their context alone (no packet, no repeat).
         /// </summary>
         public unsafe BpfTestRunResult TestRun(ReadOnlySpan<byte> data, int repeat = 1, ReadOnlySpan<byte> context = default)
         {
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(repeat);
-            var dataOut = new byte[data.Length + 256]; // programs may grow the packet (XDP tail/head adjustments)
+            var contextOnly = Type is BpfProgramType.RawTracepoint or BpfProgramType.RawTracepointWritable or BpfProgramType.Tracing or BpfProgramType.Syscall;
+            if (contextOnly && (!data.IsEmpty || repeat != 1))
+            {
+                throw new ArgumentException($"'{Name}' is {Type}: the kernel runs such programs once on their context alone; pass no packet and no repeat (TestRun([], context: arguments))");
+            }
+
+            var dataOut = contextOnly ? Array.Empty<byte>() : new byte[data.Length + 256]; // programs may grow the packet (XDP tail/head adjustments)
+            // Syscall programs write their context back into the input; the others into a separate buffer.
+            var contextIn = context.ToArray();
             var contextOut = new byte[context.Length];
             Span<byte> attr = stackalloc byte[80];
             attr.Clear();
             fixed (byte* dataIn = data)
             fixed (byte* dataOutPointer = dataOut)
-            fixed (byte* contextIn = context)
+            fixed (byte* contextInPointer = contextIn)
             fixed (byte* contextOutPointer = contextOut)
             {
                 AttrWriter.U32(attr, 0, (uint)Fd);
                 AttrWriter.U32(attr, 8, (uint)data.Length);
                 AttrWriter.U32(attr, 12, (uint)dataOut.Length);
-                AttrWriter.U64(attr, 16, (ulong)dataIn);
-                AttrWriter.U64(attr, 24, (ulong)dataOutPointer);
-                AttrWriter.U32(attr, 32, (uint)repeat);
+                AttrWriter.U64(attr, 16, data.IsEmpty ? 0 : (ulong)dataIn);
+                AttrWriter.U64(attr, 24, dataOut.Length == 0 ? 0 : (ulong)dataOutPointer);
+                AttrWriter.U32(attr, 32, contextOnly ? 0u : (uint)repeat);
                 if (!context.IsEmpty)
                 {
                     AttrWriter.U32(attr, 40, (uint)context.Length);
-                    AttrWriter.U32(attr, 44, (uint)contextOut.Length);
-                    AttrWriter.U64(attr, 48, (ulong)contextIn);
-                    AttrWriter.U64(attr, 56, (ulong)contextOutPointer);
+                    AttrWriter.U64(attr, 48, (ulong)contextInPointer);
+                    if (!contextOnly)
+                    {
+                        AttrWriter.U32(attr, 44, (uint)contextOut.Length);
+                        AttrWriter.U64(attr, 56, (ulong)contextOutPointer);
+                    }
                 }
 
                 if (BpfSyscall.Invoke(BpfCommand.ProgTestRun, attr, out var errno) < 0)
@@ -76,7 +88,7 @@ namespace BpfSharp
                 var returned = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(attr.Slice(4));
                 var dataSize = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(attr.Slice(12));
                 var duration = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(attr.Slice(36));
-                return new BpfTestRunResult(returned, dataOut.AsSpan(0, Math.Min(dataSize, dataOut.Length)).ToArray(), contextOut, TimeSpan.FromTicks(duration / 100));
+                return new BpfTestRunResult(returned, dataOut.AsSpan(0, Math.Min(dataSize, dataOut.Length)).ToArray(), contextOnly ? contextIn : contextOut, TimeSpan.FromTicks(duration / 100));
             }
         }
 

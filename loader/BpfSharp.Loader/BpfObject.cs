@@ -92,9 +92,10 @@ namespace BpfSharp
                 var maps = new Dictionary<string, BpfLoadedMap>(StringComparer.Ordinal);
                 foreach (var map in spec.Maps)
                 {
-                    var fd = CreateMap(spec.Name, map, btfFd);
+                    var maxEntries = map.MaxEntries == 0 && map.Type == PerfEventArrayType ? (uint)BpfPerCpuMapView<int, int>.PossibleCpuCount : map.MaxEntries;
+                    var fd = CreateMap(spec.Name, map, maxEntries, btfFd);
                     opened.Add(fd);
-                    maps.Add(map.Name, new BpfLoadedMap(map.Name, fd, map.Type, map.KeySize, map.ValueSize, map.MaxEntries, map.Flags));
+                    maps.Add(map.Name, new BpfLoadedMap(map.Name, fd, map.Type, map.KeySize, map.ValueSize, maxEntries, map.Flags));
                 }
 
                 var programs = new Dictionary<string, BpfLoadedProgram>(StringComparer.Ordinal);
@@ -117,16 +118,31 @@ namespace BpfSharp
             }
         }
 
-        private static int CreateMap(string objectName, MapSpec map, int btfFd)
+        private static int CreateMap(string objectName, MapSpec map, uint maxEntries, int btfFd)
         {
-            var request = new MapCreateRequest(map.Type, map.KeySize, map.ValueSize, map.MaxEntries)
+            // Types only with a value type: the kernel reads a key type id as a reason to open BTF descriptor 0 otherwise.
+            var withBtf = btfFd >= 0 && map.ValueTypeId != 0;
+            var request = new MapCreateRequest(map.Type, map.KeySize, map.ValueSize, maxEntries)
             {
                 Flags = map.Flags,
                 Name = map.Name,
-                BtfFd = btfFd >= 0 && map.ValueTypeId != 0 ? btfFd : 0,
-                BtfKeyTypeId = btfFd >= 0 ? map.KeyTypeId : 0,
-                BtfValueTypeId = btfFd >= 0 ? map.ValueTypeId : 0,
+                BtfFd = withBtf ? btfFd : 0,
+                BtfKeyTypeId = withBtf ? map.KeyTypeId : 0,
+                BtfValueTypeId = withBtf ? map.ValueTypeId : 0,
             };
+            var innerFd = -1;
+            if (map.Inner is MapSpec inner)
+            {
+                // The kernel learns what the map's maps look like from a template map, closed once the outer one exists.
+                innerFd = KernelObjects.CreateMap(new MapCreateRequest(inner.Type, inner.KeySize, inner.ValueSize, inner.MaxEntries) { Flags = inner.Flags }, out var innerErrno);
+                if (innerFd < 0)
+                {
+                    throw new BpfException($"{objectName}: the inner map of '{map.Name}' ({KernelTypes.MapTypes.FindByValue(inner.Type)?.Name ?? "type " + inner.Type}, key {inner.KeySize} B, value {inner.ValueSize} B, {inner.MaxEntries} entries) could not be created: {BpfSyscall.Describe(innerErrno)}", innerErrno);
+                }
+
+                request = request with { InnerMapFd = innerFd };
+            }
+
             var fd = KernelObjects.CreateMap(request, out var errno);
             if (fd < 0 && request.BtfFd != 0)
             {
@@ -134,9 +150,10 @@ namespace BpfSharp
                 fd = KernelObjects.CreateMap(request with { BtfFd = 0, BtfKeyTypeId = 0, BtfValueTypeId = 0 }, out errno);
             }
 
+            BpfSyscall.Close(innerFd);
             if (fd < 0)
             {
-                throw new BpfException($"{objectName}: map '{map.Name}' ({KernelTypes.MapTypes.FindByValue(map.Type)?.Name ?? "type " + map.Type}, key {map.KeySize} B, value {map.ValueSize} B, {map.MaxEntries} entries, flags 0x{map.Flags:x}) could not be created: {BpfSyscall.Describe(errno)}", errno);
+                throw new BpfException($"{objectName}: map '{map.Name}' ({KernelTypes.MapTypes.FindByValue(map.Type)?.Name ?? "type " + map.Type}, key {map.KeySize} B, value {map.ValueSize} B, {maxEntries} entries, flags 0x{map.Flags:x}) could not be created: {BpfSyscall.Describe(errno)}", errno);
             }
 
             // Global data: written when it is not all zeros (the kernel's fresh map is), frozen when read-only.
@@ -239,6 +256,7 @@ namespace BpfSharp
                 errno);
         }
 
+        private const int PerfEventArrayType = 4; // BPF_MAP_TYPE_PERF_EVENT_ARRAY: 0 entries means one per possible CPU, as in libbpf
         private const int PseudoMapFd = 1; // BPF_PSEUDO_MAP_FD
         private const int PseudoMapValue = 2; // BPF_PSEUDO_MAP_VALUE
         private const int NoSpace = 28; // ENOSPC: the log did not fit

@@ -40,6 +40,8 @@ namespace BpfSharp
         /// <summary>The number of possible CPUs: the length of every value array.</summary>
         public int CpuCount => s_possibleCpus.Value;
 
+        internal static int PossibleCpuCount => s_possibleCpus.Value;
+
         /// <summary>The key's value on each possible CPU; false when the key has no entry.</summary>
         public bool TryLookup(TKey key, out TValue[] values)
         {
@@ -84,6 +86,11 @@ namespace BpfSharp
     {
         /// <summary>The per-CPU hash map a field declares.</summary>
         public BpfPerCpuMapView<TKey, TValue> Map<TKey, TValue>(PercpuHashMap<TKey, TValue> declared)
+            where TKey : unmanaged
+            where TValue : unmanaged => new BpfPerCpuMapView<TKey, TValue>(Map(MapFields.NameOf(declared)));
+
+        /// <summary>The per-CPU LRU hash map a field declares.</summary>
+        public BpfPerCpuMapView<TKey, TValue> Map<TKey, TValue>(LruPercpuHashMap<TKey, TValue> declared)
             where TKey : unmanaged
             where TValue : unmanaged => new BpfPerCpuMapView<TKey, TValue>(Map(MapFields.NameOf(declared)));
 

@@ -164,10 +164,18 @@ namespace BpfSharp
         /// <summary>Declares the map.</summary>
         /// <param name="maxEntries">The maximum number of entries (<c>max_entries</c>).</param>
         /// <param name="flags">The map creation flags (<c>map_flags</c>).</param>
-        public ArrayOfMaps(uint maxEntries = 0, uint flags = 0)
+        /// <param name="inner">
+        /// What every map stored in it looks like, declared the same way (<c>inner: new HashMap&lt;uint, ulong&gt;(maxEntries: 64)</c>):
+        /// the kernel checks the maps put into it against this template.
+        /// </param>
+        public ArrayOfMaps(uint maxEntries = 0, uint flags = 0, BpfMap? inner = null)
             : base(BpfMapType.ArrayOfMaps, maxEntries, flags)
         {
+            Inner = inner;
         }
+
+        /// <summary>The template of the maps it holds.</summary>
+        public BpfMap? Inner { get; }
     }
 
     /// <summary>A map of type <see cref="BpfMapType.HashOfMaps"/>. Named <c>HashOfMaps</c> rather than <c>HashOfMapsMap</c>.</summary>
@@ -178,10 +186,18 @@ namespace BpfSharp
         /// <summary>Declares the map.</summary>
         /// <param name="maxEntries">The maximum number of entries (<c>max_entries</c>).</param>
         /// <param name="flags">The map creation flags (<c>map_flags</c>).</param>
-        public HashOfMaps(uint maxEntries = 0, uint flags = 0)
+        /// <param name="inner">
+        /// What every map stored in it looks like, declared the same way (<c>inner: new HashMap&lt;uint, ulong&gt;(maxEntries: 64)</c>):
+        /// the kernel checks the maps put into it against this template.
+        /// </param>
+        public HashOfMaps(uint maxEntries = 0, uint flags = 0, BpfMap? inner = null)
             : base(BpfMapType.HashOfMaps, maxEntries, flags)
         {
+            Inner = inner;
         }
+
+        /// <summary>The template of the maps it holds.</summary>
+        public BpfMap? Inner { get; }
     }
 
     /// <summary>A map of type <see cref="BpfMapType.Devmap"/>. Named <c>DevMap</c> rather than <c>DevmapMap</c>.</summary>

@@ -21,6 +21,9 @@ namespace BpfSharp.Loader.Objects
 
         /// <summary>Read-only global data: frozen after it is written.</summary>
         public bool Freeze { get; init; }
+
+        /// <summary>For a map of maps: what every map put into it must look like.</summary>
+        public MapSpec? Inner { get; init; }
     }
 
     /// <summary>Where an instruction names a map: the map, and for global data the offset into its value.</summary>
@@ -33,6 +36,8 @@ namespace BpfSharp.Loader.Objects
     internal sealed class ObjectSpec
     {
         private const int ArrayMapType = 2; // BPF_MAP_TYPE_ARRAY: one element holding the whole section
+        private const int ArrayOfMapsType = 12; // BPF_MAP_TYPE_ARRAY_OF_MAPS
+        private const int HashOfMapsType = 13; // BPF_MAP_TYPE_HASH_OF_MAPS
         private const uint ReadOnlyProgram = 1u << 7; // BPF_F_RDONLY_PROG
         private const uint MemoryMappable = 1u << 10; // BPF_F_MMAPABLE
 
@@ -220,38 +225,59 @@ namespace BpfSharp.Loader.Objects
                     throw new BpfObjectFormatException(file, $"map '{variable.Name}' is not defined by a struct");
                 }
 
-                uint type = 0, maxEntries = 0, flags = 0, keySize = 0, valueSize = 0, keyType = 0, valueType = 0;
-                foreach (var field in definition.Members)
-                {
-                    var pointer = btf.Resolve(field.Type);
-                    if (pointer?.Kind != BtfKind.Pointer)
-                    {
-                        throw new BpfObjectFormatException(file, $"map '{variable.Name}': member '{field.Name}' is not a pointer, so not a BTF map definition");
-                    }
-
-                    var target = btf.Resolve(pointer.SizeOrType);
-                    uint Number() => target?.Kind == BtfKind.Array ? target.Array.Count : throw new BpfObjectFormatException(file, $"map '{variable.Name}': member '{field.Name}' does not encode a number");
-                    switch (field.Name)
-                    {
-                        case "type": type = Number(); break;
-                        case "max_entries": maxEntries = Number(); break;
-                        case "map_flags": flags = Number(); break;
-                        case "key_size": keySize = Number(); break;
-                        case "value_size": valueSize = Number(); break;
-                        case "key": keyType = pointer.SizeOrType; keySize = btf.SizeOf(keyType); break;
-                        case "value": valueType = pointer.SizeOrType; valueSize = btf.SizeOf(valueType); break;
-                        case "pinning" or "numa_node" or "map_extra": break;
-                        default: throw new BpfObjectFormatException(file, $"map '{variable.Name}': member '{field.Name}' is not supported by this loader");
-                    }
-                }
-
+                var map = MapDefinition(file, btf, variable.Name, definition);
                 if (elf.Symbols.All(s => s.Name != variable.Name))
                 {
                     throw new BpfObjectFormatException(file, $"map '{variable.Name}' has no symbol in the object");
                 }
 
-                yield return new MapSpec(variable.Name, (int)type, keySize, valueSize, maxEntries, flags) { KeyTypeId = keyType, ValueTypeId = valueType };
+                yield return map;
             }
+        }
+
+        // The members of a BTF map definition; a map of maps has "values": an array of pointers to its inner map's definition.
+        private static MapSpec MapDefinition(string file, Btf btf, string name, BtfType definition, bool isInner = false)
+        {
+            uint type = 0, maxEntries = 0, flags = 0, keySize = 0, valueSize = 0, keyType = 0, valueType = 0;
+            MapSpec? inner = null;
+            foreach (var field in definition.Members)
+            {
+                var member = btf.Resolve(field.Type);
+                if (field.Name == "values" && !isInner && member?.Kind == BtfKind.Array && btf.Resolve(member.Array.ElementType) is { Kind: BtfKind.Pointer } element
+                    && btf.Resolve(element.SizeOrType) is { Kind: BtfKind.Struct } innerDefinition)
+                {
+                    inner = MapDefinition(file, btf, name + ".inner", innerDefinition, isInner: true);
+                    valueSize = 4; // the inner map's descriptor when written, its id when read
+                    continue;
+                }
+
+                if (member?.Kind != BtfKind.Pointer)
+                {
+                    throw new BpfObjectFormatException(file, $"map '{name}': member '{field.Name}' is not a pointer, so not a BTF map definition");
+                }
+
+                var target = btf.Resolve(member.SizeOrType);
+                uint Number() => target?.Kind == BtfKind.Array ? target.Array.Count : throw new BpfObjectFormatException(file, $"map '{name}': member '{field.Name}' does not encode a number");
+                switch (field.Name)
+                {
+                    case "type": type = Number(); break;
+                    case "max_entries": maxEntries = Number(); break;
+                    case "map_flags": flags = Number(); break;
+                    case "key_size": keySize = Number(); break;
+                    case "value_size": valueSize = Number(); break;
+                    case "key": keyType = member.SizeOrType; keySize = btf.SizeOf(keyType); break;
+                    case "value": valueType = member.SizeOrType; valueSize = btf.SizeOf(valueType); break;
+                    case "pinning" or "numa_node" or "map_extra": break;
+                    default: throw new BpfObjectFormatException(file, $"map '{name}': member '{field.Name}' is not supported by this loader");
+                }
+            }
+
+            if ((type is ArrayOfMapsType or HashOfMapsType) != (inner != null))
+            {
+                throw new BpfObjectFormatException(file, isInner ? $"map '{name}': a map of maps inside a map of maps is not supported" : $"map '{name}': " + (inner is null ? "a map of maps needs its inner map's definition ('values')" : "only a map of maps has inner maps ('values')"));
+            }
+
+            return new MapSpec(name, (int)type, keySize, valueSize, maxEntries, flags) { KeyTypeId = keyType, ValueTypeId = valueType, Inner = inner };
         }
 
         // "HelloXdp.bpf.o" -> "HelloXdp".

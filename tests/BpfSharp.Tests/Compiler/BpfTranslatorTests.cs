@@ -54,7 +54,7 @@ public class BpfTranslatorTests(Xunit.Abstractions.ITestOutputHelper output)
         output.WriteLine(c);
         Assert.Equal(new[] { "Count" }, result.Programs);
         Assert.Contains("SEC(\"xdp\")\n#line 9 \"Source0.cs\"\n__s32 Count(void * ctx)", c);
-        Assert.Contains("__uint(type, BPF_MAP_TYPE_ARRAY);\n    __uint(max_entries, 1);\n    __type(key, __u32);\n    __type(value, __u64);\n} Packets SEC(\".maps\");", c);
+        Assert.Contains("__uint(type, 2); /* BPF_MAP_TYPE_ARRAY */\n    __uint(max_entries, 1);\n    __type(key, __u32);\n    __type(value, __u64);\n} Packets SEC(\".maps\");", c);
         Assert.Contains("__type(key, __u32);\n    __type(value, __u64);\n} Sizes SEC(\".maps\");", c);
         Assert.Contains("static void * (* const bpf_map_lookup_elem)(void *, void *) = (void *) 1;", c);
         Assert.Contains("bpf_map_lookup_elem(&Packets, ((void *)(&key)))", c);
