@@ -8,12 +8,21 @@ namespace BpfSharp
     public sealed class BpfLink : IDisposable
     {
         private int _fd;
+        private int _companionFd = -1;
         private Action? _detach;
 
         internal BpfLink(int fd, string description)
         {
             _fd = fd;
             Description = description;
+        }
+
+        // A link over a descriptor it must keep open while attached (the perf event of a tracepoint or kprobe):
+        // closed after the link, when the program is already detached.
+        internal BpfLink(int fd, int companionFd, string description)
+            : this(fd, description)
+        {
+            _companionFd = companionFd;
         }
 
         // An attachment that is not a kernel link (a socket's filter): detached by the action.
@@ -34,6 +43,8 @@ namespace BpfSharp
         {
             BpfSyscall.Close(_fd);
             _fd = -1;
+            BpfSyscall.Close(_companionFd);
+            _companionFd = -1;
             var detach = _detach;
             _detach = null;
             detach?.Invoke();
@@ -54,7 +65,8 @@ namespace BpfSharp
         }
 
         /// <summary>BPF_LINK_CREATE: program, target (an interface index or a file descriptor), attach type, flags.</summary>
-        internal static BpfLink Create(BpfLoadedProgram program, int target, int attachType, uint flags, string description)
+        /// <remarks>With <paramref name="companionFd"/>, the link owns that descriptor once created (the caller still does when this throws).</remarks>
+        internal static BpfLink Create(BpfLoadedProgram program, int target, int attachType, uint flags, string description, int companionFd = -1)
         {
             Span<byte> attr = stackalloc byte[64];
             attr.Clear();
@@ -64,7 +76,7 @@ namespace BpfSharp
             AttrWriter.U32(attr, 12, flags);
             var fd = BpfSyscall.Invoke(BpfCommand.LinkCreate, attr, out var errno);
             return fd >= 0
-                ? new BpfLink(fd, description)
+                ? new BpfLink(fd, companionFd, description)
                 : throw new BpfException($"could not attach {description}: {BpfSyscall.Describe(errno)}" + (errno == 16 ? " (another program is attached there already)" : string.Empty), errno);
         }
     }

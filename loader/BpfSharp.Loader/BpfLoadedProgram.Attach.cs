@@ -1,0 +1,452 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Runtime.InteropServices;
+using System.Text;
+using BpfSharp.Loader.Native;
+using BpfSharp.Spec;
+
+namespace BpfSharp
+{
+    public sealed partial class BpfLoadedProgram
+    {
+        private const int AttachPerfEvent = 41; // BPF_PERF_EVENT
+        private const int NoEntry = 2; // ENOENT
+        private const int InvalidArgument = 22; // EINVAL
+
+        /// <summary>
+        /// Attaches a tracepoint program to the tracepoint its section names (<c>tracepoint/syscalls/sys_enter_getppid</c>,
+        /// <c>tp/sched/sched_switch</c>); dispose the link to detach. Needs tracefs (mounted here when missing, as root) and Linux 5.15.
+        /// </summary>
+        public BpfLink AttachTracepoint()
+        {
+            RequireType(BpfProgramType.Tracepoint, "AttachTracepoint");
+            var target = SectionTarget();
+            var slash = target.IndexOf('/', StringComparison.Ordinal);
+            if (slash <= 0 || slash == target.Length - 1)
+            {
+                throw new InvalidOperationException($"the section \"{Section}\" of '{Name}' names no tracepoint as <category>/<name>; use AttachTracepoint(category, name)");
+            }
+
+            return AttachTracepoint(target.Substring(0, slash), target.Substring(slash + 1));
+        }
+
+        /// <summary>
+        /// Attaches a tracepoint program to a tracepoint, by category and name ("syscalls", "sys_enter_getppid": see
+        /// <c>/sys/kernel/tracing/available_events</c>); dispose the link to detach.
+        /// </summary>
+        public BpfLink AttachTracepoint(string category, string name)
+        {
+            RequireType(BpfProgramType.Tracepoint, "AttachTracepoint");
+            RequirePathPart(category, nameof(category));
+            RequirePathPart(name, nameof(name));
+            var description = $"{Name} on {category}/{name} (tracepoint)";
+            var idFile = Path.Combine(TraceFs.Root(), "events", category, name, "id");
+            string text;
+            try
+            {
+                text = File.ReadAllText(idFile);
+            }
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+            {
+                throw new BpfException($"there is no tracepoint {category}/{name}: {idFile} does not exist (the tracepoints are listed in {Path.Combine(TraceFs.Root(), "available_events")})", NoEntry);
+            }
+            catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+            {
+                throw new BpfException($"could not read the id of tracepoint {category}/{name} from {idFile}: {e.Message}");
+            }
+
+            var id = ulong.Parse(text.Trim(), CultureInfo.InvariantCulture);
+            var perfFd = PerfEvents.Open(PerfEvents.TypeTracepoint, id, 0, 0, $"tracepoint {category}/{name}");
+            return LinkPerfEvent(perfFd, description);
+        }
+
+        /// <summary>
+        /// Attaches a raw tracepoint program to the raw tracepoint its section names (<c>raw_tracepoint/sys_enter</c>,
+        /// <c>raw_tp/sched_switch</c>); dispose the link to detach. Linux 4.17+.
+        /// </summary>
+        public BpfLink AttachRawTracepoint()
+        {
+            RequireType("AttachRawTracepoint", BpfProgramType.RawTracepoint, BpfProgramType.RawTracepointWritable);
+            var target = SectionTarget();
+            return target.Length > 0
+                ? AttachRawTracepoint(target)
+                : throw new InvalidOperationException($"the section \"{Section}\" of '{Name}' names no raw tracepoint; use AttachRawTracepoint(name)");
+        }
+
+        /// <summary>Attaches a raw tracepoint program to a raw tracepoint by name ("sys_enter", "sched_switch"); dispose the link to detach.</summary>
+        public unsafe BpfLink AttachRawTracepoint(string name)
+        {
+            RequireType("AttachRawTracepoint", BpfProgramType.RawTracepoint, BpfProgramType.RawTracepointWritable);
+            ArgumentException.ThrowIfNullOrEmpty(name);
+            var description = $"{Name} on {name} (raw tracepoint)";
+            var nameBytes = Encoding.ASCII.GetBytes(name + "\0");
+            Span<byte> attr = stackalloc byte[16];
+            attr.Clear();
+            int fd, errno;
+            fixed (byte* namePointer = nameBytes)
+            {
+                AttrWriter.U64(attr, 0, (ulong)namePointer);
+                AttrWriter.U32(attr, 8, (uint)Fd);
+                fd = BpfSyscall.Invoke(BpfCommand.RawTracepointOpen, attr, out errno);
+            }
+
+            return fd >= 0
+                ? new BpfLink(fd, description)
+                : throw new BpfException(
+                    $"could not attach {description}: {BpfSyscall.Describe(errno)}" + errno switch
+                    {
+                        NoEntry => $" (the kernel has no raw tracepoint '{name}')",
+                        InvalidArgument => " (does the program read more arguments than the tracepoint has?)",
+                        _ => string.Empty,
+                    },
+                    errno);
+        }
+
+        /// <summary>
+        /// Attaches a kprobe program to the kernel function its section names (<c>kprobe/do_unlinkat</c>,
+        /// <c>kretprobe/do_unlinkat</c>, <c>kprobe/func+0x10</c>); dispose the link to detach.
+        /// </summary>
+        public BpfLink AttachKprobe()
+        {
+            RequireKprobe();
+            var isReturn = Section.StartsWith("kretprobe/", StringComparison.Ordinal);
+            if (!isReturn && !Section.StartsWith("kprobe/", StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"the section \"{Section}\" of '{Name}' names no kernel function (kprobe/<function> or kretprobe/<function>); use AttachKprobe(function)");
+            }
+
+            var target = SectionTarget();
+            var plus = target.IndexOf('+', StringComparison.Ordinal);
+            if (plus < 0)
+            {
+                return AttachKprobe(target, isReturn);
+            }
+
+            var offsetText = target.Substring(plus + 1);
+            var parsed = offsetText.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+                ? ulong.TryParse(offsetText.AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var offset)
+                : ulong.TryParse(offsetText, NumberStyles.None, CultureInfo.InvariantCulture, out offset);
+            return parsed
+                ? AttachKprobe(target.Substring(0, plus), isReturn, offset)
+                : throw new InvalidOperationException($"the section \"{Section}\" of '{Name}' has an offset that is not a number: '{offsetText}'");
+        }
+
+        /// <summary>
+        /// Attaches a kprobe program to a kernel function's entry, or its return when <paramref name="isReturn"/>;
+        /// dispose the link to detach. Needs the kprobe PMU (CONFIG_KPROBE_EVENTS, Linux 4.17+) and Linux 5.15.
+        /// </summary>
+        public BpfLink AttachKprobe(string function, bool isReturn = false) => AttachKprobe(function, isReturn, 0);
+
+        private unsafe BpfLink AttachKprobe(string function, bool isReturn, ulong offset)
+        {
+            RequireKprobe();
+            ArgumentException.ThrowIfNullOrEmpty(function);
+
+            var kind = isReturn ? "kretprobe" : "kprobe";
+            var description = $"{Name} on {function}{(offset == 0 ? string.Empty : $"+0x{offset:x}")} ({kind})";
+            var (type, returnBit) = PerfEvents.KprobePmu();
+            var functionBytes = Encoding.ASCII.GetBytes(function + "\0");
+            int perfFd;
+            fixed (byte* functionPointer = functionBytes)
+            {
+                try
+                {
+                    perfFd = PerfEvents.Open(type, isReturn ? 1ul << returnBit : 0, (ulong)functionPointer, offset, $"{kind} {function}");
+                }
+                catch (BpfException e) when (e.Errno is NoEntry or InvalidArgument)
+                {
+                    var known = KernelSymbols.Contains(function);
+                    throw new BpfException(
+                        $"could not attach {description}: " + (known == false
+                            ? $"there is no kernel function '{function}' (it is not in /proc/kallsyms)"
+                            : $"the kernel refused to probe '{function}' ({BpfSyscall.Describe(e.Errno)}: functions that are inlined, notrace or on the kprobe blacklist cannot be probed)"),
+                        e.Errno);
+                }
+            }
+
+            return LinkPerfEvent(perfFd, description);
+        }
+
+        private void RequireKprobe()
+        {
+            RequireType(BpfProgramType.Kprobe, "AttachKprobe");
+            if (AttachType != null)
+            {
+                // kprobe.multi and kprobe.session programs are loaded for BPF_TRACE_KPROBE_MULTI links, not perf events.
+                throw new InvalidOperationException($"AttachKprobe attaches kprobe/kretprobe programs; '{Name}' (section \"{Section}\") was loaded for {AttachType}");
+            }
+        }
+
+        /// <summary>
+        /// Attaches a cgroup program (<c>cgroup_skb/egress</c>, <c>cgroup/sock_create</c>, <c>cgroup/connect4</c>, <c>sockops</c>,
+        /// ...) to a cgroup v2 directory, at the attach type its section implies; dispose the link to detach. Programs
+        /// already attached there keep running (each must allow). Linux 5.7+.
+        /// </summary>
+        public BpfLink AttachCgroup(string cgroupPath)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(cgroupPath);
+            var isCgroupType = Type is BpfProgramType.CgroupSkb or BpfProgramType.CgroupSock or BpfProgramType.CgroupSockAddr
+                or BpfProgramType.SockOps or BpfProgramType.CgroupDevice or BpfProgramType.CgroupSysctl or BpfProgramType.CgroupSockopt
+                || (Type == BpfProgramType.Lsm && AttachType == "BPF_LSM_CGROUP");
+            if (!isCgroupType)
+            {
+                throw new InvalidOperationException($"AttachCgroup attaches cgroup programs (cgroup_skb/..., cgroup/..., sockops); '{Name}' is {Type} (section \"{Section}\")");
+            }
+
+            if (AttachType is null || KernelTypes.AttachTypes.FindByName(AttachType) is not { } attachType)
+            {
+                var sections = string.Join(", ", SectionNames.All.Where(s => s.ProgramType == SectionNames.Resolve(Section)?.ProgramType && s.AttachType != null).Select(s => s.Pattern));
+                throw new InvalidOperationException($"'{Name}' (section \"{Section}\") has no attach type, so where in the cgroup it runs is unknown; use a section that names one ({sections})");
+            }
+
+            var description = $"{Name} on cgroup {cgroupPath} ({AttachType})";
+            var cgroupFd = CgroupDirectory.Open(cgroupPath, description);
+            try
+            {
+                return BpfLink.Create(this, cgroupFd, attachType.Value, 0, description);
+            }
+            finally
+            {
+                BpfSyscall.Close(cgroupFd); // the link holds the cgroup itself
+            }
+        }
+
+        /// <summary>BPF_LINK_CREATE on a perf event, which the link then owns (closed here when linking fails).</summary>
+        private BpfLink LinkPerfEvent(int perfFd, string description)
+        {
+            try
+            {
+                return BpfLink.Create(this, perfFd, AttachPerfEvent, 0, description, companionFd: perfFd);
+            }
+            catch (BpfException e)
+            {
+                BpfSyscall.Close(perfFd);
+                throw e.Errno == InvalidArgument
+                    ? new BpfException(e.Message + " (BPF links on perf events need Linux 5.15)", e.Errno)
+                    : e;
+            }
+        }
+
+        /// <summary>The part of the section after its first '/' (<c>syscalls/sys_enter_getppid</c> of <c>tp/syscalls/sys_enter_getppid</c>).</summary>
+        private string SectionTarget()
+        {
+            var slash = Section.IndexOf('/', StringComparison.Ordinal);
+            return slash < 0 ? string.Empty : Section.Substring(slash + 1);
+        }
+
+        private void RequireType(string method, params BpfProgramType[] types)
+        {
+            if (!types.Contains(Type))
+            {
+                throw new InvalidOperationException($"{method} attaches {string.Join(" or ", types)} programs; '{Name}' is {Type} (section \"{Section}\")");
+            }
+        }
+
+        // A tracepoint's category or name becomes part of a tracefs path: nothing that could leave the events folder.
+        private static void RequirePathPart(string value, string parameter)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(value, parameter);
+            if (value.Contains('/', StringComparison.Ordinal) || value is "." or "..")
+            {
+                throw new ArgumentException($"'{value}' is not a tracepoint {parameter}", parameter);
+            }
+        }
+    }
+}
+
+namespace BpfSharp.Loader.Native
+{
+    /// <summary>tracefs: where tracepoint ids are read; mounted at <c>/sys/kernel/tracing</c> when it is nowhere.</summary>
+    internal static class TraceFs
+    {
+        public const string MountPoint = "/sys/kernel/tracing";
+        private static readonly string[] s_roots = { MountPoint, "/sys/kernel/debug/tracing" };
+        private static readonly object s_mounting = new();
+
+        /// <summary>The mounted tracefs, mounting it when it is not (as root), or a BpfException saying how to mount it.</summary>
+        public static string Root()
+        {
+            if (Find() is string root)
+            {
+                return root;
+            }
+
+            lock (s_mounting)
+            {
+                if (Find() is string mounted)
+                {
+                    return mounted;
+                }
+
+                if (mount("tracefs", MountPoint, "tracefs", 0, IntPtr.Zero) != 0)
+                {
+                    var errno = Marshal.GetLastPInvokeError();
+                    throw new BpfException($"tracefs is not mounted and could not be mounted at {MountPoint}: {BpfSyscall.Describe(errno)}; as root: mount -t tracefs tracefs {MountPoint}", errno);
+                }
+
+                return Find() ?? throw new BpfException($"tracefs was mounted at {MountPoint} but has no events folder (is CONFIG_EVENT_TRACING off?)");
+            }
+        }
+
+        private static string? Find() => s_roots.FirstOrDefault(root => Directory.Exists(Path.Combine(root, "events")));
+
+        [DllImport("libc", SetLastError = true)]
+        private static extern int mount(string source, string target, string fileSystemType, nuint flags, IntPtr data);
+    }
+
+    /// <summary><c>perf_event_open(2)</c> for tracepoints and kprobes.</summary>
+    internal static unsafe class PerfEvents
+    {
+        public const uint TypeTracepoint = 2; // PERF_TYPE_TRACEPOINT
+        private const int AttrSize = 112; // PERF_ATTR_SIZE_VER5: config1 and config2 included
+        private const ulong FdCloexec = 8; // PERF_FLAG_FD_CLOEXEC
+        private const string KprobePmuPath = "/sys/bus/event_source/devices/kprobe";
+
+        private static long Number => RuntimeInformation.ProcessArchitecture switch
+        {
+            Architecture.X64 => 298,
+            Architecture.Arm64 => 241,
+            Architecture.X86 => 336,
+            Architecture.Arm => 364,
+            _ => -1,
+        };
+
+        /// <summary>
+        /// A perf event counting on CPU 0 for every process: BPF programs on tracepoints and kprobes run on every CPU
+        /// whatever the event's CPU, so one event is enough. <paramref name="what"/> names it in errors.
+        /// </summary>
+        public static int Open(uint type, ulong config, ulong config1, ulong config2, string what)
+        {
+            if (!OperatingSystem.IsLinux() || Number < 0)
+            {
+                throw new PlatformNotSupportedException("perf_event_open is known on Linux x86, x86-64, ARM and ARM64 only");
+            }
+
+            Span<byte> attr = stackalloc byte[AttrSize];
+            attr.Clear();
+            AttrWriter.U32(attr, 0, type);
+            AttrWriter.U32(attr, 4, AttrSize);
+            AttrWriter.U64(attr, 8, config);
+            AttrWriter.U64(attr, 16, 1); // sample_period
+            AttrWriter.U64(attr, 56, config1);
+            AttrWriter.U64(attr, 64, config2);
+            long fd;
+            fixed (byte* attrPointer = attr)
+            {
+                fd = syscall(Number, attrPointer, -1, 0, -1, FdCloexec); // pid -1 (all), CPU 0, no group
+            }
+
+            if (fd < 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                throw new BpfException(
+                    $"perf_event_open for {what} failed: {BpfSyscall.Describe(errno)}"
+                    + (errno is 1 or 13 ? " (it needs root or CAP_PERFMON; see /proc/sys/kernel/perf_event_paranoid)" : string.Empty),
+                    errno);
+            }
+
+            return (int)fd;
+        }
+
+        /// <summary>The kprobe PMU's perf type and the config bit that makes a kretprobe, from sysfs.</summary>
+        public static (uint Type, int ReturnBit) KprobePmu()
+        {
+            var typeFile = Path.Combine(KprobePmuPath, "type");
+            if (!File.Exists(typeFile))
+            {
+                throw new BpfException($"this kernel has no kprobe PMU ({KprobePmuPath} does not exist): kprobes need CONFIG_KPROBES and CONFIG_KPROBE_EVENTS (Linux 4.17+)");
+            }
+
+            var type = uint.Parse(File.ReadAllText(typeFile).Trim(), CultureInfo.InvariantCulture);
+            var format = File.ReadAllText(Path.Combine(KprobePmuPath, "format", "retprobe")).Trim(); // "config:0"
+            return format.StartsWith("config:", StringComparison.Ordinal) && int.TryParse(format.AsSpan(7), NumberStyles.None, CultureInfo.InvariantCulture, out var bit) && bit < 64
+                ? (type, bit)
+                : throw new BpfException($"the kprobe PMU's retprobe format is '{format}', not config:<bit>");
+        }
+
+        [DllImport("libc", SetLastError = true)]
+        private static extern long syscall(long number, byte* attr, long pid, long cpu, long groupFd, ulong flags); // longs: syscall() reads its arguments as longs
+    }
+
+    /// <summary>The cgroup v2 directories cgroup programs attach to.</summary>
+    internal static unsafe class CgroupDirectory
+    {
+        private const long Cgroup2Magic = 0x63677270; // CGROUP2_SUPER_MAGIC
+        private const long Cgroup1Magic = 0x27e0eb; // CGROUP_SUPER_MAGIC
+
+        /// <summary>A cgroup v2 directory opened for BPF_LINK_CREATE, or a BpfException saying why the path is not one.</summary>
+        public static int Open(string path, string description)
+        {
+            // O_DIRECTORY differs between architectures; O_CLOEXEC does not.
+            var directory = RuntimeInformation.ProcessArchitecture is Architecture.Arm or Architecture.Arm64 ? 0x4000 : 0x10000;
+            var fd = open(path, directory | 0x80000);
+            if (fd < 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                throw new BpfException($"could not attach {description}: {path} is not a cgroup v2 directory ({BpfSyscall.Describe(errno)}){V2Hint()}", errno);
+            }
+
+            var statfs = stackalloc byte[256];
+            if (fstatfs(fd, statfs) != 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                BpfSyscall.Close(fd);
+                throw new BpfException($"could not attach {description}: fstatfs on {path} failed: {BpfSyscall.Describe(errno)}", errno);
+            }
+
+            var magic = IntPtr.Size == 8 ? *(long*)statfs : *(int*)statfs; // f_type: the first field, a C long
+            if (magic != Cgroup2Magic)
+            {
+                BpfSyscall.Close(fd);
+                throw new BpfException($"could not attach {description}: {path} is " + (magic == Cgroup1Magic ? "a cgroup v1 directory (BPF programs attach to cgroup v2 only)" : "not in a cgroup v2 file system") + V2Hint());
+            }
+
+            return fd;
+        }
+
+        // Where cgroup v2 is mounted, from /proc/self/mounts, to say where to look instead.
+        private static string V2Hint()
+        {
+            try
+            {
+                var mountPoint = File.ReadLines("/proc/self/mounts").Select(l => l.Split(' ')).FirstOrDefault(f => f.Length > 2 && f[2] == "cgroup2")?[1];
+                return mountPoint is null ? "; no cgroup v2 file system is mounted (mount -t cgroup2 none <dir>)" : $"; cgroup v2 is mounted at {mountPoint}";
+            }
+            catch (IOException)
+            {
+                return string.Empty;
+            }
+        }
+
+        [DllImport("libc", SetLastError = true)]
+        private static extern int open(string path, int flags);
+
+        [DllImport("libc", SetLastError = true)]
+        private static extern int fstatfs(int fd, byte* buffer);
+    }
+
+    /// <summary>The kernel's symbols, to tell an unknown function from one that cannot be probed.</summary>
+    internal static class KernelSymbols
+    {
+        /// <summary>Whether /proc/kallsyms lists the function (module symbols included), or null when it cannot be read.</summary>
+        public static bool? Contains(string function)
+        {
+            try
+            {
+                // "ffffffff81377c60 T __x64_sys_getppid" or "... t name\t[module]"
+                return File.ReadLines("/proc/kallsyms").Any(line =>
+                {
+                    var name = line.AsSpan(line.LastIndexOf(' ') + 1);
+                    var tab = name.IndexOf('\t');
+                    return (tab < 0 ? name : name.Slice(0, tab)).SequenceEqual(function);
+                });
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return null;
+            }
+        }
+    }
+}
