@@ -297,21 +297,10 @@ namespace BpfSharp.Loader.Native
     }
 
     /// <summary><c>perf_event_open(2)</c> for tracepoints and kprobes.</summary>
-    internal static unsafe class PerfEvents
+    internal static class PerfEvents
     {
         public const uint TypeTracepoint = 2; // PERF_TYPE_TRACEPOINT
-        private const int AttrSize = 112; // PERF_ATTR_SIZE_VER5: config1 and config2 included
-        private const ulong FdCloexec = 8; // PERF_FLAG_FD_CLOEXEC
         private const string KprobePmuPath = "/sys/bus/event_source/devices/kprobe";
-
-        private static long Number => RuntimeInformation.ProcessArchitecture switch
-        {
-            Architecture.X64 => 298,
-            Architecture.Arm64 => 241,
-            Architecture.X86 => 336,
-            Architecture.Arm => 364,
-            _ => -1,
-        };
 
         /// <summary>
         /// A perf event counting on CPU 0 for every process: BPF programs on tracepoints and kprobes run on every CPU
@@ -319,35 +308,16 @@ namespace BpfSharp.Loader.Native
         /// </summary>
         public static int Open(uint type, ulong config, ulong config1, ulong config2, string what)
         {
-            if (!OperatingSystem.IsLinux() || Number < 0)
-            {
-                throw new PlatformNotSupportedException("perf_event_open is known on Linux x86, x86-64, ARM and ARM64 only");
-            }
-
-            Span<byte> attr = stackalloc byte[AttrSize];
-            attr.Clear();
-            AttrWriter.U32(attr, 0, type);
-            AttrWriter.U32(attr, 4, AttrSize);
-            AttrWriter.U64(attr, 8, config);
-            AttrWriter.U64(attr, 16, 1); // sample_period
-            AttrWriter.U64(attr, 56, config1);
-            AttrWriter.U64(attr, 64, config2);
-            long fd;
-            fixed (byte* attrPointer = attr)
-            {
-                fd = syscall(Number, attrPointer, -1, 0, -1, FdCloexec); // pid -1 (all), CPU 0, no group
-            }
-
+            var fd = PerfEventSyscall.Open(type, config, sampleType: 0, flagBits: 0, wakeupEvents: 0, config1, config2, cpu: 0, out var errno);
             if (fd < 0)
             {
-                var errno = Marshal.GetLastPInvokeError();
                 throw new BpfException(
                     $"perf_event_open for {what} failed: {BpfSyscall.Describe(errno)}"
                     + (errno is 1 or 13 ? " (it needs root or CAP_PERFMON; see /proc/sys/kernel/perf_event_paranoid)" : string.Empty),
                     errno);
             }
 
-            return (int)fd;
+            return fd;
         }
 
         /// <summary>The kprobe PMU's perf type and the config bit that makes a kretprobe, from sysfs.</summary>
@@ -365,9 +335,6 @@ namespace BpfSharp.Loader.Native
                 ? (type, bit)
                 : throw new BpfException($"the kprobe PMU's retprobe format is '{format}', not config:<bit>");
         }
-
-        [DllImport("libc", SetLastError = true)]
-        private static extern long syscall(long number, byte* attr, long pid, long cpu, long groupFd, ulong flags); // longs: syscall() reads its arguments as longs
     }
 
     /// <summary>The cgroup v2 directories cgroup programs attach to.</summary>

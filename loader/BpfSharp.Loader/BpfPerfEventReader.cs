@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.IO;
 using System.Runtime.CompilerServices;
 using System.Threading;
-using System.Threading.Tasks;
 using BpfSharp.Loader.Native;
 
 namespace BpfSharp
@@ -129,14 +128,13 @@ namespace BpfSharp
                 return handled;
             }
 
-            Span<PerfEventSyscall.PollDescriptor> descriptors = _buffers.Count <= 64 ? stackalloc PerfEventSyscall.PollDescriptor[_buffers.Count] : new PerfEventSyscall.PollDescriptor[_buffers.Count];
+            Span<Posix.PollDescriptor> descriptors = _buffers.Count <= 64 ? stackalloc Posix.PollDescriptor[_buffers.Count] : new Posix.PollDescriptor[_buffers.Count];
             for (var i = 0; i < _buffers.Count; i++)
             {
-                descriptors[i] = new PerfEventSyscall.PollDescriptor { Fd = _buffers[i].Fd, Events = PerfEventSyscall.PollIn };
+                descriptors[i] = new Posix.PollDescriptor { Fd = _buffers[i].Fd, Events = Posix.PollIn };
             }
 
-            var milliseconds = timeout == Timeout.InfiniteTimeSpan ? -1 : (int)Math.Clamp(Math.Ceiling(timeout.TotalMilliseconds), 0, int.MaxValue);
-            if (PerfEventSyscall.Poll(descriptors, milliseconds, out var errno) < 0 && errno != PerfEventSyscall.Interrupted)
+            if (Posix.Poll(descriptors, Posix.Milliseconds(timeout), out var errno) < 0 && errno != Posix.Interrupted)
             {
                 throw new BpfException($"poll on the perf events of '{Name}' failed: {BpfSyscall.Describe(errno)}", errno);
             }
@@ -145,33 +143,8 @@ namespace BpfSharp
         }
 
         /// <summary>The records as they arrive (a copy each, with its CPU), until <paramref name="cancellationToken"/> is cancelled.</summary>
-        public async IAsyncEnumerable<BpfPerfRecord> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
-        {
-            var batch = new List<BpfPerfRecord>();
-            while (!cancellationToken.IsCancellationRequested)
-            {
-                batch.Clear();
-                if (Drain((cpu, record) => batch.Add(new BpfPerfRecord(cpu, record.ToArray()))) == 0)
-                {
-                    // poll() would block a thread-pool thread; a short sleep keeps the enumerator cancellable and cheap.
-                    try
-                    {
-                        await Task.Delay(5, cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        yield break;
-                    }
-
-                    continue;
-                }
-
-                foreach (var record in batch)
-                {
-                    yield return record;
-                }
-            }
-        }
+        public IAsyncEnumerable<BpfPerfRecord> ReadAllAsync(CancellationToken cancellationToken = default) =>
+            PollingReader.ReadAllAsync<BpfPerfRecord>(batch => Drain((cpu, record) => batch.Add(new BpfPerfRecord(cpu, record.ToArray()))), cancellationToken);
 
         /// <summary>Takes the events out of the map, unmaps their buffers and closes them.</summary>
         public void Dispose()
@@ -197,7 +170,7 @@ namespace BpfSharp
                     }
                 }
 
-                PerfEventSyscall.Unmap(buffer.Mapping, buffer.MappingLength);
+                Posix.Unmap(buffer.Mapping, buffer.MappingLength);
                 BpfSyscall.Close(buffer.Fd);
             }
 
@@ -241,7 +214,7 @@ namespace BpfSharp
 
             try
             {
-                buffer.Mapping = PerfEventSyscall.Map(buffer.Fd, mappingLength, PerfEventSyscall.ProtRead | PerfEventSyscall.ProtWrite, out errno);
+                buffer.Mapping = Posix.Map(buffer.Fd, mappingLength, Posix.ProtRead | Posix.ProtWrite, 0, out errno);
                 if (buffer.Mapping == null)
                 {
                     throw new BpfException($"the perf buffer for CPU {cpu} of '{Name}' ({mappingLength} bytes) could not be mapped: {BpfSyscall.Describe(errno)}" + (errno is 1 or 12 ? " (over the locked-memory limit? see kernel.perf_event_mlock_kb and RLIMIT_MEMLOCK; try fewer pages)" : string.Empty), errno);
@@ -267,7 +240,7 @@ namespace BpfSharp
             }
             catch
             {
-                PerfEventSyscall.Unmap(buffer.Mapping, buffer.MappingLength);
+                Posix.Unmap(buffer.Mapping, buffer.MappingLength);
                 BpfSyscall.Close(buffer.Fd);
                 throw;
             }

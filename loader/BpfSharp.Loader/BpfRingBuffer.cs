@@ -1,9 +1,7 @@
 using System;
 using System.Collections.Generic;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Threading;
-using System.Threading.Tasks;
+using BpfSharp.Loader.Native;
 
 namespace BpfSharp
 {
@@ -85,46 +83,22 @@ namespace BpfSharp
                 return handled;
             }
 
-            var descriptor = new PollDescriptor { Fd = _map.Fd, Events = PollIn };
-            _ = poll(&descriptor, 1, (int)Math.Clamp(timeout.TotalMilliseconds, 0, int.MaxValue));
+            Span<Posix.PollDescriptor> descriptor = stackalloc Posix.PollDescriptor[1];
+            descriptor[0] = new Posix.PollDescriptor { Fd = _map.Fd, Events = Posix.PollIn };
+            _ = Posix.Poll(descriptor, Posix.Milliseconds(timeout), out _);
             return Drain(handler);
         }
 
         /// <summary>The records as they arrive (a copy each), until <paramref name="cancellationToken"/> is cancelled.</summary>
-        public async IAsyncEnumerable<byte[]> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
-        {
-            var batch = new List<byte[]>();
-            while (!cancellationToken.IsCancellationRequested)
-            {
-                batch.Clear();
-                if (Drain(record => batch.Add(record.ToArray())) == 0)
-                {
-                    // poll() would block a thread-pool thread; a short sleep keeps the enumerator cancellable and cheap.
-                    try
-                    {
-                        await Task.Delay(5, cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        yield break;
-                    }
-
-                    continue;
-                }
-
-                foreach (var record in batch)
-                {
-                    yield return record;
-                }
-            }
-        }
+        public IAsyncEnumerable<byte[]> ReadAllAsync(CancellationToken cancellationToken = default) =>
+            PollingReader.ReadAllAsync<byte[]>(batch => Drain(record => batch.Add(record.ToArray())), cancellationToken);
 
         public void Dispose()
         {
             if (_consumer != null)
             {
-                _ = munmap(_consumer, _pageSize);
-                _ = munmap(_producer, _pageSize + (2 * (nuint)_map.MaxEntries));
+                Posix.Unmap(_consumer, _pageSize);
+                Posix.Unmap(_producer, _pageSize + (2 * (nuint)_map.MaxEntries));
                 _consumer = null;
                 _producer = null;
             }
@@ -132,15 +106,14 @@ namespace BpfSharp
 
         private byte* Map(nuint length, Protection protection, long offset)
         {
-            var address = mmap(null, length, (int)protection, MapShared, _map.Fd, offset);
-            if (address == (void*)-1)
+            var address = Posix.Map(_map.Fd, length, (int)protection, offset, out var errno);
+            if (address == null)
             {
-                var errno = Marshal.GetLastPInvokeError();
                 Dispose();
                 throw new BpfException($"ring buffer '{_map.Name}' could not be mapped: {Loader.Native.BpfSyscall.Describe(errno)}", errno);
             }
 
-            return (byte*)address;
+            return address;
         }
 
         [Flags]
@@ -149,26 +122,6 @@ namespace BpfSharp
             Read = 1,
             Write = 2,
         }
-
-        private const int MapShared = 1;
-        private const short PollIn = 1;
-
-        [StructLayout(LayoutKind.Sequential)]
-        private struct PollDescriptor
-        {
-            public int Fd;
-            public short Events;
-            public short ReturnedEvents;
-        }
-
-        [DllImport("libc", SetLastError = true)]
-        private static extern void* mmap(void* address, nuint length, int protection, int flags, int fd, long offset);
-
-        [DllImport("libc", SetLastError = true)]
-        private static extern int munmap(void* address, nuint length);
-
-        [DllImport("libc", SetLastError = true)]
-        private static extern int poll(PollDescriptor* descriptors, nuint count, int timeout);
     }
 
     public sealed partial class BpfObject

@@ -4,8 +4,8 @@ using System.Runtime.InteropServices;
 namespace BpfSharp.Loader.Native
 {
     /// <summary>
-    /// <c>perf_event_open(2)</c> for the events a perf-event-array map delivers into (software <c>BPF_OUTPUT</c> events),
-    /// and the mmap/ioctl/poll calls their ring buffers need.
+    /// <c>perf_event_open(2)</c>: the events a perf-event-array map delivers into (software <c>BPF_OUTPUT</c> events) and
+    /// the tracepoint and kprobe events programs attach to.
     /// </summary>
     internal static unsafe class PerfEventSyscall
     {
@@ -16,12 +16,6 @@ namespace BpfSharp.Loader.Native
         private const ulong Disabled = 1; // attr.disabled, bit 0 of the flag word: enabled once the buffer is mapped
         private const ulong FdCloexec = 1UL << 3; // PERF_FLAG_FD_CLOEXEC
         private const ulong IocEnable = 0x2400; // PERF_EVENT_IOC_ENABLE, _IO('$', 0)
-
-        public const int ProtRead = 1;
-        public const int ProtWrite = 2;
-        public const int MapShared = 1;
-        public const short PollIn = 1;
-        public const int Interrupted = 4; // EINTR
 
         /// <summary>The system call number of perf_event_open, or -1 where this library does not know it.</summary>
         public static long Number => RuntimeInformation.ProcessArchitecture switch
@@ -37,7 +31,13 @@ namespace BpfSharp.Loader.Native
         /// A disabled BPF-output event on one CPU, any process, waking its reader on every sample (wakeup_events 1);
         /// its file descriptor, or -1 with the errno.
         /// </summary>
-        public static int OpenBpfOutput(int cpu, out int errno)
+        public static int OpenBpfOutput(int cpu, out int errno) => Open(TypeSoftware, ConfigBpfOutput, SampleRaw, Disabled, wakeupEvents: 1, 0, 0, cpu, out errno);
+
+        /// <summary>
+        /// perf_event_open for any process on one CPU (tracepoints, kprobes, BPF output), with the attribute fields BpfSharp
+        /// sets; the file descriptor, or -1 with the errno.
+        /// </summary>
+        public static int Open(uint type, ulong config, ulong sampleType, ulong flagBits, uint wakeupEvents, ulong config1, ulong config2, int cpu, out int errno)
         {
             if (!OperatingSystem.IsLinux() || Number < 0)
             {
@@ -47,13 +47,15 @@ namespace BpfSharp.Loader.Native
 
             Span<byte> span = stackalloc byte[AttributesSize];
             span.Clear();
-            AttrWriter.U32(span, 0, TypeSoftware);
+            AttrWriter.U32(span, 0, type);
             AttrWriter.U32(span, 4, AttributesSize);
-            AttrWriter.U64(span, 8, ConfigBpfOutput);
-            AttrWriter.U64(span, 16, 1); // sample_period: unused by bpf_perf_event_output, 1 as perf tools set it
-            AttrWriter.U64(span, 24, SampleRaw);
-            AttrWriter.U64(span, 40, Disabled);
-            AttrWriter.U32(span, 48, 1); // wakeup_events
+            AttrWriter.U64(span, 8, config);
+            AttrWriter.U64(span, 16, 1); // sample_period: 1 as perf tools set it
+            AttrWriter.U64(span, 24, sampleType);
+            AttrWriter.U64(span, 40, flagBits);
+            AttrWriter.U32(span, 48, wakeupEvents);
+            AttrWriter.U64(span, 56, config1);
+            AttrWriter.U64(span, 64, config2);
             fixed (byte* attr = span)
             {
                 var fd = syscall(Number, attr, -1, cpu, -1, (long)FdCloexec);
@@ -70,54 +72,10 @@ namespace BpfSharp.Loader.Native
             return result;
         }
 
-        /// <summary>A shared mapping of the descriptor, or null with the errno.</summary>
-        public static byte* Map(int fd, nuint length, int protection, out int errno)
-        {
-            var address = mmap(null, length, protection, MapShared, fd, 0);
-            errno = address == (void*)-1 ? Marshal.GetLastPInvokeError() : 0;
-            return address == (void*)-1 ? null : (byte*)address;
-        }
-
-        public static void Unmap(byte* address, nuint length)
-        {
-            if (address != null)
-            {
-                _ = munmap(address, length);
-            }
-        }
-
-        /// <summary>poll(2): how many descriptors are ready, 0 on timeout, -1 with the errno.</summary>
-        public static int Poll(Span<PollDescriptor> descriptors, int timeoutMilliseconds, out int errno)
-        {
-            fixed (PollDescriptor* pointer = descriptors)
-            {
-                var result = poll(pointer, (nuint)descriptors.Length, timeoutMilliseconds);
-                errno = result < 0 ? Marshal.GetLastPInvokeError() : 0;
-                return result;
-            }
-        }
-
-        [StructLayout(LayoutKind.Sequential)]
-        public struct PollDescriptor
-        {
-            public int Fd;
-            public short Events;
-            public short ReturnedEvents;
-        }
-
         [DllImport("libc", SetLastError = true)]
         private static extern long syscall(long number, byte* attributes, long pid, long cpu, long groupFd, long flags);
 
         [DllImport("libc", SetLastError = true)]
         private static extern int ioctl(int fd, ulong request, nint argument);
-
-        [DllImport("libc", SetLastError = true)]
-        private static extern void* mmap(void* address, nuint length, int protection, int flags, int fd, long offset);
-
-        [DllImport("libc", SetLastError = true)]
-        private static extern int munmap(void* address, nuint length);
-
-        [DllImport("libc", SetLastError = true)]
-        private static extern int poll(PollDescriptor* descriptors, nuint count, int timeout);
     }
 }

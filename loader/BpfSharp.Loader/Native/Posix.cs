@@ -1,0 +1,95 @@
+using System;
+using System.Runtime.InteropServices;
+
+namespace BpfSharp.Loader.Native
+{
+    /// <summary>The memory-mapping and waiting calls the map readers share (ring buffers, perf event buffers).</summary>
+    internal static unsafe class Posix
+    {
+        public const int ProtRead = 1;
+        public const int ProtWrite = 2;
+        public const short PollIn = 1;
+        public const int Interrupted = 4; // EINTR
+        private const int MapShared = 1;
+
+        /// <summary>A shared mapping of the descriptor, or null with the errno.</summary>
+        public static byte* Map(int fd, nuint length, int protection, long offset, out int errno)
+        {
+            var address = mmap(null, length, protection, MapShared, fd, offset);
+            errno = address == (void*)-1 ? Marshal.GetLastPInvokeError() : 0;
+            return address == (void*)-1 ? null : (byte*)address;
+        }
+
+        public static void Unmap(byte* address, nuint length)
+        {
+            if (address != null)
+            {
+                _ = munmap(address, length);
+            }
+        }
+
+        /// <summary>poll(2): how many descriptors are ready, 0 on timeout, -1 with the errno.</summary>
+        public static int Poll(Span<PollDescriptor> descriptors, int timeoutMilliseconds, out int errno)
+        {
+            fixed (PollDescriptor* pointer = descriptors)
+            {
+                var result = poll(pointer, (nuint)descriptors.Length, timeoutMilliseconds);
+                errno = result < 0 ? Marshal.GetLastPInvokeError() : 0;
+                return result;
+            }
+        }
+
+        /// <summary>A timeout as poll(2) takes it: -1 waits for ever.</summary>
+        public static int Milliseconds(TimeSpan timeout) =>
+            timeout == System.Threading.Timeout.InfiniteTimeSpan ? -1 : (int)Math.Clamp(Math.Ceiling(timeout.TotalMilliseconds), 0, int.MaxValue);
+
+        [StructLayout(LayoutKind.Sequential)]
+        public struct PollDescriptor
+        {
+            public int Fd;
+            public short Events;
+            public short ReturnedEvents;
+        }
+
+        [DllImport("libc", SetLastError = true)]
+        private static extern void* mmap(void* address, nuint length, int protection, int flags, int fd, long offset);
+
+        [DllImport("libc", SetLastError = true)]
+        private static extern int munmap(void* address, nuint length);
+
+        [DllImport("libc", SetLastError = true)]
+        private static extern int poll(PollDescriptor* descriptors, nuint count, int timeout);
+    }
+
+    /// <summary>The reading loop of <c>ReadAllAsync</c>: drain what is there, else wait a little, until cancelled.</summary>
+    internal static class PollingReader
+    {
+        public static async System.Collections.Generic.IAsyncEnumerable<T> ReadAllAsync<T>(Func<System.Collections.Generic.List<T>, int> drainInto, [System.Runtime.CompilerServices.EnumeratorCancellation] System.Threading.CancellationToken cancellationToken)
+        {
+            var batch = new System.Collections.Generic.List<T>();
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                batch.Clear();
+                if (drainInto(batch) == 0)
+                {
+                    // poll() would block a thread-pool thread; a short sleep keeps the enumerator cancellable and cheap.
+                    try
+                    {
+                        await System.Threading.Tasks.Task.Delay(5, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        yield break;
+                    }
+
+                    continue;
+                }
+
+                foreach (var record in batch)
+                {
+                    yield return record;
+                }
+            }
+        }
+    }
+}
