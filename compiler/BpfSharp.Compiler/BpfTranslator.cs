@@ -122,6 +122,7 @@ namespace BpfSharp.Compiler
             Helper = compilation.GetTypeByMetadataName("BpfSharp.BpfHelperAttribute")!;
             MapClass = compilation.GetTypeByMetadataName("BpfSharp.BpfMapClassAttribute")!;
             Map = compilation.GetTypeByMetadataName("BpfSharp.BpfMap")!;
+            Pinned = compilation.GetTypeByMetadataName("BpfSharp.BpfPinnedAttribute");
             License = compilation.Assembly.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "BpfSharp.BpfLicenseAttribute")?.ConstructorArguments.FirstOrDefault().Value as string;
         }
 
@@ -132,6 +133,9 @@ namespace BpfSharp.Compiler
         public INamedTypeSymbol MapClass { get; }
 
         public INamedTypeSymbol Map { get; }
+
+        /// <summary>[BpfPinned], absent from runtimes older than pinning.</summary>
+        public INamedTypeSymbol? Pinned { get; }
 
         public string? License { get; }
 

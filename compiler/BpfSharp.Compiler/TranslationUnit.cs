@@ -194,6 +194,10 @@ namespace BpfSharp.Compiler
             }
 
             var lines = MapDefinition(field.Name, (INamedTypeSymbol)field.Type, creation, at, isInner: false);
+            if (Symbols.Pinned != null && field.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, Symbols.Pinned)))
+            {
+                lines.Add("    __uint(pinning, 1); /* LIBBPF_PIN_BY_NAME */");
+            }
             var name = ObjectName(field, "map");
             _maps.Add("struct {\n" + string.Join("\n", lines) + "\n} " + name + " SEC(\".maps\");");
             return name;

@@ -23,7 +23,8 @@ namespace BpfSharp
         public void Set(uint index, BpfLoadedProgram program)
         {
             ArgumentNullException.ThrowIfNull(program);
-            Map.Update(MapKinds.Bytes(ref index), MapKinds.Descriptor(program.Fd, Map.ValueSize));
+            using var descriptor = program.Use();
+            Map.Update(MapKinds.Bytes(ref index), MapKinds.Descriptor(descriptor.Fd, Map.ValueSize));
         }
 
         /// <summary>Empties a slot: tail calls to it fall through again. False when it was empty.</summary>
@@ -52,7 +53,8 @@ namespace BpfSharp
         public void Set(TKey key, BpfLoadedMap inner, ulong flags = 0)
         {
             ArgumentNullException.ThrowIfNull(inner);
-            Map.Update(MapKinds.Bytes(ref key), MapKinds.Descriptor(inner.Fd, Map.ValueSize), flags);
+            using var descriptor = inner.Use();
+            Map.Update(MapKinds.Bytes(ref key), MapKinds.Descriptor(descriptor.Fd, Map.ValueSize), flags);
         }
 
         /// <summary>Removes the entry; false when there was none.</summary>

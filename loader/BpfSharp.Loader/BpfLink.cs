@@ -38,6 +38,20 @@ namespace BpfSharp
 
         public bool IsAttached => _fd >= 0 || _detach != null;
 
+        /// <summary>
+        /// Pins the link at a path in bpffs: the program stays attached after the link is disposed and the process exits,
+        /// until the file is deleted. A socket filter is no kernel link and cannot be pinned.
+        /// </summary>
+        public void Pin(string path)
+        {
+            if (_fd < 0)
+            {
+                throw new InvalidOperationException(_detach is null ? $"{Description} is detached" : $"{Description} is not a kernel link, so it cannot be pinned");
+            }
+
+            Pinning.Pin(_fd, path, Description);
+        }
+
         /// <summary>Detaches.</summary>
         public void Dispose()
         {
@@ -70,7 +84,8 @@ namespace BpfSharp
         {
             Span<byte> attr = stackalloc byte[64];
             attr.Clear();
-            AttrWriter.U32(attr, 0, (uint)program.Fd);
+            using var descriptor = program.Use();
+            AttrWriter.U32(attr, 0, (uint)descriptor.Fd);
             AttrWriter.U32(attr, 4, (uint)target);
             AttrWriter.U32(attr, 8, (uint)attachType);
             AttrWriter.U32(attr, 12, flags);
@@ -128,7 +143,8 @@ namespace BpfSharp
             ArgumentNullException.ThrowIfNull(socket);
             try
             {
-                socket.SetRawSocketOption(SocketLevel, AttachBpf, BitConverter.GetBytes(Fd));
+                using var descriptor = Use();
+                socket.SetRawSocketOption(SocketLevel, AttachBpf, BitConverter.GetBytes(descriptor.Fd));
             }
             catch (System.Net.Sockets.SocketException e)
             {
@@ -143,6 +159,25 @@ namespace BpfSharp
             if (Type != type)
             {
                 throw new InvalidOperationException($"{method} attaches {type} programs; '{Name}' is {Type} (section \"{Section}\")");
+            }
+        }
+    }
+
+    /// <summary>Pins kernel objects in bpffs with errors that say what to do.</summary>
+    internal static class Pinning
+    {
+        public static void Pin(int fd, string path, string what)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(path);
+            if (KernelObjects.Pin(fd, path, out var errno) < 0)
+            {
+                throw new BpfException($"{what} could not be pinned at {path}: {BpfSyscall.Describe(errno)}" + errno switch
+                {
+                    2 => " (the folder must exist in a mounted bpffs: mount -t bpf bpf /sys/fs/bpf)",
+                    17 => " (something is pinned there already: delete the file first)",
+                    1 or 22 => " (the path must be inside a bpffs mount such as /sys/fs/bpf)",
+                    _ => string.Empty,
+                }, errno);
             }
         }
     }

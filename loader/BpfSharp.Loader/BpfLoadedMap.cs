@@ -7,12 +7,12 @@ namespace BpfSharp
     /// <summary>A map of a loaded <see cref="BpfObject"/>: its kernel description and raw byte access.</summary>
     public sealed class BpfLoadedMap
     {
-        private int _fd;
+        private readonly KernelDescriptor _descriptor;
 
         internal BpfLoadedMap(string name, int fd, int type, uint keySize, uint valueSize, uint maxEntries, uint flags)
         {
             Name = name;
-            _fd = fd;
+            _descriptor = new KernelDescriptor(fd, $"map '{name}'");
             Type = (BpfMapType)type;
             KeySize = keySize;
             ValueSize = valueSize;
@@ -32,8 +32,24 @@ namespace BpfSharp
 
         public uint Flags { get; }
 
-        /// <summary>The map's file descriptor (owned by the object).</summary>
-        public int Fd => _fd >= 0 ? _fd : throw new ObjectDisposedException(Name, $"map '{Name}' belongs to a disposed BpfObject");
+        /// <summary>Where the map is pinned by name (<c>[BpfPinned]</c>), or null.</summary>
+        public string? PinPath { get; init; }
+
+        /// <summary>Whether the load found the map already pinned and used it instead of creating one.</summary>
+        public bool Reused { get; init; }
+
+        /// <summary>Pins the map at a path in bpffs: it outlives the object (and the process) until the file is deleted.</summary>
+        public void Pin(string path)
+        {
+            using var descriptor = Use();
+            Pinning.Pin(descriptor.Fd, path, $"map '{Name}'");
+        }
+
+        /// <summary>The map's file descriptor (owned by the object: valid while the object is not disposed).</summary>
+        public int Fd => _descriptor.Number;
+
+        // The descriptor held open for one call, however other threads dispose the object meanwhile.
+        internal KernelDescriptor.Lease Use() => _descriptor.Use();
 
         /// <summary>Reads the value under a key into <paramref name="value"/>; false when there is none.</summary>
         public bool TryLookup(ReadOnlySpan<byte> key, Span<byte> value)
@@ -56,7 +72,8 @@ namespace BpfSharp
         {
             // The kernel only reads an update's value: no copy is needed to hand it over as a writable span.
             var readOnly = MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(value), value.Length);
-            if (KernelObjects.MapElement(BpfCommand.MapUpdateElem, Fd, key, readOnly, flags, out var errno) < 0)
+            using var descriptor = Use();
+            if (KernelObjects.MapElement(BpfCommand.MapUpdateElem, descriptor.Fd, key, readOnly, flags, out var errno) < 0)
             {
                 throw Failure("update", errno);
             }
@@ -86,7 +103,8 @@ namespace BpfSharp
         // One element command: true when it succeeded, false when the kernel found nothing (ENOENT), an exception otherwise.
         private bool Found(BpfCommand command, ReadOnlySpan<byte> key, Span<byte> value, string operation)
         {
-            if (KernelObjects.MapElement(command, Fd, key, value, 0, out var errno) >= 0)
+            using var descriptor = Use();
+            if (KernelObjects.MapElement(command, descriptor.Fd, key, value, 0, out var errno) >= 0)
             {
                 return true;
             }
@@ -106,10 +124,6 @@ namespace BpfSharp
 
         private const int NotFound = 2; // ENOENT
 
-        internal void Close()
-        {
-            BpfSyscall.Close(_fd);
-            _fd = -1;
-        }
+        internal void Close() => _descriptor.Dispose();
     }
 }

@@ -87,8 +87,9 @@ namespace BpfSharp
             int fd, errno;
             fixed (byte* namePointer = nameBytes)
             {
+                using var descriptor = Use();
                 AttrWriter.U64(attr, 0, (ulong)namePointer);
-                AttrWriter.U32(attr, 8, (uint)Fd);
+                AttrWriter.U32(attr, 8, (uint)descriptor.Fd);
                 fd = BpfSyscall.Invoke(BpfCommand.RawTracepointOpen, attr, out errno);
             }
 

@@ -13,13 +13,13 @@ namespace BpfSharp
     /// <summary>A program of a loaded <see cref="BpfObject"/>.</summary>
     public sealed partial class BpfLoadedProgram
     {
-        private int _fd;
+        private readonly KernelDescriptor _descriptor;
 
         internal BpfLoadedProgram(string name, string section, int fd, int programType, string? attachType)
         {
             Name = name;
             Section = section;
-            _fd = fd;
+            _descriptor = new KernelDescriptor(fd, $"program '{name}'");
             Type = (BpfProgramType)programType;
             AttachType = attachType;
         }
@@ -34,8 +34,18 @@ namespace BpfSharp
         /// <summary>The kernel attach type its section implies (BPF_CGROUP_INET_INGRESS, ...), or null.</summary>
         public string? AttachType { get; }
 
-        /// <summary>The program's file descriptor (owned by the object).</summary>
-        public int Fd => _fd >= 0 ? _fd : throw new ObjectDisposedException(Name, $"program '{Name}' belongs to a disposed BpfObject");
+        /// <summary>The program's file descriptor (owned by the object: valid while the object is not disposed).</summary>
+        public int Fd => _descriptor.Number;
+
+        // The descriptor held open for one call, however other threads dispose the object meanwhile.
+        internal KernelDescriptor.Lease Use() => _descriptor.Use();
+
+        /// <summary>Pins the program at a path in bpffs: it stays loaded until the file is deleted.</summary>
+        public void Pin(string path)
+        {
+            using var descriptor = Use();
+            Pinning.Pin(descriptor.Fd, path, $"program '{Name}'");
+        }
 
         /// <summary>
         /// Runs the program in the kernel on a packet (XDP, TC, socket filters, ...) without attaching it: the kernel's
@@ -63,7 +73,8 @@ namespace BpfSharp
             fixed (byte* contextInPointer = contextIn)
             fixed (byte* contextOutPointer = contextOut)
             {
-                AttrWriter.U32(attr, 0, (uint)Fd);
+                using var descriptor = Use();
+                AttrWriter.U32(attr, 0, (uint)descriptor.Fd);
                 AttrWriter.U32(attr, 8, (uint)data.Length);
                 AttrWriter.U32(attr, 12, (uint)dataOut.Length);
                 AttrWriter.U64(attr, 16, data.IsEmpty ? 0 : (ulong)dataIn);
@@ -92,10 +103,6 @@ namespace BpfSharp
             }
         }
 
-        internal void Close()
-        {
-            BpfSyscall.Close(_fd);
-            _fd = -1;
-        }
+        internal void Close() => _descriptor.Dispose();
     }
 }

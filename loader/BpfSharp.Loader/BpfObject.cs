@@ -15,6 +15,13 @@ namespace BpfSharp
     /// A BPF object (<c>&lt;AssemblyName&gt;.bpf.o</c>) loaded into the kernel: its maps created (global data written, read-only
     /// data frozen), its programs verified and loaded. Dispose closes every descriptor, which unloads what nothing else holds.
     /// </summary>
+    /// <summary>How an object is loaded.</summary>
+    public sealed record BpfObjectOptions
+    {
+        /// <summary>The bpffs folder where maps marked <c>[BpfPinned]</c> are pinned by name and looked for (libbpf's pin root).</summary>
+        public string PinPath { get; init; } = "/sys/fs/bpf";
+    }
+
     public sealed partial class BpfObject : IDisposable
     {
         private readonly Dictionary<string, BpfLoadedMap> _maps;
@@ -58,23 +65,25 @@ namespace BpfSharp
         }
 
         /// <summary>Loads the object that <c>dotnet build</c> wrote next to an assembly (<c>&lt;AssemblyName&gt;.bpf.o</c>).</summary>
-        public static BpfObject Load(Assembly assembly)
+        public static BpfObject Load(Assembly assembly, BpfObjectOptions? options = null)
         {
             var directory = Path.GetDirectoryName(assembly.Location);
             var path = Path.Combine(string.IsNullOrEmpty(directory) ? AppContext.BaseDirectory : directory, assembly.GetName().Name + ".bpf.o");
             return File.Exists(path)
-                ? Load(path)
+                ? Load(path, options)
                 : throw new FileNotFoundException($"no BPF object next to {assembly.GetName().Name}: {path} does not exist (was clang installed when it was built? see the BPF2000 warning)", path);
         }
 
         /// <summary>Reads, checks and loads an object file.</summary>
-        public static BpfObject Load(string path) => Load(path, File.ReadAllBytes(path));
+        public static BpfObject Load(string path, BpfObjectOptions? options = null) => Load(path, File.ReadAllBytes(path), options);
 
         /// <summary>Loads an object from its bytes; <paramref name="path"/> names it in messages.</summary>
-        public static BpfObject Load(string path, byte[] contents)
+        public static BpfObject Load(string path, byte[] contents, BpfObjectOptions? options = null)
         {
+            options ??= new BpfObjectOptions();
             var spec = ObjectSpec.Read(path, contents);
             var opened = new List<int>();
+            var pinned = new List<string>();
             try
             {
                 var btfFd = -1;
@@ -93,9 +102,17 @@ namespace BpfSharp
                 foreach (var map in spec.Maps)
                 {
                     var maxEntries = map.MaxEntries == 0 && map.Type == PerfEventArrayType ? (uint)BpfPerCpuMapView<int, int>.PossibleCpuCount : map.MaxEntries;
-                    var fd = CreateMap(spec.Name, map, maxEntries, btfFd);
+                    var pinPath = map.PinnedByName ? Path.Combine(options.PinPath, map.Name) : null;
+                    var reused = pinPath != null ? OpenPinned(spec.Name, map, maxEntries, pinPath) : -1;
+                    var fd = reused >= 0 ? reused : CreateMap(spec.Name, map, maxEntries, btfFd);
                     opened.Add(fd);
-                    maps.Add(map.Name, new BpfLoadedMap(map.Name, fd, map.Type, map.KeySize, map.ValueSize, maxEntries, map.Flags));
+                    if (pinPath != null && reused < 0)
+                    {
+                        PinNew(spec.Name, map.Name, fd, pinPath, options.PinPath);
+                        pinned.Add(pinPath);
+                    }
+
+                    maps.Add(map.Name, new BpfLoadedMap(map.Name, fd, map.Type, map.KeySize, map.ValueSize, maxEntries, map.Flags) { PinPath = pinPath, Reused = reused >= 0 });
                 }
 
                 var programs = new Dictionary<string, BpfLoadedProgram>(StringComparer.Ordinal);
@@ -107,6 +124,7 @@ namespace BpfSharp
                 }
 
                 opened.Clear();
+                pinned.Clear();
                 return new BpfObject(spec.Name, btfFd, maps, programs);
             }
             finally
@@ -115,8 +133,50 @@ namespace BpfSharp
                 {
                     BpfSyscall.Close(fd);
                 }
+
+                // As libbpf does: a load that fails takes back the pins it made (not the ones it reused).
+                foreach (var pin in pinned)
+                {
+                    File.Delete(pin);
+                }
             }
         }
+
+        // A map pinned by name: the descriptor of the one already pinned there when it has the declared shape, -1 when none is.
+        private static int OpenPinned(string objectName, MapSpec map, uint maxEntries, string pinPath)
+        {
+            var fd = KernelObjects.OpenPinned(pinPath, out var errno);
+            if (fd < 0)
+            {
+                return errno == NoEntry
+                    ? -1
+                    : throw new BpfException($"{objectName}: the pinned map '{map.Name}' at {pinPath} could not be opened: {BpfSyscall.Describe(errno)}", errno);
+            }
+
+            var info = KernelObjects.MapInfo(fd, out errno);
+            var declared = (map.Type, map.KeySize, map.ValueSize, maxEntries, map.Flags);
+            if (info is { } found && found == declared)
+            {
+                return fd;
+            }
+
+            BpfSyscall.Close(fd);
+            var what = info is { } other
+                ? $"it is {Describe(other.Type, other.KeySize, other.ValueSize, other.MaxEntries, other.Flags)}, the object declares {Describe(declared.Type, declared.KeySize, declared.ValueSize, declared.maxEntries, declared.Flags)}"
+                : "it is not a map";
+            throw new BpfException($"{objectName}: map '{map.Name}' is pinned by name, but what is pinned at {pinPath} does not match: {what}; remove the pin (rm {pinPath}) or declare the same map", errno);
+        }
+
+        private static void PinNew(string objectName, string mapName, int fd, string pinPath, string pinFolder)
+        {
+            if (KernelObjects.Pin(fd, pinPath, out var errno) < 0)
+            {
+                throw new BpfException($"{objectName}: map '{mapName}' could not be pinned at {pinPath}: {BpfSyscall.Describe(errno)}" + (errno == NoEntry ? $" ({pinFolder} must be a folder in a mounted bpffs: mount -t bpf bpf /sys/fs/bpf)" : string.Empty), errno);
+            }
+        }
+
+        private static string Describe(int type, uint keySize, uint valueSize, uint maxEntries, uint flags) =>
+            $"{KernelTypes.MapTypes.FindByValue(type)?.Name ?? "type " + type}, key {keySize} B, value {valueSize} B, {maxEntries} entries, flags 0x{flags:x}";
 
         private static int CreateMap(string objectName, MapSpec map, uint maxEntries, int btfFd)
         {
@@ -137,7 +197,7 @@ namespace BpfSharp
                 innerFd = KernelObjects.CreateMap(new MapCreateRequest(inner.Type, inner.KeySize, inner.ValueSize, inner.MaxEntries) { Flags = inner.Flags }, out var innerErrno);
                 if (innerFd < 0)
                 {
-                    throw new BpfException($"{objectName}: the inner map of '{map.Name}' ({KernelTypes.MapTypes.FindByValue(inner.Type)?.Name ?? "type " + inner.Type}, key {inner.KeySize} B, value {inner.ValueSize} B, {inner.MaxEntries} entries) could not be created: {BpfSyscall.Describe(innerErrno)}", innerErrno);
+                    throw new BpfException($"{objectName}: the inner map of '{map.Name}' ({Describe(inner.Type, inner.KeySize, inner.ValueSize, inner.MaxEntries, inner.Flags)}) could not be created: {BpfSyscall.Describe(innerErrno)}", innerErrno);
                 }
 
                 request = request with { InnerMapFd = innerFd };
@@ -153,7 +213,7 @@ namespace BpfSharp
             BpfSyscall.Close(innerFd);
             if (fd < 0)
             {
-                throw new BpfException($"{objectName}: map '{map.Name}' ({KernelTypes.MapTypes.FindByValue(map.Type)?.Name ?? "type " + map.Type}, key {map.KeySize} B, value {map.ValueSize} B, {maxEntries} entries, flags 0x{map.Flags:x}) could not be created: {BpfSyscall.Describe(errno)}", errno);
+                throw new BpfException($"{objectName}: map '{map.Name}' ({Describe(map.Type, map.KeySize, map.ValueSize, maxEntries, map.Flags)}) could not be created: {BpfSyscall.Describe(errno)}", errno);
             }
 
             // Global data: written when it is not all zeros (the kernel's fresh map is), frozen when read-only.
@@ -260,6 +320,7 @@ namespace BpfSharp
         private const int PseudoMapFd = 1; // BPF_PSEUDO_MAP_FD
         private const int PseudoMapValue = 2; // BPF_PSEUDO_MAP_VALUE
         private const int NoSpace = 28; // ENOSPC: the log did not fit
+        private const int NoEntry = 2; // ENOENT
 
         // The verifier's instruction lines ("12: (71) r2 = ...") and the line info it prints ("; text @ file:line").
         [GeneratedRegex(@"^\d+: \([0-9a-f]{2}\)")]

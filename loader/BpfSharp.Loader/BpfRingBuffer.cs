@@ -83,9 +83,13 @@ namespace BpfSharp
                 return handled;
             }
 
-            Span<Posix.PollDescriptor> descriptor = stackalloc Posix.PollDescriptor[1];
-            descriptor[0] = new Posix.PollDescriptor { Fd = _map.Fd, Events = Posix.PollIn };
-            _ = Posix.Poll(descriptor, Posix.Milliseconds(timeout), out _);
+            using (var map = _map.Use())
+            {
+                Span<Posix.PollDescriptor> descriptor = stackalloc Posix.PollDescriptor[1];
+                descriptor[0] = new Posix.PollDescriptor { Fd = map.Fd, Events = Posix.PollIn };
+                _ = Posix.Poll(descriptor, Posix.Milliseconds(timeout), out _);
+            }
+
             return Drain(handler);
         }
 

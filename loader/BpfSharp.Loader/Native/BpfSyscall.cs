@@ -15,6 +15,7 @@ namespace BpfSharp.Loader.Native
         ObjPin = 6,
         ObjGet = 7,
         ProgTestRun = 10,
+        ObjGetInfoByFd = 15,
         RawTracepointOpen = 17,
         BtfLoad = 18,
         MapLookupAndDeleteElem = 21,

@@ -186,6 +186,54 @@ namespace BpfSharp.Loader.Native
             }
         }
 
+        /// <summary>BPF_OBJ_PIN: the descriptor's object under a path in bpffs; 0, or -1 with the errno.</summary>
+        public static int Pin(int fd, string path, out int errno)
+        {
+            var bytes = System.Text.Encoding.UTF8.GetBytes(path + "\0");
+            Span<byte> attr = stackalloc byte[16];
+            attr.Clear();
+            fixed (byte* pathPointer = bytes)
+            {
+                AttrWriter.U64(attr, 0, (ulong)pathPointer);
+                AttrWriter.U32(attr, 8, (uint)fd);
+                return BpfSyscall.Invoke(BpfCommand.ObjPin, attr, out errno);
+            }
+        }
+
+        /// <summary>BPF_OBJ_GET: a descriptor of the object pinned at a path, or -1 with the errno (ENOENT: nothing there).</summary>
+        public static int OpenPinned(string path, out int errno)
+        {
+            var bytes = System.Text.Encoding.UTF8.GetBytes(path + "\0");
+            Span<byte> attr = stackalloc byte[16];
+            attr.Clear();
+            fixed (byte* pathPointer = bytes)
+            {
+                AttrWriter.U64(attr, 0, (ulong)pathPointer);
+                return BpfSyscall.Invoke(BpfCommand.ObjGet, attr, out errno);
+            }
+        }
+
+        /// <summary>BPF_OBJ_GET_INFO_BY_FD on a map: type, key and value sizes, entries, flags; null with the errno when it is not a map.</summary>
+        public static (int Type, uint KeySize, uint ValueSize, uint MaxEntries, uint Flags)? MapInfo(int fd, out int errno)
+        {
+            var info = new byte[88]; // struct bpf_map_info up to map_extra
+            Span<byte> attr = stackalloc byte[16];
+            attr.Clear();
+            fixed (byte* infoPointer = info)
+            {
+                AttrWriter.U32(attr, 0, (uint)fd);
+                AttrWriter.U32(attr, 4, (uint)info.Length);
+                AttrWriter.U64(attr, 8, (ulong)infoPointer);
+                if (BpfSyscall.Invoke(BpfCommand.ObjGetInfoByFd, attr, out errno) < 0)
+                {
+                    return null;
+                }
+            }
+
+            uint At(int offset) => System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(info.AsSpan(offset));
+            return ((int)At(0), At(8), At(12), At(16), At(20));
+        }
+
         /// <summary>BPF_MAP_FREEZE: no more writes from user space (global read-only data after it is set).</summary>
         public static int FreezeMap(int mapFd, out int errno)
         {

@@ -22,6 +22,9 @@ namespace BpfSharp.Loader.Objects
         /// <summary>Read-only global data: frozen after it is written.</summary>
         public bool Freeze { get; init; }
 
+        /// <summary>Pinned by name (LIBBPF_PIN_BY_NAME): reused from, or pinned into, the loader's pin folder.</summary>
+        public bool PinnedByName { get; init; }
+
         /// <summary>For a map of maps: what every map put into it must look like.</summary>
         public MapSpec? Inner { get; init; }
     }
@@ -238,7 +241,7 @@ namespace BpfSharp.Loader.Objects
         // The members of a BTF map definition; a map of maps has "values": an array of pointers to its inner map's definition.
         private static MapSpec MapDefinition(string file, Btf btf, string name, BtfType definition, bool isInner = false)
         {
-            uint type = 0, maxEntries = 0, flags = 0, keySize = 0, valueSize = 0, keyType = 0, valueType = 0;
+            uint type = 0, maxEntries = 0, flags = 0, keySize = 0, valueSize = 0, keyType = 0, valueType = 0, pinning = 0;
             MapSpec? inner = null;
             foreach (var field in definition.Members)
             {
@@ -267,7 +270,8 @@ namespace BpfSharp.Loader.Objects
                     case "value_size": valueSize = Number(); break;
                     case "key": keyType = member.SizeOrType; keySize = btf.SizeOf(keyType); break;
                     case "value": valueType = member.SizeOrType; valueSize = btf.SizeOf(valueType); break;
-                    case "pinning" or "numa_node" or "map_extra": break;
+                    case "pinning": pinning = Number(); break;
+                    case "numa_node" or "map_extra": break;
                     default: throw new BpfObjectFormatException(file, $"map '{name}': member '{field.Name}' is not supported by this loader");
                 }
             }
@@ -277,7 +281,12 @@ namespace BpfSharp.Loader.Objects
                 throw new BpfObjectFormatException(file, isInner ? $"map '{name}': a map of maps inside a map of maps is not supported" : $"map '{name}': " + (inner is null ? "a map of maps needs its inner map's definition ('values')" : "only a map of maps has inner maps ('values')"));
             }
 
-            return new MapSpec(name, (int)type, keySize, valueSize, maxEntries, flags) { KeyTypeId = keyType, ValueTypeId = valueType, Inner = inner };
+            if (pinning > 1)
+            {
+                throw new BpfObjectFormatException(file, $"map '{name}': pinning {pinning} is not one libbpf knows (0: none, 1: by name)");
+            }
+
+            return new MapSpec(name, (int)type, keySize, valueSize, maxEntries, flags) { KeyTypeId = keyType, ValueTypeId = valueType, Inner = inner, PinnedByName = pinning == 1 };
         }
 
         // "HelloXdp.bpf.o" -> "HelloXdp".

@@ -404,6 +404,5 @@ public sealed partial class AttachTests(ITestOutputHelper output) : IDisposable
         File.ReadLines("/proc/self/mounts").Select(l => l.Split(' ')).FirstOrDefault(f => f.Length > 2 && f[2] == "cgroup")?[1];
 
     // What attaching opens: BPF links and programs, perf events, cgroup directories.
-    private static int OpenDescriptors() => new DirectoryInfo("/proc/self/fd").GetFiles().Count(f => f.LinkTarget is string target
-        && (target.Contains("bpf", StringComparison.Ordinal) || target.Contains("perf_event", StringComparison.Ordinal) || target.StartsWith("/sys/fs/cgroup", StringComparison.Ordinal)));
+    private static int OpenDescriptors() => DescriptorCounting.Open("bpf", "perf_event", "/sys/fs/cgroup");
 }

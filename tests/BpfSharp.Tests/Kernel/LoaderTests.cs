@@ -305,11 +305,87 @@ public sealed class LoaderTests(ITestOutputHelper output) : IDisposable
         Assert.Throws<InvalidOperationException>(() => loaded.Program("DropAll").AttachXdp("lo"));
     }
 
+    [SkippableFact]
+    public void Threads_sharing_one_map_read_and_write_consistently_and_a_dispose_among_them_fails_only_cleanly()
+    {
+        var path = Compile(Contract, "contract");
+        var before = OpenDescriptors();
+        const int Threads = 8;
+        const int Rounds = 3000;
+        using (var loaded = BpfObject.Load(path))
+        {
+            var perProtocol = loaded.Map<uint, ulong>("PerProtocol");
+            // Each thread owns one key, written and read back while the others do the same and walk the keys.
+            var mismatches = 0;
+            System.Threading.Tasks.Parallel.For(0, Threads, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = Threads }, thread =>
+            {
+                var key = (uint)(100 + thread);
+                for (var round = 0; round < Rounds; round++)
+                {
+                    perProtocol.Update(key, ((ulong)thread << 32) | (uint)round);
+                    if (perProtocol.Lookup(key) != (((ulong)thread << 32) | (uint)round) || !perProtocol.Keys.Contains(key))
+                    {
+                        System.Threading.Interlocked.Increment(ref mismatches);
+                    }
+                }
+            });
+            Assert.Equal(0, mismatches);
+            Assert.Equal(Enumerable.Range(100, Threads).Select(k => (uint)k), perProtocol.Keys.Order());
+        }
+
+        // Disposed while eight threads use its map and program: each call either works or says the object is disposed.
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            var loaded = BpfObject.Load(path);
+            var perProtocol = loaded.Map<uint, ulong>("PerProtocol");
+            var filter = loaded.Program("Filter");
+            var frame = PackagedKernelTests.Frame(protocol: 17, ports: [0x12, 0x34, 0x00, 0x09], payload: [1]);
+            var unexpected = new System.Collections.Concurrent.ConcurrentBag<Exception>();
+            var disposedSeen = 0;
+            using var start = new System.Threading.Barrier(Threads + 1);
+            var workers = Enumerable.Range(0, Threads).Select(thread => new System.Threading.Thread(() =>
+            {
+                start.SignalAndWait();
+                for (var round = 0; round < 2000; round++)
+                {
+                    try
+                    {
+                        perProtocol.Update((uint)thread, (ulong)round);
+                        perProtocol.TryLookup((uint)thread, out _);
+                        filter.TestRun(frame);
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        System.Threading.Interlocked.Increment(ref disposedSeen);
+                        return;
+                    }
+                    catch (Exception e)
+                    {
+                        unexpected.Add(e);
+                        return;
+                    }
+                }
+            })).ToList();
+            workers.ForEach(worker => worker.Start());
+            start.SignalAndWait();
+            System.Threading.Thread.Sleep(attempt % 5);
+            loaded.Dispose();
+            workers.ForEach(worker => worker.Join());
+            Assert.Empty(unexpected);
+            Assert.Throws<ObjectDisposedException>(() => perProtocol.Lookup(0));
+        }
+
+        Assert.Equal(before, OpenDescriptors());
+    }
+
     // The process's BPF descriptors (maps, programs, BTF, links).
-    private static int OpenDescriptors() => new DirectoryInfo("/proc/self/fd").GetFiles().Count(f => f.LinkTarget?.Contains("bpf", StringComparison.Ordinal) == true || f.LinkTarget?.Contains("btf", StringComparison.Ordinal) == true);
+    private static int OpenDescriptors() => DescriptorCounting.Open("bpf", "btf");
 }
 
 [CollectionDefinition(nameof(DescriptorCounting), DisableParallelization = true)]
 public sealed class DescriptorCounting
 {
+    /// <summary>The process's open descriptors whose target names one of <paramref name="kinds"/> ("bpf", "perf_event", a path); all of them without.</summary>
+    public static int Open(params string[] kinds) =>
+        new DirectoryInfo("/proc/self/fd").GetFiles().Count(f => kinds.Length == 0 || f.LinkTarget is string target && kinds.Any(kind => target.Contains(kind, StringComparison.Ordinal)));
 }

@@ -320,9 +320,9 @@ public sealed class PerfEventTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(new[] { 0, 2, 3, 4, 7 }, BpfPerfEventReader.Online("0,2-4,7\n"));
     }
 
-    private static int OpenDescriptors() => Directory.GetFileSystemEntries("/proc/self/fd").Length;
+    private static int OpenDescriptors() => DescriptorCounting.Open();
 
-    private static int PerfDescriptors() => new DirectoryInfo("/proc/self/fd").GetFiles().Count(f => f.LinkTarget?.Contains("perf_event", StringComparison.Ordinal) == true);
+    private static int PerfDescriptors() => DescriptorCounting.Open("perf_event");
 
     private static int PerfMappings() => File.ReadAllLines("/proc/self/maps").Count(l => l.Contains("perf_event", StringComparison.Ordinal));
 
