@@ -11,7 +11,7 @@ ls artifacts/packages/*.nupkg
 # The samples restore into samples/.packages; drop any earlier copy so the package just packed is used, and stop the
 # compiler server, which would otherwise keep the analyzers it loaded from an earlier package of the same version.
 # Restore records a package's files in obj/, and keeps that record while the version stays the same: start afresh.
-rm -rf samples/.packages/bpfsharp samples/HelloXdp/obj samples/Mistakes/obj
+rm -rf samples/.packages/bpfsharp samples/HelloXdp/obj samples/HelloXdp.Tests/obj samples/Mistakes/obj
 dotnet build-server shutdown >/dev/null 2>&1 || true
 
 # The BPF toolchain: clang turns the C# programs into a BPF object during the build, bpftool (a tool that is not
@@ -89,6 +89,10 @@ echo
 echo "== samples/HelloXdp run: BpfObject (BpfSharp's loader, in the package) loads the object, attaches the program to lo,"
 echo "   sends real loopback traffic and reads the counts through the typed map view"
 dotnet run --project samples/HelloXdp -c Release --no-build
+
+echo
+echo "== samples/HelloXdp.Tests: xunit tests of the sample's BPF logic, run by the kernel on crafted frames (the README's pattern)"
+dotnet test samples/HelloXdp.Tests -c Release --nologo -v quiet
 
 echo
 echo "== samples/Mistakes: what the verifier would say, at compile time"

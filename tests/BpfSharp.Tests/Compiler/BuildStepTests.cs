@@ -80,4 +80,33 @@ public class BuildStepTests(PackagedBpfSharp packaged) : IClassFixture<PackagedB
         Assert.DoesNotContain("too many errors", build);
         Assert.False(File.Exists(Path.Combine(packaged.Root, "TooMuchStack", "bin", "Debug", "net10.0", "TooMuchStack.bpf.o")));
     }
+
+    [SkippableFact]
+    public void The_object_reaches_the_output_of_referencing_projects_and_publish_output()
+    {
+        Skip.If(!System.OperatingSystem.IsLinux() || Tools.Find("clang") is null, "skipped: the BPF build step needs Linux and clang (apt-get install clang)");
+        var (exitCode, build) = packaged.BuildConsumer("Programs", Counter, NoDocs);
+        Assert.True(exitCode == 0, build);
+
+        // A test project (or an application) that references the project holding the programs, as users write them.
+        var referencing = Path.Combine(packaged.Root, "Referencing");
+        Directory.CreateDirectory(referencing);
+        File.Copy(Path.Combine(packaged.Root, "Programs", "nuget.config"), Path.Combine(referencing, "nuget.config"));
+        File.WriteAllText(Path.Combine(referencing, "Referencing.csproj"), """
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework><TreatWarningsAsErrors>true</TreatWarningsAsErrors></PropertyGroup>
+              <ItemGroup><ProjectReference Include="../Programs/Programs.csproj" /></ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(referencing, "Main.cs"), "public static class EntryPoint { public static void Main() { } }\n");
+        var (builtExit, built) = DotNetCli.Run(referencing, "build", "-nologo", "-clp:NoSummary");
+        Assert.True(builtExit == 0, built);
+        var original = File.ReadAllBytes(Path.Combine(packaged.Root, "Programs", "bin", "Debug", "net10.0", "Programs.bpf.o"));
+        Assert.Equal(original, File.ReadAllBytes(Path.Combine(referencing, "bin", "Debug", "net10.0", "Programs.bpf.o")));
+
+        // Publish: the object once (a duplicate would be NETSDK1152), in the referencing project's output too.
+        var (publishExit, published) = DotNetCli.Run(referencing, "publish", "-c", "Debug", "-nologo", "-clp:NoSummary", "-o", Path.Combine(referencing, "published"));
+        Assert.True(publishExit == 0, published);
+        Assert.Equal(original, File.ReadAllBytes(Path.Combine(referencing, "published", "Programs.bpf.o")));
+    }
 }
