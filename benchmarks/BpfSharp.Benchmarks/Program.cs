@@ -25,6 +25,12 @@ if (args.Length > 0 && args[0] == "lookup")
     return LookupBenchmark.Run(args.Length > 1 && int.TryParse(args[1], out var lookupRounds) ? lookupRounds : 7);
 }
 
+// "batch": a whole 10,000-entry hash map read with the key walk against batch lookups (needs root).
+if (args.Length > 0 && args[0] == "batch")
+{
+    return BatchBenchmark.Run(args.Length > 1 && int.TryParse(args[1], out var batchRounds) ? batchRounds : 7);
+}
+
 // "bpf": xlated instructions of programs compiled from C# and from hand-written C (needs root, clang, bpftool).
 if (args.Length > 0 && args[0] == "bpf")
 {

@@ -51,20 +51,26 @@ namespace BpfSharp
         // The descriptor held open for one call, however other threads dispose the object meanwhile.
         internal KernelDescriptor.Lease Use() => _descriptor.Use();
 
-        /// <summary>Reads the value under a key into <paramref name="value"/>; false when there is none.</summary>
+        /// <summary>
+        /// Reads the value under a key into <paramref name="value"/>; false when there is none. A per-CPU map's value is one
+        /// value per possible CPU, each padded to 8 bytes.
+        /// </summary>
         public bool TryLookup(ReadOnlySpan<byte> key, Span<byte> value)
         {
-            CheckSizes(key.Length, value.Length, "look up");
+            CheckSizes(key.Length, value.Length, "look up", ElementValueBytes);
             return TryLookupRaw(key, value);
         }
 
         // Without the size check: per-CPU values are one padded value per possible CPU (checked by the per-CPU view).
         internal bool TryLookupRaw(ReadOnlySpan<byte> key, Span<byte> value) => Found(BpfCommand.MapLookupElem, key, value, "lookup");
 
-        /// <summary>Writes a value under a key; <paramref name="flags"/> is BPF_ANY, BPF_NOEXIST or BPF_EXIST.</summary>
+        /// <summary>
+        /// Writes a value under a key; <paramref name="flags"/> is BPF_ANY, BPF_NOEXIST or BPF_EXIST. A per-CPU map's value
+        /// is one value per possible CPU, each padded to 8 bytes.
+        /// </summary>
         public void Update(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, ulong flags = 0)
         {
-            CheckSizes(key.Length, value.Length, "update");
+            CheckSizes(key.Length, value.Length, "update", ElementValueBytes);
             UpdateRaw(key, value, flags);
         }
 
@@ -100,6 +106,160 @@ namespace BpfSharp
             return Found(BpfCommand.MapLookupAndDeleteElem, ReadOnlySpan<byte>.Empty, value, "pop");
         }
 
+        /// <summary>What one batch command ended with.</summary>
+        internal enum BatchOutcome
+        {
+            /// <summary>Entries copied; more may follow from the position written to the out token.</summary>
+            More,
+
+            /// <summary>The last entries (possibly none) were copied: the kernel said ENOENT.</summary>
+            Last,
+
+            /// <summary>Nothing copied: the next hash bucket holds more entries than the batch has room for (ENOSPC).</summary>
+            TooSmall,
+
+            /// <summary>The kernel has no such batch command for this map type, or none at all (nothing copied).</summary>
+            NotSupported,
+        }
+
+        /// <summary>One entry of a batch: the key's bytes and the value's (for per-CPU maps, every CPU's padded value).</summary>
+        internal delegate void BatchEntry(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value);
+
+        /// <summary>
+        /// The bytes of one value in a batch or lookup: per-CPU maps hand over one value per possible CPU, each padded to
+        /// 8 bytes; every other map its value size (map-of-maps values are 4-byte ids, which is also their value size).
+        /// </summary>
+        internal int ElementValueBytes => Type is BpfMapType.PercpuHash or BpfMapType.PercpuArray or BpfMapType.LruPercpuHash or BpfMapType.PercpuCgroupStorage
+            ? (((int)ValueSize + 7) & ~7) * BpfPerCpuMapView<int, int>.PossibleCpuCount
+            : (int)ValueSize;
+
+        /// <summary>Batch commands issued on this map so far (the tests and the benchmark count them: a read that falls back shows).</summary>
+        internal int BatchCalls { get; private set; }
+
+        // The batch position token: a hash map's is its u32 bucket index, the generic walk's (arrays, LPM tries) the last key.
+        private int BatchTokenBytes => Math.Max((int)KeySize, sizeof(uint));
+
+        /// <summary>
+        /// One BPF_MAP_LOOKUP_BATCH (or, with <paramref name="delete"/>, BPF_MAP_LOOKUP_AND_DELETE_BATCH) of at most
+        /// <paramref name="count"/> entries, from <paramref name="position"/> (null: the start), the next position into
+        /// <paramref name="next"/>. <paramref name="count"/> comes back as the number of entries copied, <paramref name="errno"/>
+        /// as the kernel's; errors other than the outcomes throw.
+        /// </summary>
+        internal BatchOutcome LookupBatchRaw(bool delete, byte[]? position, byte[] next, Span<byte> keys, Span<byte> values, ref int count, out int errno)
+        {
+            if (count <= 0 || keys.Length < (long)count * KeySize || values.Length < (long)count * ElementValueBytes
+                || next.Length < BatchTokenBytes || (position is not null && position.Length < BatchTokenBytes))
+            {
+                throw new ArgumentException($"a batch of {count} on map '{Name}' needs {(long)count * KeySize} bytes of keys (got {keys.Length}), {(long)count * ElementValueBytes} of values (got {values.Length}) and {BatchTokenBytes}-byte position tokens");
+            }
+
+            var requested = (uint)count;
+            var copied = requested;
+            var command = delete ? BpfCommand.MapLookupAndDeleteBatch : BpfCommand.MapLookupBatch;
+            int result;
+            using (var descriptor = Use())
+            {
+                result = KernelObjects.MapBatch(command, descriptor.Fd, position, next, keys, values, ref copied, out errno);
+            }
+
+            BatchCalls++;
+            var outcome = result >= 0 ? BatchOutcome.More : errno switch
+            {
+                NotFound => BatchOutcome.Last,
+                NoSpace => BatchOutcome.TooSmall,
+                KernelNotSupported or NotSupportedErrno => BatchOutcome.NotSupported,
+                // Kernels before 5.6 do not know the commands; on the first call every other argument is one the kernel takes.
+                InvalidArgument when position is null => BatchOutcome.NotSupported,
+                _ => throw Failure(delete ? "lookup-and-delete batch" : "lookup batch", errno),
+            };
+
+            if (outcome is not (BatchOutcome.More or BatchOutcome.Last))
+            {
+                // The kernel writes the count only when it ran the command; a refusal leaves what was asked for.
+                count = 0;
+                return outcome;
+            }
+
+            if (copied > requested)
+            {
+                throw new BpfException($"{command} on map '{Name}' ({Type}) reported {copied} entries for a batch of {requested}");
+            }
+
+            count = (int)copied;
+            return outcome;
+        }
+
+        /// <summary>
+        /// Every entry in batches of at most <paramref name="batchSize"/> (grown when one hash bucket does not fit), handed
+        /// to <paramref name="entry"/> in the kernel's order; with <paramref name="delete"/> each batch is removed as it is
+        /// read. False, with the kernel's errno, when the map type has no such command (nothing was read or removed then).
+        /// </summary>
+        internal bool ReadBatches(bool delete, int batchSize, BatchEntry entry, out int refusedErrno)
+        {
+            if (batchSize <= 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "a batch holds at least one entry");
+            }
+
+            // No batch can return more entries than the map holds: a larger buffer would only be memory.
+            var capacity = (int)Math.Max(1, Math.Min(MaxEntries, int.MaxValue));
+            var requested = Math.Min(batchSize, capacity);
+            var size = requested;
+            var keySize = (int)KeySize;
+            var valueSize = ElementValueBytes;
+            var keys = new byte[(long)size * keySize];
+            var values = new byte[(long)size * valueSize];
+            byte[]? position = null;
+            var next = new byte[BatchTokenBytes];
+            while (true)
+            {
+                var count = size;
+                var outcome = LookupBatchRaw(delete, position, next, keys, values, ref count, out var errno);
+                switch (outcome)
+                {
+                    case BatchOutcome.NotSupported when position is null:
+                        refusedErrno = errno;
+                        return false;
+                    case BatchOutcome.NotSupported:
+                        throw new BpfException($"map '{Name}' ({Type}) refused a batch after accepting the first: {BpfSyscall.Describe(errno)}", errno);
+                    case BatchOutcome.TooSmall when size >= capacity:
+                        throw new BpfException($"map '{Name}' ({Type}) answered ENOSPC to a batch of {size}, as many entries as it can hold");
+                    case BatchOutcome.TooSmall:
+                        // Only for this bucket: the next call asks for the caller's batch size again.
+                        size = (int)Math.Min((long)size * 2, capacity);
+                        if (keys.Length < (long)size * keySize)
+                        {
+                            keys = new byte[(long)size * keySize];
+                            values = new byte[(long)size * valueSize];
+                        }
+
+                        continue;
+                }
+
+                size = requested;
+
+                for (var i = 0; i < count; i++)
+                {
+                    entry(keys.AsSpan(i * keySize, keySize), values.AsSpan(i * valueSize, valueSize));
+                }
+
+                if (outcome == BatchOutcome.Last)
+                {
+                    refusedErrno = 0;
+                    return true;
+                }
+
+                if (count == 0)
+                {
+                    // A batch that neither copies nor ends would loop forever: no kernel does this, but say so if one does.
+                    throw new BpfException($"a batch on map '{Name}' ({Type}) copied nothing and did not end");
+                }
+
+                position ??= new byte[BatchTokenBytes];
+                (position, next) = (next, position);
+            }
+        }
+
         // One element command: true when it succeeded, false when the kernel found nothing (ENOENT), an exception otherwise.
         private bool Found(BpfCommand command, ReadOnlySpan<byte> key, Span<byte> value, string operation)
         {
@@ -112,17 +272,24 @@ namespace BpfSharp
             return errno == NotFound ? false : throw Failure(operation, errno);
         }
 
-        private void CheckSizes(int keyLength, int valueLength, string what)
+        // The kernel copies a per-CPU map's value for every possible CPU: a buffer of one value would be overrun.
+        private void CheckSizes(int keyLength, int valueLength, string what, int? valueBytes = null)
         {
-            if (keyLength != KeySize || valueLength != ValueSize)
+            var expected = valueBytes ?? (int)ValueSize;
+            if (keyLength != KeySize || valueLength != expected)
             {
-                throw new ArgumentException($"cannot {what} map '{Name}' with a {keyLength}-byte key and a {valueLength}-byte value: the kernel's map has {KeySize}-byte keys and {ValueSize}-byte values");
+                var perCpu = expected == ValueSize ? string.Empty : $" ({expected} bytes: one per possible CPU, each padded to 8)";
+                throw new ArgumentException($"cannot {what} map '{Name}' with a {keyLength}-byte key and a {valueLength}-byte value: the kernel's map has {KeySize}-byte keys and {ValueSize}-byte values{perCpu}");
             }
         }
 
         private BpfException Failure(string operation, int errno) => new BpfException($"{operation} on map '{Name}' ({Type}) failed: {BpfSyscall.Describe(errno)}", errno);
 
         private const int NotFound = 2; // ENOENT
+        private const int InvalidArgument = 22; // EINVAL
+        private const int NoSpace = 28; // ENOSPC
+        private const int NotSupportedErrno = 95; // EOPNOTSUPP
+        private const int KernelNotSupported = 524; // ENOTSUPP: the kernel's own "no such operation for this map type"
 
         internal void Close() => _descriptor.Dispose();
     }

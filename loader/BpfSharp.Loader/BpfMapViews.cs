@@ -17,6 +17,12 @@ namespace BpfSharp
         internal BpfMapView(BpfLoadedMap map)
         {
             Map = map;
+            if (map.Type is BpfMapType.PercpuHash or BpfMapType.PercpuArray or BpfMapType.LruPercpuHash)
+            {
+                // The kernel copies one value per possible CPU: a single TValue would be overrun.
+                throw new BpfException($"map '{map.Name}' is {map.Type}: every key has one value per possible CPU; use PerCpuMap<{typeof(TKey).Name}, {typeof(TValue).Name}>(\"{map.Name}\")");
+            }
+
             var keySize = (uint)Unsafe.SizeOf<TKey>();
             if (map.KeySize != keySize || map.ValueSize != ValueBytes)
             {
@@ -75,7 +81,61 @@ namespace BpfSharp
             }
         }
 
+        /// <summary>
+        /// Every entry, read with BPF_MAP_LOOKUP_BATCH: one <c>bpf(2)</c> call per <paramref name="batchSize"/> entries (a hash
+        /// map's walk is by bucket, so a call may return fewer and the last one says the end), against two per entry for
+        /// <see cref="Entries"/>. A hash bucket larger than the batch doubles the batch for that call instead of failing.
+        /// Map types without batch commands (device and CPU maps; every type before Linux 5.6) are read with the key walk,
+        /// so the caller always gets the entries. Entries written or deleted while reading may or may not be seen.
+        /// </summary>
+        /// <param name="batchSize">Entries per system call, at least 1 (capped at the map's maximum).</param>
+        public IReadOnlyList<KeyValuePair<TKey, TValue>> ReadAll(int batchSize = 256)
+        {
+            var entries = new List<KeyValuePair<TKey, TValue>>();
+            if (!Map.ReadBatches(delete: false, batchSize, (key, value) => entries.Add(Entry(key, value)), out _))
+            {
+                // No batch command for this map type: the key walk reads the same entries, two calls each.
+                entries.AddRange(Entries);
+            }
+
+            return entries;
+        }
+
+        /// <summary>
+        /// Every entry, each removed as it is read (BPF_MAP_LOOKUP_AND_DELETE_BATCH): one <c>bpf(2)</c> call per
+        /// <paramref name="batchSize"/> entries, like <see cref="ReadAll"/>. A hash map takes each bucket under its lock, so an
+        /// entry is either returned or stays; one a program adds meanwhile may stay. Arrays cannot delete (their slots always
+        /// exist) and other types without the command (LPM tries, device maps) throw <see cref="NotSupportedException"/>
+        /// rather than emptying nothing.
+        /// </summary>
+        /// <param name="batchSize">Entries per system call, at least 1 (capped at the map's maximum).</param>
+        public IReadOnlyList<KeyValuePair<TKey, TValue>> TakeAll(int batchSize = 256)
+        {
+            if (batchSize <= 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "a batch holds at least one entry");
+            }
+
+            if (Map.Type is BpfMapType.Array or BpfMapType.ArrayOfMaps)
+            {
+                throw new NotSupportedException($"map '{Map.Name}' is {Map.Type}: an array's slots always exist and cannot be deleted, so TakeAll cannot empty it; read it with ReadAll and write the values back with Update");
+            }
+
+            var entries = new List<KeyValuePair<TKey, TValue>>();
+            if (!Map.ReadBatches(delete: true, batchSize, (key, value) => entries.Add(Entry(key, value)), out var errno))
+            {
+                throw new NotSupportedException(
+                    $"map '{Map.Name}' ({Map.Type}) has no lookup-and-delete batch on this kernel ({BpfSyscall.Describe(errno)}): nothing was taken; read it with ReadAll and Delete each key",
+                    new BpfException($"BPF_MAP_LOOKUP_AND_DELETE_BATCH on map '{Map.Name}' refused", errno));
+            }
+
+            return entries;
+        }
+
         internal virtual uint ValueBytes => (uint)Unsafe.SizeOf<TValue>();
+
+        private static KeyValuePair<TKey, TValue> Entry(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) =>
+            new KeyValuePair<TKey, TValue>(MemoryMarshal.Read<TKey>(key), MemoryMarshal.Read<TValue>(value));
 
         private static ReadOnlySpan<byte> Bytes(ref TKey key) => MemoryMarshal.AsBytes(MemoryMarshal.CreateReadOnlySpan(ref key, 1));
     }

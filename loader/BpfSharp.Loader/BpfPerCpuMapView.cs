@@ -52,7 +52,7 @@ namespace BpfSharp
                 return false;
             }
 
-            values = Enumerable.Range(0, CpuCount).Select(cpu => MemoryMarshal.Read<TValue>(buffer.AsSpan(cpu * _stride))).ToArray();
+            values = Values(buffer);
             return true;
         }
 
@@ -75,6 +75,48 @@ namespace BpfSharp
             }
 
             Map.UpdateRaw(MemoryMarshal.AsBytes(MemoryMarshal.CreateReadOnlySpan(ref key, 1)), buffer, flags);
+        }
+
+        /// <summary>
+        /// Every key with its value on each possible CPU, read with BPF_MAP_LOOKUP_BATCH: one <c>bpf(2)</c> call per
+        /// <paramref name="batchSize"/> entries (fewer per call for a hash map's buckets; a bucket larger than the batch
+        /// doubles it), against two per key for a key walk. Without the batch command (before Linux 5.6) the key walk is used,
+        /// so the caller always gets the entries.
+        /// </summary>
+        /// <param name="batchSize">Entries per system call, at least 1 (capped at the map's maximum).</param>
+        public IReadOnlyList<KeyValuePair<TKey, TValue[]>> ReadAll(int batchSize = 256)
+        {
+            var entries = new List<KeyValuePair<TKey, TValue[]>>();
+            if (Map.ReadBatches(delete: false, batchSize, (key, value) => entries.Add(new KeyValuePair<TKey, TValue[]>(MemoryMarshal.Read<TKey>(key), Values(value))), out _))
+            {
+                return entries;
+            }
+
+            var next = new byte[Map.KeySize];
+            var hasKey = false;
+            while (Map.NextKey(hasKey ? next : null, next))
+            {
+                hasKey = true;
+                var key = MemoryMarshal.Read<TKey>(next);
+                if (TryLookup(key, out var values))
+                {
+                    entries.Add(new KeyValuePair<TKey, TValue[]>(key, values));
+                }
+            }
+
+            return entries;
+        }
+
+        // One padded value per possible CPU, as the kernel lays them out.
+        private TValue[] Values(ReadOnlySpan<byte> buffer)
+        {
+            var values = new TValue[CpuCount];
+            for (var cpu = 0; cpu < values.Length; cpu++)
+            {
+                values[cpu] = MemoryMarshal.Read<TValue>(buffer.Slice(cpu * _stride));
+            }
+
+            return values;
         }
 
         // "0-3" or "0,2-5": the highest CPU number plus one, as the kernel sizes per-CPU values.

@@ -20,6 +20,8 @@ namespace BpfSharp.Loader.Native
         BtfLoad = 18,
         MapLookupAndDeleteElem = 21,
         MapFreeze = 22,
+        MapLookupBatch = 24,
+        MapLookupAndDeleteBatch = 25,
         LinkCreate = 28,
     }
 

@@ -66,6 +66,7 @@ namespace BpfSharp.Loader.Native
         private const int ProgramLoadSize = 128;
         private const int MapCreateSize = 72;
         private const int BtfLoadSize = 32;
+        private const int MapBatchSize = 56; // in_batch, out_batch, keys, values, count, map_fd, elem_flags, flags
         private const int FunctionInfoSize = 8; // struct bpf_func_info: insn_off, type_id
         public const int LineInfoSize = 16; // struct bpf_line_info: insn_off, file_name_off, line_off, line_col
 
@@ -232,6 +233,34 @@ namespace BpfSharp.Loader.Native
 
             uint At(int offset) => System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(info.AsSpan(offset));
             return ((int)At(0), At(8), At(12), At(16), At(20));
+        }
+
+        /// <summary>
+        /// BPF_MAP_LOOKUP_BATCH and BPF_MAP_LOOKUP_AND_DELETE_BATCH (<c>union bpf_attr.batch</c>): up to <paramref name="count"/>
+        /// entries from the position <paramref name="inBatch"/> names (empty: the start) into <paramref name="keys"/> and
+        /// <paramref name="values"/>; the kernel writes the next position into <paramref name="outBatch"/> and the number of
+        /// entries it copied into <paramref name="count"/>, also when it fails with ENOENT after the last entries.
+        /// </summary>
+        public static int MapBatch(BpfCommand command, int mapFd, ReadOnlySpan<byte> inBatch, Span<byte> outBatch, Span<byte> keys, Span<byte> values, ref uint count, out int errno)
+        {
+            Span<byte> attr = stackalloc byte[MapBatchSize];
+            attr.Clear();
+            fixed (byte* inPointer = inBatch)
+            fixed (byte* outPointer = outBatch)
+            fixed (byte* keysPointer = keys)
+            fixed (byte* valuesPointer = values)
+            {
+                AttrWriter.U64(attr, 0, inBatch.IsEmpty ? 0 : (ulong)inPointer);
+                AttrWriter.U64(attr, 8, (ulong)outPointer);
+                AttrWriter.U64(attr, 16, (ulong)keysPointer);
+                AttrWriter.U64(attr, 24, (ulong)valuesPointer);
+                AttrWriter.U32(attr, 32, count);
+                AttrWriter.U32(attr, 36, (uint)mapFd);
+                // elem_flags (40) and flags (48) stay 0: BPF_F_LOCK is for values with a bpf_spin_lock, which views do not read.
+                var result = BpfSyscall.Invoke(command, attr, out errno);
+                count = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(attr.Slice(32));
+                return result;
+            }
         }
 
         /// <summary>BPF_MAP_FREEZE: no more writes from user space (global read-only data after it is set).</summary>
