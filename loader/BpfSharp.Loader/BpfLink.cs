@@ -110,6 +110,22 @@ namespace BpfSharp
         Egress,
     }
 
+    /// <summary>How <see cref="BpfLoadedProgram.AttachTc"/> attaches a TC program.</summary>
+    public enum TcAttachMode
+    {
+        /// <summary>tcx where the kernel has it (Linux 6.6+), else a clsact classifier.</summary>
+        Auto,
+
+        /// <summary>A tcx link only (Linux 6.6+): the program detaches when the link's last descriptor closes.</summary>
+        Tcx,
+
+        /// <summary>
+        /// A direct-action <c>bpf</c> classifier on the interface's <c>clsact</c> qdisc, set up through rtnetlink (any
+        /// kernel since 4.5). Not a kernel link: it stays attached after the process exits unless the link is disposed.
+        /// </summary>
+        Clsact,
+    }
+
     public sealed partial class BpfLoadedProgram
     {
         private const int AttachXdpType = 37; // BPF_XDP
@@ -125,11 +141,59 @@ namespace BpfSharp
             return BpfLink.Create(this, BpfLink.InterfaceIndex(interfaceName), AttachXdpType, mode == XdpMode.Generic ? XdpSkbMode : XdpDriverMode, $"{Name} on {interfaceName} (XDP, {mode.ToString().ToLowerInvariant()} mode)");
         }
 
-        /// <summary>Attaches a TC program to an interface's ingress or egress through tcx (Linux 6.6+); dispose the link to detach.</summary>
-        public BpfLink AttachTc(string interfaceName, TcDirection direction = TcDirection.Ingress)
+        /// <summary>
+        /// Attaches a TC program to an interface's ingress or egress; dispose the link to detach. <see cref="TcAttachMode.Auto"/>
+        /// uses tcx (Linux 6.6+) and, where the kernel has no tcx, a direct-action classifier on the clsact qdisc.
+        /// </summary>
+        public BpfLink AttachTc(string interfaceName, TcDirection direction = TcDirection.Ingress, TcAttachMode mode = TcAttachMode.Auto)
         {
             RequireType(BpfProgramType.SchedCls, "AttachTc");
-            return BpfLink.Create(this, BpfLink.InterfaceIndex(interfaceName), direction == TcDirection.Ingress ? AttachTcxIngress : AttachTcxEgress, 0, $"{Name} on {interfaceName} (tcx {direction.ToString().ToLowerInvariant()})");
+            var ifindex = BpfLink.InterfaceIndex(interfaceName);
+            if (mode == TcAttachMode.Clsact)
+            {
+                return AttachClsact(ifindex, interfaceName, direction, fallbackReason: null);
+            }
+
+            try
+            {
+                return BpfLink.Create(this, ifindex, direction == TcDirection.Ingress ? AttachTcxIngress : AttachTcxEgress, 0, $"{Name} on {interfaceName} (tcx {direction.ToString().ToLowerInvariant()})");
+            }
+            catch (BpfException e) when (mode == TcAttachMode.Auto && e.Errno == TcxUnknown)
+            {
+                // A kernel before 6.6 knows no tcx attach type: BPF_LINK_CREATE says EINVAL.
+                return AttachClsact(ifindex, interfaceName, direction, $"tcx failed: {e.Message}");
+            }
+        }
+
+        private const int TcxUnknown = 22; // EINVAL
+
+        private BpfLink AttachClsact(int ifindex, string interfaceName, TcDirection direction, string? fallbackReason)
+        {
+            var where = $"{interfaceName} {direction.ToString().ToLowerInvariant()}";
+            TcFilter filter;
+            try
+            {
+                using var descriptor = Use();
+                filter = TcNetlink.Attach(ifindex, direction == TcDirection.Ingress ? TcNetlink.IngressParent : TcNetlink.EgressParent, descriptor.Fd, Name, where);
+            }
+            catch (BpfException e) when (fallbackReason != null)
+            {
+                throw new BpfException($"{e.Message} (the clsact fallback, after {fallbackReason})", e.Errno);
+            }
+
+            var description = $"{Name} on {interfaceName} (clsact {direction.ToString().ToLowerInvariant()})";
+            return new BpfLink(() => DetachClsact(filter, description), description);
+        }
+
+        // The filter holds its own reference to the program: deleting it needs only where it is, not the program.
+        private static void DetachClsact(TcFilter filter, string description)
+        {
+            var errno = TcNetlink.Detach(filter, description, out var kernelText);
+            // Gone already (deleted with tc, the qdisc or the interface removed): nothing left to detach.
+            if (errno is not (0 or 2 or 19 or 22))
+            {
+                throw new BpfException($"could not detach {description}: {(kernelText is null ? string.Empty : kernelText + ": ")}{BpfSyscall.Describe(errno)}", errno);
+            }
         }
 
         private const int SocketLevel = 1; // SOL_SOCKET
