@@ -298,6 +298,17 @@ namespace BpfSharp
         /// <summary>A stack trace map by name.</summary>
         public BpfStackTraceView StackTraces(string name) => new BpfStackTraceView(Map(name));
 
+        /// <summary>
+        /// The cgroup storage a field declares: one value per cgroup a program using it is attached to, keyed by the
+        /// cgroup's id (the inode number of its directory); entries exist while such a program is attached.
+        /// </summary>
+        public BpfMapView<ulong, TValue> Map<TValue>(CgroupStorageMap<TValue> declared)
+            where TValue : unmanaged => new BpfMapView<ulong, TValue>(Map(MapFields.NameOf(declared)));
+
+        /// <summary>The per-CPU cgroup storage a field declares (see the cgroup storage above), one value per possible CPU.</summary>
+        public BpfPerCpuMapView<ulong, TValue> Map<TValue>(PercpuCgroupStorageMap<TValue> declared)
+            where TValue : unmanaged => new BpfPerCpuMapView<ulong, TValue>(Map(MapFields.NameOf(declared)));
+
         /// <summary>The LPM trie a field declares: lookups find the longest matching prefix.</summary>
         public BpfMapView<TKey, TValue> Map<TKey, TValue>(LpmTrieMap<TKey, TValue> declared)
             where TKey : unmanaged

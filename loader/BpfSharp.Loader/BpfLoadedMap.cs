@@ -129,9 +129,12 @@ namespace BpfSharp
         /// The bytes of one value in a batch or lookup: per-CPU maps hand over one value per possible CPU, each padded to
         /// 8 bytes; every other map its value size (map-of-maps values are 4-byte ids, which is also their value size).
         /// </summary>
-        internal int ElementValueBytes => Type is BpfMapType.PercpuHash or BpfMapType.PercpuArray or BpfMapType.LruPercpuHash or BpfMapType.PercpuCgroupStorage
+        internal int ElementValueBytes => IsPerCpu
             ? (((int)ValueSize + 7) & ~7) * BpfPerCpuMapView<int, int>.PossibleCpuCount
             : (int)ValueSize;
+
+        /// <summary>Whether user space reads and writes one value per possible CPU.</summary>
+        internal bool IsPerCpu => Type is BpfMapType.PercpuHash or BpfMapType.PercpuArray or BpfMapType.LruPercpuHash or BpfMapType.PercpuCgroupStorage;
 
         /// <summary>Batch commands issued on this map so far (the tests and the benchmark count them: a read that falls back shows).</summary>
         internal int BatchCalls { get; private set; }

@@ -17,7 +17,7 @@ namespace BpfSharp
         internal BpfMapView(BpfLoadedMap map)
         {
             Map = map;
-            if (map.Type is BpfMapType.PercpuHash or BpfMapType.PercpuArray or BpfMapType.LruPercpuHash)
+            if (map.IsPerCpu)
             {
                 // The kernel copies one value per possible CPU: a single TValue would be overrun.
                 throw new BpfException($"map '{map.Name}' is {map.Type}: every key has one value per possible CPU; use PerCpuMap<{typeof(TKey).Name}, {typeof(TValue).Name}>(\"{map.Name}\")");

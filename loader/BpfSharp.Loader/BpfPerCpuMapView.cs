@@ -21,7 +21,7 @@ namespace BpfSharp
 
         internal BpfPerCpuMapView(BpfLoadedMap map)
         {
-            if (map.Type is not (BpfMapType.PercpuHash or BpfMapType.PercpuArray or BpfMapType.LruPercpuHash))
+            if (!map.IsPerCpu)
             {
                 throw new BpfException($"map '{map.Name}' is {map.Type}, not a per-CPU map");
             }

@@ -387,7 +387,7 @@ public sealed partial class AttachTests(ITestOutputHelper output) : IDisposable
     }
 
     /// <summary>A child bash that moves itself into the cgroup (or stays put), then sends one UDP datagram to 127.0.0.1:9.</summary>
-    private static (int ExitCode, string Errors) SendFromChild(string? cgroup)
+    internal static (int ExitCode, string Errors) SendFromChild(string? cgroup)
     {
         var start = new ProcessStartInfo("bash") { RedirectStandardError = true };
         start.ArgumentList.Add("-c");

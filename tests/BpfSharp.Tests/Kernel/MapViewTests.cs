@@ -70,6 +70,16 @@ public sealed class MapViewTests : IDisposable
             [BpfProgram("xdp")]
             public static int UnderCgroup(void* ctx) => (int)BpfHelpers.CurrentTaskUnderCgroup(Cgroups, 0);
 
+            [BpfProgram("cgroup_skb/egress")]
+            public static int CountPerCgroup(SkBuff* skb)
+            {
+                ulong* sent = (ulong*)BpfHelpers.GetLocalStorage(PerAttachedCgroup, 0);
+                System.Threading.Interlocked.Increment(ref *sent);
+                ulong* sentOnThisCpu = (ulong*)BpfHelpers.GetLocalStorage(PerAttachedCgroupPerCpu, 0);
+                *sentOnThisCpu = *sentOnThisCpu + 1;
+                return 1;
+            }
+
             [BpfProgram("raw_tracepoint/sys_enter")]
             public static int Trace(BpfRawTracepointArgs* ctx)
             {
@@ -105,8 +115,6 @@ public sealed class MapViewTests : IDisposable
         [BpfMapType.Xskmap] = "written with AF_XDP sockets, which need a UMEM this test does not set up",
         [BpfMapType.UserRingbuf] = "produced into by user space and drained by a program callback, which the compiler cannot write yet",
         [BpfMapType.Arena] = "memory shared through mmap, with no key/value view",
-        [BpfMapType.CgroupStorage] = "has entries only while a program using it is attached to a cgroup",
-        [BpfMapType.PercpuCgroupStorageDeprecated] = "has entries only while a program using it is attached to a cgroup",
         [BpfMapType.PerfEventArray] = "read through the perf event reader, tested on its own",
         [BpfMapType.Ringbuf] = "read through the ring buffer reader, tested on its own",
     };
@@ -295,6 +303,30 @@ public sealed class MapViewTests : IDisposable
 
         Assert.Equal(0u, loaded.Program("UnderCgroup").TestRun(frame).ReturnValue); // nobody is in a fresh cgroup
         Assert.True(cgroups.Clear(0));
+    }
+
+    [SkippableFact]
+    public void Cgroup_storage_holds_a_value_per_cgroup_a_program_using_it_is_attached_to()
+    {
+        using var loaded = Load();
+        var cgroup = NewCgroup();
+        var storage = loaded.Map<ulong, ulong>("PerAttachedCgroup"); // keyed by the cgroup's id (its directory's inode)
+        var id = ulong.Parse(Tools.Run("stat", $"-c %i {cgroup}").Output.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.False(storage.TryLookup(id, out _)); // nothing attached: no storage
+        using (loaded.Program("CountPerCgroup").AttachCgroup(cgroup))
+        {
+            Assert.Equal(0ul, storage.Lookup(id)); // attaching made it, zeroed
+            for (var i = 0; i < 3; i++)
+            {
+                Assert.Equal(0, AttachTests.SendFromChild(cgroup).ExitCode);
+            }
+
+            Assert.True(storage.Lookup(id) >= 3, $"{storage.Lookup(id)} packets counted"); // bash may send more than the datagram
+            Assert.Equal(storage.Lookup(id), loaded.PerCpuMap<ulong, ulong>("PerAttachedCgroupPerCpu").Lookup(id).Aggregate(0ul, (sum, count) => sum + count));
+            storage.Update(id, 100, flags: 2); // BPF_EXIST: user space writes it too
+            Assert.Equal(100ul, storage.Lookup(id));
+            Assert.Equal([id], storage.Keys.ToArray());
+        }
     }
 
     [SkippableFact]
