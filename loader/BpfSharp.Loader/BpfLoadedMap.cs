@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using BpfSharp.Loader.Native;
 
@@ -55,6 +56,7 @@ namespace BpfSharp
         /// Reads the value under a key into <paramref name="value"/>; false when there is none. A per-CPU map's value is one
         /// value per possible CPU, each padded to 8 bytes.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public bool TryLookup(ReadOnlySpan<byte> key, Span<byte> value)
         {
             CheckSizes(key.Length, value.Length, "look up", ElementValueBytes);
@@ -62,6 +64,7 @@ namespace BpfSharp
         }
 
         // Without the size check: per-CPU values are one padded value per possible CPU (checked by the per-CPU view).
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal bool TryLookupRaw(ReadOnlySpan<byte> key, Span<byte> value) => Found(BpfCommand.MapLookupElem, key, value, "lookup");
 
         /// <summary>
@@ -264,6 +267,7 @@ namespace BpfSharp
         }
 
         // One element command: true when it succeeded, false when the kernel found nothing (ENOENT), an exception otherwise.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private bool Found(BpfCommand command, ReadOnlySpan<byte> key, Span<byte> value, string operation)
         {
             using var descriptor = Use();
@@ -281,9 +285,17 @@ namespace BpfSharp
             var expected = valueBytes ?? (int)ValueSize;
             if (keyLength != KeySize || valueLength != expected)
             {
-                var perCpu = expected == ValueSize ? string.Empty : $" ({expected} bytes: one per possible CPU, each padded to 8)";
-                throw new ArgumentException($"cannot {what} map '{Name}' with a {keyLength}-byte key and a {valueLength}-byte value: the kernel's map has {KeySize}-byte keys and {ValueSize}-byte values{perCpu}");
+                ThrowSizeMismatch(keyLength, valueLength, what, expected);
             }
+        }
+
+        // Apart from the check: the message's formatting stays out of every lookup's compiled code.
+        [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private void ThrowSizeMismatch(int keyLength, int valueLength, string what, int expected)
+        {
+            var perCpu = expected == ValueSize ? string.Empty : $" ({expected} bytes: one per possible CPU, each padded to 8)";
+            throw new ArgumentException($"cannot {what} map '{Name}' with a {keyLength}-byte key and a {valueLength}-byte value: the kernel's map has {KeySize}-byte keys and {ValueSize}-byte values{perCpu}");
         }
 
         private BpfException Failure(string operation, int errno) => new BpfException($"{operation} on map '{Name}' ({Type}) failed: {BpfSyscall.Describe(errno)}", errno);

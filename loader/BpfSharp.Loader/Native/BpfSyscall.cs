@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace BpfSharp.Loader.Native
@@ -44,6 +45,7 @@ namespace BpfSharp.Loader.Native
         };
 
         /// <summary>Runs one command; the result is the kernel's return value (often a new file descriptor) or -1 with <paramref name="errno"/> set.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static int Invoke(BpfCommand command, Span<byte> attributes, out int errno)
         {
             if (!OperatingSystem.IsLinux() || Number < 0)

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace BpfSharp.Loader.Native
@@ -24,6 +25,7 @@ namespace BpfSharp.Loader.Native
         public int Number => IsClosed ? throw Disposed() : (int)handle;
 
         /// <summary>The descriptor, kept open until the lease is disposed.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public Lease Use()
         {
             var added = false;
@@ -58,6 +60,7 @@ namespace BpfSharp.Loader.Native
 
             public int Fd => (int)_descriptor.handle;
 
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public void Dispose() => _descriptor.DangerousRelease();
         }
     }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -172,6 +173,7 @@ namespace BpfSharp.Loader.Native
         }
 
         /// <summary>BPF_MAP_UPDATE_ELEM (also BPF_MAP_LOOKUP_ELEM and friends share its layout): map fd, key, value, flags.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static int MapElement(BpfCommand command, int mapFd, ReadOnlySpan<byte> key, Span<byte> value, ulong flags, out int errno)
         {
             Span<byte> attr = stackalloc byte[32];
