@@ -12,8 +12,10 @@ namespace BpfSharp
     /// </summary>
     public sealed class BpfProgramArrayView
     {
-        internal BpfProgramArrayView(BpfLoadedMap map)
+        /// <summary>A view of a loaded map: one of an object, or one opened from its pin (<see cref="BpfLoadedMap.OpenPinned"/>); its type and sizes are checked now.</summary>
+        public BpfProgramArrayView(BpfLoadedMap map)
         {
+            ArgumentNullException.ThrowIfNull(map);
             Map = MapKinds.Require(map, "a program array", BpfMapType.ProgArray);
         }
 
@@ -41,8 +43,10 @@ namespace BpfSharp
     public sealed class BpfMapOfMapsView<TKey>
         where TKey : unmanaged
     {
-        internal BpfMapOfMapsView(BpfLoadedMap map)
+        /// <summary>A view of a loaded map: one of an object, or one opened from its pin (<see cref="BpfLoadedMap.OpenPinned"/>); its type and sizes are checked now.</summary>
+        public BpfMapOfMapsView(BpfLoadedMap map)
         {
+            ArgumentNullException.ThrowIfNull(map);
             Map = MapKinds.Require(map, "a map of maps", BpfMapType.ArrayOfMaps, BpfMapType.HashOfMaps);
             MapKinds.RequireKey<TKey>(map);
         }
@@ -71,8 +75,10 @@ namespace BpfSharp
     public sealed class BpfSocketMapView<TKey>
         where TKey : unmanaged
     {
-        internal BpfSocketMapView(BpfLoadedMap map)
+        /// <summary>A view of a loaded map: one of an object, or one opened from its pin (<see cref="BpfLoadedMap.OpenPinned"/>); its type and sizes are checked now.</summary>
+        public BpfSocketMapView(BpfLoadedMap map)
         {
+            ArgumentNullException.ThrowIfNull(map);
             Map = MapKinds.Require(map, "a socket map", BpfMapType.Sockmap, BpfMapType.Sockhash, BpfMapType.ReuseportSockarray);
             MapKinds.RequireKey<TKey>(map);
         }
@@ -105,8 +111,10 @@ namespace BpfSharp
     /// <summary>A cgroup array: slots hold cgroup v2 directories, which programs test the current task or a packet against.</summary>
     public sealed class BpfCgroupArrayView
     {
-        internal BpfCgroupArrayView(BpfLoadedMap map)
+        /// <summary>A view of a loaded map: one of an object, or one opened from its pin (<see cref="BpfLoadedMap.OpenPinned"/>); its type and sizes are checked now.</summary>
+        public BpfCgroupArrayView(BpfLoadedMap map)
         {
+            ArgumentNullException.ThrowIfNull(map);
             Map = MapKinds.Require(map, "a cgroup array", BpfMapType.CgroupArray);
         }
 
@@ -130,8 +138,10 @@ namespace BpfSharp
     public sealed class BpfLocalStorageView<TValue>
         where TValue : unmanaged
     {
-        internal BpfLocalStorageView(BpfLoadedMap map)
+        /// <summary>A view of a loaded map: one of an object, or one opened from its pin (<see cref="BpfLoadedMap.OpenPinned"/>); its type and sizes are checked now.</summary>
+        public BpfLocalStorageView(BpfLoadedMap map)
         {
+            ArgumentNullException.ThrowIfNull(map);
             Map = MapKinds.Require(map, "a local storage map", BpfMapType.SkStorage, BpfMapType.TaskStorage, BpfMapType.InodeStorage, BpfMapType.CgrpStorage);
             MapKinds.RequireValue<TValue>(map);
         }
@@ -171,8 +181,10 @@ namespace BpfSharp
     public sealed class BpfBloomFilterView<TValue>
         where TValue : unmanaged
     {
-        internal BpfBloomFilterView(BpfLoadedMap map)
+        /// <summary>A view of a loaded map: one of an object, or one opened from its pin (<see cref="BpfLoadedMap.OpenPinned"/>); its type and sizes are checked now.</summary>
+        public BpfBloomFilterView(BpfLoadedMap map)
         {
+            ArgumentNullException.ThrowIfNull(map);
             Map = MapKinds.Require(map, "a bloom filter", BpfMapType.BloomFilter);
             MapKinds.RequireValue<TValue>(map);
         }
@@ -189,8 +201,10 @@ namespace BpfSharp
     /// <summary>A stack trace map: <c>BpfHelpers.GetStackid</c> returns an id under which the stack's addresses are kept.</summary>
     public sealed class BpfStackTraceView
     {
-        internal BpfStackTraceView(BpfLoadedMap map)
+        /// <summary>A view of a loaded map: one of an object, or one opened from its pin (<see cref="BpfLoadedMap.OpenPinned"/>); its type and sizes are checked now.</summary>
+        public BpfStackTraceView(BpfLoadedMap map)
         {
+            ArgumentNullException.ThrowIfNull(map);
             Map = MapKinds.Require(map, "a stack trace map", BpfMapType.StackTrace);
         }
 

@@ -6,7 +6,7 @@ using BpfSharp.Loader.Native;
 namespace BpfSharp
 {
     /// <summary>A map of a loaded <see cref="BpfObject"/>: its kernel description and raw byte access.</summary>
-    public sealed class BpfLoadedMap
+    public sealed class BpfLoadedMap : IDisposable
     {
         private readonly KernelDescriptor _descriptor;
 
@@ -33,10 +33,10 @@ namespace BpfSharp
 
         public uint Flags { get; }
 
-        /// <summary>Where the map is pinned by name (<c>[BpfPinned]</c>), or null.</summary>
+        /// <summary>Where the map is pinned: by name (<c>[BpfPinned]</c>), or the path it was opened from (<see cref="OpenPinned"/>); else null.</summary>
         public string? PinPath { get; init; }
 
-        /// <summary>Whether the load found the map already pinned and used it instead of creating one.</summary>
+        /// <summary>Whether the map existed before: found pinned by the load (instead of created), or opened from its pin.</summary>
         public bool Reused { get; init; }
 
         /// <summary>Pins the map at a path in bpffs: it outlives the object (and the process) until the file is deleted.</summary>
@@ -307,5 +307,33 @@ namespace BpfSharp
         private const int KernelNotSupported = 524; // ENOTSUPP: the kernel's own "no such operation for this map type"
 
         internal void Close() => _descriptor.Dispose();
+
+        /// <summary>
+        /// Closes the map's descriptor: for a map opened with <see cref="OpenPinned"/>, when done with it; for a map of an
+        /// object, early (the object's <c>Dispose</c> does it anyway). Calls after it throw <see cref="ObjectDisposedException"/>.
+        /// </summary>
+        public void Dispose() => Close();
+
+        /// <summary>
+        /// Opens a map pinned in bpffs (by <c>[BpfPinned]</c>, <see cref="Pin"/>, bpftool or libbpf), with the kernel's type,
+        /// sizes and name, for the views to read and write without the object that made it. Dispose it when done.
+        /// </summary>
+        public static BpfLoadedMap OpenPinned(string path)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(path);
+            var fd = KernelObjects.OpenPinned(path, out var errno);
+            if (fd < 0)
+            {
+                throw new BpfException($"no map could be opened at {path}: {BpfSyscall.Describe(errno)}" + (errno == NotFound ? " (nothing is pinned there)" : string.Empty), errno);
+            }
+
+            if (KernelObjects.MapInfo(fd, out errno) is not { } info)
+            {
+                BpfSyscall.Close(fd);
+                throw new BpfException($"what is pinned at {path} is not a map (a program or a link?)", errno);
+            }
+
+            return new BpfLoadedMap(info.Name.Length > 0 ? info.Name : System.IO.Path.GetFileName(path), fd, info.Type, info.KeySize, info.ValueSize, info.MaxEntries, info.Flags) { PinPath = path, Reused = true };
+        }
     }
 }

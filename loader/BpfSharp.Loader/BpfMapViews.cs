@@ -14,8 +14,10 @@ namespace BpfSharp
         where TKey : unmanaged
         where TValue : unmanaged
     {
-        internal BpfMapView(BpfLoadedMap map)
+        /// <summary>A view of a loaded map: one of an object, or one opened from its pin (<see cref="BpfLoadedMap.OpenPinned"/>); its type and sizes are checked now.</summary>
+        public BpfMapView(BpfLoadedMap map)
         {
+            ArgumentNullException.ThrowIfNull(map);
             Map = map;
             if (map.IsPerCpu)
             {
@@ -147,8 +149,10 @@ namespace BpfSharp
     public sealed class BpfQueueView<TValue>
         where TValue : unmanaged
     {
-        internal BpfQueueView(BpfLoadedMap map)
+        /// <summary>A view of a loaded map: one of an object, or one opened from its pin (<see cref="BpfLoadedMap.OpenPinned"/>); its type and sizes are checked now.</summary>
+        public BpfQueueView(BpfLoadedMap map)
         {
+            ArgumentNullException.ThrowIfNull(map);
             Map = map;
             if (map.KeySize != 0 || map.ValueSize != (uint)Unsafe.SizeOf<TValue>())
             {

@@ -155,7 +155,7 @@ namespace BpfSharp
 
             var info = KernelObjects.MapInfo(fd, out errno);
             var declared = (map.Type, map.KeySize, map.ValueSize, maxEntries, map.Flags);
-            if (info is { } found && found == declared)
+            if (info is { } found && (found.Type, found.KeySize, found.ValueSize, found.MaxEntries, found.Flags) == declared)
             {
                 return fd;
             }

@@ -19,8 +19,10 @@ namespace BpfSharp
 
         private readonly int _stride;
 
-        internal BpfPerCpuMapView(BpfLoadedMap map)
+        /// <summary>A view of a loaded map: one of an object, or one opened from its pin (<see cref="BpfLoadedMap.OpenPinned"/>); its type and sizes are checked now.</summary>
+        public BpfPerCpuMapView(BpfLoadedMap map)
         {
+            ArgumentNullException.ThrowIfNull(map);
             if (!map.IsPerCpu)
             {
                 throw new BpfException($"map '{map.Name}' is {map.Type}, not a per-CPU map");

@@ -45,8 +45,10 @@ namespace BpfSharp
         private byte[] _scratch = new byte[256];
         private bool _disposed;
 
-        internal BpfPerfEventReader(BpfLoadedMap map, int pagesPerCpu)
+        /// <summary>A reader of a loaded perf event array: one of an object, or one opened from its pin (<see cref="BpfLoadedMap.OpenPinned"/>).</summary>
+        public BpfPerfEventReader(BpfLoadedMap map, int pagesPerCpu = 8)
         {
+            ArgumentNullException.ThrowIfNull(map);
             if (pagesPerCpu <= 0 || (pagesPerCpu & (pagesPerCpu - 1)) != 0)
             {
                 throw new ArgumentException($"pagesPerCpu must be a power of two (1, 2, 4, 8, ...), not {pagesPerCpu}: the kernel maps perf buffers only so", nameof(pagesPerCpu));

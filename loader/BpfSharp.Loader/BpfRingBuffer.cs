@@ -22,8 +22,10 @@ namespace BpfSharp
         private byte* _consumer;
         private byte* _producer;
 
-        internal BpfRingBuffer(BpfLoadedMap map)
+        /// <summary>A reader of a loaded ring buffer: one of an object, or one opened from its pin (<see cref="BpfLoadedMap.OpenPinned"/>).</summary>
+        public BpfRingBuffer(BpfLoadedMap map)
         {
+            ArgumentNullException.ThrowIfNull(map);
             if (map.Type != BpfMapType.Ringbuf)
             {
                 throw new BpfException($"map '{map.Name}' is {map.Type}, not a ring buffer");

@@ -217,8 +217,15 @@ namespace BpfSharp.Loader.Native
         }
 
         /// <summary>BPF_OBJ_GET_INFO_BY_FD on a map: type, key and value sizes, entries, flags; null with the errno when it is not a map.</summary>
-        public static (int Type, uint KeySize, uint ValueSize, uint MaxEntries, uint Flags)? MapInfo(int fd, out int errno)
+        public static (int Type, uint KeySize, uint ValueSize, uint MaxEntries, uint Flags, string Name)? MapInfo(int fd, out int errno)
         {
+            // The kernel answers a program's or link's descriptor with its own info struct: tell them apart by the inode's kind.
+            if (new System.IO.FileInfo("/proc/self/fd/" + fd.ToString(System.Globalization.CultureInfo.InvariantCulture)).LinkTarget is string kind && kind != "anon_inode:bpf-map")
+            {
+                errno = 22; // EINVAL
+                return null;
+            }
+
             var info = new byte[88]; // struct bpf_map_info up to map_extra
             Span<byte> attr = stackalloc byte[16];
             attr.Clear();
@@ -234,7 +241,7 @@ namespace BpfSharp.Loader.Native
             }
 
             uint At(int offset) => System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(info.AsSpan(offset));
-            return ((int)At(0), At(8), At(12), At(16), At(20));
+            return ((int)At(0), At(8), At(12), At(16), At(20), CString(info.AsSpan(24, 16).ToArray()));
         }
 
         /// <summary>

@@ -84,6 +84,25 @@ public sealed class PinningTests : IDisposable
             Assert.Equal(5ul, third.Map<uint, ulong>("Shared").Lookup(1));
         }
 
+        // Without any object: the pinned map opened by path, read and written through a view, closed again.
+        var descriptors = DescriptorCounting.Open("bpf");
+        using (var pinned = BpfLoadedMap.OpenPinned(Path.Combine(_pins!, "Shared")))
+        {
+            Assert.Equal(("Shared", BpfMapType.Hash, 4u, 8u, 16u), (pinned.Name, pinned.Type, pinned.KeySize, pinned.ValueSize, pinned.MaxEntries));
+            var view = new BpfMapView<uint, ulong>(pinned);
+            Assert.Equal(5ul, view.Lookup(1));
+            view.Update(1, 50);
+            Assert.Throws<BpfException>(() => new BpfMapView<uint, uint>(pinned)); // the kernel's sizes still decide
+        }
+
+        Assert.Equal(descriptors, DescriptorCounting.Open("bpf"));
+        Assert.Contains("nothing is pinned there", Assert.Throws<BpfException>(() => BpfLoadedMap.OpenPinned(Path.Combine(_pins!, "missing"))).Message);
+
+        using (var reloaded = BpfObject.Load(path, options))
+        {
+            Assert.Equal(50ul, reloaded.Map<uint, ulong>("Shared").Lookup(1)); // what was written through the pin
+        }
+
         // An object that declares another shape under the pinned name is refused, saying what differs.
         var other = Tools.CompileCSharp(Counter.Replace("HashMap<uint, ulong> Shared = new(16)", "HashMap<uint, uint> Shared = new(16)", StringComparison.Ordinal).Replace("ulong* seen", "uint* seen", StringComparison.Ordinal).Replace("ulong one", "uint one", StringComparison.Ordinal), _directory, "other");
         var refused = Assert.Throws<BpfException>(() => BpfObject.Load(other, options));
@@ -131,6 +150,7 @@ public sealed class PinningTests : IDisposable
         }
 
         Assert.True(File.Exists(programPin));
+        Assert.Contains("is not a map", Assert.Throws<BpfException>(() => BpfLoadedMap.OpenPinned(programPin)).Message);
         using var last = BpfObject.Load(path, new BpfObjectOptions { PinPath = _pins! });
         Assert.Contains("bpffs", Assert.Throws<BpfException>(() => last.Map("Private").Pin(Path.Combine(_directory, "not-bpffs"))).Message);
     }
