@@ -11,11 +11,12 @@ namespace BpfSharp.Loader.Native
         public const short PollIn = 1;
         public const int Interrupted = 4; // EINTR
         private const int MapShared = 1;
+        private const int FixedNoReplace = 0x100000; // MAP_FIXED_NOREPLACE: there or nowhere, never over another mapping
 
-        /// <summary>A shared mapping of the descriptor, or null with the errno.</summary>
-        public static byte* Map(int fd, nuint length, int protection, long offset, out int errno)
+        /// <summary>A shared mapping of the descriptor (at <paramref name="at"/> exactly when given), or null with the errno.</summary>
+        public static byte* Map(int fd, nuint length, int protection, long offset, out int errno, byte* at = null)
         {
-            var address = mmap(null, length, protection, MapShared, fd, offset);
+            var address = mmap(at, length, protection, MapShared | (at == null ? 0 : FixedNoReplace), fd, offset);
             errno = address == (void*)-1 ? Marshal.GetLastPInvokeError() : 0;
             return address == (void*)-1 ? null : (byte*)address;
         }

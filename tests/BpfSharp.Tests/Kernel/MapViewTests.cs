@@ -114,7 +114,6 @@ public sealed class MapViewTests : IDisposable
     {
         [BpfMapType.Xskmap] = "written with AF_XDP sockets, which need a UMEM this test does not set up",
         [BpfMapType.UserRingbuf] = "produced into by user space and drained by a program callback, which the compiler cannot write yet",
-        [BpfMapType.Arena] = "memory shared through mmap, with no key/value view",
         [BpfMapType.PerfEventArray] = "read through the perf event reader, tested on its own",
         [BpfMapType.Ringbuf] = "read through the ring buffer reader, tested on its own",
     };
@@ -327,6 +326,31 @@ public sealed class MapViewTests : IDisposable
             Assert.Equal(100ul, storage.Lookup(id));
             Assert.Equal([id], storage.Keys.ToArray());
         }
+    }
+
+    [SkippableFact]
+    public void An_arena_is_memory_that_keeps_what_is_written_into_it_between_mappings()
+    {
+        using var loaded = Load();
+        nuint address;
+        using (var arena = loaded.Arena("Arena"))
+        {
+            Assert.Equal((nuint)Environment.SystemPageSize, arena.Length); // one page declared
+            "hello from .NET"u8.CopyTo(arena.Memory);
+            address = arena.Address;
+            Assert.Throws<BpfException>(() => loaded.Arena("Arena")); // one mapping at a time
+        }
+
+        using (var again = loaded.Arena("Arena"))
+        {
+            Assert.Equal(address, again.Address); // the kernel puts an arena at one address
+            Assert.Equal("hello from .NET"u8.ToArray(), again.Memory[..15].ToArray());
+        }
+
+        var disposed = loaded.Arena("Arena");
+        disposed.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => disposed.Memory.Length);
+        Assert.Contains("not an arena", Assert.Throws<BpfException>(() => loaded.Arena("Hash")).Message);
     }
 
     [SkippableFact]
