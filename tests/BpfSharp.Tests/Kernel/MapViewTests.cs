@@ -113,7 +113,7 @@ public sealed class MapViewTests : IDisposable
     private static readonly Dictionary<BpfMapType, string> s_createdOnly = new()
     {
         [BpfMapType.Xskmap] = "written with AF_XDP sockets, which need a UMEM this test does not set up",
-        [BpfMapType.UserRingbuf] = "produced into by user space and drained by a program callback, which the compiler cannot write yet",
+        [BpfMapType.UserRingbuf] = "written through the user ring buffer writer, tested on its own (drained by a hand-written C program: the callback cannot be written in C# yet)",
         [BpfMapType.PerfEventArray] = "read through the perf event reader, tested on its own",
         [BpfMapType.Ringbuf] = "read through the ring buffer reader, tested on its own",
     };
