@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using BpfSharp.Loader.Native;
 
 namespace BpfSharp
 {
@@ -370,24 +371,11 @@ namespace BpfSharp
         // The handle stays open while the kernel uses its descriptor, even if another thread disposes it meanwhile.
         public static T WithDescriptor<T>(SafeHandle handle, Func<int, T> use)
         {
-            var added = false;
-            try
-            {
-                handle.DangerousAddRef(ref added);
-                return use((int)handle.DangerousGetHandle());
-            }
-            catch (ObjectDisposedException e)
-            {
-                throw new ObjectDisposedException("the handle given to name a kernel object is closed", e);
-            }
-            finally
-            {
-                if (added)
-                {
-                    handle.DangerousRelease();
-                }
-            }
+            using var lease = DescriptorLease.Of(handle, s_closedHandle);
+            return use(lease.Fd);
         }
+
+        private static readonly Func<SafeHandle, Exception> s_closedHandle = _ => new ObjectDisposedException("handle", "the handle given to name a kernel object is closed");
 
         public static void WithDescriptor(SafeHandle handle, Action<int> use) => WithDescriptor(handle, fd => { use(fd); return true; });
     }

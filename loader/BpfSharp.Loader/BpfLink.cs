@@ -137,7 +137,7 @@ namespace BpfSharp
         /// <summary>Attaches an XDP program to a network interface ("lo", "eth0"); dispose the link to detach.</summary>
         public BpfLink AttachXdp(string interfaceName, XdpMode mode = XdpMode.Generic)
         {
-            RequireType(BpfProgramType.Xdp, "AttachXdp");
+            RequireType("AttachXdp", BpfProgramType.Xdp);
             return BpfLink.Create(this, BpfLink.InterfaceIndex(interfaceName), AttachXdpType, mode == XdpMode.Generic ? XdpSkbMode : XdpDriverMode, $"{Name} on {interfaceName} (XDP, {mode.ToString().ToLowerInvariant()} mode)");
         }
 
@@ -147,7 +147,7 @@ namespace BpfSharp
         /// </summary>
         public BpfLink AttachTc(string interfaceName, TcDirection direction = TcDirection.Ingress, TcAttachMode mode = TcAttachMode.Auto)
         {
-            RequireType(BpfProgramType.SchedCls, "AttachTc");
+            RequireType("AttachTc", BpfProgramType.SchedCls);
             var ifindex = BpfLink.InterfaceIndex(interfaceName);
             if (mode == TcAttachMode.Clsact)
             {
@@ -203,7 +203,7 @@ namespace BpfSharp
         /// <summary>Attaches a socket filter to a socket: what it returns is how many bytes of each packet the socket keeps (0 drops it).</summary>
         public BpfLink AttachSocket(System.Net.Sockets.Socket socket)
         {
-            RequireType(BpfProgramType.SocketFilter, "AttachSocket");
+            RequireType("AttachSocket", BpfProgramType.SocketFilter);
             ArgumentNullException.ThrowIfNull(socket);
             try
             {
@@ -216,14 +216,6 @@ namespace BpfSharp
             }
 
             return new BpfLink(() => { if (socket.SafeHandle is { IsClosed: false }) { socket.SetRawSocketOption(SocketLevel, DetachBpf, new byte[4]); } }, $"{Name} on a {socket.ProtocolType} socket (socket filter)");
-        }
-
-        private void RequireType(BpfProgramType type, string method)
-        {
-            if (Type != type)
-            {
-                throw new InvalidOperationException($"{method} attaches {type} programs; '{Name}' is {Type} (section \"{Section}\")");
-            }
         }
     }
 

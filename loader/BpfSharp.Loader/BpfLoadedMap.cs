@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using BpfSharp.Loader.Native;
@@ -50,7 +51,7 @@ namespace BpfSharp
         public int Fd => _descriptor.Number;
 
         // The descriptor held open for one call, however other threads dispose the object meanwhile.
-        internal KernelDescriptor.Lease Use() => _descriptor.Use();
+        internal DescriptorLease Use() => _descriptor.Use();
 
         /// <summary>
         /// Reads the value under a key into <paramref name="value"/>; false when there is none. A per-CPU map's value is one
@@ -95,6 +96,19 @@ namespace BpfSharp
             return Found(BpfCommand.MapDeleteElem, key, Span<byte>.Empty, "delete");
         }
 
+        /// <summary>The keys, in the kernel's order (BPF_MAP_GET_NEXT_KEY from the first).</summary>
+        internal IEnumerable<TKey> Keys<TKey>()
+            where TKey : unmanaged
+        {
+            var key = new byte[KeySize];
+            var hasKey = false;
+            while (NextKey(hasKey ? key : null, key))
+            {
+                hasKey = true;
+                yield return MemoryMarshal.Read<TKey>(key);
+            }
+        }
+
         /// <summary>The key after <paramref name="key"/> (the first when it is null) into <paramref name="next"/>; false after the last.</summary>
         public bool NextKey(byte[]? key, byte[] next)
         {
@@ -133,7 +147,7 @@ namespace BpfSharp
         /// 8 bytes; every other map its value size (map-of-maps values are 4-byte ids, which is also their value size).
         /// </summary>
         internal int ElementValueBytes => IsPerCpu
-            ? (((int)ValueSize + 7) & ~7) * BpfPerCpuMapView<int, int>.PossibleCpuCount
+            ? (((int)ValueSize + 7) & ~7) * CpuList.PossibleCount
             : (int)ValueSize;
 
         /// <summary>Whether user space reads and writes one value per possible CPU.</summary>

@@ -21,7 +21,7 @@ namespace BpfSharp
         /// </summary>
         public BpfLink AttachTracepoint()
         {
-            RequireType(BpfProgramType.Tracepoint, "AttachTracepoint");
+            RequireType("AttachTracepoint", BpfProgramType.Tracepoint);
             var target = SectionTarget();
             var slash = target.IndexOf('/', StringComparison.Ordinal);
             if (slash <= 0 || slash == target.Length - 1)
@@ -38,7 +38,7 @@ namespace BpfSharp
         /// </summary>
         public BpfLink AttachTracepoint(string category, string name)
         {
-            RequireType(BpfProgramType.Tracepoint, "AttachTracepoint");
+            RequireType("AttachTracepoint", BpfProgramType.Tracepoint);
             RequirePathPart(category, nameof(category));
             RequirePathPart(name, nameof(name));
             var description = $"{Name} on {category}/{name} (tracepoint)";
@@ -172,7 +172,7 @@ namespace BpfSharp
 
         private void RequireKprobe()
         {
-            RequireType(BpfProgramType.Kprobe, "AttachKprobe");
+            RequireType("AttachKprobe", BpfProgramType.Kprobe);
             if (AttachType != null)
             {
                 // kprobe.multi and kprobe.session programs are loaded for BPF_TRACE_KPROBE_MULTI links, not perf events.

@@ -38,7 +38,7 @@ namespace BpfSharp
         public int Fd => _descriptor.Number;
 
         // The descriptor held open for one call, however other threads dispose the object meanwhile.
-        internal KernelDescriptor.Lease Use() => _descriptor.Use();
+        internal DescriptorLease Use() => _descriptor.Use();
 
         /// <summary>Pins the program at a path in bpffs: it stays loaded until the file is deleted.</summary>
         public void Pin(string path)

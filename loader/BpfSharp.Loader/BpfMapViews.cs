@@ -25,11 +25,8 @@ namespace BpfSharp
                 throw new BpfException($"map '{map.Name}' is {map.Type}: every key has one value per possible CPU; use PerCpuMap<{typeof(TKey).Name}, {typeof(TValue).Name}>(\"{map.Name}\")");
             }
 
-            var keySize = (uint)Unsafe.SizeOf<TKey>();
-            if (map.KeySize != keySize || map.ValueSize != ValueBytes)
-            {
-                throw new BpfException($"map '{map.Name}' ({map.Type}) has {map.KeySize}-byte keys and {map.ValueSize}-byte values; {typeof(TKey).Name} is {keySize} bytes and {typeof(TValue).Name} {ValueBytes}: use the types the program declares");
-            }
+            MapKinds.RequireKey<TKey>(map);
+            MapKinds.RequireValue<TValue>(map);
         }
 
         /// <summary>The loaded map behind the view.</summary>
@@ -57,19 +54,7 @@ namespace BpfSharp
         public bool Delete(TKey key) => Map.Delete(Bytes(ref key));
 
         /// <summary>The keys, in the kernel's order (a hash map's order changes as it is written).</summary>
-        public IEnumerable<TKey> Keys
-        {
-            get
-            {
-                var key = new byte[Map.KeySize];
-                var hasKey = false;
-                while (Map.NextKey(hasKey ? key : null, key))
-                {
-                    hasKey = true;
-                    yield return MemoryMarshal.Read<TKey>(key);
-                }
-            }
-        }
+        public IEnumerable<TKey> Keys => Map.Keys<TKey>();
 
         /// <summary>Every entry; an entry deleted while enumerating is skipped.</summary>
         public IEnumerable<KeyValuePair<TKey, TValue>> Entries
@@ -136,8 +121,6 @@ namespace BpfSharp
 
             return entries;
         }
-
-        internal virtual uint ValueBytes => (uint)Unsafe.SizeOf<TValue>();
 
         private static KeyValuePair<TKey, TValue> Entry(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) =>
             new KeyValuePair<TKey, TValue>(MemoryMarshal.Read<TKey>(key), MemoryMarshal.Read<TValue>(value));

@@ -101,9 +101,9 @@ namespace BpfSharp
                 var maps = new Dictionary<string, BpfLoadedMap>(StringComparer.Ordinal);
                 foreach (var map in spec.Maps)
                 {
-                    var maxEntries = map.MaxEntries == 0 && map.Type == PerfEventArrayType ? (uint)BpfPerCpuMapView<int, int>.PossibleCpuCount : map.MaxEntries;
+                    var maxEntries = map.MaxEntries == 0 && map.Type == PerfEventArrayType ? (uint)CpuList.PossibleCount : map.MaxEntries;
                     var pinPath = map.PinnedByName ? Path.Combine(options.PinPath, map.Name) : null;
-                    var reused = pinPath != null ? OpenPinned(spec.Name, map, maxEntries, pinPath) : -1;
+                    var reused = pinPath != null ? ReusablePinnedMap(spec.Name, map, maxEntries, pinPath) : -1;
                     var fd = reused >= 0 ? reused : CreateMap(spec.Name, map, maxEntries, btfFd);
                     opened.Add(fd);
                     if (pinPath != null && reused < 0)
@@ -143,7 +143,7 @@ namespace BpfSharp
         }
 
         // A map pinned by name: the descriptor of the one already pinned there when it has the declared shape, -1 when none is.
-        private static int OpenPinned(string objectName, MapSpec map, uint maxEntries, string pinPath)
+        private static int ReusablePinnedMap(string objectName, MapSpec map, uint maxEntries, string pinPath)
         {
             var fd = KernelObjects.OpenPinned(pinPath, out var errno);
             if (fd < 0)

@@ -1,9 +1,8 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
-using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using BpfSharp.Loader.Native;
 
 namespace BpfSharp
 {
@@ -15,8 +14,6 @@ namespace BpfSharp
         where TKey : unmanaged
         where TValue : unmanaged
     {
-        private static readonly Lazy<int> s_possibleCpus = new Lazy<int>(() => PossibleCpus(File.ReadAllText("/sys/devices/system/cpu/possible")));
-
         private readonly int _stride;
 
         /// <summary>A view of a loaded map: one of an object, or one opened from its pin (<see cref="BpfLoadedMap.OpenPinned"/>); its type and sizes are checked now.</summary>
@@ -28,11 +25,8 @@ namespace BpfSharp
                 throw new BpfException($"map '{map.Name}' is {map.Type}, not a per-CPU map");
             }
 
-            if (map.KeySize != (uint)Unsafe.SizeOf<TKey>() || map.ValueSize != (uint)Unsafe.SizeOf<TValue>())
-            {
-                throw new BpfException($"map '{map.Name}' ({map.Type}) has {map.KeySize}-byte keys and {map.ValueSize}-byte values; {typeof(TKey).Name} is {Unsafe.SizeOf<TKey>()} bytes and {typeof(TValue).Name} {Unsafe.SizeOf<TValue>()}: use the types the program declares");
-            }
-
+            MapKinds.RequireKey<TKey>(map);
+            MapKinds.RequireValue<TValue>(map);
             Map = map;
             _stride = (Unsafe.SizeOf<TValue>() + 7) & ~7;
         }
@@ -40,9 +34,7 @@ namespace BpfSharp
         public BpfLoadedMap Map { get; }
 
         /// <summary>The number of possible CPUs: the length of every value array.</summary>
-        public int CpuCount => s_possibleCpus.Value;
-
-        internal static int PossibleCpuCount => s_possibleCpus.Value;
+        public int CpuCount => CpuList.PossibleCount;
 
         /// <summary>The key's value on each possible CPU; false when the key has no entry.</summary>
         public bool TryLookup(TKey key, out TValue[] values)
@@ -94,12 +86,8 @@ namespace BpfSharp
                 return entries;
             }
 
-            var next = new byte[Map.KeySize];
-            var hasKey = false;
-            while (Map.NextKey(hasKey ? next : null, next))
+            foreach (var key in Map.Keys<TKey>())
             {
-                hasKey = true;
-                var key = MemoryMarshal.Read<TKey>(next);
                 if (TryLookup(key, out var values))
                 {
                     entries.Add(new KeyValuePair<TKey, TValue[]>(key, values));
@@ -120,10 +108,6 @@ namespace BpfSharp
 
             return values;
         }
-
-        // "0-3" or "0,2-5": the highest CPU number plus one, as the kernel sizes per-CPU values.
-        internal static int PossibleCpus(string ranges) =>
-            ranges.Trim().Split(',').Select(range => int.Parse(range.Split('-').Last(), System.Globalization.CultureInfo.InvariantCulture)).Max() + 1;
     }
 
     public sealed partial class BpfObject

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using BpfSharp.Loader.Native;
@@ -60,7 +59,7 @@ namespace BpfSharp
             }
 
             _map = map;
-            Cpus = Online(File.ReadAllText("/sys/devices/system/cpu/online"));
+            Cpus = CpuList.Online();
             lock (s_readers)
             {
                 if (s_readers.TryGetValue(map, out var open) && !open._disposed)
@@ -184,24 +183,6 @@ namespace BpfSharp
                     s_readers.Remove(_map);
                 }
             }
-        }
-
-        // "0-1" or "0,2-5,7": every CPU listed.
-        internal static IReadOnlyList<int> Online(string list)
-        {
-            var cpus = new List<int>();
-            foreach (var range in list.Trim().Split(',', StringSplitOptions.RemoveEmptyEntries))
-            {
-                var bounds = range.Split('-');
-                var first = int.Parse(bounds[0], System.Globalization.CultureInfo.InvariantCulture);
-                var last = bounds.Length > 1 ? int.Parse(bounds[1], System.Globalization.CultureInfo.InvariantCulture) : first;
-                for (var cpu = first; cpu <= last; cpu++)
-                {
-                    cpus.Add(cpu);
-                }
-            }
-
-            return cpus;
         }
 
         // Opens one CPU's event, maps its buffer, enables it and installs it; each step recorded in the buffer, which the

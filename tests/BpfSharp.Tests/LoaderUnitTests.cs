@@ -10,7 +10,7 @@ public class LoaderUnitTests
     [InlineData("0-3\n", 4)]
     [InlineData("0,2-5", 6)]
     public void Possible_cpus_are_counted_as_the_kernel_sizes_per_cpu_values(string ranges, int expected) =>
-        Assert.Equal(expected, BpfPerCpuMapView<uint, ulong>.PossibleCpus(ranges));
+        Assert.Equal(expected, BpfSharp.Loader.Native.CpuList.Count(ranges));
 
     [Theory]
     [InlineData("processed 0 insns (limit 1000000)\n", "processed 0 insns (limit 1000000)")]

@@ -26,20 +26,7 @@ namespace BpfSharp.Loader.Native
 
         /// <summary>The descriptor, kept open until the lease is disposed.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public Lease Use()
-        {
-            var added = false;
-            try
-            {
-                DangerousAddRef(ref added);
-            }
-            catch (ObjectDisposedException)
-            {
-                throw Disposed();
-            }
-
-            return new Lease(this);
-        }
+        public DescriptorLease Use() => DescriptorLease.Of(this, s_disposed);
 
         protected override bool ReleaseHandle()
         {
@@ -47,21 +34,44 @@ namespace BpfSharp.Loader.Native
             return true;
         }
 
+        private static readonly Func<SafeHandle, Exception> s_disposed = handle => ((KernelDescriptor)handle).Disposed();
+
         private ObjectDisposedException Disposed() => new ObjectDisposedException(_owner, $"{_owner} belongs to a disposed BpfObject");
+    }
 
-        public readonly struct Lease : IDisposable
+    /// <summary>
+    /// A handle's descriptor kept open for one call (a reference on the <see cref="SafeHandle"/>, released on dispose): a
+    /// thread disposing the handle meanwhile delays the close instead of letting the number be reused under the call.
+    /// </summary>
+    internal readonly struct DescriptorLease : IDisposable
+    {
+        private readonly SafeHandle _handle;
+
+        private DescriptorLease(SafeHandle handle)
         {
-            private readonly KernelDescriptor _descriptor;
+            _handle = handle;
+        }
 
-            public Lease(KernelDescriptor descriptor)
+        public int Fd => (int)_handle.DangerousGetHandle();
+
+        /// <summary>A lease on the handle, or the exception <paramref name="whenClosed"/> makes when it is closed already.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static DescriptorLease Of(SafeHandle handle, Func<SafeHandle, Exception> whenClosed)
+        {
+            var added = false;
+            try
             {
-                _descriptor = descriptor;
+                handle.DangerousAddRef(ref added);
+            }
+            catch (ObjectDisposedException)
+            {
+                throw whenClosed(handle);
             }
 
-            public int Fd => (int)_descriptor.handle;
-
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public void Dispose() => _descriptor.DangerousRelease();
+            return new DescriptorLease(handle);
         }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Dispose() => _handle.DangerousRelease();
     }
 }

@@ -190,7 +190,13 @@ namespace BpfSharp.Loader.Native
         }
 
         /// <summary>BPF_OBJ_PIN: the descriptor's object under a path in bpffs; 0, or -1 with the errno.</summary>
-        public static int Pin(int fd, string path, out int errno)
+        public static int Pin(int fd, string path, out int errno) => PathCommand(BpfCommand.ObjPin, path, fd, out errno);
+
+        /// <summary>BPF_OBJ_GET: a descriptor of the object pinned at a path, or -1 with the errno (ENOENT: nothing there).</summary>
+        public static int OpenPinned(string path, out int errno) => PathCommand(BpfCommand.ObjGet, path, 0, out errno);
+
+        // union bpf_attr's obj part: the path, then the descriptor to pin (0 for BPF_OBJ_GET).
+        private static int PathCommand(BpfCommand command, string path, int fd, out int errno)
         {
             var bytes = System.Text.Encoding.UTF8.GetBytes(path + "\0");
             Span<byte> attr = stackalloc byte[16];
@@ -199,20 +205,7 @@ namespace BpfSharp.Loader.Native
             {
                 AttrWriter.U64(attr, 0, (ulong)pathPointer);
                 AttrWriter.U32(attr, 8, (uint)fd);
-                return BpfSyscall.Invoke(BpfCommand.ObjPin, attr, out errno);
-            }
-        }
-
-        /// <summary>BPF_OBJ_GET: a descriptor of the object pinned at a path, or -1 with the errno (ENOENT: nothing there).</summary>
-        public static int OpenPinned(string path, out int errno)
-        {
-            var bytes = System.Text.Encoding.UTF8.GetBytes(path + "\0");
-            Span<byte> attr = stackalloc byte[16];
-            attr.Clear();
-            fixed (byte* pathPointer = bytes)
-            {
-                AttrWriter.U64(attr, 0, (ulong)pathPointer);
-                return BpfSyscall.Invoke(BpfCommand.ObjGet, attr, out errno);
+                return BpfSyscall.Invoke(command, attr, out errno);
             }
         }
 
@@ -241,7 +234,7 @@ namespace BpfSharp.Loader.Native
             }
 
             uint At(int offset) => System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(info.AsSpan(offset));
-            return ((int)At(0), At(8), At(12), At(16), At(20), CString(info.AsSpan(24, 16).ToArray()));
+            return ((int)At(0), At(8), At(12), At(16), At(20), CString(info.AsSpan(24, 16)));
         }
 
         /// <summary>
@@ -281,10 +274,11 @@ namespace BpfSharp.Loader.Native
             return BpfSyscall.Invoke(BpfCommand.MapFreeze, attr, out errno);
         }
 
-        private static string CString(byte[] buffer)
+        /// <summary>A NUL-terminated UTF-8 string in a kernel buffer (all of it when there is no NUL).</summary>
+        internal static string CString(ReadOnlySpan<byte> bytes)
         {
-            var end = Array.IndexOf(buffer, (byte)0);
-            return Encoding.UTF8.GetString(buffer, 0, end < 0 ? buffer.Length : end);
+            var end = bytes.IndexOf((byte)0);
+            return Encoding.UTF8.GetString(end < 0 ? bytes : bytes.Slice(0, end));
         }
     }
 

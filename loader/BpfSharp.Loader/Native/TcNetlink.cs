@@ -142,7 +142,7 @@ namespace BpfSharp.Loader.Native
             var errno = channel.Exchange(message.Finish(), (type, payload) =>
             {
                 if (type == RtmNewQdisc && payload.Length >= TcmsgSize && MemoryMarshal.Read<int>(payload.Slice(4)) == ifindex
-                    && Attribute(payload.Slice(TcmsgSize), TcaKind) is { } kind && CString(kind) == "clsact")
+                    && Attribute(payload.Slice(TcmsgSize), TcaKind) is { } kind && KernelObjects.CString(kind) == "clsact")
                 {
                     found = true;
                 }
@@ -181,13 +181,13 @@ namespace BpfSharp.Loader.Native
                 var handle = MemoryMarshal.Read<uint>(payload.Slice(8));
                 var attributes = payload.Slice(TcmsgSize);
                 // A dump lists each priority's classifier once without a handle, then its filters.
-                if (handle == 0 || Attribute(attributes, TcaKind) is not { } kind || CString(kind) != "bpf")
+                if (handle == 0 || Attribute(attributes, TcaKind) is not { } kind || KernelObjects.CString(kind) != "bpf")
                 {
                     return;
                 }
 
                 var options = Attribute(attributes, TcaOptions) ?? Array.Empty<byte>();
-                var name = Attribute(options, TcaBpfName) is { } text ? CString(text) : null;
+                var name = Attribute(options, TcaBpfName) is { } text ? KernelObjects.CString(text) : null;
                 var id = Attribute(options, TcaBpfId) is { Length: >= 4 } idBytes ? MemoryMarshal.Read<uint>(idBytes) : 0;
                 var flags = Attribute(options, TcaBpfFlags) is { Length: >= 4 } flagBytes ? MemoryMarshal.Read<uint>(flagBytes) : 0;
                 var info = MemoryMarshal.Read<uint>(payload.Slice(16));
@@ -213,12 +213,6 @@ namespace BpfSharp.Loader.Native
         {
             var bytes = Encoding.UTF8.GetBytes(text);
             return bytes.Length <= maximumBytes ? text : Encoding.UTF8.GetString(bytes, 0, maximumBytes).TrimEnd('\uFFFD');
-        }
-
-        private static string CString(ReadOnlySpan<byte> bytes)
-        {
-            var end = bytes.IndexOf((byte)0);
-            return Encoding.UTF8.GetString(end < 0 ? bytes : bytes.Slice(0, end));
         }
 
         /// <summary>The payload of the first attribute of that type in a run of attributes, or null.</summary>
@@ -438,7 +432,7 @@ namespace BpfSharp.Loader.Native
                 }
 
                 start = Align(start);
-                return start < message.Length && Attribute(message.Slice(start), ErrorAttributeMessage) is { } text ? CString(text) : null;
+                return start < message.Length && Attribute(message.Slice(start), ErrorAttributeMessage) is { } text ? KernelObjects.CString(text) : null;
             }
 
             [StructLayout(LayoutKind.Sequential)]

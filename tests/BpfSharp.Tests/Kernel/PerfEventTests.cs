@@ -87,7 +87,7 @@ public sealed class PerfEventTests(ITestOutputHelper output) : IDisposable
         using var loaded = Load();
         using var reader = loaded.PerfEvents(Out);
         Assert.Equal("Out", reader.Name);
-        Assert.Equal(BpfPerfEventReader.Online(File.ReadAllText("/sys/devices/system/cpu/online")), reader.Cpus);
+        Assert.Equal(BpfSharp.Loader.Native.CpuList.Online(), reader.Cpus);
 
         loaded.Program("Emit").TestRun(new byte[64], repeat: 1000);
         var received = new List<(int Cpu, ulong Sequence)>();
@@ -315,9 +315,9 @@ public sealed class PerfEventTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void Cpu_lists_are_read_as_the_kernel_writes_them()
     {
-        Assert.Equal(new[] { 0, 1 }, BpfPerfEventReader.Online("0-1\n"));
-        Assert.Equal(new[] { 0 }, BpfPerfEventReader.Online("0\n"));
-        Assert.Equal(new[] { 0, 2, 3, 4, 7 }, BpfPerfEventReader.Online("0,2-4,7\n"));
+        Assert.Equal(new[] { 0, 1 }, BpfSharp.Loader.Native.CpuList.Parse("0-1\n"));
+        Assert.Equal(new[] { 0 }, BpfSharp.Loader.Native.CpuList.Parse("0\n"));
+        Assert.Equal(new[] { 0, 2, 3, 4, 7 }, BpfSharp.Loader.Native.CpuList.Parse("0,2-4,7\n"));
     }
 
     private static int OpenDescriptors() => DescriptorCounting.Open();
