@@ -56,7 +56,7 @@ public static class BatchBenchmark
             }
         }
 
-        BpfSyscall.Close(fd);
+        view.Map.Dispose(); // the map owns the descriptor
         var medians = times.Select(t => t.Order().ElementAt(rounds / 2)).ToArray();
         Console.WriteLine($"whole hash map of {entries:N0} entries, {rounds} rounds (medians):");
         for (var way = 0; way < ways.Length; way++)

@@ -50,7 +50,7 @@ public static class LookupBenchmark
             }
         }
 
-        BpfSyscall.Close(fd);
+        view.Map.Dispose(); // the map owns the descriptor
         Array.Sort(dotnet);
         Array.Sort(c);
         var (dotnetMedian, cMedian) = (dotnet[rounds / 2], c[rounds / 2]);

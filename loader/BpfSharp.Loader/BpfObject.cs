@@ -82,11 +82,15 @@ namespace BpfSharp
         {
             options ??= new BpfObjectOptions();
             var spec = ObjectSpec.Read(path, contents);
-            var opened = new List<int>();
+            // A descriptor belongs to its BpfLoadedMap or BpfLoadedProgram as soon as it has one (whose handle would close it
+            // again when finalized): a failed load closes those through them, and only the BTF directly.
+            var btfFd = -1;
+            var maps = new Dictionary<string, BpfLoadedMap>(StringComparer.Ordinal);
+            var programs = new Dictionary<string, BpfLoadedProgram>(StringComparer.Ordinal);
             var pinned = new List<string>();
+            var loaded = false;
             try
             {
-                var btfFd = -1;
                 if (spec.BtfBlob != null)
                 {
                     btfFd = KernelObjects.LoadBtf(spec.BtfBlob, out var btfErrno, out var btfLog);
@@ -94,50 +98,52 @@ namespace BpfSharp
                     {
                         throw new BpfException($"{spec.Name}: the kernel refused the object's BTF: {BpfSyscall.Describe(btfErrno)}\n{btfLog.Trim()}", btfErrno);
                     }
-
-                    opened.Add(btfFd);
                 }
 
-                var maps = new Dictionary<string, BpfLoadedMap>(StringComparer.Ordinal);
                 foreach (var map in spec.Maps)
                 {
                     var maxEntries = map.MaxEntries == 0 && map.Type == PerfEventArrayType ? (uint)CpuList.PossibleCount : map.MaxEntries;
                     var pinPath = map.PinnedByName ? Path.Combine(options.PinPath, map.Name) : null;
                     var reused = pinPath != null ? ReusablePinnedMap(spec.Name, map, maxEntries, pinPath) : -1;
                     var fd = reused >= 0 ? reused : CreateMap(spec.Name, map, maxEntries, btfFd);
-                    opened.Add(fd);
+                    maps.Add(map.Name, new BpfLoadedMap(map.Name, fd, map.Type, map.KeySize, map.ValueSize, maxEntries, map.Flags) { PinPath = pinPath, Reused = reused >= 0 });
                     if (pinPath != null && reused < 0)
                     {
                         PinNew(spec.Name, map.Name, fd, pinPath, options.PinPath);
                         pinned.Add(pinPath);
                     }
-
-                    maps.Add(map.Name, new BpfLoadedMap(map.Name, fd, map.Type, map.KeySize, map.ValueSize, maxEntries, map.Flags) { PinPath = pinPath, Reused = reused >= 0 });
                 }
 
-                var programs = new Dictionary<string, BpfLoadedProgram>(StringComparer.Ordinal);
                 foreach (var program in spec.Programs)
                 {
                     var fd = LoadProgram(spec, program, maps, btfFd);
-                    opened.Add(fd);
                     programs.Add(program.Name, new BpfLoadedProgram(program.Name, program.Section, fd, KernelTypes.ProgramTypes.FindByName(program.Definition.ProgramType)!.Value, program.Definition.AttachType));
                 }
 
-                opened.Clear();
-                pinned.Clear();
+                loaded = true;
                 return new BpfObject(spec.Name, btfFd, maps, programs);
             }
             finally
             {
-                foreach (var fd in opened)
+                if (!loaded)
                 {
-                    BpfSyscall.Close(fd);
-                }
+                    foreach (var program in programs.Values)
+                    {
+                        program.Close();
+                    }
 
-                // As libbpf does: a load that fails takes back the pins it made (not the ones it reused).
-                foreach (var pin in pinned)
-                {
-                    File.Delete(pin);
+                    foreach (var map in maps.Values)
+                    {
+                        map.Close();
+                    }
+
+                    BpfSyscall.Close(btfFd);
+
+                    // As libbpf does: a load that fails takes back the pins it made (not the ones it reused).
+                    foreach (var pin in pinned)
+                    {
+                        File.Delete(pin);
+                    }
                 }
             }
         }

@@ -76,6 +76,18 @@ public sealed class LoaderTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(line, refusal.SourceLine);
         Assert.StartsWith($"Source0.cs({line}): the verifier refused program 'Filter': invalid access to packet", refusal.Message);
         Assert.Contains("processed", refusal.Log);
+
+        // The refused load closed its maps once: the descriptor numbers the next load reuses stay that load's, also after
+        // the garbage collector has run the finalizers of everything the refused load made.
+        var intact = Compile(Contract, "contract");
+        Assert.Throws<BpfVerifierException>(() => BpfObject.Load(path));
+        using var next = BpfObject.Load(intact);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.All(next.Maps.Values, map => Assert.True(BpfSharp.Loader.Native.KernelObjects.MapInfo(map.Fd, out _) is not null, $"map '{map.Name}' lost its descriptor {map.Fd}"));
+        next.Map<uint, ulong>("PerProtocol").Update(6, 1);
+        Assert.Equal(1ul, next.Map<uint, ulong>("PerProtocol").Lookup(6));
     }
 
     [SkippableFact]
