@@ -19,7 +19,8 @@ namespace BpfSharp.Analyzers
             Descriptors.UnsupportedCall,
             Descriptors.UnsupportedMapUse,
             Descriptors.ObjectName,
-            Descriptors.LongObjectName);
+            Descriptors.LongObjectName,
+            Descriptors.ThrowingOperation);
 
         public override void Initialize(AnalysisContext context)
         {
@@ -70,6 +71,7 @@ namespace BpfSharp.Analyzers
                     CompilerDiagnosticIds.UnsupportedMapUse => Descriptors.UnsupportedMapUse,
                     CompilerDiagnosticIds.ObjectName => Descriptors.ObjectName,
                     CompilerDiagnosticIds.LongObjectName => Descriptors.LongObjectName,
+                    CompilerDiagnosticIds.ThrowingOperation => Descriptors.ThrowingOperation,
                     _ => Descriptors.UnsupportedConstruct,
                 },
                 problem.Location,

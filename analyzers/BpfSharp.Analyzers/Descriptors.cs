@@ -145,6 +145,14 @@ namespace BpfSharp.Analyzers
             DiagnosticSeverity.Warning,
             "The kernel keeps the first 15 characters of a program's or map's name (BPF_OBJ_NAME_LEN); loaders truncate longer names, so bpftool and the kernel show the shortened one.");
 
+        public static readonly DiagnosticDescriptor ThrowingOperation = Create(
+            "BPF2008",
+            "Operation on which C# throws and a BPF program cannot",
+            "{0}",
+            CompilerCategory,
+            DiagnosticSeverity.Error,
+            "A compiled program computes what the C# computes, and C# throws on checked overflow and on division by zero. A BPF program cannot throw, so the compiler refuses checked arithmetic and a division whose divisor the program has not tested against zero.");
+
         public static readonly DiagnosticDescriptor KernelProfileProblem = Create(
             DiagnosticIds.KernelProfileProblem,
             "Kernel profile cannot be used",

@@ -116,8 +116,11 @@ namespace BpfSharp.Compiler
     /// <summary>The BpfSharp types a translation needs, looked up once.</summary>
     internal sealed class KnownSymbols
     {
+        private readonly Compilation _compilation;
+
         private KnownSymbols(Compilation compilation)
         {
+            _compilation = compilation;
             Program = compilation.GetTypeByMetadataName("BpfSharp.BpfProgramAttribute")!;
             Helper = compilation.GetTypeByMetadataName("BpfSharp.BpfHelperAttribute")!;
             MapClass = compilation.GetTypeByMetadataName("BpfSharp.BpfMapClassAttribute")!;
@@ -138,6 +141,15 @@ namespace BpfSharp.Compiler
         public INamedTypeSymbol? Pinned { get; }
 
         public string? License { get; }
+
+        private HashSet<string>? _helperNames;
+
+        /// <summary>Whether a C name is a helper's (every helper the generated BpfHelpers knows, used or not).</summary>
+        public bool IsHelperName(string name) =>
+            (_helperNames ??= new HashSet<string>(
+                (_compilation.GetTypeByMetadataName("BpfSharp.BpfHelpers")?.GetMembers().OfType<IMethodSymbol>() ?? Enumerable.Empty<IMethodSymbol>())
+                    .Select(m => HelperOf(m)?.Name).OfType<string>(),
+                StringComparer.Ordinal)).Contains(name);
 
         public static KnownSymbols? Create(Compilation compilation) =>
             compilation.GetTypeByMetadataName("BpfSharp.BpfProgramAttribute") is null || compilation.GetTypeByMetadataName("BpfSharp.BpfMap") is null

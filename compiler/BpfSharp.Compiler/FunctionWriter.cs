@@ -303,16 +303,15 @@ namespace BpfSharp.Compiler
                 case IConversionOperation conversion:
                     return Conversion(conversion);
                 case IBinaryOperation binary:
-                    return "(" + Expression(binary.LeftOperand) + " " + BinaryOperator(binary) + " " + Expression(binary.RightOperand) + ")";
+                    return Binary(binary);
                 case IUnaryOperation unary:
-                    return "(" + UnaryOperator(unary) + Expression(unary.Operand) + ")";
+                    return Unary(unary);
                 case ISimpleAssignmentOperation assignment:
                     return Target(assignment.Target) + " = " + Expression(assignment.Value);
                 case ICompoundAssignmentOperation compound:
-                    return Target(compound.Target) + " " + BinaryOperator(compound.OperatorKind, compound.Syntax) + "= " + Expression(compound.Value);
+                    return Compound(compound);
                 case IIncrementOrDecrementOperation step:
-                    var sign = step.Kind == OperationKind.Increment ? "++" : "--";
-                    return step.IsPostfix ? "(" + Target(step.Target) + sign + ")" : "(" + sign + Target(step.Target) + ")";
+                    return Step(step);
                 case IConditionalOperation conditional when conditional.WhenFalse != null:
                     return "(" + Expression(conditional.Condition) + " ? " + Expression(conditional.WhenTrue) + " : " + Expression(conditional.WhenFalse) + ")";
                 case IAddressOfOperation address:
@@ -337,6 +336,8 @@ namespace BpfSharp.Compiler
                     return DefaultOf(defaultValue.Type, defaultValue.Syntax);
                 case IInvocationOperation invocation:
                     return Invocation(invocation);
+                case IObjectCreationOperation creation when creation.Type is { TypeKind: TypeKind.Struct } && _unit.Symbols.MapTypeOf(creation.Type) is null:
+                    return StructCreation(creation);
                 default:
                     return Unsupported(operation, Describe(operation));
             }
@@ -386,12 +387,17 @@ namespace BpfSharp.Compiler
                 return atomic;
             }
 
+            if (DotNetIntrinsics.Translate(invocation, arguments, (id, why) => _unit.Problem(id, at, $"'{invocation.Syntax}': {why}")) is string intrinsic)
+            {
+                return intrinsic;
+            }
+
             if (target.IsStatic && target.Locations.Any(l => l.IsInSource) && target.MethodKind == MethodKind.Ordinary)
             {
                 return _unit.Function(target, at) + "(" + string.Join(", ", arguments) + ")";
             }
 
-            _unit.Problem(CompilerDiagnosticIds.UnsupportedCall, at, $"'{target.ToDisplayString()}' cannot be called from a BPF program: only BpfHelpers, Interlocked and static methods of this project can");
+            _unit.Problem(CompilerDiagnosticIds.UnsupportedCall, at, $"'{target.ToDisplayString()}' cannot be called from a BPF program: only BpfHelpers, Interlocked, byte swaps, block copies and static methods of this project can");
             return "0";
         }
 
@@ -456,9 +462,53 @@ namespace BpfSharp.Compiler
             }
 
             var at = conversion.Syntax.GetLocation();
+            if (conversion.IsChecked && IntegerType.Of(conversion.Operand.Type) is IntegerType from && IntegerType.Of(conversion.Type) is IntegerType to && !to.Holds(from))
+            {
+                Throwing(conversion, "a checked conversion throws OverflowException when the value does not fit");
+            }
+
             var type = _unit.CType(conversion.Type, at);
             _unit.CType(conversion.Operand.Type, at);
             return "((" + type + ")" + Expression(conversion.Operand) + ")";
+        }
+
+        // 'new S { A = a, B = { C = c } }' (no allocation: a value, as in C): zeroed, padding too (a map key's padding is
+        // part of the key, and the verifier refuses unwritten stack bytes passed to helpers), then each member in order.
+        private string StructCreation(IObjectCreationOperation creation)
+        {
+            var at = creation.Syntax.GetLocation();
+            if (creation.Arguments.Length > 0 || creation.Constructor is { IsImplicitlyDeclared: false })
+            {
+                return Unsupported(creation, $"'{creation.Syntax}' calls a constructor of '{creation.Type!.Name}' (not translated yet): set its fields with an object initializer (new {creation.Type.Name} {{ Field = value }}) instead, and");
+            }
+
+            var type = _unit.CType(creation.Type!, at);
+            var text = new StringBuilder("({ ").Append(type).Append(" bpfsharp_new; __builtin_memset(&bpfsharp_new, 0, sizeof(bpfsharp_new)); ");
+            if (creation.Initializer != null)
+            {
+                MemberInitializers(creation.Initializer, "bpfsharp_new", text);
+            }
+
+            return text.Append("bpfsharp_new; })").ToString();
+        }
+
+        private void MemberInitializers(IObjectOrCollectionInitializerOperation initializer, string path, StringBuilder text)
+        {
+            foreach (var member in initializer.Initializers)
+            {
+                switch (member)
+                {
+                    case ISimpleAssignmentOperation { Target: IFieldReferenceOperation field } assignment:
+                        text.Append(path).Append('.').Append(TranslationUnit.FieldName(field.Field)).Append(" = ").Append(Expression(assignment.Value)).Append("; ");
+                        break;
+                    case IMemberInitializerOperation { InitializedMember: IFieldReferenceOperation field } nested:
+                        MemberInitializers(nested.Initializer, path + "." + TranslationUnit.FieldName(field.Field), text);
+                        break;
+                    default:
+                        Unsupported(member, $"'{member.Syntax}' (only fields can be set in a BPF struct's initializer)");
+                        break;
+                }
+            }
         }
 
         // 'default' of a struct is a zeroed compound literal; of anything else, 0.
@@ -488,6 +538,165 @@ namespace BpfSharp.Compiler
             }
         }
 
+        // C# operators on integers keep their C# meaning (IntegerSemantics): wrap-around, masked shift counts,
+        // truncating signed division; what C# would throw on is refused (BPF2008).
+        private string Binary(IBinaryOperation binary)
+        {
+            if (binary.OperatorMethod != null)
+            {
+                return Unsupported(binary, $"the user-defined operator '{binary.OperatorMethod.ToDisplayString()}'");
+            }
+
+            var type = IntegerType.Of(binary.Type);
+            if (type != null && binary.IsChecked && IntegerSemantics.CanOverflow(binary.OperatorKind))
+            {
+                Throwing(binary, "checked arithmetic throws OverflowException on overflow");
+            }
+
+            return type is IntegerType integer && binary.LeftOperand.Type is not IPointerTypeSymbol && binary.RightOperand.Type is not IPointerTypeSymbol
+                ? Arithmetic(binary, binary.OperatorKind, integer, binary.LeftOperand, binary.RightOperand, Expression(binary.LeftOperand), Expression(binary.RightOperand))
+                : "(" + Expression(binary.LeftOperand) + " " + BinaryOperator(binary) + " " + Expression(binary.RightOperand) + ")";
+        }
+
+        // One integer operation at the operator's (promoted) type, operands already of that type (the right one of a shift: int).
+        private string Arithmetic(IOperation operation, BinaryOperatorKind kind, IntegerType type, IOperation left, IOperation right, string leftText, string rightText)
+        {
+            switch (kind)
+            {
+                case BinaryOperatorKind.Add when IntegerSemantics.WrapsDifferently(kind, type):
+                    return IntegerSemantics.Wrapping(type, "+", leftText, rightText);
+                case BinaryOperatorKind.Subtract when IntegerSemantics.WrapsDifferently(kind, type):
+                    return IntegerSemantics.Wrapping(type, "-", leftText, rightText);
+                case BinaryOperatorKind.Multiply when IntegerSemantics.WrapsDifferently(kind, type):
+                    return IntegerSemantics.Wrapping(type, "*", leftText, rightText);
+                case BinaryOperatorKind.LeftShift:
+                case BinaryOperatorKind.RightShift:
+                case BinaryOperatorKind.UnsignedRightShift:
+                    return IntegerSemantics.Shift(type, kind, leftText, IntegerSemantics.ShiftCount(type, right, rightText));
+                case BinaryOperatorKind.Divide:
+                case BinaryOperatorKind.Remainder:
+                    if (!DivisorGuard.IsNonZero(operation, right))
+                    {
+                        Throwing(operation, $"'{right.Syntax}' may be zero here, and C# throws DivideByZeroException on it; test it against zero first (if ({right.Syntax} == 0) return ...; or {right.Syntax} != 0 ? ... : ...), copying it into a local if it is not one");
+                    }
+
+                    var text = IntegerSemantics.Divide(type, kind == BinaryOperatorKind.Remainder, leftText, rightText, out var support);
+                    if (support != null)
+                    {
+                        _unit.Support(support);
+                    }
+
+                    return text;
+                default:
+                    return "(" + leftText + " " + BinaryOperator(kind, operation.Syntax) + " " + rightText + ")";
+            }
+        }
+
+        private string Unary(IUnaryOperation unary)
+        {
+            if (unary.OperatorMethod != null)
+            {
+                return Unsupported(unary, $"the user-defined operator '{unary.OperatorMethod.ToDisplayString()}'");
+            }
+
+            if (unary.OperatorKind == UnaryOperatorKind.Minus && IntegerType.Of(unary.Type) is IntegerType { Signed: true, Bits: >= 32 } type)
+            {
+                if (unary.IsChecked)
+                {
+                    Throwing(unary, "checked negation throws OverflowException on MinValue");
+                }
+
+                return IntegerSemantics.Wrapping(type, "-", "0", Expression(unary.Operand));
+            }
+
+            return "(" + UnaryOperator(unary) + Expression(unary.Operand) + ")";
+        }
+
+        // 't op= v' is t = (T)(t op v) at the operator's type. C's own 'op=' means that already for bitwise operators
+        // and for unsigned add/subtract/multiply (int and wider); the rest is spelled out.
+        private string Compound(ICompoundAssignmentOperation compound)
+        {
+            if (compound.OperatorMethod != null)
+            {
+                return Unsupported(compound, $"the user-defined operator '{compound.OperatorMethod.ToDisplayString()}'");
+            }
+
+            var kind = compound.OperatorKind;
+            var target = IntegerType.Of(compound.Target.Type);
+            var value = IntegerType.Of(compound.Value.Type);
+            if (target is not IntegerType targetType || value is not IntegerType valueType || compound.Target.Type is IPointerTypeSymbol)
+            {
+                return Target(compound.Target) + " " + BinaryOperator(kind, compound.Syntax) + "= " + Expression(compound.Value);
+            }
+
+            var shift = kind is BinaryOperatorKind.LeftShift or BinaryOperatorKind.RightShift or BinaryOperatorKind.UnsignedRightShift;
+            var type = shift ? IntegerType.PromoteUnary(targetType) : IntegerType.Promote(targetType, valueType);
+            if (compound.IsChecked && IntegerSemantics.CanOverflow(kind))
+            {
+                Throwing(compound, "checked arithmetic throws OverflowException on overflow");
+            }
+
+            var bitwise = kind is BinaryOperatorKind.And or BinaryOperatorKind.Or or BinaryOperatorKind.ExclusiveOr;
+            var plain = kind is BinaryOperatorKind.Add or BinaryOperatorKind.Subtract or BinaryOperatorKind.Multiply && !type.Signed && type.Bits >= 32;
+            if (bitwise || plain)
+            {
+                return Target(compound.Target) + " " + BinaryOperator(kind, compound.Syntax) + "= " + Expression(compound.Value);
+            }
+
+            var valueText = shift ? Expression(compound.Value) : "((" + type.C + ")" + Expression(compound.Value) + ")";
+            return Update(compound.Target, targetType, current => Arithmetic(compound, kind, type, compound.Target, compound.Value, "((" + type.C + ")" + current + ")", valueText), postfix: false);
+        }
+
+        // ++ and -- of int and long wrap in the unsigned type; narrower ones are promoted to int by C and cannot overflow it.
+        private string Step(IIncrementOrDecrementOperation step)
+        {
+            if (step.OperatorMethod != null)
+            {
+                return Unsupported(step, $"the user-defined operator '{step.OperatorMethod.ToDisplayString()}'");
+            }
+
+            var type = IntegerType.Of(step.Target.Type);
+            var op = step.Kind == OperationKind.Increment ? "+" : "-";
+            if (type != null && step.IsChecked)
+            {
+                Throwing(step, "a checked " + (op == "+" ? "increment" : "decrement") + " throws OverflowException on overflow");
+            }
+
+            if (type is IntegerType { Signed: true, Bits: >= 32 } wrapping && step.Target.Type is not IPointerTypeSymbol)
+            {
+                var valueUsed = step.IsPostfix && step.Parent is not IExpressionStatementOperation;
+                return Update(step.Target, wrapping, current => IntegerSemantics.Wrapping(wrapping, op, current, "1"), valueUsed, undo: value => IntegerSemantics.Wrapping(wrapping, op == "+" ? "-" : "+", value, "1"));
+            }
+
+            var sign = op + op;
+            return step.IsPostfix ? "(" + Target(step.Target) + sign + ")" : "(" + sign + Target(step.Target) + ")";
+        }
+
+        // 'target = (T)f(target)', evaluating the target's address once: directly when reading it has no side effects,
+        // else through a pointer in a statement expression. A postfix step gives the old value (undo of the new one).
+        private string Update(IOperation target, IntegerType type, System.Func<string, string> next, bool postfix, System.Func<string, string>? undo = null)
+        {
+            if (IsPure(target))
+            {
+                var place = Target(target);
+                var assigned = "(" + place + " = (" + type.C + ")" + next(place) + ")";
+                return postfix && undo != null ? "(" + assigned + ", (" + type.C + ")" + undo(place) + ")" : assigned;
+            }
+
+            var at = "(*bpfsharp_at)";
+            var c = _unit.CType(target.Type!, target.Syntax.GetLocation());
+            return postfix
+                ? "({ " + c + " *bpfsharp_at = &" + Target(target) + "; " + c + " bpfsharp_old = " + at + "; " + at + " = (" + type.C + ")" + next("bpfsharp_old") + "; bpfsharp_old; })"
+                : "({ " + c + " *bpfsharp_at = &" + Target(target) + "; " + at + " = (" + type.C + ")" + next(at) + "; })";
+        }
+
+        // Reading the expression twice does what reading it once does: no calls, assignments or steps in it.
+        private static bool IsPure(IOperation operation) =>
+            !operation.DescendantsAndSelf().Any(o => o is IInvocationOperation or IAssignmentOperation or IIncrementOrDecrementOperation);
+
+        private void Throwing(IOperation operation, string why) =>
+            _unit.Problem(CompilerDiagnosticIds.ThrowingOperation, operation.Syntax.GetLocation(), $"'{operation.Syntax}': {why}, and a BPF program cannot throw");
+
         private string BinaryOperator(IBinaryOperation binary) =>
             binary.OperatorKind switch
             {
@@ -507,6 +716,7 @@ namespace BpfSharp.Compiler
                 case BinaryOperatorKind.Remainder: return "%";
                 case BinaryOperatorKind.LeftShift: return "<<";
                 case BinaryOperatorKind.RightShift: return ">>";
+                case BinaryOperatorKind.UnsignedRightShift: return ">>";
                 case BinaryOperatorKind.And: return "&";
                 case BinaryOperatorKind.Or: return "|";
                 case BinaryOperatorKind.ExclusiveOr: return "^";
@@ -544,7 +754,7 @@ namespace BpfSharp.Compiler
 
         private static string Describe(IOperation operation) => operation.Kind switch
         {
-            OperationKind.ObjectCreation => "'new' (allocation)",
+            OperationKind.ObjectCreation => "'new' of a class (allocation)",
             OperationKind.ArrayCreation => "a managed array",
             OperationKind.Throw => "'throw' (exceptions)",
             OperationKind.Try => "'try' (exceptions)",

@@ -25,6 +25,9 @@ namespace BpfSharp.Compiler
         /// <summary>A program or map name longer than the kernel keeps (15 characters): a warning, the object is still written.</summary>
         public const string LongObjectName = "BPF2006";
 
+        /// <summary>An operation on which C# would throw (checked overflow, division by zero) that the kernel cannot throw on.</summary>
+        public const string ThrowingOperation = "BPF2008";
+
         /// <summary>Whether a problem keeps the object from being written (all but warnings).</summary>
         public static bool StopsTheObject(string id) => id != LongObjectName;
     }

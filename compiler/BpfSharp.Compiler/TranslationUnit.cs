@@ -61,6 +61,7 @@ namespace BpfSharp.Compiler
         private readonly Compilation _compilation;
         private readonly CancellationToken _cancellationToken;
         private readonly SortedDictionary<int, string> _helpers = new SortedDictionary<int, string>();
+        private readonly SortedSet<string> _support = new SortedSet<string>(StringComparer.Ordinal);
         private readonly List<string> _structs = new List<string>();
         // BPF_OBJ_NAME_LEN - 1: the kernel's program and map names.
         private const int KernelNameLength = 15;
@@ -168,6 +169,9 @@ namespace BpfSharp.Compiler
 
             return name;
         }
+
+        /// <summary>Writes one of IntegerSemantics' support functions into the file (once).</summary>
+        public void Support(string name) => _support.Add(name);
 
         /// <summary>The C name of a map field (declared in <c>.maps</c> on first use).</summary>
         public string Map(IFieldSymbol field, Location at)
@@ -502,9 +506,9 @@ namespace BpfSharp.Compiler
             {
                 Problem(CompilerDiagnosticIds.ObjectName, at, $"{kind} name '{name}' has characters the kernel refuses in object names: only ASCII letters, digits and '_'");
             }
-            else if (s_cKeywords.Contains(name) || name == "LICENSE" || name == "SEC" || name.StartsWith("bpf_", StringComparison.Ordinal) || name.StartsWith("__", StringComparison.Ordinal))
+            else if (s_cKeywords.Contains(name) || name == "LICENSE" || name == "SEC" || Symbols.IsHelperName(name) || name.StartsWith("bpfsharp_", StringComparison.Ordinal) || name.StartsWith("__", StringComparison.Ordinal))
             {
-                Problem(CompilerDiagnosticIds.ObjectName, at, $"{kind} name '{name}' is reserved in the object (a C keyword, a helper, the licence or a compiler name): rename the {(kind == "program" ? "method" : "field")}");
+                Problem(CompilerDiagnosticIds.ObjectName, at, $"{kind} name '{name}' is reserved in the object ({Reserved(name)}): rename the {(kind == "program" ? "method" : "field")}");
             }
             else if (name.Length > KernelNameLength)
             {
@@ -522,6 +526,12 @@ namespace BpfSharp.Compiler
 
             return name;
         }
+
+        private string Reserved(string name) =>
+            s_cKeywords.Contains(name) ? "a C keyword"
+            : name == "LICENSE" ? "the licence's section symbol"
+            : Symbols.IsHelperName(name) ? "the name of the helper " + name
+            : "a name of the compiler's or the kernel headers'";
 
         /// <summary>A C name for a function or global of the object, numbered when two C# members would share one (same class name in two namespaces).</summary>
         private string InternalName(string wanted)
@@ -581,6 +591,11 @@ namespace BpfSharp.Compiler
             foreach (var helper in _helpers.Values)
             {
                 file.Append(helper).Append('\n');
+            }
+
+            foreach (var support in _support)
+            {
+                file.Append('\n').Append(IntegerSemantics.SupportFunctions[support]).Append('\n');
             }
 
             foreach (var part in new[] { _structs, _maps, _globals, _functions.Select(f => f.Prototype).ToList(), _functions.Select(f => f.Body).ToList(), _programs })

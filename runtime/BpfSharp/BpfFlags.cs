@@ -42,6 +42,18 @@ namespace BpfSharp
         /// <summary>Always wake up the consumer.</summary>
         public const ulong BPF_RB_FORCE_WAKEUP = 2;
 
+        // bpf_ringbuf_query: which property to report (a selector, not bits)
+        /// <summary>Bytes written and not yet consumed.</summary>
+        public const ulong BPF_RB_AVAIL_DATA = 0;
+        /// <summary>The ring's size in bytes.</summary>
+        public const ulong BPF_RB_RING_SIZE = 1;
+        /// <summary>The consumer's position (wraps around).</summary>
+        public const ulong BPF_RB_CONS_POS = 2;
+        /// <summary>The producer's position (wraps around).</summary>
+        public const ulong BPF_RB_PROD_POS = 3;
+        /// <summary>Where an overwriting ring (BPF_F_RB_OVERWRITE) will write over old records next.</summary>
+        public const ulong BPF_RB_OVERWRITE_POS = 4;
+
         // bpf_redirect_map, bpf_redirect
         /// <summary>Redirect to the ingress path instead of egress (tc).</summary>
         public const ulong BPF_F_INGRESS = 1;

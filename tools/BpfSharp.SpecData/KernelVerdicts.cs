@@ -109,24 +109,31 @@ public sealed class KernelVerdicts
             }
         }
 
-        // Capabilities the ebpf-docs data leaves out (CAP_BPF for the base helpers behind bpf_capable(), CAP_SYS_ADMIN
-        // for bpf_probe_write_user, ...): taken from the newest kernel source, or the change that added the pair.
-        foreach (var programType in uses.Keys.ToArray())
+        // Capabilities and kernel options the ebpf-docs data leaves out (CAP_BPF for the base helpers behind
+        // bpf_capable(), CAP_SYS_ADMIN for bpf_probe_write_user, CONFIG_IPV6_SEG6_BPF for the seg6local helpers, ...):
+        // taken from the newest kernel source, or the change that added the pair. A probed machine that allowed the
+        // call only shows that its kernel had the option, not that every kernel of the release has it.
+        foreach (var kind in new[] { "cap", "kconfig" })
         {
-            if (conditions.Any(c => c.ProgramType == programType && c.Kind == "cap"))
+            foreach (var programType in uses.Keys.ToArray())
             {
-                continue;
-            }
+                if (conditions.Any(c => c.ProgramType == programType && c.Kind == kind))
+                {
+                    continue;
+                }
 
-            // Pairs ebpf-docs list were there before the changes in changes.tsv: only the sources speak for them.
-            var newest = inDocsBefore.Contains(programType) ? _sources.LastOrDefault(s => s.Allowed.ContainsKey((programType, docs.Name))) : default;
-            var kernelConditions = newest.Allowed is null ? Since(docs.Name, programType).Conditions : newest.Allowed[(programType, docs.Name)];
-            var cap = ConditionsOf(programType, kernelConditions).FirstOrDefault(c => c.Kind == "cap");
-            if (cap != null)
-            {
-                var source = newest.Allowed is null ? KernelSourceName(docs.Name, programType) : "the Linux " + newest.Version + " sources";
-                conditions.Add(cap);
-                decisions.Add(new KernelDecision(docs.Name, programType, "ebpf-docs state no capability; the kernel asks for " + cap.Values, "the capability is added (" + source + ")"));
+                // Pairs ebpf-docs list were there before the changes in changes.tsv: only the sources speak for them.
+                var newest = inDocsBefore.Contains(programType) ? _sources.LastOrDefault(s => s.Allowed.ContainsKey((programType, docs.Name))) : default;
+                var kernelConditions = newest.Allowed is null ? Since(docs.Name, programType).Conditions : newest.Allowed[(programType, docs.Name)];
+                var stated = ConditionsOf(programType, kernelConditions).FirstOrDefault(c => c.Kind == kind);
+                if (stated != null)
+                {
+                    var source = newest.Allowed is null ? KernelSourceName(docs.Name, programType) : "the Linux " + newest.Version + " sources";
+                    conditions.Add(stated);
+                    decisions.Add(kind == "cap"
+                        ? new KernelDecision(docs.Name, programType, "ebpf-docs state no capability; the kernel asks for " + stated.Values, "the capability is added (" + source + ")")
+                        : new KernelDecision(docs.Name, programType, "ebpf-docs state no kernel option; the kernel offers it only with " + stated.Values, "the kernel option is added (" + source + ")"));
+                }
             }
         }
 

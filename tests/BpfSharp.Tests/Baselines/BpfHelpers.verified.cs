@@ -153,7 +153,7 @@ namespace BpfSharp
         /// <para>Program types: Kprobe, Lsm, PerfEvent, RawTracepoint, RawTracepointWritable, Syscall, Tracepoint, Tracing.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_copy_from_user/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_copy_from_user", 148, Since = "5.10", ProgramTypes = 0xA50200A4UL, ProgramTypeConditions = "2:sleepable=true 5:sleepable=true 7:sleepable=true 17:sleepable=true 24:sleepable=true 26:sleepable=true 29:sleepable=true 31:sleepable=true")]
+        [global::BpfSharp.BpfHelper("bpf_copy_from_user", 148, Since = "5.10", ProgramTypes = 0xA50200A4UL, ProgramTypeConditions = "2:sleepable=true 5:sleepable=true 7:sleepable=true 17:sleepable=true 24:sleepable=true 26:sleepable=true 29:sleepable=true 29:kconfig=CONFIG_BPF_EVENTS 31:sleepable=true 31:kconfig=CONFIG_BPF_EVENTS")]
         public static long CopyFromUser(void* dst, uint size, void* userPtr) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_copy_from_user", 148);
 
@@ -174,7 +174,7 @@ namespace BpfSharp
         /// <para>Flags: none (pass 0).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_copy_from_user_task/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_copy_from_user_task", 191, Since = "5.18", GplOnly = true, ProgramTypes = 0xA50200A4UL, ProgramTypeConditions = "2:sleepable=true 5:sleepable=true 7:sleepable=true 17:sleepable=true 24:sleepable=true 26:sleepable=true 29:sleepable=true 31:sleepable=true")]
+        [global::BpfSharp.BpfHelper("bpf_copy_from_user_task", 191, Since = "5.18", GplOnly = true, ProgramTypes = 0xA50200A4UL, ProgramTypeConditions = "2:sleepable=true 5:sleepable=true 7:sleepable=true 17:sleepable=true 24:sleepable=true 26:sleepable=true 29:sleepable=true 29:kconfig=CONFIG_BPF_EVENTS 31:sleepable=true 31:kconfig=CONFIG_BPF_EVENTS")]
         public static long CopyFromUserTask(void* dst, uint size, void* userPtr, void* tsk, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_copy_from_user_task", 191);
 
@@ -242,7 +242,7 @@ namespace BpfSharp
         /// <para>Map types: CgroupArray.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_current_task_under_cgroup/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_current_task_under_cgroup", 37, Since = "4.9", ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 9:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 18:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16", ProgramTypeConditions = "1:cap=CAP_BPF 3:cap=CAP_BPF 4:cap=CAP_BPF 6:cap=CAP_BPF 8:cap=CAP_BPF 9:cap=CAP_BPF 10:cap=CAP_BPF 11:cap=CAP_BPF 12:cap=CAP_BPF 13:cap=CAP_BPF 14:cap=CAP_BPF 15:cap=CAP_BPF 16:cap=CAP_BPF 18:cap=CAP_BPF 19:cap=CAP_BPF 21:cap=CAP_BPF 22:cap=CAP_BPF 23:cap=CAP_BPF 25:cap=CAP_BPF 30:cap=CAP_BPF 32:cap=CAP_BPF", MapTypes = 0x100UL)]
+        [global::BpfSharp.BpfHelper("bpf_current_task_under_cgroup", 37, Since = "4.9", ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 9:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 18:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16", ProgramTypeConditions = "1:cap=CAP_BPF 2:kconfig=CONFIG_CGROUPS 3:cap=CAP_BPF 4:cap=CAP_BPF 5:kconfig=CONFIG_CGROUPS 6:cap=CAP_BPF 7:kconfig=CONFIG_CGROUPS 8:cap=CAP_BPF 9:cap=CAP_BPF 10:cap=CAP_BPF 11:cap=CAP_BPF 12:cap=CAP_BPF 13:cap=CAP_BPF 14:cap=CAP_BPF 15:cap=CAP_BPF 16:cap=CAP_BPF 17:kconfig=CONFIG_CGROUPS 18:cap=CAP_BPF 19:cap=CAP_BPF 21:cap=CAP_BPF 22:cap=CAP_BPF 23:cap=CAP_BPF 24:kconfig=CONFIG_CGROUPS 25:cap=CAP_BPF 26:kconfig=CONFIG_CGROUPS 29:kconfig=CONFIG_BPF_EVENTS,CONFIG_CGROUPS 30:cap=CAP_BPF 31:kconfig=CONFIG_BPF_EVENTS,CONFIG_CGROUPS 32:cap=CAP_BPF", MapTypes = 0x100UL)]
         public static long CurrentTaskUnderCgroup(global::BpfSharp.BpfMap map, uint index) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_current_task_under_cgroup", 37);
 
@@ -375,7 +375,7 @@ namespace BpfSharp
         /// <para>Flags: none (pass 0).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_find_vma/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_find_vma", 180, Since = "5.17", ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 9:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 18:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16", ProgramTypeConditions = "1:cap=CAP_BPF,CAP_PERFMON 3:cap=CAP_BPF,CAP_PERFMON 4:cap=CAP_BPF,CAP_PERFMON 6:cap=CAP_BPF,CAP_PERFMON 8:cap=CAP_BPF,CAP_PERFMON 9:cap=CAP_BPF,CAP_PERFMON 10:cap=CAP_BPF,CAP_PERFMON 11:cap=CAP_BPF,CAP_PERFMON 12:cap=CAP_BPF,CAP_PERFMON 13:cap=CAP_BPF,CAP_PERFMON 14:cap=CAP_BPF,CAP_PERFMON 15:cap=CAP_BPF,CAP_PERFMON 16:cap=CAP_BPF,CAP_PERFMON 18:cap=CAP_BPF,CAP_PERFMON 19:cap=CAP_BPF,CAP_PERFMON 21:cap=CAP_BPF,CAP_PERFMON 22:cap=CAP_BPF,CAP_PERFMON 23:cap=CAP_BPF,CAP_PERFMON 25:cap=CAP_BPF,CAP_PERFMON 30:cap=CAP_BPF,CAP_PERFMON 32:cap=CAP_BPF,CAP_PERFMON")]
+        [global::BpfSharp.BpfHelper("bpf_find_vma", 180, Since = "5.17", ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 9:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 18:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16", ProgramTypeConditions = "1:cap=CAP_BPF,CAP_PERFMON 3:cap=CAP_BPF,CAP_PERFMON 4:cap=CAP_BPF,CAP_PERFMON 6:cap=CAP_BPF,CAP_PERFMON 8:cap=CAP_BPF,CAP_PERFMON 9:cap=CAP_BPF,CAP_PERFMON 10:cap=CAP_BPF,CAP_PERFMON 11:cap=CAP_BPF,CAP_PERFMON 12:cap=CAP_BPF,CAP_PERFMON 13:cap=CAP_BPF,CAP_PERFMON 14:cap=CAP_BPF,CAP_PERFMON 15:cap=CAP_BPF,CAP_PERFMON 16:cap=CAP_BPF,CAP_PERFMON 18:cap=CAP_BPF,CAP_PERFMON 19:cap=CAP_BPF,CAP_PERFMON 21:cap=CAP_BPF,CAP_PERFMON 22:cap=CAP_BPF,CAP_PERFMON 23:cap=CAP_BPF,CAP_PERFMON 25:cap=CAP_BPF,CAP_PERFMON 29:kconfig=CONFIG_BPF_EVENTS 30:cap=CAP_BPF,CAP_PERFMON 31:kconfig=CONFIG_BPF_EVENTS 32:cap=CAP_BPF,CAP_PERFMON")]
         public static long FindVma(void* task, ulong addr, void* callbackFn, void* callbackCtx, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_find_vma", 180);
 
@@ -429,7 +429,7 @@ namespace BpfSharp
         /// <para>Flags: none (pass 0).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_branch_snapshot/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_branch_snapshot", 176, Since = "5.16", GplOnly = true, ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 9:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 18:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16", ProgramTypeConditions = "1:cap=CAP_BPF,CAP_PERFMON 3:cap=CAP_BPF,CAP_PERFMON 4:cap=CAP_BPF,CAP_PERFMON 6:cap=CAP_BPF,CAP_PERFMON 8:cap=CAP_BPF,CAP_PERFMON 9:cap=CAP_BPF,CAP_PERFMON 10:cap=CAP_BPF,CAP_PERFMON 11:cap=CAP_BPF,CAP_PERFMON 12:cap=CAP_BPF,CAP_PERFMON 13:cap=CAP_BPF,CAP_PERFMON 14:cap=CAP_BPF,CAP_PERFMON 15:cap=CAP_BPF,CAP_PERFMON 16:cap=CAP_BPF,CAP_PERFMON 18:cap=CAP_BPF,CAP_PERFMON 19:cap=CAP_BPF,CAP_PERFMON 21:cap=CAP_BPF,CAP_PERFMON 22:cap=CAP_BPF,CAP_PERFMON 23:cap=CAP_BPF,CAP_PERFMON 25:cap=CAP_BPF,CAP_PERFMON 30:cap=CAP_BPF,CAP_PERFMON 32:cap=CAP_BPF,CAP_PERFMON")]
+        [global::BpfSharp.BpfHelper("bpf_get_branch_snapshot", 176, Since = "5.16", GplOnly = true, ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 9:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 18:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16", ProgramTypeConditions = "1:cap=CAP_BPF,CAP_PERFMON 3:cap=CAP_BPF,CAP_PERFMON 4:cap=CAP_BPF,CAP_PERFMON 6:cap=CAP_BPF,CAP_PERFMON 8:cap=CAP_BPF,CAP_PERFMON 9:cap=CAP_BPF,CAP_PERFMON 10:cap=CAP_BPF,CAP_PERFMON 11:cap=CAP_BPF,CAP_PERFMON 12:cap=CAP_BPF,CAP_PERFMON 13:cap=CAP_BPF,CAP_PERFMON 14:cap=CAP_BPF,CAP_PERFMON 15:cap=CAP_BPF,CAP_PERFMON 16:cap=CAP_BPF,CAP_PERFMON 18:cap=CAP_BPF,CAP_PERFMON 19:cap=CAP_BPF,CAP_PERFMON 21:cap=CAP_BPF,CAP_PERFMON 22:cap=CAP_BPF,CAP_PERFMON 23:cap=CAP_BPF,CAP_PERFMON 25:cap=CAP_BPF,CAP_PERFMON 29:kconfig=CONFIG_BPF_EVENTS 30:cap=CAP_BPF,CAP_PERFMON 31:kconfig=CONFIG_BPF_EVENTS 32:cap=CAP_BPF,CAP_PERFMON")]
         public static long GetBranchSnapshot(void* entries, uint size, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_branch_snapshot", 176);
 
@@ -473,7 +473,7 @@ namespace BpfSharp
         /// <para>Program types: CgroupDevice, CgroupSkb (6.4), CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector (6.4), Kprobe, Lsm, LwtIn (6.4), LwtOut (6.4), LwtSeg6local (6.4), LwtXmit (6.4), Netfilter (6.4), PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct (6.4), SchedCls (6.4), SkLookup (6.4), SkMsg, SkReuseport (6.4), SkSkb (6.4), SocketFilter (6.4), SockOps (6.4), StructOps (6.4), Syscall, Tracepoint, Tracing, Xdp (6.4).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_current_cgroup_id/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_current_cgroup_id", 80, Since = "4.18", ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeVersions = "1:6.4 3:6.4 4:6.4 6:6.4 8:6.4 10:6.4 11:6.4 12:6.4 13:6.4 14:6.4 19:6.4 21:6.4 22:6.4 27:6.4 30:6.4 32:6.4", ProgramTypeConditions = "1:kconfig=CONFIG_CGROUPS 1:cap=CAP_BPF 2:kconfig=CONFIG_CGROUPS 2:cap=CAP_BPF 3:kconfig=CONFIG_CGROUPS 3:cap=CAP_BPF 4:kconfig=CONFIG_CGROUPS 4:cap=CAP_BPF 5:kconfig=CONFIG_CGROUPS 5:cap=CAP_BPF 6:kconfig=CONFIG_CGROUPS 6:cap=CAP_BPF 7:kconfig=CONFIG_CGROUPS 7:cap=CAP_BPF 8:kconfig=CONFIG_CGROUPS 8:cap=CAP_BPF 9:kconfig=CONFIG_CGROUPS 9:cap=CAP_BPF 10:kconfig=CONFIG_CGROUPS 10:cap=CAP_BPF 11:kconfig=CONFIG_CGROUPS 11:cap=CAP_BPF 12:kconfig=CONFIG_CGROUPS 12:cap=CAP_BPF 13:kconfig=CONFIG_CGROUPS 13:cap=CAP_BPF 14:kconfig=CONFIG_CGROUPS 14:cap=CAP_BPF 15:cap=CAP_BPF 16:kconfig=CONFIG_CGROUPS 16:cap=CAP_BPF 17:kconfig=CONFIG_CGROUPS 17:cap=CAP_BPF 18:kconfig=CONFIG_CGROUPS 18:cap=CAP_BPF 19:kconfig=CONFIG_CGROUPS 19:cap=CAP_BPF 21:kconfig=CONFIG_CGROUPS 21:cap=CAP_BPF 22:kconfig=CONFIG_CGROUPS 22:cap=CAP_BPF 23:cap=CAP_BPF 24:kconfig=CONFIG_CGROUPS 24:cap=CAP_BPF 25:cap=CAP_BPF 26:kconfig=CONFIG_CGROUPS 26:cap=CAP_BPF 27:kconfig=CONFIG_CGROUPS 27:cap=CAP_BPF 29:kconfig=CONFIG_CGROUPS 29:cap=CAP_BPF 30:kconfig=CONFIG_CGROUPS 30:cap=CAP_BPF 31:kconfig=CONFIG_CGROUPS 31:cap=CAP_BPF 32:kconfig=CONFIG_CGROUPS 32:cap=CAP_BPF")]
+        [global::BpfSharp.BpfHelper("bpf_get_current_cgroup_id", 80, Since = "4.18", ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeVersions = "1:6.4 3:6.4 4:6.4 6:6.4 8:6.4 10:6.4 11:6.4 12:6.4 13:6.4 14:6.4 19:6.4 21:6.4 22:6.4 27:6.4 30:6.4 32:6.4", ProgramTypeConditions = "1:kconfig=CONFIG_CGROUPS 1:cap=CAP_BPF 2:kconfig=CONFIG_CGROUPS 2:cap=CAP_BPF 3:kconfig=CONFIG_CGROUPS 3:cap=CAP_BPF 4:kconfig=CONFIG_CGROUPS 4:cap=CAP_BPF 5:kconfig=CONFIG_CGROUPS 5:cap=CAP_BPF 6:kconfig=CONFIG_CGROUPS 6:cap=CAP_BPF 7:kconfig=CONFIG_CGROUPS 7:cap=CAP_BPF 8:kconfig=CONFIG_CGROUPS 8:cap=CAP_BPF 9:kconfig=CONFIG_CGROUPS 9:cap=CAP_BPF 10:kconfig=CONFIG_CGROUPS 10:cap=CAP_BPF 11:kconfig=CONFIG_CGROUPS 11:cap=CAP_BPF 12:kconfig=CONFIG_CGROUPS 12:cap=CAP_BPF 13:kconfig=CONFIG_CGROUPS 13:cap=CAP_BPF 14:kconfig=CONFIG_CGROUPS 14:cap=CAP_BPF 15:cap=CAP_BPF 15:kconfig=CONFIG_CGROUPS 16:kconfig=CONFIG_CGROUPS 16:cap=CAP_BPF 17:kconfig=CONFIG_CGROUPS 17:cap=CAP_BPF 18:kconfig=CONFIG_CGROUPS 18:cap=CAP_BPF 19:kconfig=CONFIG_CGROUPS 19:cap=CAP_BPF 21:kconfig=CONFIG_CGROUPS 21:cap=CAP_BPF 22:kconfig=CONFIG_CGROUPS 22:cap=CAP_BPF 23:cap=CAP_BPF 23:kconfig=CONFIG_CGROUPS 24:kconfig=CONFIG_CGROUPS 24:cap=CAP_BPF 25:cap=CAP_BPF 25:kconfig=CONFIG_CGROUPS 26:kconfig=CONFIG_CGROUPS 26:cap=CAP_BPF 27:kconfig=CONFIG_CGROUPS 27:cap=CAP_BPF 29:kconfig=CONFIG_CGROUPS 29:cap=CAP_BPF 30:kconfig=CONFIG_CGROUPS 30:cap=CAP_BPF 31:kconfig=CONFIG_CGROUPS 31:cap=CAP_BPF 32:kconfig=CONFIG_CGROUPS 32:cap=CAP_BPF")]
         public static ulong GetCurrentCgroupId() =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_current_cgroup_id", 80);
 
@@ -489,7 +489,7 @@ namespace BpfSharp
         /// <para>Program types: CgroupDevice (6.16), CgroupSkb (6.16), CgroupSock, CgroupSockopt (6.16), CgroupSockAddr, CgroupSysctl (6.16), FlowDissector (6.16), Kprobe, Lsm, LwtIn (6.16), LwtOut (6.16), LwtSeg6local (6.16), LwtXmit (6.16), Netfilter (6.16), PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct (6.16), SchedCls (6.16), SkLookup (6.16), SkMsg (6.16), SkReuseport (6.16), SkSkb (6.16), SocketFilter (6.16), SockOps (6.16), Syscall, Tracepoint, Tracing, Xdp (6.16).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_current_comm/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_current_comm", 16, Since = "4.2", ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16", ProgramTypeConditions = "1:cap=CAP_BPF,CAP_PERFMON 3:cap=CAP_BPF,CAP_PERFMON 4:cap=CAP_BPF,CAP_PERFMON 6:cap=CAP_BPF,CAP_PERFMON 8:cap=CAP_BPF,CAP_PERFMON 10:cap=CAP_BPF,CAP_PERFMON 11:cap=CAP_BPF,CAP_PERFMON 12:cap=CAP_BPF,CAP_PERFMON 13:cap=CAP_BPF,CAP_PERFMON 14:cap=CAP_BPF,CAP_PERFMON 15:cap=CAP_BPF,CAP_PERFMON 16:cap=CAP_BPF,CAP_PERFMON 19:cap=CAP_BPF,CAP_PERFMON 21:cap=CAP_BPF,CAP_PERFMON 22:cap=CAP_BPF,CAP_PERFMON 23:cap=CAP_BPF,CAP_PERFMON 25:cap=CAP_BPF,CAP_PERFMON 30:cap=CAP_BPF,CAP_PERFMON 32:cap=CAP_BPF,CAP_PERFMON")]
+        [global::BpfSharp.BpfHelper("bpf_get_current_comm", 16, Since = "4.2", ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16", ProgramTypeConditions = "1:cap=CAP_BPF,CAP_PERFMON 3:cap=CAP_BPF,CAP_PERFMON 4:cap=CAP_BPF,CAP_PERFMON 6:cap=CAP_BPF,CAP_PERFMON 8:cap=CAP_BPF,CAP_PERFMON 10:cap=CAP_BPF,CAP_PERFMON 11:cap=CAP_BPF,CAP_PERFMON 12:cap=CAP_BPF,CAP_PERFMON 13:cap=CAP_BPF,CAP_PERFMON 14:cap=CAP_BPF,CAP_PERFMON 15:cap=CAP_BPF,CAP_PERFMON 16:cap=CAP_BPF,CAP_PERFMON 19:cap=CAP_BPF,CAP_PERFMON 21:cap=CAP_BPF,CAP_PERFMON 22:cap=CAP_BPF,CAP_PERFMON 23:cap=CAP_BPF,CAP_PERFMON 25:cap=CAP_BPF,CAP_PERFMON 29:kconfig=CONFIG_BPF_EVENTS 30:cap=CAP_BPF,CAP_PERFMON 31:kconfig=CONFIG_BPF_EVENTS 32:cap=CAP_BPF,CAP_PERFMON")]
         public static long GetCurrentComm(void* buf, uint sizeOfBuf) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_current_comm", 16);
 
@@ -547,7 +547,7 @@ namespace BpfSharp
         /// <para>Program types: CgroupDevice, CgroupSkb (6.16), CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl, FlowDissector (6.16), Kprobe, Lsm, LwtIn (6.16), LwtOut (6.16), LwtSeg6local (6.16), LwtXmit (6.16), Netfilter (6.16), PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct (6.16), SchedCls (6.16), SkLookup (6.16), SkMsg, SkReuseport (6.16), SkSkb (6.16), SocketFilter (6.16), SockOps (6.16), Syscall, Tracepoint, Tracing, Xdp (6.16).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_current_uid_gid/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_current_uid_gid", 15, Since = "4.2", ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 19:6.16 21:6.16 22:6.16 30:6.16 32:6.16")]
+        [global::BpfSharp.BpfHelper("bpf_get_current_uid_gid", 15, Since = "4.2", ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 19:6.16 21:6.16 22:6.16 30:6.16 32:6.16", ProgramTypeConditions = "29:kconfig=CONFIG_BPF_EVENTS 31:kconfig=CONFIG_BPF_EVENTS")]
         public static ulong GetCurrentUidGid() =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_current_uid_gid", 15);
 
@@ -564,7 +564,7 @@ namespace BpfSharp
         /// <para>Program types: Tracing.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_func_arg/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_func_arg", 183, Since = "5.17", ProgramTypes = 0x4000000UL, ProgramTypeConditions = "26:prog_trampoline=true")]
+        [global::BpfSharp.BpfHelper("bpf_get_func_arg", 183, Since = "5.17", ProgramTypes = 0x4000000UL, ProgramTypeConditions = "26:prog_trampoline=true 26:kconfig=CONFIG_BPF_JIT")]
         public static long GetFuncArg(void* ctx, uint n, ulong* value) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_func_arg", 183);
 
@@ -579,7 +579,7 @@ namespace BpfSharp
         /// <para>Program types: Tracing.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_func_arg_cnt/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_func_arg_cnt", 185, Since = "5.17", ProgramTypes = 0x4000000UL, ProgramTypeConditions = "26:prog_trampoline=true")]
+        [global::BpfSharp.BpfHelper("bpf_get_func_arg_cnt", 185, Since = "5.17", ProgramTypes = 0x4000000UL, ProgramTypeConditions = "26:prog_trampoline=true 26:kconfig=CONFIG_BPF_JIT")]
         public static long GetFuncArgCnt(void* ctx) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_func_arg_cnt", 185);
 
@@ -595,7 +595,7 @@ namespace BpfSharp
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence (except <c>BPF_TRACE_KPROBE_MULTI</c>, <c>BPF_TRACE_UPROBE_MULTI</c>, <c>BPF_TRACE_KPROBE_SESSION</c>, <c>BPF_TRACE_UPROBE_SESSION</c>).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_func_ip/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_func_ip", 173, Since = "5.15", GplOnly = true, GplOnlyExceptions = new[] { "BPF_TRACE_KPROBE_MULTI", "BPF_TRACE_UPROBE_MULTI", "BPF_TRACE_KPROBE_SESSION", "BPF_TRACE_UPROBE_SESSION" }, ProgramTypes = 0x24000004UL)]
+        [global::BpfSharp.BpfHelper("bpf_get_func_ip", 173, Since = "5.15", GplOnly = true, GplOnlyExceptions = new[] { "BPF_TRACE_KPROBE_MULTI", "BPF_TRACE_UPROBE_MULTI", "BPF_TRACE_KPROBE_SESSION", "BPF_TRACE_UPROBE_SESSION" }, ProgramTypes = 0x24000004UL, ProgramTypeConditions = "29:kconfig=CONFIG_BPF_EVENTS")]
         public static ulong GetFuncIp(void* ctx) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_func_ip", 173);
 
@@ -611,7 +611,7 @@ namespace BpfSharp
         /// <para>Program types: Tracing.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_func_ret/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_func_ret", 184, Since = "5.17", ProgramTypes = 0x4000000UL, ProgramTypeConditions = "26:prog_trampoline=true")]
+        [global::BpfSharp.BpfHelper("bpf_get_func_ret", 184, Since = "5.17", ProgramTypes = 0x4000000UL, ProgramTypeConditions = "26:prog_trampoline=true 26:kconfig=CONFIG_BPF_JIT")]
         public static long GetFuncRet(void* ctx, ulong* value) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_func_ret", 184);
 
@@ -659,7 +659,7 @@ namespace BpfSharp
         /// <para>Flags: none (pass 0).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_local_storage/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_local_storage", 81, Since = "4.19", ProgramTypes = 0x284A300UL, MapTypes = 0x280000UL)]
+        [global::BpfSharp.BpfHelper("bpf_get_local_storage", 81, Since = "4.19", ProgramTypes = 0x284A300UL, ProgramTypeConditions = "13:kconfig=CONFIG_CGROUP_BPF", MapTypes = 0x280000UL)]
         public static void* GetLocalStorage(global::BpfSharp.BpfMap map, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_local_storage", 81);
 
@@ -852,7 +852,7 @@ namespace BpfSharp
         /// <para>Flags: <c>BPF_F_SKIP_FIELD_MASK</c>, <c>BPF_F_USER_STACK</c>, <c>BPF_F_USER_BUILD_ID</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_task_stack/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_task_stack", 141, Since = "5.9", ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 9:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 18:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16", ProgramTypeConditions = "1:cap=CAP_BPF,CAP_PERFMON 3:cap=CAP_BPF,CAP_PERFMON 4:cap=CAP_BPF,CAP_PERFMON 6:cap=CAP_BPF,CAP_PERFMON 8:cap=CAP_BPF,CAP_PERFMON 9:cap=CAP_BPF,CAP_PERFMON 10:cap=CAP_BPF,CAP_PERFMON 11:cap=CAP_BPF,CAP_PERFMON 12:cap=CAP_BPF,CAP_PERFMON 13:cap=CAP_BPF,CAP_PERFMON 14:cap=CAP_BPF,CAP_PERFMON 15:cap=CAP_BPF,CAP_PERFMON 16:cap=CAP_BPF,CAP_PERFMON 18:cap=CAP_BPF,CAP_PERFMON 19:cap=CAP_BPF,CAP_PERFMON 21:cap=CAP_BPF,CAP_PERFMON 22:cap=CAP_BPF,CAP_PERFMON 23:cap=CAP_BPF,CAP_PERFMON 25:cap=CAP_BPF,CAP_PERFMON 30:cap=CAP_BPF,CAP_PERFMON 32:cap=CAP_BPF,CAP_PERFMON")]
+        [global::BpfSharp.BpfHelper("bpf_get_task_stack", 141, Since = "5.9", ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 9:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 18:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16", ProgramTypeConditions = "1:cap=CAP_BPF,CAP_PERFMON 3:cap=CAP_BPF,CAP_PERFMON 4:cap=CAP_BPF,CAP_PERFMON 6:cap=CAP_BPF,CAP_PERFMON 8:cap=CAP_BPF,CAP_PERFMON 9:cap=CAP_BPF,CAP_PERFMON 10:cap=CAP_BPF,CAP_PERFMON 11:cap=CAP_BPF,CAP_PERFMON 12:cap=CAP_BPF,CAP_PERFMON 13:cap=CAP_BPF,CAP_PERFMON 14:cap=CAP_BPF,CAP_PERFMON 15:cap=CAP_BPF,CAP_PERFMON 16:cap=CAP_BPF,CAP_PERFMON 18:cap=CAP_BPF,CAP_PERFMON 19:cap=CAP_BPF,CAP_PERFMON 21:cap=CAP_BPF,CAP_PERFMON 22:cap=CAP_BPF,CAP_PERFMON 23:cap=CAP_BPF,CAP_PERFMON 25:cap=CAP_BPF,CAP_PERFMON 29:kconfig=CONFIG_BPF_EVENTS 30:cap=CAP_BPF,CAP_PERFMON 31:kconfig=CONFIG_BPF_EVENTS 32:cap=CAP_BPF,CAP_PERFMON")]
         public static long GetTaskStack(void* task, void* buf, uint size, [global::BpfSharp.BpfHelperFlags(0x9FFUL, Description = "BPF_F_SKIP_FIELD_MASK (0xFF), BPF_F_USER_STACK (0x100), BPF_F_USER_BUILD_ID (0x800)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_task_stack", 141);
 
@@ -1160,7 +1160,7 @@ namespace BpfSharp
         /// <para>Program types: LwtSeg6local.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_lwt_seg6_action/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_lwt_seg6_action", 76, Since = "4.18", ProgramTypes = 0x80000UL)]
+        [global::BpfSharp.BpfHelper("bpf_lwt_seg6_action", 76, Since = "4.18", ProgramTypes = 0x80000UL, ProgramTypeConditions = "19:kconfig=CONFIG_IPV6_SEG6_BPF")]
         public static long LwtSeg6Action(void* skb, uint action, void* @param, uint paramLen) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_lwt_seg6_action", 76);
 
@@ -1177,7 +1177,7 @@ namespace BpfSharp
         /// <para>Program types: LwtSeg6local.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_lwt_seg6_adjust_srh/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_lwt_seg6_adjust_srh", 75, Since = "4.18", ProgramTypes = 0x80000UL)]
+        [global::BpfSharp.BpfHelper("bpf_lwt_seg6_adjust_srh", 75, Since = "4.18", ProgramTypes = 0x80000UL, ProgramTypeConditions = "19:kconfig=CONFIG_IPV6_SEG6_BPF")]
         public static long LwtSeg6AdjustSrh(void* skb, uint offset, int delta) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_lwt_seg6_adjust_srh", 75);
 
@@ -1195,7 +1195,7 @@ namespace BpfSharp
         /// <para>Program types: LwtSeg6local.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_lwt_seg6_store_bytes/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_lwt_seg6_store_bytes", 74, Since = "4.18", ProgramTypes = 0x80000UL)]
+        [global::BpfSharp.BpfHelper("bpf_lwt_seg6_store_bytes", 74, Since = "4.18", ProgramTypes = 0x80000UL, ProgramTypeConditions = "19:kconfig=CONFIG_IPV6_SEG6_BPF")]
         public static long LwtSeg6StoreBytes(void* skb, uint offset, void* @from, uint len) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_lwt_seg6_store_bytes", 74);
 
@@ -1523,7 +1523,7 @@ namespace BpfSharp
         /// <para>Flags: <c>BPF_F_CURRENT_CPU</c>, <c>BPF_F_INDEX_MASK</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_perf_event_read/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_perf_event_read", 22, Since = "4.3", GplOnly = true, ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 9:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 18:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16", ProgramTypeConditions = "1:cap=CAP_BPF,CAP_PERFMON 3:cap=CAP_BPF,CAP_PERFMON 4:cap=CAP_BPF,CAP_PERFMON 6:cap=CAP_BPF,CAP_PERFMON 8:cap=CAP_BPF,CAP_PERFMON 9:cap=CAP_BPF,CAP_PERFMON 10:cap=CAP_BPF,CAP_PERFMON 11:cap=CAP_BPF,CAP_PERFMON 12:cap=CAP_BPF,CAP_PERFMON 13:cap=CAP_BPF,CAP_PERFMON 14:cap=CAP_BPF,CAP_PERFMON 15:cap=CAP_BPF,CAP_PERFMON 16:cap=CAP_BPF,CAP_PERFMON 18:cap=CAP_BPF,CAP_PERFMON 19:cap=CAP_BPF,CAP_PERFMON 21:cap=CAP_BPF,CAP_PERFMON 22:cap=CAP_BPF,CAP_PERFMON 23:cap=CAP_BPF,CAP_PERFMON 25:cap=CAP_BPF,CAP_PERFMON 30:cap=CAP_BPF,CAP_PERFMON 32:cap=CAP_BPF,CAP_PERFMON", MapTypes = 0x10UL)]
+        [global::BpfSharp.BpfHelper("bpf_perf_event_read", 22, Since = "4.3", GplOnly = true, ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 9:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 18:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16", ProgramTypeConditions = "1:cap=CAP_BPF,CAP_PERFMON 3:cap=CAP_BPF,CAP_PERFMON 4:cap=CAP_BPF,CAP_PERFMON 6:cap=CAP_BPF,CAP_PERFMON 8:cap=CAP_BPF,CAP_PERFMON 9:cap=CAP_BPF,CAP_PERFMON 10:cap=CAP_BPF,CAP_PERFMON 11:cap=CAP_BPF,CAP_PERFMON 12:cap=CAP_BPF,CAP_PERFMON 13:cap=CAP_BPF,CAP_PERFMON 14:cap=CAP_BPF,CAP_PERFMON 15:cap=CAP_BPF,CAP_PERFMON 16:cap=CAP_BPF,CAP_PERFMON 18:cap=CAP_BPF,CAP_PERFMON 19:cap=CAP_BPF,CAP_PERFMON 21:cap=CAP_BPF,CAP_PERFMON 22:cap=CAP_BPF,CAP_PERFMON 23:cap=CAP_BPF,CAP_PERFMON 25:cap=CAP_BPF,CAP_PERFMON 29:kconfig=CONFIG_BPF_EVENTS 30:cap=CAP_BPF,CAP_PERFMON 31:kconfig=CONFIG_BPF_EVENTS 32:cap=CAP_BPF,CAP_PERFMON", MapTypes = 0x10UL)]
         public static ulong PerfEventRead(global::BpfSharp.BpfMap map, [global::BpfSharp.BpfHelperFlags(0xFFFFFFFFUL, AcceptedValues = new ulong[] { 0xFFFFFFFFUL }, Description = "BPF_F_CURRENT_CPU (0xFFFFFFFF), BPF_F_INDEX_MASK (0xFFFFFFFF)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_perf_event_read", 22);
 
@@ -1544,7 +1544,7 @@ namespace BpfSharp
         /// <para>Flags: <c>BPF_F_CURRENT_CPU</c>, <c>BPF_F_INDEX_MASK</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_perf_event_read_value/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_perf_event_read_value", 55, Since = "4.15", GplOnly = true, ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.15 3:6.15 4:6.15 6:6.15 8:6.15 9:6.15 10:6.15 11:6.15 12:6.15 13:6.15 14:6.15 15:6.15 16:6.15 18:6.15 19:6.15 21:6.15 22:6.15 23:6.15 25:6.15 30:6.15 32:6.15", ProgramTypeConditions = "1:cap=CAP_BPF,CAP_PERFMON 3:cap=CAP_BPF,CAP_PERFMON 4:cap=CAP_BPF,CAP_PERFMON 6:cap=CAP_BPF,CAP_PERFMON 8:cap=CAP_BPF,CAP_PERFMON 9:cap=CAP_BPF,CAP_PERFMON 10:cap=CAP_BPF,CAP_PERFMON 11:cap=CAP_BPF,CAP_PERFMON 12:cap=CAP_BPF,CAP_PERFMON 13:cap=CAP_BPF,CAP_PERFMON 14:cap=CAP_BPF,CAP_PERFMON 15:cap=CAP_BPF,CAP_PERFMON 16:cap=CAP_BPF,CAP_PERFMON 18:cap=CAP_BPF,CAP_PERFMON 19:cap=CAP_BPF,CAP_PERFMON 21:cap=CAP_BPF,CAP_PERFMON 22:cap=CAP_BPF,CAP_PERFMON 23:cap=CAP_BPF,CAP_PERFMON 25:cap=CAP_BPF,CAP_PERFMON 30:cap=CAP_BPF,CAP_PERFMON 32:cap=CAP_BPF,CAP_PERFMON", MapTypes = 0x10UL)]
+        [global::BpfSharp.BpfHelper("bpf_perf_event_read_value", 55, Since = "4.15", GplOnly = true, ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.15 3:6.15 4:6.15 6:6.15 8:6.15 9:6.15 10:6.15 11:6.15 12:6.15 13:6.15 14:6.15 15:6.15 16:6.15 18:6.15 19:6.15 21:6.15 22:6.15 23:6.15 25:6.15 30:6.15 32:6.15", ProgramTypeConditions = "1:cap=CAP_BPF,CAP_PERFMON 3:cap=CAP_BPF,CAP_PERFMON 4:cap=CAP_BPF,CAP_PERFMON 6:cap=CAP_BPF,CAP_PERFMON 8:cap=CAP_BPF,CAP_PERFMON 9:cap=CAP_BPF,CAP_PERFMON 10:cap=CAP_BPF,CAP_PERFMON 11:cap=CAP_BPF,CAP_PERFMON 12:cap=CAP_BPF,CAP_PERFMON 13:cap=CAP_BPF,CAP_PERFMON 14:cap=CAP_BPF,CAP_PERFMON 15:cap=CAP_BPF,CAP_PERFMON 16:cap=CAP_BPF,CAP_PERFMON 18:cap=CAP_BPF,CAP_PERFMON 19:cap=CAP_BPF,CAP_PERFMON 21:cap=CAP_BPF,CAP_PERFMON 22:cap=CAP_BPF,CAP_PERFMON 23:cap=CAP_BPF,CAP_PERFMON 25:cap=CAP_BPF,CAP_PERFMON 29:kconfig=CONFIG_BPF_EVENTS 30:cap=CAP_BPF,CAP_PERFMON 31:kconfig=CONFIG_BPF_EVENTS 32:cap=CAP_BPF,CAP_PERFMON", MapTypes = 0x10UL)]
         public static long PerfEventReadValue(global::BpfSharp.BpfMap map, [global::BpfSharp.BpfHelperFlags(0xFFFFFFFFUL, AcceptedValues = new ulong[] { 0xFFFFFFFFUL }, Description = "BPF_F_CURRENT_CPU (0xFFFFFFFF), BPF_F_INDEX_MASK (0xFFFFFFFF)")] ulong flags, void* buf, uint bufSize) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_perf_event_read_value", 55);
 
@@ -1688,7 +1688,7 @@ namespace BpfSharp
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_probe_write_user/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_probe_write_user", 36, Since = "4.8", GplOnly = true, ProgramTypes = 0xA50200A4UL, ProgramTypeConditions = "2:no_security_lockdown=true 2:cap=CAP_SYS_ADMIN 5:no_security_lockdown=true 5:cap=CAP_SYS_ADMIN 7:no_security_lockdown=true 7:cap=CAP_SYS_ADMIN 17:no_security_lockdown=true 17:cap=CAP_SYS_ADMIN 24:no_security_lockdown=true 24:cap=CAP_SYS_ADMIN 26:no_security_lockdown=true 26:cap=CAP_SYS_ADMIN 29:no_security_lockdown=true 29:cap=CAP_SYS_ADMIN 31:no_security_lockdown=true 31:cap=CAP_SYS_ADMIN")]
+        [global::BpfSharp.BpfHelper("bpf_probe_write_user", 36, Since = "4.8", GplOnly = true, ProgramTypes = 0xA50200A4UL, ProgramTypeConditions = "2:no_security_lockdown=true 2:cap=CAP_SYS_ADMIN 5:no_security_lockdown=true 5:cap=CAP_SYS_ADMIN 7:no_security_lockdown=true 7:cap=CAP_SYS_ADMIN 17:no_security_lockdown=true 17:cap=CAP_SYS_ADMIN 24:no_security_lockdown=true 24:cap=CAP_SYS_ADMIN 26:no_security_lockdown=true 26:cap=CAP_SYS_ADMIN 29:no_security_lockdown=true 29:cap=CAP_SYS_ADMIN 29:kconfig=CONFIG_BPF_EVENTS 31:no_security_lockdown=true 31:cap=CAP_SYS_ADMIN 31:kconfig=CONFIG_BPF_EVENTS")]
         public static long ProbeWriteUser(void* dst, void* src, uint len) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_probe_write_user", 36);
 
@@ -2015,7 +2015,7 @@ namespace BpfSharp
         /// <para>Program types: CgroupDevice (6.16), CgroupSkb (6.16), CgroupSock (6.16), CgroupSockopt (6.16), CgroupSockAddr (6.16), CgroupSysctl (6.16), FlowDissector (6.16), Kprobe, Lsm, LwtIn (6.16), LwtOut (6.16), LwtSeg6local (6.16), LwtXmit (6.16), Netfilter (6.16), PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct (6.16), SchedCls (6.16), SkLookup (6.16), SkMsg (6.16), SkReuseport (6.16), SkSkb (6.16), SocketFilter (6.16), SockOps (6.16), Syscall, Tracepoint, Tracing, Xdp (6.16).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_send_signal/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_send_signal", 109, Since = "5.3", ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 9:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 18:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16", ProgramTypeConditions = "1:cap=CAP_BPF,CAP_PERFMON 3:cap=CAP_BPF,CAP_PERFMON 4:cap=CAP_BPF,CAP_PERFMON 6:cap=CAP_BPF,CAP_PERFMON 8:cap=CAP_BPF,CAP_PERFMON 9:cap=CAP_BPF,CAP_PERFMON 10:cap=CAP_BPF,CAP_PERFMON 11:cap=CAP_BPF,CAP_PERFMON 12:cap=CAP_BPF,CAP_PERFMON 13:cap=CAP_BPF,CAP_PERFMON 14:cap=CAP_BPF,CAP_PERFMON 15:cap=CAP_BPF,CAP_PERFMON 16:cap=CAP_BPF,CAP_PERFMON 18:cap=CAP_BPF,CAP_PERFMON 19:cap=CAP_BPF,CAP_PERFMON 21:cap=CAP_BPF,CAP_PERFMON 22:cap=CAP_BPF,CAP_PERFMON 23:cap=CAP_BPF,CAP_PERFMON 25:cap=CAP_BPF,CAP_PERFMON 30:cap=CAP_BPF,CAP_PERFMON 32:cap=CAP_BPF,CAP_PERFMON")]
+        [global::BpfSharp.BpfHelper("bpf_send_signal", 109, Since = "5.3", ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 9:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 18:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16", ProgramTypeConditions = "1:cap=CAP_BPF,CAP_PERFMON 3:cap=CAP_BPF,CAP_PERFMON 4:cap=CAP_BPF,CAP_PERFMON 6:cap=CAP_BPF,CAP_PERFMON 8:cap=CAP_BPF,CAP_PERFMON 9:cap=CAP_BPF,CAP_PERFMON 10:cap=CAP_BPF,CAP_PERFMON 11:cap=CAP_BPF,CAP_PERFMON 12:cap=CAP_BPF,CAP_PERFMON 13:cap=CAP_BPF,CAP_PERFMON 14:cap=CAP_BPF,CAP_PERFMON 15:cap=CAP_BPF,CAP_PERFMON 16:cap=CAP_BPF,CAP_PERFMON 18:cap=CAP_BPF,CAP_PERFMON 19:cap=CAP_BPF,CAP_PERFMON 21:cap=CAP_BPF,CAP_PERFMON 22:cap=CAP_BPF,CAP_PERFMON 23:cap=CAP_BPF,CAP_PERFMON 25:cap=CAP_BPF,CAP_PERFMON 29:kconfig=CONFIG_BPF_EVENTS 30:cap=CAP_BPF,CAP_PERFMON 31:kconfig=CONFIG_BPF_EVENTS 32:cap=CAP_BPF,CAP_PERFMON")]
         public static long SendSignal(uint sig) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_send_signal", 109);
 
@@ -2030,7 +2030,7 @@ namespace BpfSharp
         /// <para>Program types: CgroupDevice (6.16), CgroupSkb (6.16), CgroupSock (6.16), CgroupSockopt (6.16), CgroupSockAddr (6.16), CgroupSysctl (6.16), FlowDissector (6.16), Kprobe, Lsm, LwtIn (6.16), LwtOut (6.16), LwtSeg6local (6.16), LwtXmit (6.16), Netfilter (6.16), PerfEvent, RawTracepoint, RawTracepointWritable, SchedAct (6.16), SchedCls (6.16), SkLookup (6.16), SkMsg (6.16), SkReuseport (6.16), SkSkb (6.16), SocketFilter (6.16), SockOps (6.16), Syscall, Tracepoint, Tracing, Xdp (6.16).</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_send_signal_thread/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_send_signal_thread", 117, Since = "5.6", ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 9:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 18:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16", ProgramTypeConditions = "1:cap=CAP_BPF,CAP_PERFMON 3:cap=CAP_BPF,CAP_PERFMON 4:cap=CAP_BPF,CAP_PERFMON 6:cap=CAP_BPF,CAP_PERFMON 8:cap=CAP_BPF,CAP_PERFMON 9:cap=CAP_BPF,CAP_PERFMON 10:cap=CAP_BPF,CAP_PERFMON 11:cap=CAP_BPF,CAP_PERFMON 12:cap=CAP_BPF,CAP_PERFMON 13:cap=CAP_BPF,CAP_PERFMON 14:cap=CAP_BPF,CAP_PERFMON 15:cap=CAP_BPF,CAP_PERFMON 16:cap=CAP_BPF,CAP_PERFMON 18:cap=CAP_BPF,CAP_PERFMON 19:cap=CAP_BPF,CAP_PERFMON 21:cap=CAP_BPF,CAP_PERFMON 22:cap=CAP_BPF,CAP_PERFMON 23:cap=CAP_BPF,CAP_PERFMON 25:cap=CAP_BPF,CAP_PERFMON 30:cap=CAP_BPF,CAP_PERFMON 32:cap=CAP_BPF,CAP_PERFMON")]
+        [global::BpfSharp.BpfHelper("bpf_send_signal_thread", 117, Since = "5.6", ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 9:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 18:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16", ProgramTypeConditions = "1:cap=CAP_BPF,CAP_PERFMON 3:cap=CAP_BPF,CAP_PERFMON 4:cap=CAP_BPF,CAP_PERFMON 6:cap=CAP_BPF,CAP_PERFMON 8:cap=CAP_BPF,CAP_PERFMON 9:cap=CAP_BPF,CAP_PERFMON 10:cap=CAP_BPF,CAP_PERFMON 11:cap=CAP_BPF,CAP_PERFMON 12:cap=CAP_BPF,CAP_PERFMON 13:cap=CAP_BPF,CAP_PERFMON 14:cap=CAP_BPF,CAP_PERFMON 15:cap=CAP_BPF,CAP_PERFMON 16:cap=CAP_BPF,CAP_PERFMON 18:cap=CAP_BPF,CAP_PERFMON 19:cap=CAP_BPF,CAP_PERFMON 21:cap=CAP_BPF,CAP_PERFMON 22:cap=CAP_BPF,CAP_PERFMON 23:cap=CAP_BPF,CAP_PERFMON 25:cap=CAP_BPF,CAP_PERFMON 29:kconfig=CONFIG_BPF_EVENTS 30:cap=CAP_BPF,CAP_PERFMON 31:kconfig=CONFIG_BPF_EVENTS 32:cap=CAP_BPF,CAP_PERFMON")]
         public static long SendSignalThread(uint sig) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_send_signal_thread", 117);
 
@@ -3263,7 +3263,7 @@ namespace BpfSharp
         /// <para>Map types: TaskStorage.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_task_storage_delete/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_task_storage_delete", 157, Since = "5.11", ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 9:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 18:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16", ProgramTypeConditions = "1:cap=CAP_BPF 3:cap=CAP_BPF 4:cap=CAP_BPF 6:cap=CAP_BPF 8:cap=CAP_BPF 9:cap=CAP_BPF 10:cap=CAP_BPF 11:cap=CAP_BPF 12:cap=CAP_BPF 13:cap=CAP_BPF 14:cap=CAP_BPF 15:cap=CAP_BPF 16:cap=CAP_BPF 18:cap=CAP_BPF 19:cap=CAP_BPF 21:cap=CAP_BPF 22:cap=CAP_BPF 23:cap=CAP_BPF 25:cap=CAP_BPF 30:cap=CAP_BPF 32:cap=CAP_BPF", MapTypes = 0x20000000UL)]
+        [global::BpfSharp.BpfHelper("bpf_task_storage_delete", 157, Since = "5.11", ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 9:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 18:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16", ProgramTypeConditions = "1:cap=CAP_BPF 3:cap=CAP_BPF 4:cap=CAP_BPF 6:cap=CAP_BPF 8:cap=CAP_BPF 9:cap=CAP_BPF 10:cap=CAP_BPF 11:cap=CAP_BPF 12:cap=CAP_BPF 13:cap=CAP_BPF 14:cap=CAP_BPF 15:cap=CAP_BPF 16:cap=CAP_BPF 18:cap=CAP_BPF 19:cap=CAP_BPF 21:cap=CAP_BPF 22:cap=CAP_BPF 23:cap=CAP_BPF 25:cap=CAP_BPF 29:kconfig=CONFIG_BPF_EVENTS 30:cap=CAP_BPF 31:kconfig=CONFIG_BPF_EVENTS 32:cap=CAP_BPF", MapTypes = 0x20000000UL)]
         public static long TaskStorageDelete(global::BpfSharp.BpfMap map, void* task) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_task_storage_delete", 157);
 
@@ -3283,7 +3283,7 @@ namespace BpfSharp
         /// <para>Flags: <c>BPF_LOCAL_STORAGE_GET_F_CREATE</c>.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_task_storage_get/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_task_storage_get", 156, Since = "5.11", ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 9:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 18:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16", ProgramTypeConditions = "1:cap=CAP_BPF 3:cap=CAP_BPF 4:cap=CAP_BPF 6:cap=CAP_BPF 8:cap=CAP_BPF 9:cap=CAP_BPF 10:cap=CAP_BPF 11:cap=CAP_BPF 12:cap=CAP_BPF 13:cap=CAP_BPF 14:cap=CAP_BPF 15:cap=CAP_BPF 16:cap=CAP_BPF 18:cap=CAP_BPF 19:cap=CAP_BPF 21:cap=CAP_BPF 22:cap=CAP_BPF 23:cap=CAP_BPF 25:cap=CAP_BPF 30:cap=CAP_BPF 32:cap=CAP_BPF", MapTypes = 0x20000000UL)]
+        [global::BpfSharp.BpfHelper("bpf_task_storage_get", 156, Since = "5.11", ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 9:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 18:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16", ProgramTypeConditions = "1:cap=CAP_BPF 3:cap=CAP_BPF 4:cap=CAP_BPF 6:cap=CAP_BPF 8:cap=CAP_BPF 9:cap=CAP_BPF 10:cap=CAP_BPF 11:cap=CAP_BPF 12:cap=CAP_BPF 13:cap=CAP_BPF 14:cap=CAP_BPF 15:cap=CAP_BPF 16:cap=CAP_BPF 18:cap=CAP_BPF 19:cap=CAP_BPF 21:cap=CAP_BPF 22:cap=CAP_BPF 23:cap=CAP_BPF 25:cap=CAP_BPF 29:kconfig=CONFIG_BPF_EVENTS 30:cap=CAP_BPF 31:kconfig=CONFIG_BPF_EVENTS 32:cap=CAP_BPF", MapTypes = 0x20000000UL)]
         public static void* TaskStorageGet(global::BpfSharp.BpfMap map, void* task, void* value, [global::BpfSharp.BpfHelperFlags(0x1UL, Description = "BPF_LOCAL_STORAGE_GET_F_CREATE (0x1)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_task_storage_get", 156);
 
@@ -3527,7 +3527,7 @@ namespace BpfSharp
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_trace_printk/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_trace_printk", 6, Since = "4.1", GplOnly = true, ProgramTypes = 0x1EFFFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF,CAP_PERFMON 3:cap=CAP_BPF,CAP_PERFMON 4:cap=CAP_BPF,CAP_PERFMON 6:cap=CAP_BPF,CAP_PERFMON 8:cap=CAP_BPF,CAP_PERFMON 9:cap=CAP_BPF,CAP_PERFMON 10:cap=CAP_BPF,CAP_PERFMON 11:cap=CAP_BPF,CAP_PERFMON 12:cap=CAP_BPF,CAP_PERFMON 13:cap=CAP_BPF,CAP_PERFMON 14:cap=CAP_BPF,CAP_PERFMON 15:cap=CAP_BPF,CAP_PERFMON 16:cap=CAP_BPF,CAP_PERFMON 18:cap=CAP_BPF,CAP_PERFMON 19:cap=CAP_BPF,CAP_PERFMON 20:cap=CAP_PERFMON 21:cap=CAP_BPF,CAP_PERFMON 22:cap=CAP_BPF,CAP_PERFMON 23:cap=CAP_BPF,CAP_PERFMON 25:cap=CAP_BPF,CAP_PERFMON 27:cap=CAP_BPF,CAP_PERFMON 30:cap=CAP_BPF,CAP_PERFMON 32:cap=CAP_BPF,CAP_PERFMON")]
+        [global::BpfSharp.BpfHelper("bpf_trace_printk", 6, Since = "4.1", GplOnly = true, ProgramTypes = 0x1EFFFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF,CAP_PERFMON 1:kconfig=CONFIG_BPF_EVENTS 3:cap=CAP_BPF,CAP_PERFMON 3:kconfig=CONFIG_BPF_EVENTS 4:cap=CAP_BPF,CAP_PERFMON 4:kconfig=CONFIG_BPF_EVENTS 6:cap=CAP_BPF,CAP_PERFMON 6:kconfig=CONFIG_BPF_EVENTS 8:cap=CAP_BPF,CAP_PERFMON 8:kconfig=CONFIG_BPF_EVENTS 9:cap=CAP_BPF,CAP_PERFMON 9:kconfig=CONFIG_BPF_EVENTS 10:cap=CAP_BPF,CAP_PERFMON 10:kconfig=CONFIG_BPF_EVENTS 11:cap=CAP_BPF,CAP_PERFMON 11:kconfig=CONFIG_BPF_EVENTS 12:cap=CAP_BPF,CAP_PERFMON 12:kconfig=CONFIG_BPF_EVENTS 13:cap=CAP_BPF,CAP_PERFMON 13:kconfig=CONFIG_BPF_EVENTS 14:cap=CAP_BPF,CAP_PERFMON 14:kconfig=CONFIG_BPF_EVENTS 15:cap=CAP_BPF,CAP_PERFMON 15:kconfig=CONFIG_BPF_EVENTS 16:cap=CAP_BPF,CAP_PERFMON 16:kconfig=CONFIG_BPF_EVENTS 18:cap=CAP_BPF,CAP_PERFMON 18:kconfig=CONFIG_BPF_EVENTS 19:cap=CAP_BPF,CAP_PERFMON 19:kconfig=CONFIG_BPF_EVENTS 20:cap=CAP_PERFMON 20:kconfig=CONFIG_BPF_EVENTS 21:cap=CAP_BPF,CAP_PERFMON 21:kconfig=CONFIG_BPF_EVENTS 22:cap=CAP_BPF,CAP_PERFMON 22:kconfig=CONFIG_BPF_EVENTS 23:cap=CAP_BPF,CAP_PERFMON 23:kconfig=CONFIG_BPF_EVENTS 25:cap=CAP_BPF,CAP_PERFMON 25:kconfig=CONFIG_BPF_EVENTS 27:cap=CAP_BPF,CAP_PERFMON 27:kconfig=CONFIG_BPF_EVENTS 29:kconfig=CONFIG_BPF_EVENTS 30:cap=CAP_BPF,CAP_PERFMON 30:kconfig=CONFIG_BPF_EVENTS 31:kconfig=CONFIG_BPF_EVENTS 32:cap=CAP_BPF,CAP_PERFMON 32:kconfig=CONFIG_BPF_EVENTS")]
         public static long TracePrintk(byte* fmt, uint fmtSize, params ulong[] args) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_trace_printk", 6);
 
@@ -3546,7 +3546,7 @@ namespace BpfSharp
         /// <para>GPL-only: callable only from programs with a GPL-compatible licence.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_trace_vprintk/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_trace_vprintk", 177, Since = "5.16", GplOnly = true, ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF,CAP_PERFMON 3:cap=CAP_BPF,CAP_PERFMON 4:cap=CAP_BPF,CAP_PERFMON 6:cap=CAP_BPF,CAP_PERFMON 8:cap=CAP_BPF,CAP_PERFMON 9:cap=CAP_BPF,CAP_PERFMON 10:cap=CAP_BPF,CAP_PERFMON 11:cap=CAP_BPF,CAP_PERFMON 12:cap=CAP_BPF,CAP_PERFMON 13:cap=CAP_BPF,CAP_PERFMON 14:cap=CAP_BPF,CAP_PERFMON 15:cap=CAP_BPF,CAP_PERFMON 16:cap=CAP_BPF,CAP_PERFMON 18:cap=CAP_BPF,CAP_PERFMON 19:cap=CAP_BPF,CAP_PERFMON 21:cap=CAP_BPF,CAP_PERFMON 22:cap=CAP_BPF,CAP_PERFMON 23:cap=CAP_BPF,CAP_PERFMON 25:cap=CAP_BPF,CAP_PERFMON 27:cap=CAP_BPF,CAP_PERFMON 30:cap=CAP_BPF,CAP_PERFMON 32:cap=CAP_BPF,CAP_PERFMON")]
+        [global::BpfSharp.BpfHelper("bpf_trace_vprintk", 177, Since = "5.16", GplOnly = true, ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF,CAP_PERFMON 1:kconfig=CONFIG_BPF_EVENTS 3:cap=CAP_BPF,CAP_PERFMON 3:kconfig=CONFIG_BPF_EVENTS 4:cap=CAP_BPF,CAP_PERFMON 4:kconfig=CONFIG_BPF_EVENTS 6:cap=CAP_BPF,CAP_PERFMON 6:kconfig=CONFIG_BPF_EVENTS 8:cap=CAP_BPF,CAP_PERFMON 8:kconfig=CONFIG_BPF_EVENTS 9:cap=CAP_BPF,CAP_PERFMON 9:kconfig=CONFIG_BPF_EVENTS 10:cap=CAP_BPF,CAP_PERFMON 10:kconfig=CONFIG_BPF_EVENTS 11:cap=CAP_BPF,CAP_PERFMON 11:kconfig=CONFIG_BPF_EVENTS 12:cap=CAP_BPF,CAP_PERFMON 12:kconfig=CONFIG_BPF_EVENTS 13:cap=CAP_BPF,CAP_PERFMON 13:kconfig=CONFIG_BPF_EVENTS 14:cap=CAP_BPF,CAP_PERFMON 14:kconfig=CONFIG_BPF_EVENTS 15:cap=CAP_BPF,CAP_PERFMON 15:kconfig=CONFIG_BPF_EVENTS 16:cap=CAP_BPF,CAP_PERFMON 16:kconfig=CONFIG_BPF_EVENTS 18:cap=CAP_BPF,CAP_PERFMON 18:kconfig=CONFIG_BPF_EVENTS 19:cap=CAP_BPF,CAP_PERFMON 19:kconfig=CONFIG_BPF_EVENTS 21:cap=CAP_BPF,CAP_PERFMON 21:kconfig=CONFIG_BPF_EVENTS 22:cap=CAP_BPF,CAP_PERFMON 22:kconfig=CONFIG_BPF_EVENTS 23:cap=CAP_BPF,CAP_PERFMON 23:kconfig=CONFIG_BPF_EVENTS 25:cap=CAP_BPF,CAP_PERFMON 25:kconfig=CONFIG_BPF_EVENTS 27:cap=CAP_BPF,CAP_PERFMON 27:kconfig=CONFIG_BPF_EVENTS 29:kconfig=CONFIG_BPF_EVENTS 30:cap=CAP_BPF,CAP_PERFMON 30:kconfig=CONFIG_BPF_EVENTS 31:kconfig=CONFIG_BPF_EVENTS 32:cap=CAP_BPF,CAP_PERFMON 32:kconfig=CONFIG_BPF_EVENTS")]
         public static long TraceVprintk(byte* fmt, uint fmtSize, void* data, uint dataLen) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_trace_vprintk", 177);
 

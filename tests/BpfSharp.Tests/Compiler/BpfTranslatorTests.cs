@@ -123,6 +123,7 @@ public class BpfTranslatorTests(Xunit.Abstractions.ITestOutputHelper output)
     [InlineData("public static class B { [BpfProgram(\"xdp\")] public static unsafe int Shared(void* ctx) => 2; }", "BPF2005", "program name 'Shared' is taken by A.Shared")]
     [InlineData("public static class B { [BpfProgram(\"xdp\")] public static unsafe int Zähler(void* ctx) => 2; }", "BPF2005", "program name 'Zähler' has characters the kernel refuses")]
     [InlineData("public static class B { [BpfProgram(\"xdp\")] public static unsafe int LICENSE(void* ctx) => 2; }", "BPF2005", "program name 'LICENSE' is reserved")]
+    [InlineData("public static class B { [BpfProgram(\"xdp\")] public static unsafe int bpf_ktime_get_ns(void* ctx) => 2; }", "BPF2005", "program name 'bpf_ktime_get_ns' is reserved in the object (the name of the helper bpf_ktime_get_ns)")]
     [InlineData("public static class B { [BpfProgram(\"xdp\")] public static unsafe int CountPacketsPerProtocol(void* ctx) => 2; }", "BPF2006", "has 23 characters: the kernel keeps 15 ('CountPacketsPer')")]
     public void Program_and_map_names_the_object_cannot_carry_are_located_problems(string other, string id, string message)
     {
@@ -132,7 +133,15 @@ public class BpfTranslatorTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Contains(message, problem.Message);
         Assert.Equal(id == "BPF2006", result.C != null); // a long name is a warning: the object is still written
         Assert.True(problem.Location.IsInSource);
-        Assert.Contains(problem.Location.SourceTree!.GetText().ToString(problem.Location.SourceSpan), new[] { "Shared", "Run", "Zähler", "LICENSE", "CountPacketsPerProtocol" });
+        Assert.Contains(problem.Location.SourceTree!.GetText().ToString(problem.Location.SourceSpan), new[] { "Shared", "Run", "Zähler", "LICENSE", "bpf_ktime_get_ns", "CountPacketsPerProtocol" });
+    }
+
+    [Fact]
+    public void A_bpf_prefixed_name_that_is_no_helper_is_a_fine_program_name()
+    {
+        var result = Translate(TwoClasses + "public static class B { [BpfProgram(\"socket\")] public static unsafe int bpf_prog1(void* ctx) => 0; }");
+        Assert.Empty(result.Problems);
+        Assert.Contains("bpf_prog1(void * ctx)", result.C);
     }
 
     [Fact]
