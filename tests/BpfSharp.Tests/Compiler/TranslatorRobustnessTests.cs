@@ -25,6 +25,8 @@ public class TranslatorRobustnessTests
         BpfTranslatorTests.Counter,
         File.ReadAllText(Path.Combine(RepoPaths.Root, "samples", "HelloXdp", "PacketCounter.cs")),
         File.ReadAllText(Path.Combine(RepoPaths.Root, "samples", "Mistakes", "Mistakes.cs")),
+        BpfSharp.Tests.Kernel.ConstructDifferentialTests.Source,
+        BpfSharp.Tests.Kernel.IntegerDifferentialTests.Source(new IntegerExpressions(3), 1, 3, out _),
     ];
 
     [Fact]
@@ -49,7 +51,7 @@ public class TranslatorRobustnessTests
         var clang = BpfSharp.Tests.Kernel.Tools.Find("clang");
         var random = new Random(13);
         var translated = new System.Collections.Generic.List<string>();
-        string[] fragments = ["null", "new object()", "(ulong)", "*", "&", "ctx", "1.5", "throw null;", "=>", "{", "}", "(", ")", ";", "this", "ref ", "stackalloc byte[4]", "default", "\"s\"", "Packets", "goto x;", "x:", "switch (key) { case 1: break; }", "foreach (var x in new int[1]) {}", "checked(", "sizeof(ulong)", "?", ":", "~", "!", "<<", ">>>"];
+        string[] fragments = ["null", "new object()", "(ulong)", "*", "&", "ctx", "1.5", "throw null;", "=>", "{", "}", "(", ")", ";", "this", "ref ", "stackalloc byte[4]", "default", "\"s\"", "Packets", "goto x;", "x:", "switch (key) { case 1: break; }", "foreach (var x in new int[1]) {}", "checked(", "sizeof(ulong)", "?", ":", "~", "!", "<<", ">>>", " / ", " % ", "checked { ", "new Pair { Packets = 1 }", "new Pair(1)", "Unsafe.CopyBlock(", "BinaryPrimitives.ReverseEndianness(", "-"];
         foreach (var program in Programs())
         {
             for (var i = 0; i < 300; i++)

@@ -17,7 +17,7 @@ public class ConstructDifferentialTests(ITestOutputHelper output)
 {
     private const int Size = 96;
 
-    private const string Source = """
+    internal const string Source = """
         using System;
         using System.Buffers.Binary;
         using System.Net;

@@ -91,24 +91,26 @@ public class IntegerDifferentialTests(ITestOutputHelper output)
     }
 
     /// <summary>One class: the functions, and XDP programs that read three inputs from the packet and write each function's result after them.</summary>
-    public static string Source(IntegerExpressions generator, out List<string> functions)
+    public static string Source(IntegerExpressions generator, out List<string> functions) => Source(generator, Programs, FunctionsPerProgram, out functions);
+
+    public static string Source(IntegerExpressions generator, int programs, int functionsPerProgram, out List<string> functions)
     {
-        functions = Enumerable.Range(0, Programs * FunctionsPerProgram).Select(i => generator.Function("F" + i)).ToList();
+        functions = Enumerable.Range(0, programs * functionsPerProgram).Select(i => generator.Function("F" + i)).ToList();
         var source = new StringBuilder("using BpfSharp;\n[assembly: BpfLicense(\"GPL\")]\npublic static unsafe class Differential\n{\n");
         foreach (var function in functions)
         {
             source.Append(function).Append('\n');
         }
 
-        for (var p = 0; p < Programs; p++)
+        for (var p = 0; p < programs; p++)
         {
             source.Append($"    [BpfProgram(\"xdp\")]\n    public static int Run{p}(XdpMd* ctx)\n    {{\n");
             source.Append("        ulong* data = (ulong*)(ulong)ctx->Data;\n");
-            source.Append($"        if ((byte*)data + {8 * (3 + FunctionsPerProgram)} > (byte*)(ulong)ctx->DataEnd) return 1;\n");
+            source.Append($"        if ((byte*)data + {8 * (3 + functionsPerProgram)} > (byte*)(ulong)ctx->DataEnd) return 1;\n");
             source.Append("        ulong x0 = data[0], x1 = data[1], x2 = data[2];\n");
-            for (var f = 0; f < FunctionsPerProgram; f++)
+            for (var f = 0; f < functionsPerProgram; f++)
             {
-                source.Append($"        data[{3 + f}] = F{p * FunctionsPerProgram + f}(x0, x1, x2);\n");
+                source.Append($"        data[{3 + f}] = F{p * functionsPerProgram + f}(x0, x1, x2);\n");
             }
 
             source.Append("        return 2;\n    }\n");
