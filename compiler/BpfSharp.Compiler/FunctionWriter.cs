@@ -165,10 +165,48 @@ namespace BpfSharp.Compiler
                 case IEmptyOperation:
                     Line(";");
                     break;
+                case { Kind: OperationKind.None } when operation.Syntax is FixedStatementSyntax:
+                    Fixed(operation);
+                    break;
                 default:
                     Line(Unsupported(operation, Describe(operation)) + ";");
                     break;
             }
+        }
+
+        // 'fixed (T* p = &Global) body': BPF globals never move, so the pinning is only the pointer's scope.
+        // Roslyn 4.8 gives 'fixed' no public operation type: its children are the declarations and the body.
+        private void Fixed(IOperation operation)
+        {
+            Line("{");
+            _indent++;
+            foreach (var child in operation.ChildOperations)
+            {
+                if (child is IVariableDeclarationGroupOperation group)
+                {
+                    foreach (var declarator in group.Declarations.SelectMany(d => d.Declarators))
+                    {
+                        var initializer = declarator.Initializer?.Value ?? declarator.GetVariableInitializer()?.Value;
+                        // The initializer is a fixed-pointer node (no public type) around the '&Field'.
+                        var address = initializer?.DescendantsAndSelf().OfType<IAddressOfOperation>().FirstOrDefault();
+                        if (address is null || !(initializer is IAddressOfOperation || initializer!.ChildOperations.FirstOrDefault() == address))
+                        {
+                            Unsupported(initializer ?? declarator, $"'{declarator.Syntax}' (fixed takes the address of a field here: fixed (T* p = &Field))");
+                            continue;
+                        }
+
+                        var type = _unit.CType(declarator.Symbol.Type, declarator.Syntax.GetLocation());
+                        Line(type + " " + TranslationUnit.Identifier(declarator.Symbol.Name) + " = " + Expression(address) + ";");
+                    }
+                }
+                else
+                {
+                    Statement(child);
+                }
+            }
+
+            _indent--;
+            Line("}");
         }
 
         // A loop whose condition is always true and that no break or return leaves runs for ever: the verifier

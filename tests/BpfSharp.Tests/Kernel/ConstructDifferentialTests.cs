@@ -10,7 +10,8 @@ using Xunit.Abstractions;
 namespace BpfSharp.Tests.Kernel;
 
 /// <summary>
-/// C# constructs a C programmer would write as C (struct values, byte swaps, block copies and fills): one function
+/// C# constructs a C programmer would write as C (struct values, byte swaps, block copies and fills, the address of a
+/// global through fixed): one function
 /// over a buffer, run on the CLR and, compiled, in the kernel on the same bytes; the bytes it leaves must be the same.
 /// </summary>
 public class ConstructDifferentialTests(ITestOutputHelper output)
@@ -46,7 +47,14 @@ public class ConstructDifferentialTests(ITestOutputHelper output)
                 Unsafe.InitBlockUnaligned(data + 52, (byte)a, 3);
                 Buffer.MemoryCopy(&p, data + 56, 8, 4);
                 Unsafe.CopyBlockUnaligned(data + 64, &p, (uint)sizeof(Pair));
+                fixed (ulong* total = &Total)
+                {
+                    *total += a;                        // kept between runs, by the kernel as by the CLR
+                    *(ulong*)(data + 88) = *total;
+                }
             }
+
+            static ulong Total;
 
             [BpfProgram("xdp")]
             public static int Run(XdpMd* ctx)
