@@ -592,21 +592,17 @@ namespace BpfSharp.Compiler
             }
 
             return type is IntegerType integer && binary.LeftOperand.Type is not IPointerTypeSymbol && binary.RightOperand.Type is not IPointerTypeSymbol
-                ? Arithmetic(binary, binary.OperatorKind, integer, binary.LeftOperand, binary.RightOperand, Expression(binary.LeftOperand), Expression(binary.RightOperand))
+                ? Arithmetic(binary, binary.OperatorKind, integer, binary.RightOperand, Expression(binary.LeftOperand), Expression(binary.RightOperand))
                 : "(" + Expression(binary.LeftOperand) + " " + BinaryOperator(binary) + " " + Expression(binary.RightOperand) + ")";
         }
 
         // One integer operation at the operator's (promoted) type, operands already of that type (the right one of a shift: int).
-        private string Arithmetic(IOperation operation, BinaryOperatorKind kind, IntegerType type, IOperation left, IOperation right, string leftText, string rightText)
+        private string Arithmetic(IOperation operation, BinaryOperatorKind kind, IntegerType type, IOperation right, string leftText, string rightText)
         {
             switch (kind)
             {
-                case BinaryOperatorKind.Add when IntegerSemantics.WrapsDifferently(kind, type):
-                    return IntegerSemantics.Wrapping(type, "+", leftText, rightText);
-                case BinaryOperatorKind.Subtract when IntegerSemantics.WrapsDifferently(kind, type):
-                    return IntegerSemantics.Wrapping(type, "-", leftText, rightText);
-                case BinaryOperatorKind.Multiply when IntegerSemantics.WrapsDifferently(kind, type):
-                    return IntegerSemantics.Wrapping(type, "*", leftText, rightText);
+                case BinaryOperatorKind.Add or BinaryOperatorKind.Subtract or BinaryOperatorKind.Multiply when IntegerSemantics.WrapsDifferently(kind, type):
+                    return IntegerSemantics.Wrapping(type, BinaryOperator(kind, operation.Syntax), leftText, rightText);
                 case BinaryOperatorKind.LeftShift:
                 case BinaryOperatorKind.RightShift:
                 case BinaryOperatorKind.UnsignedRightShift:
@@ -662,12 +658,14 @@ namespace BpfSharp.Compiler
             var kind = compound.OperatorKind;
             var target = IntegerType.Of(compound.Target.Type);
             var value = IntegerType.Of(compound.Value.Type);
+            string AsInC() => Target(compound.Target) + " " + BinaryOperator(kind, compound.Syntax) + "= " + Expression(compound.Value);
             if (target is not IntegerType targetType || value is not IntegerType valueType || compound.Target.Type is IPointerTypeSymbol)
             {
-                return Target(compound.Target) + " " + BinaryOperator(kind, compound.Syntax) + "= " + Expression(compound.Value);
+                return AsInC();
             }
 
             var shift = kind is BinaryOperatorKind.LeftShift or BinaryOperatorKind.RightShift or BinaryOperatorKind.UnsignedRightShift;
+
             var type = shift ? IntegerType.PromoteUnary(targetType) : IntegerType.Promote(targetType, valueType);
             if (compound.IsChecked && IntegerSemantics.CanOverflow(kind))
             {
@@ -675,14 +673,14 @@ namespace BpfSharp.Compiler
             }
 
             var bitwise = kind is BinaryOperatorKind.And or BinaryOperatorKind.Or or BinaryOperatorKind.ExclusiveOr;
-            var plain = kind is BinaryOperatorKind.Add or BinaryOperatorKind.Subtract or BinaryOperatorKind.Multiply && !type.Signed && type.Bits >= 32;
-            if (bitwise || plain)
+            var unsignedWrap = IntegerSemantics.CanOverflow(kind) && !type.Signed && type.Bits >= 32;
+            if (bitwise || unsignedWrap)
             {
-                return Target(compound.Target) + " " + BinaryOperator(kind, compound.Syntax) + "= " + Expression(compound.Value);
+                return AsInC();
             }
 
             var valueText = shift ? Expression(compound.Value) : "((" + type.C + ")" + Expression(compound.Value) + ")";
-            return Update(compound.Target, targetType, current => Arithmetic(compound, kind, type, compound.Target, compound.Value, "((" + type.C + ")" + current + ")", valueText), postfix: false);
+            return Update(compound.Target, targetType, current => Arithmetic(compound, kind, type, compound.Value, "((" + type.C + ")" + current + ")", valueText), postfix: false);
         }
 
         // ++ and -- of int and long wrap in the unsigned type; narrower ones are promoted to int by C and cannot overflow it.

@@ -118,7 +118,7 @@ namespace BpfSharp.Compiler
 
         /// <summary>Whether an operator on values of this type can overflow into C's undefined behaviour.</summary>
         public static bool WrapsDifferently(BinaryOperatorKind kind, IntegerType type) =>
-            type.Signed && type.Bits >= 32 && (kind == BinaryOperatorKind.Add || kind == BinaryOperatorKind.Subtract || kind == BinaryOperatorKind.Multiply);
+            type.Signed && type.Bits >= 32 && CanOverflow(kind);
 
         /// <summary>Add, subtract or multiply with wrap-around: in the unsigned type, converted back (clang: modulo).</summary>
         public static string Wrapping(IntegerType type, string op, string left, string right) =>

@@ -42,6 +42,15 @@ public static class TestCompilation
         return (source, output, diagnostics);
     }
 
+    /// <summary>Emits the compilation and loads it into this process, so tests can run what users compile.</summary>
+    public static System.Reflection.Assembly Load(Compilation compilation)
+    {
+        using var image = new System.IO.MemoryStream();
+        var emitted = compilation.Emit(image);
+        Xunit.Assert.True(emitted.Success, string.Join("\n", emitted.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)));
+        return System.Reflection.Assembly.Load(image.ToArray());
+    }
+
     /// <summary>The BpfHelpers source generated from the shipped spec alone.</summary>
     public static string ShippedHelpersSource => s_shipped.Value;
 

@@ -73,11 +73,7 @@ public class ConstructDifferentialTests(ITestOutputHelper output)
         RunningKernel.RequireBpf();
         Skip.If(Tools.Find("clang") is null, "kernel test skipped: clang is needed (apt-get install clang)");
 
-        var compilation = TestCompilation.Generate(TestCompilation.Create(Source)).Output;
-        using var image = new MemoryStream();
-        var emitted = compilation.Emit(image);
-        Assert.True(emitted.Success, string.Join("\n", emitted.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)));
-        var compute = Assembly.Load(image.ToArray()).GetType("Constructs")!.GetMethod("Compute")!;
+        var compute = TestCompilation.Load(TestCompilation.Generate(TestCompilation.Create(Source)).Output).GetType("Constructs")!.GetMethod("Compute")!;
 
         var directory = Directory.CreateTempSubdirectory("bpfsharp-constructs-").FullName;
         try
