@@ -143,7 +143,7 @@ namespace BpfSharp.Analyzers
 
         public static BpfSymbols? Create(Compilation compilation)
         {
-            var program = compilation.GetTypeByMetadataName("BpfSharp.BpfProgramAttribute");
+            var program = compilation.GetTypeByMetadataName(DeclaredSection.AttributeMetadataName);
             var helper = compilation.GetTypeByMetadataName("BpfSharp.BpfHelperAttribute");
             var mapClass = compilation.GetTypeByMetadataName("BpfSharp.BpfMapClassAttribute");
             var map = compilation.GetTypeByMetadataName("BpfSharp.BpfMap");
@@ -278,35 +278,10 @@ namespace BpfSharp.Analyzers
                 return null;
             }
 
-            var argument = attribute.ConstructorArguments[0];
-            if (argument.Value is int programType)
-            {
-                return KernelTypes.ProgramTypes.FindByValue(programType) is null || programType == 0 ? null : new DeclaredProgram(programType, null, false);
-            }
-
-            if (argument.Value is string section && SectionNames.Resolve(section) is SectionDefinition definition && MissingTarget(section, definition) is null)
-            {
-                return new DeclaredProgram(KernelTypes.ProgramTypes.FindByName(definition.ProgramType)!.Value, definition.AttachType, definition.IsSleepable);
-            }
-
-            return null;
-        }
-
-        /// <summary>Why libbpf would not accept a section name, or null when it would.</summary>
-        public static string? Problem(string section) =>
-            SectionNames.Resolve(section) is SectionDefinition definition
-                ? MissingTarget(section, definition)
-                : $"'{section}' is not a section name libbpf recognises";
-
-        private static string? MissingTarget(string section, SectionDefinition definition)
-        {
-            var slash = section.IndexOf('/');
-            if (definition.RequiresTarget && (slash < 0 || slash == section.Length - 1))
-            {
-                return $"'{section}' needs an attach target: libbpf loads '{definition.Prefix}' programs only as '{definition.Prefix}/<target>'";
-            }
-
-            return null;
+            // The section the compiler writes is the one judged: a bare program type is its default section.
+            return DeclaredSection.FromArgument(attribute.ConstructorArguments[0].Value, out _) is DeclaredSection declared
+                ? new DeclaredProgram(declared.ProgramType, declared.AttachType, declared.Sleepable)
+                : (DeclaredProgram?)null;
         }
 
         /// <summary>How messages name a program type: <c>XDP (BPF_PROG_TYPE_XDP)</c>.</summary>

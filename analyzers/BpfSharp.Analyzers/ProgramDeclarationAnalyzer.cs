@@ -6,7 +6,7 @@ using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace BpfSharp.Analyzers
 {
-    /// <summary>BPF0007: a [BpfProgram] whose section name libbpf would not accept, or a method with two program declarations.</summary>
+    /// <summary>BPF0007: a [BpfProgram] whose section name libbpf would not accept, a program type with no section to default to, or a method with two program declarations.</summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class ProgramDeclarationAnalyzer : DiagnosticAnalyzer
     {
@@ -40,20 +40,15 @@ namespace BpfSharp.Analyzers
                 }
 
                 var argument = attribute.ConstructorArguments[0];
-                if (argument.Value is string section && ProgramDeclaration.Problem(section) is string problem)
+                if (argument.Kind == TypedConstantKind.Error || DeclaredSection.FromArgument(argument.Value, out var problem) != null || problem is null)
                 {
-                    var suggestion = SectionNames.Suggest(section);
-                    var properties = suggestion is null ? ImmutableDictionary<string, string?>.Empty : ImmutableDictionary<string, string?>.Empty.Add(SuggestionProperty, suggestion);
-                    Report(context, attribute, problem + (suggestion is null ? string.Empty : $"; did you mean '{suggestion}'?"), properties);
+                    continue;
                 }
-                else if (argument.Value is null && argument.Kind == TypedConstantKind.Primitive)
-                {
-                    Report(context, attribute, "a null section name gives no program type", ImmutableDictionary<string, string?>.Empty);
-                }
-                else if (argument.Value is int value && (value == 0 || KernelTypes.ProgramTypes.FindByValue(value) is null))
-                {
-                    Report(context, attribute, $"{value} is not a program type a program can have", ImmutableDictionary<string, string?>.Empty);
-                }
+
+                // A program type without a default section is refused too: the compiler does not guess a target.
+                var suggestion = argument.Value is string section ? SectionNames.Suggest(section) : null;
+                var properties = suggestion is null ? ImmutableDictionary<string, string?>.Empty : ImmutableDictionary<string, string?>.Empty.Add(SuggestionProperty, suggestion);
+                Report(context, attribute, problem + (suggestion is null ? string.Empty : $"; did you mean '{suggestion}'?"), properties);
             }
 
             if (attributes.Length > 1)

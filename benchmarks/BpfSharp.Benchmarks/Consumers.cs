@@ -49,6 +49,14 @@ public static class Consumers
         return source.ToString();
     }
 
+    /// <summary>The large consumer as a project has it: the maps in one file, each program class in its own.</summary>
+    public static string[] LargeFiles(int programs = 500)
+    {
+        var text = Large(programs);
+        var parts = text.Split("public static unsafe class Program");
+        return [parts[0], .. parts.Skip(1).Select(part => "using BpfSharp;\npublic static unsafe class Program" + part)];
+    }
+
     public static CSharpCompilation Compile(params string[] sources) =>
         CSharpCompilation.Create(
             "Consumer",

@@ -37,5 +37,17 @@ if (args.Length > 0 && args[0] == "bpf")
     return BpfSizeBenchmark.Run();
 }
 
+// "share": BpfSharp's generator and analyzers against the whole compilation of the large consumer, in-process.
+if (args.Length > 0 && args[0] == "share")
+{
+    return ShareBenchmark.Run(args.Length > 1 && int.TryParse(args[1], out var shareRounds) ? shareRounds : 5, args.Length > 2 && int.TryParse(args[2], out var programs) ? programs : 500);
+}
+
+// "ide": the generator in a kept GeneratorDriver, as an IDE runs it, over the large consumer's first 100 programs.
+if (args.Length > 0 && args[0] == "ide")
+{
+    return ShareBenchmark.RunIde(args.Length > 1 && int.TryParse(args[1], out var ideRounds) ? ideRounds : 9, args.Length > 2 && int.TryParse(args[2], out var idePrograms) ? idePrograms : 100);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(GeneratorBenchmarks).Assembly).Run(args);
 return 0;

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Threading;
 using BpfSharp.Spec;
@@ -21,96 +22,279 @@ namespace BpfSharp.Compiler
     public static class BpfTranslator
     {
         /// <summary>Translates; <paramref name="sourceRoot"/> (the project directory) makes <c>#line</c> paths relative, so the object is the same in every checkout.</summary>
-        public static TranslationResult Translate(Compilation compilation, string? sourceRoot = null, CancellationToken cancellationToken = default)
+        public static TranslationResult Translate(Compilation compilation, string? sourceRoot = null, CancellationToken cancellationToken = default) =>
+            Translate(compilation, sourceRoot, null, cancellationToken);
+
+        /// <summary>
+        /// Translates each program in its own unit (reusing the units <paramref name="cache"/> holds for programs whose
+        /// sources are unchanged) and writes the object from the units' fragments. An object found whole in the cache
+        /// comes without its problems (the analyzers report them).
+        /// </summary>
+        public static TranslationResult Translate(Compilation compilation, string? sourceRoot, TranslationCache? cache, CancellationToken cancellationToken)
         {
+            // Declarations unchanged and every unit kept: the object is written without binding a thing.
             var symbols = KnownSymbols.Create(compilation);
-            if (symbols is null)
+            var context = symbols is null ? null : cache?.Context(compilation, sourceRoot, cancellationToken);
+            if (context != null && cache!.FindObject(context) is TranslatedObject kept)
             {
-                return new TranslationResult(null, ImmutableArray<string>.Empty, ImmutableArray<TranslationProblem>.Empty);
+                return new TranslationResult(kept.C, kept.Programs, ImmutableArray<TranslationProblem>.Empty);
             }
 
-            var programs = new List<(IMethodSymbol Method, MethodDeclarationSyntax Syntax, string Section)>();
-            foreach (var tree in compilation.SyntaxTrees)
+            if (context != null && Retranslated(compilation, symbols!, context, cache!, sourceRoot, cancellationToken) is TranslationResult edited)
             {
-                var model = compilation.GetSemanticModel(tree);
-                foreach (var declaration in tree.GetRoot(cancellationToken).DescendantNodes().OfType<MethodDeclarationSyntax>().Where(m => m.AttributeLists.Count > 0))
-                {
-                    if (model.GetDeclaredSymbol(declaration, cancellationToken) is IMethodSymbol method && symbols.Section(method) is string section)
-                    {
-                        programs.Add((method, declaration, section));
-                    }
-                }
+                return edited;
             }
 
-            if (programs.Count == 0)
+            var programs = symbols is null ? new List<ProgramDeclaration>() : Programs(compilation, symbols, cancellationToken);
+            if (symbols is null || programs.Count == 0)
             {
+                context?.Keep(new List<string>(), ImmutableArray<string>.Empty, null);
                 return new TranslationResult(null, ImmutableArray<string>.Empty, ImmutableArray<TranslationProblem>.Empty);
             }
 
             var names = programs.Select(p => p.Method.Name).ToImmutableArray();
-            var bodies = programs.Select(p => p.Syntax.GetLocation()).ToImmutableArray();
             try
             {
-                var unit = new TranslationUnit(compilation, symbols, sourceRoot, cancellationToken);
-                foreach (var (method, syntax, section) in programs)
+                var fragments = new List<ObjectFragment>();
+                var keys = new List<string>();
+                foreach (var program in programs)
                 {
-                    unit.AddProgram(method, syntax, section);
+                    var key = "program " + TranslationUnit.SymbolKey(program.Method);
+                    keys.Add(key);
+                    fragments.Add(cache?.Find(context!, key) ?? cache?.Keep(context!, key, TranslateProgram(compilation, symbols, program, sourceRoot, cancellationToken))
+                        ?? TranslateProgram(compilation, symbols, program, sourceRoot, cancellationToken));
                 }
 
-                foreach (var programClass in programs.Select(p => p.Method.ContainingType).Distinct<INamedTypeSymbol>(SymbolEqualityComparer.Default))
+                foreach (var programClass in ProgramClasses(programs))
                 {
-                    unit.AddDeclaredMaps(programClass);
+                    var key = "class " + TranslationUnit.SymbolKey(programClass);
+                    keys.Add(key);
+                    fragments.Add(cache?.Find(context!, key) ?? cache?.Keep(context!, key, DeclaredMaps(compilation, symbols, programClass, sourceRoot, cancellationToken))
+                        ?? DeclaredMaps(compilation, symbols, programClass, sourceRoot, cancellationToken));
                 }
 
-                var text = unit.Write();
-                var stopped = unit.Problems.Any(p => CompilerDiagnosticIds.StopsTheObject(p.Id));
-                return new TranslationResult(stopped ? null : text, names, unit.Problems.ToImmutableArray(), bodies);
+                var license = symbols.License ?? "Proprietary";
+                var result = Write(compilation, license, names, fragments, () => WholeUnit(compilation, symbols, programs, sourceRoot, cancellationToken), out var asOneUnit);
+                if (!asOneUnit)
+                {
+                    context?.Keep(keys, names, result.C);
+                }
+
+                return result;
             }
             catch (Exception e) when (!(e is OperationCanceledException))
             {
                 // A translator bug must not break the user's build: it becomes a located problem, and no object.
-                var problem = new TranslationProblem(CompilerDiagnosticIds.UnsupportedConstruct, programs[0].Syntax.Identifier.GetLocation(), "the BPF compiler failed on this program (" + e.GetType().Name + ": " + e.Message + "); please report it");
-                return new TranslationResult(null, names, ImmutableArray.Create(problem), bodies);
+                return new TranslationResult(null, names, ImmutableArray.Create(Failure(programs[0].Syntax, e)));
             }
+        }
+
+        // Declarations unchanged, some bodies edited: only the programs whose translated bodies changed are found (by the
+        // place their kept unit recorded) and translated again; null when that is not enough.
+        private static TranslationResult? Retranslated(Compilation compilation, KnownSymbols symbols, TranslationContext context, TranslationCache cache, string? sourceRoot, CancellationToken cancellationToken)
+        {
+            if (cache.FindPlan(context) is not TranslatedObject plan)
+            {
+                return null;
+            }
+
+            var fragments = new List<ObjectFragment>();
+            foreach (var key in plan.Units)
+            {
+                if (cache.Find(context, key) is ObjectFragment found)
+                {
+                    fragments.Add(found);
+                    continue;
+                }
+
+                var where = cache.Kept(context, key)?.Dependencies.FirstOrDefault();
+                var tree = where is null ? null : compilation.SyntaxTrees.FirstOrDefault(t => t.FilePath == where.Path);
+                var syntax = tree?.GetRoot(cancellationToken).DescendantNodes(n => !(n is MemberDeclarationSyntax) || n is BaseNamespaceDeclarationSyntax || n is TypeDeclarationSyntax)
+                    .OfType<MethodDeclarationSyntax>().FirstOrDefault(m => MethodDependency.MemberName(m) == where!.Member);
+                if (!key.StartsWith("program ", StringComparison.Ordinal) || syntax is null
+                    || !(compilation.GetSemanticModel(syntax.SyntaxTree).GetDeclaredSymbol(syntax, cancellationToken) is IMethodSymbol method)
+                    || "program " + TranslationUnit.SymbolKey(method) != key || !(symbols.Section(method) is string section))
+                {
+                    return null;
+                }
+
+                fragments.Add(cache.Keep(context, key, TranslateProgram(compilation, symbols, new ProgramDeclaration(method, syntax, section), sourceRoot, cancellationToken)));
+            }
+
+            var result = Write(compilation, symbols.License ?? "Proprietary", plan.Programs, fragments, null, out _);
+            if (result.C is null && !fragments.Any(f => f.StopsObject) && !ObjectNameClaim.Conflicts(fragments.SelectMany(f => f.Claims)).Any())
+            {
+                return null; // the units no longer merge: one unit must name them apart
+            }
+
+            context.Keep(plan.Units, plan.Programs, result.C);
+            return result;
+        }
+
+        // The object from the units' fragments, or from one unit when units translated alone gave one C name to two members.
+        private static TranslationResult Write(Compilation compilation, string license, ImmutableArray<string> programs, IReadOnlyList<ObjectFragment> fragments, Func<ObjectFragment>? wholeUnit, out bool asOneUnit)
+        {
+            asOneUnit = false;
+            var problems = Distinct(fragments.SelectMany(f => f.Problems).Concat(ObjectNameClaim.Conflicts(fragments.SelectMany(f => f.Claims)))).ToImmutableArray();
+            if (fragments.Any(f => f.StopsObject) || ObjectNameClaim.Conflicts(fragments.SelectMany(f => f.Claims)).Any())
+            {
+                return new TranslationResult(null, programs, problems);
+            }
+
+            var text = ObjectFile.Write(compilation.AssemblyName, license, fragments);
+            if (text is null && wholeUnit != null)
+            {
+                asOneUnit = true; // never kept as an object (see TranslationContext.Keep), so kept fragments always merge
+                text = ObjectFile.Write(compilation.AssemblyName, license, new[] { wholeUnit() });
+            }
+
+            return new TranslationResult(text, programs, problems);
+        }
+
+        /// <summary>
+        /// One program translated alone, with the methods it calls and the maps and structs it uses: its problems (but
+        /// not name conflicts with other programs' members, which need them all) and its share of the object.
+        /// </summary>
+        public static ObjectFragment? TranslateProgram(Compilation compilation, IMethodSymbol method, CancellationToken cancellationToken = default)
+        {
+            var symbols = KnownSymbols.Create(compilation);
+            var syntax = method.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).OfType<MethodDeclarationSyntax>().FirstOrDefault();
+            if (symbols is null || syntax is null || symbols.Section(method) is not string section)
+            {
+                return null;
+            }
+
+            try
+            {
+                return TranslateProgram(compilation, symbols, new ProgramDeclaration(method, syntax, section), null, cancellationToken);
+            }
+            catch (Exception e) when (!(e is OperationCanceledException))
+            {
+                return Failed(Failure(syntax, e));
+            }
+        }
+
+        /// <summary>The maps a class that holds programs declares but no program uses (libbpf creates them all).</summary>
+        public static ObjectFragment? TranslateDeclaredMaps(Compilation compilation, INamedTypeSymbol programClass, CancellationToken cancellationToken = default)
+        {
+            var symbols = KnownSymbols.Create(compilation);
+            if (symbols is null)
+            {
+                return null;
+            }
+
+            try
+            {
+                return DeclaredMaps(compilation, symbols, programClass, null, cancellationToken);
+            }
+            catch (Exception e) when (!(e is OperationCanceledException))
+            {
+                return Failed(new TranslationProblem(CompilerDiagnosticIds.UnsupportedConstruct, programClass.Locations.FirstOrDefault() ?? Location.None, "the BPF compiler failed on the maps of this class (" + e.GetType().Name + ": " + e.Message + "); please report it"));
+            }
+        }
+
+        private static ObjectFragment TranslateProgram(Compilation compilation, KnownSymbols symbols, ProgramDeclaration program, string? sourceRoot, CancellationToken cancellationToken)
+        {
+            var unit = new TranslationUnit(compilation, symbols, sourceRoot, cancellationToken);
+            unit.AddProgram(program.Method, program.Syntax, program.Section);
+            return unit.ToFragment();
+        }
+
+        private static ObjectFragment DeclaredMaps(Compilation compilation, KnownSymbols symbols, INamedTypeSymbol programClass, string? sourceRoot, CancellationToken cancellationToken)
+        {
+            var unit = new TranslationUnit(compilation, symbols, sourceRoot, cancellationToken);
+            unit.AddDeclaredMaps(programClass);
+            return unit.ToFragment();
+        }
+
+        /// <summary>The object as one unit translating every program writes it (what the units translated alone must add up to).</summary>
+        internal static string? TranslateAsOneUnit(Compilation compilation, string? sourceRoot = null)
+        {
+            var symbols = KnownSymbols.Create(compilation)!;
+            var fragment = WholeUnit(compilation, symbols, Programs(compilation, symbols, default), sourceRoot, default);
+            return ObjectFile.Write(compilation.AssemblyName, symbols.License ?? "Proprietary", new[] { fragment });
+        }
+
+        // All programs in one unit, which numbers apart the C names that units translated alone would give to two members.
+        private static ObjectFragment WholeUnit(Compilation compilation, KnownSymbols symbols, List<ProgramDeclaration> programs, string? sourceRoot, CancellationToken cancellationToken)
+        {
+            var unit = new TranslationUnit(compilation, symbols, sourceRoot, cancellationToken);
+            foreach (var program in programs)
+            {
+                unit.AddProgram(program.Method, program.Syntax, program.Section);
+            }
+
+            foreach (var programClass in ProgramClasses(programs))
+            {
+                unit.AddDeclaredMaps(programClass);
+            }
+
+            return unit.ToFragment();
+        }
+
+        private static List<ProgramDeclaration> Programs(Compilation compilation, KnownSymbols symbols, CancellationToken cancellationToken)
+        {
+            var programs = new List<ProgramDeclaration>();
+            foreach (var tree in compilation.SyntaxTrees)
+            {
+                SemanticModel? model = null;
+                foreach (var declaration in tree.GetRoot(cancellationToken).DescendantNodes(n => !(n is MemberDeclarationSyntax) || n is BaseNamespaceDeclarationSyntax || n is TypeDeclarationSyntax).OfType<MethodDeclarationSyntax>().Where(m => m.AttributeLists.Count > 0))
+                {
+                    model ??= compilation.GetSemanticModel(tree);
+                    if (model.GetDeclaredSymbol(declaration, cancellationToken) is IMethodSymbol method && symbols.Section(method) is string section)
+                    {
+                        programs.Add(new ProgramDeclaration(method, declaration, section));
+                    }
+                }
+            }
+
+            return programs;
+        }
+
+        private static IEnumerable<INamedTypeSymbol> ProgramClasses(List<ProgramDeclaration> programs) =>
+            programs.Select(p => p.Method.ContainingType).Distinct<INamedTypeSymbol>(SymbolEqualityComparer.Default);
+
+        // Units translated alone meet the same callee, struct or map problem more than once.
+        private static IEnumerable<TranslationProblem> Distinct(IEnumerable<TranslationProblem> problems)
+        {
+            var seen = new HashSet<(string, SyntaxTree?, Microsoft.CodeAnalysis.Text.TextSpan, string)>();
+            return problems.Where(p => seen.Add((p.Id, p.Location.SourceTree, p.Location.SourceSpan, p.Message)));
+        }
+
+        private static TranslationProblem Failure(MethodDeclarationSyntax program, Exception e) =>
+            new TranslationProblem(CompilerDiagnosticIds.UnsupportedConstruct, program.Identifier.GetLocation(), "the BPF compiler failed on this program (" + e.GetType().Name + ": " + e.Message + "); please report it");
+
+        private static ObjectFragment Failed(TranslationProblem problem) =>
+            new ObjectFragment(
+                new Dictionary<int, string>(), Array.Empty<string>(), Array.Empty<ObjectPart>(), Array.Empty<ObjectPart>(), Array.Empty<ObjectPart>(), Array.Empty<ObjectPart>(), Array.Empty<ObjectPart>(),
+                Array.Empty<ObjectNameClaim>(), new[] { problem }, () => Array.Empty<MethodDependency>(), stopsObject: true);
+
+        private sealed class ProgramDeclaration
+        {
+            public ProgramDeclaration(IMethodSymbol method, MethodDeclarationSyntax syntax, string section)
+            {
+                Method = method;
+                Syntax = syntax;
+                Section = section;
+            }
+
+            public IMethodSymbol Method { get; }
+
+            public MethodDeclarationSyntax Syntax { get; }
+
+            public string Section { get; }
         }
     }
 
-    /// <summary>Per-method checks, for an IDE that analyses one method while it is typed.</summary>
+    /// <summary>Whether a problem is about a program's or map's name, which only the whole object can judge.</summary>
     public static class BpfMethodCheck
     {
-        /// <summary>Whether a problem is about a program's or map's name, which only the whole object can judge.</summary>
         public static bool IsNameProblem(TranslationProblem problem) =>
             problem.Id == CompilerDiagnosticIds.ObjectName || problem.Id == CompilerDiagnosticIds.LongObjectName;
 
         /// <summary>Whether a method declares a BPF program.</summary>
         public static bool IsProgram(Compilation compilation, IMethodSymbol method) =>
             KnownSymbols.Create(compilation) is KnownSymbols symbols && symbols.Section(method) != null;
-
-        /// <summary>
-        /// The problems inside one [BpfProgram] method's own body (its callees are translated to know their
-        /// signatures, and their problems left to the compilation-wide check).
-        /// </summary>
-        public static ImmutableArray<TranslationProblem> Problems(Compilation compilation, IMethodSymbol method, CancellationToken cancellationToken = default)
-        {
-            var symbols = KnownSymbols.Create(compilation);
-            var syntax = method.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).OfType<MethodDeclarationSyntax>().FirstOrDefault();
-            if (symbols is null || syntax is null || symbols.Section(method) is not string section)
-            {
-                return ImmutableArray<TranslationProblem>.Empty;
-            }
-
-            try
-            {
-                var unit = new TranslationUnit(compilation, symbols, null, cancellationToken);
-                unit.AddProgram(method, syntax, section);
-                // Names are checked against the whole object, by the compilation-wide check.
-                return unit.Problems.Where(p => !IsNameProblem(p) && p.Location.SourceTree == syntax.SyntaxTree && syntax.Span.Contains(p.Location.SourceSpan)).ToImmutableArray();
-            }
-            catch (Exception e) when (!(e is OperationCanceledException))
-            {
-                return ImmutableArray<TranslationProblem>.Empty; // the compilation-wide check reports translator failures
-            }
-        }
     }
 
     /// <summary>The BpfSharp types a translation needs, looked up once.</summary>
@@ -121,7 +305,7 @@ namespace BpfSharp.Compiler
         private KnownSymbols(Compilation compilation)
         {
             _compilation = compilation;
-            Program = compilation.GetTypeByMetadataName("BpfSharp.BpfProgramAttribute")!;
+            Program = compilation.GetTypeByMetadataName(DeclaredSection.AttributeMetadataName)!;
             Helper = compilation.GetTypeByMetadataName("BpfSharp.BpfHelperAttribute")!;
             MapClass = compilation.GetTypeByMetadataName("BpfSharp.BpfMapClassAttribute")!;
             Map = compilation.GetTypeByMetadataName("BpfSharp.BpfMap")!;
@@ -145,16 +329,29 @@ namespace BpfSharp.Compiler
         private HashSet<string>? _helperNames;
 
         /// <summary>Whether a C name is a helper's (every helper the generated BpfHelpers knows, used or not).</summary>
-        public bool IsHelperName(string name) =>
-            (_helperNames ??= new HashSet<string>(
-                (_compilation.GetTypeByMetadataName("BpfSharp.BpfHelpers")?.GetMembers().OfType<IMethodSymbol>() ?? Enumerable.Empty<IMethodSymbol>())
-                    .Select(m => HelperOf(m)?.Name).OfType<string>(),
-                StringComparer.Ordinal)).Contains(name);
+        public bool IsHelperName(string name)
+        {
+            var names = Volatile.Read(ref _helperNames);
+            if (names is null)
+            {
+                names = new HashSet<string>(
+                    (_compilation.GetTypeByMetadataName("BpfSharp.BpfHelpers")?.GetMembers().OfType<IMethodSymbol>() ?? Enumerable.Empty<IMethodSymbol>())
+                        .Select(m => HelperOf(m)?.Name).OfType<string>(),
+                    StringComparer.Ordinal);
+                Volatile.Write(ref _helperNames, names);
+            }
+
+            return names.Contains(name);
+        }
+
+        // One per compilation: every program translated alone (an analyzer's unit, a generator's) shares the lookups.
+        private static readonly ConditionalWeakTable<Compilation, KnownSymbols?> s_perCompilation = new ConditionalWeakTable<Compilation, KnownSymbols?>();
 
         public static KnownSymbols? Create(Compilation compilation) =>
-            compilation.GetTypeByMetadataName("BpfSharp.BpfProgramAttribute") is null || compilation.GetTypeByMetadataName("BpfSharp.BpfMap") is null
-                ? null
-                : new KnownSymbols(compilation);
+            s_perCompilation.GetValue(compilation, c =>
+                c.GetTypeByMetadataName(DeclaredSection.AttributeMetadataName) is null || c.GetTypeByMetadataName("BpfSharp.BpfMap") is null
+                    ? null
+                    : new KnownSymbols(c));
 
         /// <summary>The ELF section of a program method: the section name as written, or the canonical one of its program type.</summary>
         public string? Section(IMethodSymbol method)
@@ -165,16 +362,8 @@ namespace BpfSharp.Compiler
                 return null;
             }
 
-            var argument = attribute.ConstructorArguments[0].Value;
-            if (argument is string section)
-            {
-                return SectionNames.Resolve(section) is null ? null : section;
-            }
-
-            return argument is int value && KernelTypes.ProgramTypes.FindByValue(value) is KernelEnumMember type
-                ? SectionNames.All.FirstOrDefault(d => d.ProgramType == type.Name && !d.RequiresTarget && !d.Pattern.EndsWith("+", StringComparison.Ordinal) && !d.Pattern.EndsWith("/", StringComparison.Ordinal))?.Pattern
-                  ?? SectionNames.All.FirstOrDefault(d => d.ProgramType == type.Name && !d.RequiresTarget)?.Prefix
-                : null;
+            // What BPF0007 refuses is no program here: the build fails on the analyzer's error.
+            return DeclaredSection.FromArgument(attribute.ConstructorArguments[0].Value, out _)?.Section;
         }
 
         /// <summary>The helper a stub stands for: (kernel name, id), or null.</summary>

@@ -53,9 +53,10 @@ namespace BpfSharp.Compiler
 
         public string Body()
         {
-            var operation = _unit.Model(_syntax.SyntaxTree).GetOperation(_syntax);
+            // The body's operation, not the declaration's: it is the one the compiler binds once for every analyzer.
+            var bodySyntax = (SyntaxNode?)_syntax.Body ?? _syntax.ExpressionBody;
             _body.Append("{\n");
-            if (operation is IMethodBodyOperation body && (body.BlockBody ?? body.ExpressionBody) is IBlockOperation block)
+            if (bodySyntax != null && _unit.Model(_syntax.SyntaxTree).GetOperation(bodySyntax) is IBlockOperation block)
             {
                 foreach (var statement in block.Operations)
                 {

@@ -54,20 +54,12 @@ namespace BpfSharp.Compiler
     /// <summary>The C for a compilation's BPF programs, or the problems that keep it from being written.</summary>
     public sealed class TranslationResult
     {
-        public TranslationResult(string? c, ImmutableArray<string> programs, ImmutableArray<TranslationProblem> problems, ImmutableArray<Location> programBodies = default)
+        public TranslationResult(string? c, ImmutableArray<string> programs, ImmutableArray<TranslationProblem> problems)
         {
             C = c;
             Programs = programs;
             Problems = problems;
-            ProgramBodies = programBodies.IsDefault ? ImmutableArray<Location>.Empty : programBodies;
         }
-
-        /// <summary>Where each program method is declared (the per-method check reports problems inside them).</summary>
-        public ImmutableArray<Location> ProgramBodies { get; }
-
-        /// <summary>Whether a problem lies inside a program method's declaration.</summary>
-        public bool IsInProgram(TranslationProblem problem) =>
-            ProgramBodies.Any(body => body.SourceTree == problem.Location.SourceTree && body.SourceSpan.Contains(problem.Location.SourceSpan));
 
         /// <summary>The C source (LF line endings), or null when there is no program or a problem stops translation.</summary>
         public string? C { get; }

@@ -62,22 +62,25 @@ namespace BpfSharp.Compiler
         private readonly CancellationToken _cancellationToken;
         private readonly SortedDictionary<int, string> _helpers = new SortedDictionary<int, string>();
         private readonly SortedSet<string> _support = new SortedSet<string>(StringComparer.Ordinal);
-        private readonly List<string> _structs = new List<string>();
+        private readonly List<ObjectPart> _structs = new List<ObjectPart>();
         // BPF_OBJ_NAME_LEN - 1: the kernel's program and map names.
         private const int KernelNameLength = 15;
 
-        private readonly Dictionary<string, ISymbol> _objectNames = new Dictionary<string, ISymbol>(StringComparer.Ordinal);
+        // Program and map names claimed in this unit; conflicts between claims are ObjectNameClaims' to judge.
+        private readonly HashSet<string> _objectNames = new HashSet<string>(StringComparer.Ordinal);
+        private readonly List<ObjectNameClaim> _claims = new List<ObjectNameClaim>();
+        private readonly List<MethodDeclarationSyntax> _translatedBodies = new List<MethodDeclarationSyntax>();
         private readonly HashSet<string> _internalNames = new HashSet<string>(StringComparer.Ordinal);
         private readonly Dictionary<ISymbol, string> _internalNamesOf = new Dictionary<ISymbol, string>(SymbolEqualityComparer.Default);
         // The methods whose bodies are being written: a call to one of them is recursion.
         private readonly HashSet<IMethodSymbol> _inProgress = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
         private readonly Dictionary<ITypeSymbol, string> _structNames = new Dictionary<ITypeSymbol, string>(SymbolEqualityComparer.Default);
         private readonly HashSet<string> _structNamesTaken = new HashSet<string>(StringComparer.Ordinal);
-        private readonly List<string> _maps = new List<string>();
-        private readonly List<string> _globals = new List<string>();
+        private readonly List<ObjectPart> _maps = new List<ObjectPart>();
+        private readonly List<ObjectPart> _globals = new List<ObjectPart>();
         private readonly HashSet<IFieldSymbol> _mapsSeen = new HashSet<IFieldSymbol>(SymbolEqualityComparer.Default);
-        private readonly List<(string Prototype, string Body)> _functions = new List<(string, string)>();
-        private readonly List<string> _programs = new List<string>();
+        private readonly List<ObjectPart> _functions = new List<ObjectPart>();
+        private readonly List<ObjectPart> _programs = new List<ObjectPart>();
 
         private readonly string? _sourceRoot;
 
@@ -106,7 +109,9 @@ namespace BpfSharp.Compiler
         {
             var writer = new FunctionWriter(this, method, syntax, isProgram: true);
             _inProgress.Add(method.OriginalDefinition);
-            _programs.Add("SEC(" + Literal(section) + ")\n" + writer.DeclarationLine() + writer.Signature(ObjectName(method, "program")) + "\n" + writer.Body());
+            _translatedBodies.Add(syntax);
+            var name = ObjectName(method, "program");
+            _programs.Add(new ObjectPart(SymbolKey(method), name, "SEC(" + Literal(section) + ")\n" + writer.DeclarationLine() + writer.Signature(name) + "\n" + writer.Body()));
             _inProgress.Remove(method.OriginalDefinition);
         }
 
@@ -153,7 +158,8 @@ namespace BpfSharp.Compiler
             var writer = new FunctionWriter(this, method, syntax, isProgram: false);
             var signature = "static __attribute__((always_inline)) " + writer.Signature(name);
             _inProgress.Add(method.OriginalDefinition);
-            _functions.Add((signature + ";", writer.DeclarationLine() + signature + "\n" + writer.Body()));
+            _translatedBodies.Add(syntax);
+            _functions.Add(new ObjectPart(SymbolKey(method.OriginalDefinition), name, writer.DeclarationLine() + signature + "\n" + writer.Body(), signature + ";"));
             _inProgress.Remove(method.OriginalDefinition);
             return name;
         }
@@ -187,6 +193,9 @@ namespace BpfSharp.Compiler
                 return field.Name;
             }
 
+            // What is wrong with a map's declaration is said there, once, whichever program uses it first.
+            at = field.Locations.FirstOrDefault() ?? at;
+
             var declarator = field.DeclaringSyntaxReferences.Select(r => r.GetSyntax(_cancellationToken)).OfType<VariableDeclaratorSyntax>().FirstOrDefault();
             var creation = declarator?.Initializer?.Value is ExpressionSyntax value
                 ? _compilation.GetSemanticModel(declarator.SyntaxTree).GetOperation(value, _cancellationToken) as IObjectCreationOperation
@@ -203,7 +212,7 @@ namespace BpfSharp.Compiler
                 lines.Add("    __uint(pinning, 1); /* LIBBPF_PIN_BY_NAME */");
             }
             var name = ObjectName(field, "map");
-            _maps.Add("struct {\n" + string.Join("\n", lines) + "\n} " + name + " SEC(\".maps\");");
+            _maps.Add(new ObjectPart(SymbolKey(field), name, "struct {\n" + string.Join("\n", lines) + "\n} " + name + " SEC(\".maps\");"));
             return name;
         }
 
@@ -328,7 +337,7 @@ namespace BpfSharp.Compiler
                 }
             }
 
-            _globals.Add((field.IsReadOnly ? "const volatile " : string.Empty) + type + " " + name + " = " + (initial ?? (type.StartsWith("struct ", StringComparison.Ordinal) ? "{0}" : "0")) + ";");
+            _globals.Add(new ObjectPart(SymbolKey(field), name, (field.IsReadOnly ? "const volatile " : string.Empty) + type + " " + name + " = " + (initial ?? (type.StartsWith("struct ", StringComparison.Ordinal) ? "{0}" : "0")) + ";"));
             return name;
         }
 
@@ -427,9 +436,9 @@ namespace BpfSharp.Compiler
             }
 
             var definition = name + " {\n" + string.Join("\n", members) + "\n}" + (layout.Kind == LayoutKind.Explicit ? $" __attribute__((aligned({layout.Alignment})))" : string.Empty) + ";";
-            _structs.Add(layout.Kind == LayoutKind.Sequential && layout.Pack > 0
+            _structs.Add(new ObjectPart(SymbolKey(type), cName, layout.Kind == LayoutKind.Sequential && layout.Pack > 0
                 ? $"#pragma pack(push, {layout.Pack})\n{definition}\n#pragma pack(pop)"
-                : definition);
+                : definition));
             return name;
         }
 
@@ -515,15 +524,8 @@ namespace BpfSharp.Compiler
                 Problem(CompilerDiagnosticIds.LongObjectName, at, $"{kind} name '{name}' has {name.Length} characters: the kernel keeps {KernelNameLength} ('{name.Substring(0, KernelNameLength)}'), which is what bpftool and the kernel's tables will show");
             }
 
-            if (_objectNames.TryGetValue(name, out var other) && !SymbolEqualityComparer.Default.Equals(other, symbol))
-            {
-                Problem(CompilerDiagnosticIds.ObjectName, at, $"{kind} name '{name}' is taken by {other.ToDisplayString()}: programs and maps are named after their C# members, and one object cannot hold two of one name");
-            }
-            else
-            {
-                _objectNames[name] = symbol;
-            }
-
+            _objectNames.Add(name);
+            _claims.Add(new ObjectNameClaim(name, kind, SymbolKey(symbol), symbol.ToDisplayString(), at));
             return name;
         }
 
@@ -537,7 +539,7 @@ namespace BpfSharp.Compiler
         private string InternalName(string wanted)
         {
             var name = wanted;
-            for (var n = 2; _objectNames.ContainsKey(name) || !_internalNames.Add(name); n++)
+            for (var n = 2; _objectNames.Contains(name) || !_internalNames.Add(name); n++)
             {
                 name = wanted + "_" + n.ToString(CultureInfo.InvariantCulture);
             }
@@ -578,37 +580,23 @@ namespace BpfSharp.Compiler
             return builder.Append('"').ToString();
         }
 
-        /// <summary>The whole file; LF, the same text for the same sources.</summary>
-        public string Write()
-        {
-            var file = new StringBuilder();
-            file.Append("// Generated by BpfSharp from the [BpfProgram] methods of ").Append(_compilation.AssemblyName).Append(". Do not edit.\n");
-            file.Append("#include <linux/types.h>\n#include <linux/bpf.h>\n\n");
-            file.Append("#define SEC(name) __attribute__((section(name), used))\n");
-            file.Append("#define __uint(name, val) int (*name)[val]\n");
-            file.Append("#define __type(name, val) typeof(val) *name\n");
-            file.Append("#define __array(name, val) typeof(val) *name[]\n\n");
-            foreach (var helper in _helpers.Values)
-            {
-                file.Append(helper).Append('\n');
-            }
+        /// <summary>What this unit puts in the object, for <see cref="ObjectFile"/> to write (alone or merged with other units').</summary>
+        public ObjectFragment ToFragment() =>
+            new ObjectFragment(
+                _helpers.ToDictionary(h => h.Key, h => h.Value),
+                _support.ToList(),
+                _structs.ToList(),
+                _maps.ToList(),
+                _globals.ToList(),
+                _functions.ToList(),
+                _programs.ToList(),
+                _claims.ToList(),
+                Problems.ToList(),
+                _translatedBodies.ToList().Select(MethodDependency.Of).ToList,
+                Problems.Any(p => CompilerDiagnosticIds.StopsTheObject(p.Id)));
 
-            foreach (var support in _support)
-            {
-                file.Append('\n').Append(IntegerSemantics.SupportFunctions[support]).Append('\n');
-            }
-
-            foreach (var part in new[] { _structs, _maps, _globals, _functions.Select(f => f.Prototype).ToList(), _functions.Select(f => f.Body).ToList(), _programs })
-            {
-                if (part.Count > 0)
-                {
-                    file.Append('\n').Append(string.Join("\n\n", part)).Append('\n');
-                }
-            }
-
-            file.Append("\nchar LICENSE[] SEC(\"license\") = ").Append(Literal(Symbols.License ?? "Proprietary")).Append(";\n");
-            return file.ToString();
-        }
+        /// <summary>A symbol's identity across units and compilations: its fully qualified name (with a method's parameter types).</summary>
+        internal static string SymbolKey(ISymbol symbol) => symbol.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat.WithMemberOptions(SymbolDisplayMemberOptions.IncludeContainingType | SymbolDisplayMemberOptions.IncludeParameters));
 
         private (string MaxEntries, ulong Flags, IObjectCreationOperation? Inner) MapArguments(string mapName, IObjectCreationOperation creation)
         {

@@ -1,5 +1,6 @@
 using System.IO;
 using System.Text;
+using BpfSharp.Compiler;
 using BpfSharp.Spec;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -12,6 +13,16 @@ namespace BpfSharp.Generators
     public sealed class HelperGenerator : IIncrementalGenerator
     {
         public const string HintName = "BpfSharp.BpfHelpers.g.cs";
+
+        private readonly TranslationCache _translations;
+
+        public HelperGenerator()
+            : this(BpfObjectSource.SharedCache)
+        {
+        }
+
+        /// <summary>A generator with its own kept translations (tests and benchmarks count what it translates).</summary>
+        internal HelperGenerator(TranslationCache translations) => _translations = translations;
 
         public void Initialize(IncrementalGeneratorInitializationContext context)
         {
@@ -35,25 +46,25 @@ namespace BpfSharp.Generators
                 .Select((user, _) => user.IsEmpty ? (EquatableArray<HelperSpec>?)null : HelperSpecMerger.Merge(ShippedSpec.Helpers, user))
                 .WithTrackingName(TrackingNames.MergedSpec);
 
-            // The C of the BPF programs, when there are any (a project without [BpfProgram] gets nothing).
-            var hasPrograms = context.SyntaxProvider
-                .ForAttributeWithMetadataName("BpfSharp.BpfProgramAttribute", static (node, _) => node is MethodDeclarationSyntax, static (_, _) => true)
-                .Collect()
-                .Select(static (all, _) => !all.IsEmpty)
-                .WithTrackingName(TrackingNames.HasPrograms);
+            // The C of the BPF programs, when there are any: translated again only where their sources changed (the
+            // translator keeps its units between runs), so an edit elsewhere costs a comparison of declarations.
             var projectDirectory = context.AnalyzerConfigOptionsProvider
                 .Select(static (options, _) => options.GlobalOptions.TryGetValue("build_property.MSBuildProjectDirectory", out var directory) ? directory : null);
-            var objectSource = hasPrograms.Combine(merged).Combine(projectDirectory).Combine(context.CompilationProvider)
-                .Select(static (input, cancellationToken) =>
+            var translations = _translations;
+            var objectSource = merged.Combine(projectDirectory).Combine(context.CompilationProvider)
+                .Select((input, cancellationToken) =>
                 {
-                    var (((programs, helpers), directory), compilation) = input;
-                    return programs ? BpfObjectSource.Generate(compilation, helpers, directory, cancellationToken) : null;
-                });
-            context.RegisterSourceOutput(objectSource, static (output, source) =>
+                    var ((helpers, directory), compilation) = input;
+                    return BpfObjectSource.Carried(compilation, helpers, directory, translations, cancellationToken);
+                })
+                .WithTrackingName(TrackingNames.ObjectSource);
+
+            // The C is no part of what the user's code means: an IDE, which runs no implementation output, never translates it.
+            context.RegisterImplementationSourceOutput(objectSource, static (output, carried) =>
             {
-                if (source != null)
+                if (carried != null)
                 {
-                    output.AddSource(BpfObjectSource.HintName, source);
+                    output.AddSource(BpfObjectSource.HintName, BpfObjectSource.Source(carried));
                 }
             });
 

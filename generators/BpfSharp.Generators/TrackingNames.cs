@@ -6,6 +6,6 @@ namespace BpfSharp.Generators
         public const string UserPages = nameof(UserPages);
         public const string HelperPages = nameof(HelperPages);
         public const string MergedSpec = nameof(MergedSpec);
-        public const string HasPrograms = nameof(HasPrograms);
+        public const string ObjectSource = nameof(ObjectSource);
     }
 }

@@ -46,12 +46,14 @@ public class KernelConditionTests
             HelperVerifier.Diagnostic(DiagnosticIds.HelperNotAllowedInProgramType).WithLocation(0).WithMessage("program of this type cannot use helper bpf_copy_from_user#148: 'Run' is a program of type KPROBE (BPF_PROG_TYPE_KPROBE), and bpf_copy_from_user may only be called from sleepable KPROBE programs (the verifier: helper call might sleep in a non-sleepable prog)"));
 
     [Fact]
-    public Task An_attach_type_condition_is_an_error_when_the_section_names_another_and_a_warning_when_it_names_none() =>
+    public Task An_attach_type_condition_is_judged_in_the_section_the_compiler_writes() =>
         HelperVerifier.VerifyAsync(
             Program("\"cgroup/dev\"", "BpfHelpers.GetRetval()")
-            + Program("BpfProgramType.CgroupDevice", "{|#0:BpfHelpers.GetRetval()|}").Replace("Programs", "ByType").Replace("using BpfSharp;\n[assembly: BpfLicense(\"GPL\")]\n", string.Empty)
+            + Program("BpfProgramType.CgroupDevice", "BpfHelpers.GetRetval()").Replace("Programs", "ByType").Replace("using BpfSharp;\n[assembly: BpfLicense(\"GPL\")]\n", string.Empty)
+            + Program("BpfProgramType.CgroupSockAddr", "{|#0:BpfHelpers.Bind(ctx, buffer, 16)|}").Replace("Programs", "SockAddr").Replace("using BpfSharp;\n[assembly: BpfLicense(\"GPL\")]\n", string.Empty)
             + Program("\"cgroup/getsockopt\"", "{|#1:BpfHelpers.Setsockopt(ctx, 0, 0, buffer, 4)|}").Replace("Programs", "Get").Replace("using BpfSharp;\n[assembly: BpfLicense(\"GPL\")]\n", string.Empty),
-            HelperVerifier.Warning(DiagnosticIds.HelperDependsOnAttachType).WithLocation(0).WithMessage("bpf_get_retval#186 in 'Run': CGROUP_DEVICE programs may call it only when loaded with the attach type BPF_CGROUP_DEVICE, and the declaration does not say which attach type the program loads with; use a section name that does (such as \"cgroup/dev\")"),
+            // A bare program type is its default section (cgroup/bind4 here), where the verifier refuses bpf_bind.
+            HelperVerifier.Diagnostic(DiagnosticIds.HelperNotAllowedInProgramType).WithLocation(0).WithMessage("program of this type cannot use helper bpf_bind#64: 'Run' is a program of type CGROUP_SOCK_ADDR (BPF_PROG_TYPE_CGROUP_SOCK_ADDR), and bpf_bind may only be called from CGROUP_SOCK_ADDR programs loaded with the attach type BPF_CGROUP_INET4_CONNECT, BPF_CGROUP_INET6_CONNECT (this one loads with BPF_CGROUP_INET4_BIND)"),
             HelperVerifier.Diagnostic(DiagnosticIds.HelperNotAllowedInProgramType).WithLocation(1).WithMessage("program of this type cannot use helper bpf_setsockopt#49: 'Run' is a program of type CGROUP_SOCKOPT (BPF_PROG_TYPE_CGROUP_SOCKOPT), and bpf_setsockopt may only be called from CGROUP_SOCKOPT programs loaded with the attach type BPF_CGROUP_SETSOCKOPT (this one loads with BPF_CGROUP_GETSOCKOPT)"));
 
     [Fact]

@@ -33,10 +33,13 @@ public class VerdictMatrixTests
         Skip.IfNot(RepoPaths.HasShared, RepoPaths.NoSharedReason);
         var facts = new KernelVerdicts(RepoPaths.Spec).ApplyAll(new UpstreamFacts(RepoPaths.Shared).Helpers, new List<KernelDecision>());
         var helpers = HelperMatrix.GeneratedHelpers();
-        var programTypes = KernelTypes.ProgramTypes.Members.Where(m => m.Value != 0).ToArray();
+        // Declared by program type alone, a program is its type's default section; a type without one is BPF0007, no program.
+        var allTypes = KernelTypes.ProgramTypes.Members.Where(m => m.Value != 0).ToArray();
+        var programTypes = allTypes.Where(m => DeclaredSection.FromProgramType(m.Value, out _) != null).ToArray();
+        var sections = programTypes.ToDictionary(m => m.Name, m => DeclaredSection.FromProgramType(m.Value, out _)!);
 
         var source = new StringBuilder("using BpfSharp;\npublic static unsafe class Matrix\n{\n");
-        foreach (var programType in programTypes)
+        foreach (var programType in allTypes)
         {
             source.Append($"    [BpfProgram(BpfProgramType.{programType.MemberName})]\n    public static void {programType.MemberName}()\n    {{\n");
             foreach (var helper in helpers)
@@ -55,12 +58,14 @@ public class VerdictMatrixTests
             .ToHashSet();
         var expected = (from programType in programTypes
                         from helper in facts
-                        // Declared by program type alone, a program is not sleepable: helpers that need it are refused too.
+                        let section = sections[programType.Name]
                         where !helper.ProgramTypes.Any(p => p.ProgramType == programType.Name)
-                            || helper.Conditions.Any(c => c.ProgramType == programType.Name && c.Kind == "sleepable")
+                            || (!section.Sleepable && helper.Conditions.Any(c => c.ProgramType == programType.Name && c.Kind == "sleepable"))
+                            || (section.AttachType != null && helper.Conditions.Any(c => c.ProgramType == programType.Name && c.Kind == "attach_type" && !c.Values.Split(", ").Contains(section.AttachType)))
                         select (programType.MemberName, SpecNames.HelperMethodName(helper.Name))).ToHashSet();
 
         Assert.Equal(211 * programTypes.Length, helpers.Count * programTypes.Length);
+        Assert.True(programTypes.Length >= 25, $"only {programTypes.Length} program types have a default section");
         Assert.Empty(expected.Except(reported));
         Assert.Empty(reported.Except(expected));
         Assert.DoesNotContain(diagnostics, d => d.Id == DiagnosticIds.MapTypeNotAccepted);

@@ -139,7 +139,7 @@ namespace BpfSharp.Loader.Probing
             for (var i = 0; i < all.Count; i++)
             {
                 Report("program types", i, all.Count);
-                var result = Load(all[i], ProbeProgram.Minimal, GplLicense, logLevel: 1);
+                var result = Load(all[i], ProbeProgram.Minimal(ProbeProgram.ReturnValue(all[i].ProgramType)), GplLicense, logLevel: 1);
                 if (result.Loaded)
                 {
                     BpfSyscall.Close(result.Fd);
@@ -248,7 +248,7 @@ namespace BpfSharp.Loader.Probing
         // A load the verifier stopped before the call (out of memory, a signal) says nothing about the call: ask again.
         private CallOutcome Call((string ProgramType, string? AttachType, bool Sleepable) variant, HelperSpec helper, int mapFd, string license, bool obtainObjects = false)
         {
-            var (instructions, callIndex, callbackIndex) = ProbeProgram.Build(helper.Id, helper.Parameters, mapFd, obtainObjects);
+            var (instructions, callIndex, callbackIndex) = ProbeProgram.Build(helper.Id, helper.Parameters, mapFd, ProbeProgram.ReturnValue(variant.ProgramType), obtainObjects);
             CallOutcome outcome;
             var attempt = 0;
             do

@@ -8,7 +8,7 @@ namespace BpfSharp.Loader.Probing
 {
     /// <summary>
     /// Builds the program that asks the verifier about one helper: keep the context, zero a stack area, give each
-    /// argument the most plausible value its C type allows, call the helper, return 0. Checks that follow the argument
+    /// argument the most plausible value its C type allows, call the helper, return a value the variant may return. Checks that follow the argument
     /// checks (map types, <c>bpf_get_func_ip</c>'s program-type check) are only reached when the arguments pass.
     /// </summary>
     internal static class ProbeProgram
@@ -32,7 +32,7 @@ namespace BpfSharp.Loader.Probing
         /// <c>struct task_struct *</c> argument gets the current task from <c>bpf_get_current_task_btf</c> first: only
         /// for map probes, where a refusal of that extra call cannot be mistaken for the probed helper's.
         /// </summary>
-        public static (IReadOnlyList<BpfInstruction> Instructions, int CallIndex, int CallbackIndex) Build(int helperId, IReadOnlyList<HelperParameter> parameters, int mapFd, bool obtainObjects = false)
+        public static (IReadOnlyList<BpfInstruction> Instructions, int CallIndex, int CallbackIndex) Build(int helperId, IReadOnlyList<HelperParameter> parameters, int mapFd, int returnValue, bool obtainObjects = false)
         {
             var callbackLoads = new List<int>();
             var instructions = new List<BpfInstruction> { BpfInstruction.MoveRegister(Context, 1) };
@@ -84,7 +84,7 @@ namespace BpfSharp.Loader.Probing
 
             var callIndex = instructions.Count;
             instructions.Add(BpfInstruction.CallHelper(helperId));
-            instructions.Add(BpfInstruction.MoveImmediate(0, 0));
+            instructions.Add(BpfInstruction.MoveImmediate(0, returnValue));
             instructions.Add(BpfInstruction.Return());
             var callbackIndex = -1;
             if (callbackLoads.Count > 0)
@@ -101,8 +101,14 @@ namespace BpfSharp.Loader.Probing
             return (instructions, callIndex, callbackIndex);
         }
 
-        /// <summary>The smallest program every loadable program type accepts: <c>r0 = 0; exit</c>.</summary>
-        public static IReadOnlyList<BpfInstruction> Minimal { get; } = new[] { BpfInstruction.MoveImmediate(0, 0), BpfInstruction.Return() };
+        /// <summary>The smallest program a loadable variant accepts: <c>r0 = value; exit</c>.</summary>
+        public static IReadOnlyList<BpfInstruction> Minimal(int returnValue) => new[] { BpfInstruction.MoveImmediate(0, returnValue), BpfInstruction.Return() };
+
+        /// <summary>
+        /// A value the verifier's return check accepts from a variant: 1 for cgroup socket-address programs (their
+        /// recvmsg, getpeername and getsockname attach types must return exactly 1, the others 0 or 1), 0 for the rest.
+        /// </summary>
+        public static int ReturnValue(string programType) => programType == "BPF_PROG_TYPE_CGROUP_SOCK_ADDR" ? 1 : 0;
 
         private static bool IsContext(HelperParameter parameter, int index) =>
             parameter.CType.Contains('*')

@@ -734,7 +734,7 @@ namespace BpfSharp
         /// <para>Program types: CgroupDevice, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_get_retval/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_get_retval", 186, Since = "5.18", ProgramTypes = 0x2848200UL, ProgramTypeConditions = "15:attach_type=BPF_CGROUP_DEVICE 23:attach_type=BPF_CGROUP_SYSCTL")]
+        [global::BpfSharp.BpfHelper("bpf_get_retval", 186, Since = "5.18", ProgramTypes = 0x2848200UL, ProgramTypeConditions = "15:attach_type=BPF_CGROUP_DEVICE 18:attach_type=BPF_CGROUP_INET4_BIND,BPF_CGROUP_INET4_CONNECT,BPF_CGROUP_INET6_BIND,BPF_CGROUP_INET6_CONNECT,BPF_CGROUP_UDP4_SENDMSG,BPF_CGROUP_UDP6_SENDMSG,BPF_CGROUP_UNIX_CONNECT,BPF_CGROUP_UNIX_SENDMSG 23:attach_type=BPF_CGROUP_SYSCTL")]
         public static int GetRetval() =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_get_retval", 186);
 
@@ -871,7 +871,7 @@ namespace BpfSharp
         /// <para>Program types: CgroupSockopt (5.15), CgroupSockAddr (5.8), Lsm (6.0), SockOps.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_getsockopt/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_getsockopt", 57, Since = "4.15", ProgramTypes = 0x22042000UL, ProgramTypeVersions = "18:5.8 25:5.15 29:6.0", ProgramTypeConditions = "18:attach_type=BPF_CGROUP_INET4_BIND,BPF_CGROUP_INET6_BIND,BPF_CGROUP_INET4_CONNECT,BPF_CGROUP_INET6_CONNECT,BPF_CGROUP_UDP4_RECVMSG,BPF_CGROUP_UDP6_RECVMSG,BPF_CGROUP_UDP4_SENDMSG,BPF_CGROUP_UDP6_SENDMSG,BPF_CGROUP_INET4_GETPEERNAME,BPF_CGROUP_INET6_GETPEERNAME,BPF_CGROUP_INET4_GETSOCKNAME,BPF_CGROUP_INET6_GETSOCKNAME,BPF_CGROUP_UNIX_CONNECT,BPF_CGROUP_UNIX_SENDMSG 25:kconfig=CONFIG_NET 25:attach_type=BPF_CGROUP_SETSOCKOPT 29:attach_type=BPF_LSM_CGROUP")]
+        [global::BpfSharp.BpfHelper("bpf_getsockopt", 57, Since = "4.15", ProgramTypes = 0x22042000UL, ProgramTypeVersions = "18:5.8 25:5.15 29:6.0", ProgramTypeConditions = "18:attach_type=BPF_CGROUP_INET4_BIND,BPF_CGROUP_INET6_BIND,BPF_CGROUP_INET4_CONNECT,BPF_CGROUP_INET6_CONNECT,BPF_CGROUP_UDP4_RECVMSG,BPF_CGROUP_UDP6_RECVMSG,BPF_CGROUP_UDP4_SENDMSG,BPF_CGROUP_UDP6_SENDMSG,BPF_CGROUP_INET4_GETPEERNAME,BPF_CGROUP_INET6_GETPEERNAME,BPF_CGROUP_INET4_GETSOCKNAME,BPF_CGROUP_INET6_GETSOCKNAME,BPF_CGROUP_UNIX_CONNECT,BPF_CGROUP_UNIX_SENDMSG,BPF_CGROUP_UNIX_RECVMSG,BPF_CGROUP_UNIX_GETPEERNAME,BPF_CGROUP_UNIX_GETSOCKNAME 25:kconfig=CONFIG_NET 25:attach_type=BPF_CGROUP_SETSOCKOPT 29:attach_type=BPF_LSM_CGROUP")]
         public static long Getsockopt(void* bpfSocket, int level, int optname, void* optval, int optlen) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_getsockopt", 57);
 
@@ -2134,7 +2134,7 @@ namespace BpfSharp
         /// <para>Program types: CgroupDevice, CgroupSock, CgroupSockopt, CgroupSockAddr, CgroupSysctl.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_set_retval/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_set_retval", 187, Since = "5.18", ProgramTypes = 0x2848200UL, ProgramTypeConditions = "15:attach_type=BPF_CGROUP_DEVICE 23:attach_type=BPF_CGROUP_SYSCTL")]
+        [global::BpfSharp.BpfHelper("bpf_set_retval", 187, Since = "5.18", ProgramTypes = 0x2848200UL, ProgramTypeConditions = "15:attach_type=BPF_CGROUP_DEVICE 18:attach_type=BPF_CGROUP_INET4_BIND,BPF_CGROUP_INET4_CONNECT,BPF_CGROUP_INET6_BIND,BPF_CGROUP_INET6_CONNECT,BPF_CGROUP_UDP4_SENDMSG,BPF_CGROUP_UDP6_SENDMSG,BPF_CGROUP_UNIX_CONNECT,BPF_CGROUP_UNIX_SENDMSG 23:attach_type=BPF_CGROUP_SYSCTL")]
         public static int SetRetval(int retval) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_set_retval", 187);
 
@@ -2153,7 +2153,7 @@ namespace BpfSharp
         /// <para>Program types: CgroupSockopt (5.15), CgroupSockAddr (5.8), Lsm (6.0), SockOps.</para>
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_setsockopt/"/>.</para>
         /// </remarks>
-        [global::BpfSharp.BpfHelper("bpf_setsockopt", 49, Since = "4.13", ProgramTypes = 0x22042000UL, ProgramTypeVersions = "18:5.8 25:5.15 29:6.0", ProgramTypeConditions = "18:attach_type=BPF_CGROUP_INET4_BIND,BPF_CGROUP_INET6_BIND,BPF_CGROUP_INET4_CONNECT,BPF_CGROUP_INET6_CONNECT,BPF_CGROUP_UDP4_RECVMSG,BPF_CGROUP_UDP6_RECVMSG,BPF_CGROUP_UDP4_SENDMSG,BPF_CGROUP_UDP6_SENDMSG,BPF_CGROUP_INET4_GETPEERNAME,BPF_CGROUP_INET6_GETPEERNAME,BPF_CGROUP_INET4_GETSOCKNAME,BPF_CGROUP_INET6_GETSOCKNAME,BPF_CGROUP_UNIX_CONNECT,BPF_CGROUP_UNIX_SENDMSG 25:kconfig=CONFIG_NET 25:attach_type=BPF_CGROUP_SETSOCKOPT 29:attach_type=BPF_LSM_CGROUP")]
+        [global::BpfSharp.BpfHelper("bpf_setsockopt", 49, Since = "4.13", ProgramTypes = 0x22042000UL, ProgramTypeVersions = "18:5.8 25:5.15 29:6.0", ProgramTypeConditions = "18:attach_type=BPF_CGROUP_INET4_BIND,BPF_CGROUP_INET6_BIND,BPF_CGROUP_INET4_CONNECT,BPF_CGROUP_INET6_CONNECT,BPF_CGROUP_UDP4_RECVMSG,BPF_CGROUP_UDP6_RECVMSG,BPF_CGROUP_UDP4_SENDMSG,BPF_CGROUP_UDP6_SENDMSG,BPF_CGROUP_INET4_GETPEERNAME,BPF_CGROUP_INET6_GETPEERNAME,BPF_CGROUP_INET4_GETSOCKNAME,BPF_CGROUP_INET6_GETSOCKNAME,BPF_CGROUP_UNIX_CONNECT,BPF_CGROUP_UNIX_SENDMSG,BPF_CGROUP_UNIX_RECVMSG,BPF_CGROUP_UNIX_GETPEERNAME,BPF_CGROUP_UNIX_GETSOCKNAME 25:kconfig=CONFIG_NET 25:attach_type=BPF_CGROUP_SETSOCKOPT 29:attach_type=BPF_LSM_CGROUP")]
         public static long Setsockopt(void* bpfSocket, int level, int optname, void* optval, int optlen) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_setsockopt", 49);
 

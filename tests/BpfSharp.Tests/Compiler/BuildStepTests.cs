@@ -34,6 +34,16 @@ public class BuildStepTests(PackagedBpfSharp packaged) : IClassFixture<PackagedB
         Assert.True(editedExit == 0, edited);
         Assert.NotEqual(written, File.GetLastWriteTimeUtc(objectPath));
         Assert.Equal(File.ReadAllBytes(objectPath), File.ReadAllBytes(Path.Combine(directory, "bin", "Debug", "net10.0", "Incremental.bpf.o")));
+
+        // An IDE's design-time build compiles the C# but never runs clang, even for new C.
+        var compiled = File.GetLastWriteTimeUtc(objectPath);
+        File.WriteAllText(Path.Combine(directory, "Program.cs"), File.ReadAllText(Path.Combine(directory, "Program.cs")).Replace("XDP_DROP", "XDP_PASS"));
+        var (designExit, design) = DotNetCli.Run(directory, "build", "-nologo", "-clp:NoSummary", "-p:DesignTimeBuild=true");
+        Assert.True(designExit == 0, design);
+        Assert.Equal(compiled, File.GetLastWriteTimeUtc(objectPath));
+        var (laterExit, later) = DotNetCli.Run(directory, "build", "-nologo", "-clp:NoSummary");
+        Assert.True(laterExit == 0, later);
+        Assert.NotEqual(compiled, File.GetLastWriteTimeUtc(objectPath)); // the next real build compiles the new C
     }
 
     [Fact]

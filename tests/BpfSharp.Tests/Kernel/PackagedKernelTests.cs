@@ -170,7 +170,7 @@ public class PackagedKernelTests(PackagedBpfSharp packaged, ITestOutputHelper ou
         var source = new StringBuilder("using BpfSharp;\n[assembly: BpfLicense(\"GPL\")]\npublic static unsafe class Every\n{\n");
         var line = 4;
         var refusedLines = new HashSet<int>();
-        foreach (var (variant, index) in profile!.Variants.Select((v, i) => (v, i)))
+        foreach (var (variant, index) in profile!.Variants.Select((v, i) => (v, i)).Where(v => Declaration(v.v) != null))
         {
             source.Append($"    [BpfProgram({Declaration(variant)})]\n    public static void P{index}()\n    {{\n");
             line += 3;
@@ -204,15 +204,20 @@ public class PackagedKernelTests(PackagedBpfSharp packaged, ITestOutputHelper ou
         Assert.Empty(reported.Except(refusedLines));
     }
 
-    /// <summary>How a consumer declares a program of the variant: the enum for a bare variant, else a libbpf section name that gives its attach type and sleepability.</summary>
-    public static string Declaration(ProfileVariant variant)
+    /// <summary>
+    /// How a consumer declares a program of the variant: the enum where the program type's default section is the
+    /// variant's, else a libbpf section name that gives its attach type and sleepability; null for a variant no section
+    /// gives (a bare program type whose sections all name an attach type).
+    /// </summary>
+    public static string? Declaration(ProfileVariant variant)
     {
-        if (variant.AttachType is null && !variant.Sleepable)
+        var type = KernelTypes.ProgramTypes.FindByName(variant.ProgramType)!;
+        if (DeclaredSection.FromProgramType(type.Value, out _) is DeclaredSection byType && byType.AttachType == variant.AttachType && byType.Sleepable == variant.Sleepable)
         {
-            return "BpfProgramType." + KernelTypes.ProgramTypes.FindByName(variant.ProgramType)!.MemberName;
+            return "BpfProgramType." + type.MemberName;
         }
 
-        var section = SectionNames.All.First(s => s.ProgramType == variant.ProgramType && s.AttachType == variant.AttachType && s.IsSleepable == variant.Sleepable);
-        return "\"" + section.Prefix + (section.Pattern.EndsWith('+') ? "/target" : string.Empty) + "\"";
+        var section = SectionNames.All.FirstOrDefault(s => s.ProgramType == variant.ProgramType && s.AttachType == variant.AttachType && s.IsSleepable == variant.Sleepable);
+        return section is null ? null : "\"" + section.Prefix + (section.Pattern.EndsWith('+') ? "/target" : string.Empty) + "\"";
     }
 }

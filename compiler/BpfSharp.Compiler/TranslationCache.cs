@@ -1,0 +1,275 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace BpfSharp.Compiler
+{
+    /// <summary>
+    /// Translated programs kept between compilations (an IDE's keystrokes, a compiler server's builds), so that a program
+    /// is translated again only when something it is made of changed. A kept unit is reused when
+    /// <list type="bullet">
+    /// <item>every declaration of the compilation outside method bodies is unchanged (types, fields, signatures,
+    /// attributes, usings: whatever could change what a name in the program binds to), as are the options and the
+    /// referenced assemblies;</item>
+    /// <item>every method whose body the unit translated is unchanged, down to its whitespace and starting line (the
+    /// <c>#line</c> directives follow from both).</item>
+    /// </list>
+    /// An edit inside some other method's body changes neither, so it costs no translation.
+    /// </summary>
+    public sealed class TranslationCache
+    {
+        private readonly ConcurrentDictionary<string, Entry> _entries = new ConcurrentDictionary<string, Entry>(StringComparer.Ordinal);
+        private readonly int _capacity;
+        private int _translations;
+
+        public TranslationCache(int capacity = 8192) => _capacity = capacity;
+
+        /// <summary>How many units were translated (not found) since this cache was made.</summary>
+        public int Translations => Volatile.Read(ref _translations);
+
+        /// <summary>What a compilation's kept units are checked against.</summary>
+        public TranslationContext Context(Compilation compilation, string? sourceRoot, CancellationToken cancellationToken) =>
+            new TranslationContext(this, compilation, sourceRoot, cancellationToken);
+
+        /// <summary>
+        /// The object last written for this project, when its declarations (and so its programs, their sections and the
+        /// licence) are the compilation's and every unit it was written from is still valid: nothing to bind or write.
+        /// </summary>
+        public TranslatedObject? FindObject(TranslationContext context)
+        {
+            if (!_entries.TryGetValue(context.Scope + "\nobject", out var entry) || entry.Fingerprint != context.Fingerprint || entry.Object is null)
+            {
+                return null;
+            }
+
+            for (var i = 0; i < entry.Object.Units.Count; i++)
+            {
+                var key = entry.Object.Units[i];
+                if (!ReferenceEquals(Kept(context, key), entry.Object.Fragments[i]) || Find(context, key) is null)
+                {
+                    return null; // a unit was translated again since (another project state), or is stale now
+                }
+            }
+
+            return entry.Object;
+        }
+
+        /// <summary>The object last written for this project, when its declarations are the compilation's (its units may be stale).</summary>
+        public TranslatedObject? FindPlan(TranslationContext context) =>
+            _entries.TryGetValue(context.Scope + "\nobject", out var entry) && entry.Fingerprint == context.Fingerprint ? entry.Object : null;
+
+        internal void KeepObject(TranslationContext context, TranslatedObject translated) =>
+            _entries[context.Scope + "\nobject"] = new Entry(context.Fingerprint, null, translated);
+
+        /// <summary>The unit kept under this key, when still valid for the compilation.</summary>
+        public ObjectFragment? Find(TranslationContext context, string key) =>
+            _entries.TryGetValue(context.Scope + "\n" + key, out var entry)
+            && entry.Fingerprint == context.Fingerprint
+            && entry.Fragment != null
+            && entry.Fragment.Dependencies.All(context.IsUnchanged)
+                ? entry.Fragment
+                : null;
+
+        internal ObjectFragment? Kept(TranslationContext context, string key) =>
+            _entries.TryGetValue(context.Scope + "\n" + key, out var entry) ? entry.Fragment : null;
+
+        /// <summary>Keeps a fresh unit (without its Roslyn objects) and gives it back.</summary>
+        public ObjectFragment Keep(TranslationContext context, string key, ObjectFragment fresh)
+        {
+            Interlocked.Increment(ref _translations);
+            if (_entries.Count >= _capacity)
+            {
+                _entries.Clear(); // bounded: a server that saw many projects starts over
+            }
+
+            _entries[context.Scope + "\n" + key] = new Entry(context.Fingerprint, fresh.Detached(), null);
+            return fresh;
+        }
+
+        private sealed class Entry
+        {
+            public Entry(string fingerprint, ObjectFragment? fragment, TranslatedObject? translated)
+            {
+                Fingerprint = fingerprint;
+                Fragment = fragment;
+                Object = translated;
+            }
+
+            public string Fingerprint { get; }
+
+            public ObjectFragment? Fragment { get; }
+
+            public TranslatedObject? Object { get; }
+        }
+    }
+
+    /// <summary>An object as written: its units in object order (programs in source order, then each class's declared maps), its programs' names, its C.</summary>
+    public sealed class TranslatedObject
+    {
+        internal TranslatedObject(List<string> units, List<ObjectFragment> fragments, ImmutableArray<string> programs, string? c)
+        {
+            Units = units;
+            Fragments = fragments;
+            Programs = programs;
+            C = c;
+        }
+
+        internal List<string> Units { get; }
+
+        // The kept fragments (as the cache holds them) the C was written from.
+        internal List<ObjectFragment> Fragments { get; }
+
+        public ImmutableArray<string> Programs { get; }
+
+        /// <summary>The C, or null when a problem stopped the object.</summary>
+        public string? C { get; }
+    }
+
+    /// <summary>A compilation as <see cref="TranslationCache"/> compares it: its project, and a fingerprint of everything outside method bodies.</summary>
+    public sealed class TranslationContext
+    {
+        // By path; null where two trees share one (no kept unit can be checked against either).
+        private readonly Dictionary<string, TreeSummary?> _trees = new Dictionary<string, TreeSummary?>(StringComparer.Ordinal);
+
+        private readonly TranslationCache _cache;
+
+        internal TranslationContext(TranslationCache cache, Compilation compilation, string? sourceRoot, CancellationToken cancellationToken)
+        {
+            _cache = cache;
+            Scope = compilation.AssemblyName + "\n" + sourceRoot;
+            var hash = new SourceHash();
+            hash.Add(sourceRoot ?? string.Empty);
+            hash.Add(compilation.Options.CheckOverflow ? "checked" : "unchecked");
+            hash.Add(((CSharpCompilationOptions)compilation.Options).AllowUnsafe ? "unsafe" : "safe");
+            foreach (var tree in compilation.SyntaxTrees)
+            {
+                var summary = TreeSummary.Of(tree, cancellationToken);
+                _trees[tree.FilePath] = _trees.ContainsKey(tree.FilePath) ? null : summary;
+                hash.Add(tree.FilePath);
+                hash.Add(summary.Skeleton.ToString("x16", CultureInfo.InvariantCulture));
+                if (tree.Options is CSharpParseOptions options)
+                {
+                    hash.Add(options.LanguageVersion.ToString());
+                    hash.Add(string.Join(",", options.PreprocessorSymbolNames));
+                }
+            }
+
+            foreach (var reference in compilation.References)
+            {
+                hash.Add(reference.Display ?? string.Empty);
+                if (compilation.GetAssemblyOrModuleSymbol(reference) is IAssemblySymbol assembly)
+                {
+                    hash.Add(assembly.Identity.GetDisplayName());
+                    var module = assembly.GetMetadata()?.GetModules().FirstOrDefault();
+                    hash.Add(module?.GetModuleVersionId().ToString() ?? string.Empty);
+                }
+            }
+
+            Fingerprint = hash.Value.ToString("x16", CultureInfo.InvariantCulture) + ":" + compilation.SyntaxTrees.Count().ToString(CultureInfo.InvariantCulture);
+        }
+
+        /// <summary>The project: kept units of one project are never offered to another.</summary>
+        public string Scope { get; }
+
+        public string Fingerprint { get; }
+
+        /// <summary>Keeps the object as written from the units kept under these keys (only when they merged without one unit's help).</summary>
+        public void Keep(List<string> units, ImmutableArray<string> programs, string? c) =>
+            _cache.KeepObject(this, new TranslatedObject(units, units.Select(key => _cache.Kept(this, key)).ToList()!, programs, c));
+
+        /// <summary>Whether a translated method declaration is still there, where it was, as it was.</summary>
+        public bool IsUnchanged(MethodDependency dependency) =>
+            _trees.TryGetValue(dependency.Path, out var tree)
+            && tree != null
+            && tree.Methods.TryGetValue(dependency.Member, out var now)
+            && now.Line == dependency.Line
+            && now.Hash == dependency.Hash;
+    }
+
+    /// <summary>One syntax tree, hashed once per tree instance (an IDE keeps the instances of unedited documents).</summary>
+    internal sealed class TreeSummary
+    {
+        private static readonly ConditionalWeakTable<SyntaxTree, TreeSummary> s_summaries = new ConditionalWeakTable<SyntaxTree, TreeSummary>();
+
+        private TreeSummary(ulong skeleton, Dictionary<string, (int Line, ulong Hash)> methods)
+        {
+            Skeleton = skeleton;
+            Methods = methods;
+        }
+
+        /// <summary>The tokens outside method bodies.</summary>
+        public ulong Skeleton { get; }
+
+        /// <summary>Each method declaration: where it starts and its full text's hash.</summary>
+        public Dictionary<string, (int Line, ulong Hash)> Methods { get; }
+
+        public static TreeSummary Of(SyntaxTree tree, CancellationToken cancellationToken) =>
+            s_summaries.GetValue(tree, t => Summarise(t, cancellationToken));
+
+        private static TreeSummary Summarise(SyntaxTree tree, CancellationToken cancellationToken)
+        {
+            var root = tree.GetRoot(cancellationToken);
+            var skeleton = new SourceHash();
+            foreach (var token in root.DescendantTokens(node => !IsMethodBody(node)))
+            {
+                skeleton.Add(token.Text);
+            }
+
+            var methods = new Dictionary<string, (int, ulong)>(StringComparer.Ordinal);
+            foreach (var method in root.DescendantNodes(node => !(node is MemberDeclarationSyntax) || node is BaseNamespaceDeclarationSyntax || node is TypeDeclarationSyntax).OfType<MethodDeclarationSyntax>())
+            {
+                var dependency = MethodDependency.Of(method);
+                if (!methods.ContainsKey(dependency.Member))
+                {
+                    methods.Add(dependency.Member, (dependency.Line, dependency.Hash));
+                }
+            }
+
+            return new TreeSummary(skeleton.Value, methods);
+        }
+
+        private static bool IsMethodBody(SyntaxNode node) =>
+            (node is BlockSyntax || node is ArrowExpressionClauseSyntax) && node.Parent is BaseMethodDeclarationSyntax;
+    }
+
+    /// <summary>FNV-1a, 64 bits, over UTF-16 code units, with a separator between strings.</summary>
+    internal struct SourceHash
+    {
+        private const ulong Prime = 1099511628211;
+        private ulong _value;
+        private bool _started;
+
+        public ulong Value => _started ? _value : 14695981039346656037;
+
+        public void Add(string text)
+        {
+            if (!_started)
+            {
+                _value = 14695981039346656037;
+                _started = true;
+            }
+
+            foreach (var c in text)
+            {
+                _value = (_value ^ c) * Prime;
+            }
+
+            _value = (_value ^ 0xFFFF) * Prime;
+        }
+
+        public static ulong Of(string text)
+        {
+            var hash = new SourceHash();
+            hash.Add(text);
+            return hash.Value;
+        }
+    }
+}

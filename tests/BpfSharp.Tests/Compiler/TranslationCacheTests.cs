@@ -1,0 +1,203 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using BpfSharp.Compiler;
+using BpfSharp.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Xunit;
+
+namespace BpfSharp.Tests.Compiler;
+
+/// <summary>
+/// Programs translated one at a time add up to the object one unit writes, and a kept translation is reused exactly when
+/// nothing it is made of changed: what an IDE's keystroke or a compiler server's next build costs.
+/// </summary>
+public class TranslationCacheTests
+{
+    private const string Shared = """
+        using BpfSharp;
+        [assembly: BpfLicense("GPL")]
+        public struct Pair { public ulong Packets; public ulong Bytes; }
+        public static unsafe class Common
+        {
+            public static readonly HashMap<uint, Pair> Totals = new(maxEntries: 64);
+            public static ulong Counter;
+            public static void Add(uint key, ulong bytes)
+            {
+                Pair* pair = (Pair*)BpfHelpers.MapLookupElem(Totals, &key);
+                if (pair != null) { pair->Packets += 1; pair->Bytes += bytes; }
+                Counter += 1;
+            }
+        }
+        """;
+
+    private static string ProgramFile(int n, string body = "Common.Add(1, 64);") => $$"""
+        using BpfSharp;
+        public static unsafe class Program{{n}}
+        {
+            static readonly ArrayMap<ulong> Seen{{n}} = new(maxEntries: 1);
+            static readonly QueueMap<ulong> Unused{{n}} = new(maxEntries: 8);
+
+            [BpfProgram("xdp")]
+            public static int Run{{n}}(void* ctx)
+            {
+                {{body}}
+                return Step{{n}}(2);
+            }
+
+            static int Step{{n}}(int x) => x;
+        }
+        """;
+
+    private const string Unrelated = """
+        public static class Unrelated
+        {
+            public static int Sum(int a, int b)
+            {
+                return a + b;
+            }
+        }
+        """;
+
+    public static IEnumerable<object[]> Corpora()
+    {
+        yield return ["two programs sharing a callee, a struct and maps", new[] { Shared, ProgramFile(1), ProgramFile(2), ProgramFile(3) }];
+        yield return ["the counter of the translator tests", new[] { BpfTranslatorTests.Counter }];
+        yield return ["constructs of the differential test", new[] { Kernel.ConstructDifferentialTests.Source }];
+        yield return ["generated integer code", new[] { Kernel.IntegerDifferentialTests.Source(new IntegerExpressions(7), 4, 12, out _) }];
+        yield return ["two structs and two callees of one name, in two namespaces", new[] { """
+            using BpfSharp;
+            namespace A { public struct Pair { public uint X; } public static unsafe class Tools { public static uint Get(Pair* p) => p->X; } }
+            namespace B { public struct Pair { public ulong Y; } public static unsafe class Tools { public static ulong Get(Pair* p) => p->Y; } }
+            public static unsafe class Programs
+            {
+                [BpfProgram("xdp")] public static int First(void* ctx) { A.Pair p = default; return (int)A.Tools.Get(&p); }
+                [BpfProgram("xdp")] public static int Second(void* ctx) { B.Pair p = default; return (int)B.Tools.Get(&p); }
+            }
+            """ }];
+        foreach (var file in Directory.GetFiles(Path.Combine(RepoPaths.Root, "tests", "Programs"), "*.cs").OrderBy(f => f, StringComparer.Ordinal))
+        {
+            yield return ["tests/Programs/" + Path.GetFileName(file), new[] { File.ReadAllText(file) }];
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Corpora))]
+    public void Programs_translated_one_at_a_time_write_the_object_one_unit_writes(string what, string[] sources)
+    {
+        var compilation = WithHelpers(sources);
+        var oneUnit = BpfTranslator.TranslateAsOneUnit(compilation, "/project");
+        var result = BpfTranslator.Translate(compilation, "/project");
+
+        Assert.True(result.C != null, what + ": " + string.Join("\n", result.Problems));
+        Assert.Equal(oneUnit, result.C);
+    }
+
+    [Fact]
+    public void An_edit_in_a_method_no_program_calls_translates_nothing()
+    {
+        var (cache, compilation, first) = Translated();
+        var edited = Edit(compilation, "Unrelated.cs", "return a + b;", "return a - b;\n        // and a new line");
+
+        var again = BpfTranslator.Translate(edited, "/project", cache, default);
+
+        Assert.Equal(0, cache.Translations - first);
+        Assert.Equal(Fresh(edited), again.C);
+    }
+
+    [Fact]
+    public void An_edit_inside_one_program_translates_that_program_only()
+    {
+        var (cache, compilation, first) = Translated();
+        var edited = Edit(compilation, "Program2.cs", "Common.Add(1, 64);", "Common.Add(2, 64);");
+
+        var again = BpfTranslator.Translate(edited, "/project", cache, default);
+
+        Assert.Equal(1, cache.Translations - first);
+        Assert.Contains("Common_Add(2U, 64ULL)", again.C);
+        Assert.Equal(Fresh(edited), again.C);
+    }
+
+    [Fact]
+    public void An_edit_in_a_method_several_programs_call_translates_those_programs()
+    {
+        var (cache, compilation, first) = Translated();
+        var edited = Edit(compilation, "Shared.cs", "Counter += 1;", "Counter += 2;");
+
+        var again = BpfTranslator.Translate(edited, "/project", cache, default);
+
+        Assert.Equal(3, cache.Translations - first);
+        Assert.Equal(Fresh(edited), again.C);
+    }
+
+    [Fact]
+    public void A_line_added_above_a_program_translates_it_again_for_its_line_directives()
+    {
+        var (cache, compilation, first) = Translated();
+        var edited = Edit(compilation, "Program1.cs", "public static unsafe class Program1\n{", "public static unsafe class Program1\n{\n");
+
+        var again = BpfTranslator.Translate(edited, "/project", cache, default);
+
+        Assert.Equal(1, cache.Translations - first); // the class's maps carry no line: they stay
+        Assert.Equal(Fresh(edited), again.C);
+    }
+
+    [Theory]
+    [InlineData("Unrelated.cs", "public static int Sum(int a, int b)", "public static int Sum(long a, int b)")] // a signature anywhere may change what a call binds to
+    [InlineData("Shared.cs", "public ulong Bytes;", "public ulong Bytes; public ulong Drops;")] // a struct's layout
+    [InlineData("Shared.cs", "[assembly: BpfLicense(\"GPL\")]", "[assembly: BpfLicense(\"Dual BSD/GPL\")]")]
+    public void A_declaration_change_translates_everything_again(string file, string from, string to)
+    {
+        var (cache, compilation, first) = Translated();
+        var edited = Edit(compilation, file, from, to);
+
+        var again = BpfTranslator.Translate(edited, "/project", cache, default);
+
+        Assert.Equal(first, cache.Translations - first);
+        Assert.Equal(Fresh(edited), again.C);
+    }
+
+    [Fact]
+    public void Kept_translations_are_not_offered_to_another_project()
+    {
+        var (cache, compilation, first) = Translated();
+
+        BpfTranslator.Translate(compilation.WithAssemblyName("Other"), "/project", cache, default);
+        BpfTranslator.Translate(compilation, "/elsewhere", cache, default);
+
+        Assert.Equal(3 * first, cache.Translations);
+    }
+
+    private static (TranslationCache Cache, CSharpCompilation Compilation, int Translations) Translated()
+    {
+        var cache = new TranslationCache();
+        var compilation = Project();
+        var result = BpfTranslator.Translate(compilation, "/project", cache, default);
+        Assert.Equal(Fresh(compilation), result.C);
+        Assert.Equal(6, cache.Translations); // three programs, three classes' declared maps
+        return (cache, compilation, cache.Translations);
+    }
+
+    private static CSharpCompilation Project() =>
+        CSharpCompilation.Create(
+            "Consumer",
+            new[] { ("Shared.cs", Shared), ("Program1.cs", ProgramFile(1)), ("Program2.cs", ProgramFile(2)), ("Program3.cs", ProgramFile(3)), ("Unrelated.cs", Unrelated), ("BpfHelpers.g.cs", TestCompilation.ShippedHelpersSource) }
+                .Select(f => CSharpSyntaxTree.ParseText(f.Item2, new CSharpParseOptions(LanguageVersion.Latest), path: "/project/" + f.Item1)),
+            TestCompilation.Create().References,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true));
+
+    private static CSharpCompilation Edit(CSharpCompilation compilation, string file, string from, string to)
+    {
+        var tree = compilation.SyntaxTrees.Single(t => t.FilePath == "/project/" + file);
+        var text = tree.GetText().ToString();
+        Assert.Contains(from, text);
+        return compilation.ReplaceSyntaxTree(tree, tree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(text.Replace(from, to))));
+    }
+
+    private static string? Fresh(Compilation compilation) => BpfTranslator.Translate(compilation, "/project").C;
+
+    private static CSharpCompilation WithHelpers(string[] sources) =>
+        TestCompilation.Create([.. sources, TestCompilation.ShippedHelpersSource]);
+}
