@@ -38,20 +38,22 @@ namespace BpfSharp.Analyzers
                     return;
                 }
 
-                var run = new Run(start.Compilation);
+                start.Options.AnalyzerConfigOptionsProvider.GlobalOptions.TryGetValue("build_property.MSBuildProjectDirectory", out var projectDirectory);
+                var run = new Run(start.Compilation, projectDirectory, start.CancellationToken);
 
                 // Each program with its callees, maps and structs, once the compiler has bound its body (for every analyzer
                 // that reads operations), as an IDE analyses the method being typed.
                 start.RegisterOperationBlockAction(block =>
                 {
+                    // The generator of the same build has translated the program already, most often: its clean unit is reused.
                     if (!(block.OwningSymbol is IMethodSymbol method) || method.GetAttributes().Length == 0 || !BpfMethodCheck.IsProgram(block.Compilation, method)
-                        || BpfTranslator.TranslateProgram(block.Compilation, method, block.CancellationToken) is not ObjectFragment fragment)
+                        || BpfTranslator.TranslateProgram(block.Compilation, method, TranslationCache.Shared, run.Context, block.CancellationToken) is not ObjectFragment fragment)
                     {
                         return;
                     }
 
                     run.Report(fragment, block.ReportDiagnostic);
-                    run.Claims[run.Order(method)] = fragment.Claims;
+                    run.Claims[run.Order(method)] = (method, fragment.Claims);
                 });
 
                 // The maps a class of programs declares but none uses: the object holds them too.
@@ -65,13 +67,24 @@ namespace BpfSharp.Analyzers
                     }
 
                     run.Report(fragment, symbol.ReportDiagnostic);
-                    run.Claims[programs.Select(run.Order).Min().AfterPrograms()] = fragment.Claims;
+                    run.Claims[programs.Select(run.Order).Min().AfterPrograms()] = (null, fragment.Claims);
                 }, SymbolKind.NamedType);
 
                 // Two members that would take one name in the object: only all programs together can tell.
                 start.RegisterCompilationEndAction(end =>
                 {
-                    foreach (var problem in ObjectNameClaim.Conflicts(run.Claims.OrderBy(c => c.Key).SelectMany(c => c.Value)))
+                    var units = run.Claims.OrderBy(c => c.Key).Select(c => c.Value).ToList();
+                    var conflicts = ObjectNameClaim.Conflicts(units.SelectMany(u => u.Claims)).ToList();
+                    if (conflicts.Any(c => c.Location == Location.None))
+                    {
+                        // A reused unit's names carry no location: translate the programs again to say where.
+                        units = units.Select(u => u.Program is IMethodSymbol program && u.Claims.Any(c => c.Location is null)
+                            ? (u.Program, BpfTranslator.TranslateProgram(end.Compilation, program, end.CancellationToken)?.Claims ?? u.Claims)
+                            : u).ToList();
+                        conflicts = ObjectNameClaim.Conflicts(units.SelectMany(u => u.Claims)).ToList();
+                    }
+
+                    foreach (var problem in conflicts)
                     {
                         end.ReportDiagnostic(Create(problem));
                     }
@@ -100,13 +113,19 @@ namespace BpfSharp.Analyzers
             private readonly ConcurrentDictionary<(string, SyntaxTree?, TextSpan, string), bool> _reported = new ConcurrentDictionary<(string, SyntaxTree?, TextSpan, string), bool>();
             private readonly Dictionary<SyntaxTree, int> _treeOrder;
 
-            public Run(Compilation compilation)
+            private readonly System.Lazy<TranslationContext> _context;
+
+            public Run(Compilation compilation, string? projectDirectory, System.Threading.CancellationToken cancellationToken)
             {
                 _treeOrder = compilation.SyntaxTrees.Select((tree, index) => (tree, index)).ToDictionary(t => t.tree, t => t.index);
+                _context = new System.Lazy<TranslationContext>(() => TranslationCache.Shared.Context(compilation, projectDirectory, cancellationToken));
             }
 
+            /// <summary>The compilation as the translation cache compares it, made when the first program asks.</summary>
+            public TranslationContext Context => _context.Value;
+
             /// <summary>Each unit's names, in the object's order: programs in source order, then each class's declared maps.</summary>
-            public ConcurrentDictionary<UnitOrder, IReadOnlyList<ObjectNameClaim>> Claims { get; } = new ConcurrentDictionary<UnitOrder, IReadOnlyList<ObjectNameClaim>>();
+            public ConcurrentDictionary<UnitOrder, (IMethodSymbol? Program, IReadOnlyList<ObjectNameClaim> Claims)> Claims { get; } = new ConcurrentDictionary<UnitOrder, (IMethodSymbol?, IReadOnlyList<ObjectNameClaim>)>();
 
             public UnitOrder Order(IMethodSymbol program)
             {

@@ -432,10 +432,12 @@ namespace BpfSharp.Analyzers
                 if (!variant.Allows(helper.Name))
                 {
                     var refusal = variant.OtherRefusals.FirstOrDefault(r => r.Key == helper.Name).Value;
+                    var allowing = profile.Variants.Where(v => v.Allows(helper.Name)).Select(v => ProgramDeclaration.ShortName(v.ProgramType)).Distinct().OrderBy(n => n, System.StringComparer.Ordinal).ToArray();
                     var where = profile.MissingHelpers.Contains(helper.Name)
                         ? $"no program type: Linux {profile.Release} does not have the helper (invalid func)"
-                        : string.Join(", ", profile.Variants.Where(v => v.Allows(helper.Name)).Select(v => ProgramDeclaration.ShortName(v.ProgramType)).Distinct().OrderBy(n => n, System.StringComparer.Ordinal).DefaultIfEmpty("no program type"))
-                            + $" on Linux {profile.Release}" + (refusal is null ? string.Empty : " (the verifier: " + refusal + ")");
+                        : allowing.Length == 0
+                            ? $"no program type on Linux {profile.Release}: its verifier refused it to every program type the probe loaded{NoneBecause(helper)}"
+                            : string.Join(", ", allowing) + $" on Linux {profile.Release}" + (refusal is null ? string.Empty : " (the verifier: " + refusal + ")");
                     report(NotAllowed(call.Location, helper, caller, declared, where));
                     return;
                 }
@@ -466,6 +468,24 @@ namespace BpfSharp.Analyzers
                         CheckAlwaysFails(report, helper, map);
                     }
                 }
+            }
+
+            // Why a kernel may refuse a helper to every program type: the kernel options and lockdown the spec knows it needs.
+            private static string NoneBecause(HelperFacts helper)
+            {
+                var options = helper.ProgramTypeConditions.Where(c => c.Kind == "kconfig").SelectMany(c => c.Values).Distinct().OrderBy(n => n, System.StringComparer.Ordinal).ToArray();
+                var needs = new List<string>();
+                if (options.Length > 0)
+                {
+                    needs.Add("built with " + string.Join(" and ", options));
+                }
+
+                if (helper.ProgramTypeConditions.Any(c => c.Kind == "no_security_lockdown"))
+                {
+                    needs.Add("without lockdown");
+                }
+
+                return needs.Count == 0 ? string.Empty : "; it needs a kernel " + string.Join(" and ", needs);
             }
 
             private static Diagnostic NotAllowed(Location location, HelperFacts helper, string caller, DeclaredProgram declared, string allowedIn) =>

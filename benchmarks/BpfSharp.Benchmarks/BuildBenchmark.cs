@@ -103,6 +103,61 @@ public static partial class BuildBenchmark
         }
     }
 
+    /// <summary>
+    /// "share": BpfSharp's share of the Csc task as <c>-p:ReportAnalyzer=true</c> reports it, for the large consumer built
+    /// against the packed package after a touch of its source, without and with the compiler server; medians.
+    /// </summary>
+    public static int RunShare(int rounds)
+    {
+        var repo = FindRepo();
+        var feed = Path.Combine(repo, "artifacts", "packages");
+        var root = Path.Combine(Path.GetTempPath(), "bpfsharp-share-bench-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var project = Project(root, "Large", feed, Consumers.Large(), withPackage: true);
+            foreach (var server in new[] { false, true })
+            {
+                var csc = new List<double>();
+                var ours = new List<double>();
+                var parts = new Dictionary<string, List<double>>();
+                for (var i = 0; i < rounds + (server ? 2 : 1); i++)
+                {
+                    File.SetLastWriteTimeUtc(Path.Combine(project, "Program.cs"), DateTime.UtcNow);
+                    var output = Dotnet(project, "build", "--no-restore", "-nologo", "-v", "d", "-clp:PerformanceSummary", "-p:ReportAnalyzer=true", "-p:UseSharedCompilation=" + (server ? "true" : "false"));
+                    if (i < (server ? 2 : 1))
+                    {
+                        continue; // warm-up
+                    }
+
+                    csc.Add(double.Parse(CscTime().Match(output).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) / 1000);
+                    var total = 0.0;
+                    foreach (Match line in ComponentTime().Matches(output))
+                    {
+                        var seconds = double.Parse(line.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+                        total += seconds;
+                        (parts.TryGetValue(line.Groups[2].Value, out var list) ? list : parts[line.Groups[2].Value] = []).Add(seconds);
+                    }
+
+                    ours.Add(total);
+                }
+
+                Console.WriteLine($"large consumer (500 programs, 10,000 helper calls, one file), touched, {(server ? "compiler server" : "a new csc per build (UseSharedCompilation=false)")}, {rounds} builds, medians:");
+                Console.WriteLine($"  Csc {Median(csc):F2} s; BpfSharp {Median(ours):F2} s = {100 * Median(ours) / Median(csc):F1}% (" + string.Join(", ", parts.Select(p => $"{p.Key} {Median(p.Value):F2} s")) + ")");
+            }
+
+            Dotnet(root, "build-server", "shutdown");
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    // ReportAnalyzer's per-analyzer and per-generator lines for BpfSharp's own types.
+    [GeneratedRegex(@"^\s+([0-9.]+)\s+[0-9<]+\s+BpfSharp\.(?:Analyzers|Generators)\.(\w+)", RegexOptions.Multiline)]
+    private static partial Regex ComponentTime();
+
     private static void Compare(string what, string with, string without, int rounds, bool server, bool edit = false)
     {
         // The server jits as it goes: its first builds are slower than the ones a developer sees all day.

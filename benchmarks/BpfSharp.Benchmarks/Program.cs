@@ -13,6 +13,12 @@ if (args.Length > 0 && args[0] == "build")
     return BuildBenchmark.Run(args.Length > 1 && int.TryParse(args[1], out var rounds) ? rounds : 7, keep: args.Contains("--keep"));
 }
 
+// "buildshare": BpfSharp's share of Csc as -p:ReportAnalyzer=true reports it, for the large consumer (needs the .nupkg).
+if (args.Length > 0 && args[0] == "buildshare")
+{
+    return BuildBenchmark.RunShare(args.Length > 1 && int.TryParse(args[1], out var shareRounds) ? shareRounds : 5);
+}
+
 // "bpfstep": what the BPF build step adds to dotnet build (BpfCompile=true against false; needs the .nupkg and clang).
 if (args.Length > 0 && args[0] == "bpfstep")
 {

@@ -174,6 +174,36 @@ namespace BpfSharp.Compiler
             }
         }
 
+        /// <summary>
+        /// One program as <see cref="TranslateProgram(Compilation, IMethodSymbol, CancellationToken)"/> translates it,
+        /// or the unit <paramref name="cache"/> keeps for it when that is still valid and had nothing to report (its
+        /// name claims then carry no location); a fresh unit is kept for the next compilation.
+        /// </summary>
+        public static ObjectFragment? TranslateProgram(Compilation compilation, IMethodSymbol method, TranslationCache cache, TranslationContext context, CancellationToken cancellationToken = default)
+        {
+            var key = "program " + TranslationUnit.SymbolKey(method);
+            if (cache.Find(context, key) is { Clean: true } kept)
+            {
+                return kept;
+            }
+
+            var symbols = KnownSymbols.Create(compilation);
+            var syntax = method.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).OfType<MethodDeclarationSyntax>().FirstOrDefault();
+            if (symbols is null || syntax is null || symbols.Section(method) is not string section)
+            {
+                return null;
+            }
+
+            try
+            {
+                return cache.Keep(context, key, TranslateProgram(compilation, symbols, new ProgramDeclaration(method, syntax, section), context.SourceRoot, cancellationToken));
+            }
+            catch (Exception e) when (!(e is OperationCanceledException))
+            {
+                return Failed(Failure(syntax, e));
+            }
+        }
+
         /// <summary>The maps a class that holds programs declares but no program uses (libbpf creates them all).</summary>
         public static ObjectFragment? TranslateDeclaredMaps(Compilation compilation, INamedTypeSymbol programClass, CancellationToken cancellationToken = default)
         {
@@ -326,11 +356,27 @@ namespace BpfSharp.Compiler
 
         public string? License { get; }
 
+        // Map field initialisers, bound once per compilation however many programs use the map.
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<IFieldSymbol, IOperation?> _initialisers = new System.Collections.Concurrent.ConcurrentDictionary<IFieldSymbol, IOperation?>(SymbolEqualityComparer.Default);
+
+        /// <summary>The operation of a static field's initialiser (its declaration's), or null.</summary>
+        public IOperation? InitialiserOf(IFieldSymbol field, CancellationToken cancellationToken) =>
+            _initialisers.GetOrAdd(field, f =>
+            {
+                var declarator = f.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).OfType<VariableDeclaratorSyntax>().FirstOrDefault();
+                return declarator?.Initializer?.Value is ExpressionSyntax value ? _compilation.GetSemanticModel(declarator.SyntaxTree).GetOperation(value, cancellationToken) : null;
+            });
+
         private HashSet<string>? _helperNames;
 
         /// <summary>Whether a C name is a helper's (every helper the generated BpfHelpers knows, used or not).</summary>
         public bool IsHelperName(string name)
         {
+            if (!name.StartsWith("bpf_", StringComparison.Ordinal))
+            {
+                return false; // every helper's name has the prefix: the stubs' attributes are read only for such a name
+            }
+
             var names = Volatile.Read(ref _helperNames);
             if (names is null)
             {

@@ -160,6 +160,7 @@ namespace BpfSharp.Compiler
             Problems = problems;
             _dependencies = new Lazy<IReadOnlyList<MethodDependency>>(dependencies);
             StopsObject = stopsObject;
+            Clean = problems.Count == 0;
         }
 
         /// <summary>Helper declarations by helper id.</summary>
@@ -193,6 +194,9 @@ namespace BpfSharp.Compiler
         /// <summary>Whether a problem keeps the object from being written.</summary>
         public bool StopsObject { get; }
 
+        /// <summary>Whether translating found nothing to report (kept fragments say so without their problems).</summary>
+        public bool Clean { get; private set; }
+
         /// <summary>The same fragment without Roslyn objects (locations, problems), to keep between compilations.</summary>
         public ObjectFragment Detached()
         {
@@ -202,7 +206,7 @@ namespace BpfSharp.Compiler
                 Claims.Select(c => new ObjectNameClaim(c.Name, c.Kind, c.Key, c.Display, null)).ToList(),
                 Array.Empty<TranslationProblem>(),
                 () => dependencies,
-                StopsObject);
+                StopsObject) { Clean = Clean };
         }
     }
 }

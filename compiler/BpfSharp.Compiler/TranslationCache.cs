@@ -32,6 +32,18 @@ namespace BpfSharp.Compiler
 
         public TranslationCache(int capacity = 8192) => _capacity = capacity;
 
+        /// <summary>
+        /// The cache of the process: the generator keeps what it translates, and the analyzers of the same compilation
+        /// (in csc, right after it) find the programs already translated.
+        /// </summary>
+        public static TranslationCache Shared { get; } = new TranslationCache();
+
+        /// <summary>The file name the helper stubs have, whether the generator parsed them for itself or added them to the compilation.</summary>
+        public const string HelpersFileName = "BpfSharp.BpfHelpers.g.cs";
+
+        /// <summary>The file name of the generated C constant, which no program depends on.</summary>
+        public const string ObjectSourceFileName = "BpfSharp.BpfObject.g.cs";
+
         /// <summary>How many units were translated (not found) since this cache was made.</summary>
         public int Translations => Volatile.Read(ref _translations);
 
@@ -144,16 +156,27 @@ namespace BpfSharp.Compiler
         internal TranslationContext(TranslationCache cache, Compilation compilation, string? sourceRoot, CancellationToken cancellationToken)
         {
             _cache = cache;
+            SourceRoot = sourceRoot;
             Scope = compilation.AssemblyName + "\n" + sourceRoot;
             var hash = new SourceHash();
             hash.Add(sourceRoot ?? string.Empty);
             hash.Add(compilation.Options.CheckOverflow ? "checked" : "unchecked");
             hash.Add(((CSharpCompilationOptions)compilation.Options).AllowUnsafe ? "unsafe" : "safe");
+            var trees = 0;
             foreach (var tree in compilation.SyntaxTrees)
             {
-                var summary = TreeSummary.Of(tree, cancellationToken);
-                _trees[tree.FilePath] = _trees.ContainsKey(tree.FilePath) ? null : summary;
-                hash.Add(tree.FilePath);
+                // The generator translates before its outputs exist and the analyzers after: one compilation to both.
+                var path = tree.FilePath.EndsWith(TranslationCache.HelpersFileName, StringComparison.Ordinal) ? TranslationCache.HelpersFileName : tree.FilePath;
+                if (path.EndsWith(TranslationCache.ObjectSourceFileName, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                trees++;
+                // The stubs are generated text: its hash says all (no program body lives there), and costs no syntax walk.
+                var summary = path == TranslationCache.HelpersFileName ? TreeSummary.OfText(tree, cancellationToken) : TreeSummary.Of(tree, cancellationToken);
+                _trees[path] = _trees.ContainsKey(path) ? null : summary;
+                hash.Add(path);
                 hash.Add(summary.Skeleton.ToString("x16", CultureInfo.InvariantCulture));
                 if (tree.Options is CSharpParseOptions options)
                 {
@@ -173,8 +196,11 @@ namespace BpfSharp.Compiler
                 }
             }
 
-            Fingerprint = hash.Value.ToString("x16", CultureInfo.InvariantCulture) + ":" + compilation.SyntaxTrees.Count().ToString(CultureInfo.InvariantCulture);
+            Fingerprint = hash.Value.ToString("x16", CultureInfo.InvariantCulture) + ":" + trees.ToString(CultureInfo.InvariantCulture);
         }
+
+        /// <summary>The project directory <c>#line</c> paths are relative to.</summary>
+        public string? SourceRoot { get; }
 
         /// <summary>The project: kept units of one project are never offered to another.</summary>
         public string Scope { get; }
@@ -213,6 +239,10 @@ namespace BpfSharp.Compiler
 
         public static TreeSummary Of(SyntaxTree tree, CancellationToken cancellationToken) =>
             s_summaries.GetValue(tree, t => Summarise(t, cancellationToken));
+
+        /// <summary>A tree known by its whole text alone, with no method to find in it.</summary>
+        public static TreeSummary OfText(SyntaxTree tree, CancellationToken cancellationToken) =>
+            s_summaries.GetValue(tree, t => new TreeSummary(SourceHash.Of(t.GetText(cancellationToken).ToString()), new Dictionary<string, (int, ulong)>(StringComparer.Ordinal)));
 
         private static TreeSummary Summarise(SyntaxTree tree, CancellationToken cancellationToken)
         {

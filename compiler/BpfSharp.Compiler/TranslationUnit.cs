@@ -196,10 +196,7 @@ namespace BpfSharp.Compiler
             // What is wrong with a map's declaration is said there, once, whichever program uses it first.
             at = field.Locations.FirstOrDefault() ?? at;
 
-            var declarator = field.DeclaringSyntaxReferences.Select(r => r.GetSyntax(_cancellationToken)).OfType<VariableDeclaratorSyntax>().FirstOrDefault();
-            var creation = declarator?.Initializer?.Value is ExpressionSyntax value
-                ? _compilation.GetSemanticModel(declarator.SyntaxTree).GetOperation(value, _cancellationToken) as IObjectCreationOperation
-                : null;
+            var creation = Symbols.InitialiserOf(field, _cancellationToken) as IObjectCreationOperation;
             if (creation is null)
             {
                 Problem(CompilerDiagnosticIds.UnsupportedMapUse, at, $"map '{field.Name}' must be initialised where it is declared, as 'new(maxEntries: N)'");

@@ -5,6 +5,7 @@ using BpfSharp.Generators;
 using BpfSharp.Spec;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Text;
 
 namespace BpfSharp.Generators
 {
@@ -15,15 +16,12 @@ namespace BpfSharp.Generators
     /// </summary>
     internal static class BpfObjectSource
     {
-        public const string HintName = "BpfSharp.BpfObject.g.cs";
+        public const string HintName = TranslationCache.ObjectSourceFileName;
 
         /// <summary>Markers around the C in the constant (and so in the assembly), with the program names after the first.</summary>
         public const string BeginMarker = "//BPFSHARP-OBJECT-SOURCE-BEGIN programs=";
 
         public const string EndMarker = "//BPFSHARP-OBJECT-SOURCE-END";
-
-        /// <summary>Programs translated in earlier runs of any generator of this process (keystrokes, builds in a compiler server), reused while their sources are unchanged.</summary>
-        internal static TranslationCache SharedCache { get; } = new TranslationCache();
 
         // The shipped helpers parsed once per process and parse options: the same tree serves every compilation.
         private static (ParseOptions? Options, SyntaxTree? Tree) s_shippedTree;
@@ -33,7 +31,7 @@ namespace BpfSharp.Generators
         {
             var options = compilation.SyntaxTrees.FirstOrDefault()?.Options ?? CSharpParseOptions.Default;
             var helpers = userMerged is EquatableArray<HelperSpec> merged
-                ? CSharpSyntaxTree.ParseText(HelperEmitter.Emit(merged), (CSharpParseOptions)options, cancellationToken: cancellationToken)
+                ? CSharpSyntaxTree.ParseText(HelperEmitter.Emit(merged), (CSharpParseOptions)options, TranslationCache.HelpersFileName, cancellationToken: cancellationToken)
                 : ShippedTree(options, cancellationToken);
             var result = BpfTranslator.Translate(compilation.AddSyntaxTrees(helpers), projectDirectory, cache, cancellationToken);
             return result.C is null
@@ -47,6 +45,23 @@ namespace BpfSharp.Generators
             + "namespace BpfSharp.Generated\n{\n    internal static class BpfObjectSource\n    {\n"
             + "        internal const string C = " + SymbolDisplay.FormatLiteral(carried, quote: true) + ";\n    }\n}\n";
 
+        // The last text made, per process: a compiler server's next build of unchanged programs neither formats nor hashes megabytes again.
+        private static System.Tuple<string, SourceText>? s_last;
+
+        /// <summary><see cref="Source"/> as the compiler takes it, reused while the carried C is the same.</summary>
+        public static SourceText SourceTextOf(string carried)
+        {
+            var last = s_last;
+            if (last != null && string.Equals(last.Item1, carried, System.StringComparison.Ordinal))
+            {
+                return last.Item2;
+            }
+
+            var text = SourceText.From(Source(carried), System.Text.Encoding.UTF8);
+            s_last = System.Tuple.Create(carried, text);
+            return text;
+        }
+
         private static SyntaxTree ShippedTree(ParseOptions options, CancellationToken cancellationToken)
         {
             var cached = s_shippedTree;
@@ -55,7 +70,7 @@ namespace BpfSharp.Generators
                 return cached.Tree;
             }
 
-            var tree = CSharpSyntaxTree.ParseText(HelperGenerator.ShippedOutput, (CSharpParseOptions)options, cancellationToken: cancellationToken);
+            var tree = CSharpSyntaxTree.ParseText(HelperGenerator.ShippedOutput, (CSharpParseOptions)options, TranslationCache.HelpersFileName, cancellationToken: cancellationToken);
             s_shippedTree = (options, tree);
             return tree;
         }

@@ -12,12 +12,12 @@ namespace BpfSharp.Generators
     [Generator(LanguageNames.CSharp)]
     public sealed class HelperGenerator : IIncrementalGenerator
     {
-        public const string HintName = "BpfSharp.BpfHelpers.g.cs";
+        public const string HintName = TranslationCache.HelpersFileName;
 
         private readonly TranslationCache _translations;
 
         public HelperGenerator()
-            : this(BpfObjectSource.SharedCache)
+            : this(TranslationCache.Shared)
         {
         }
 
@@ -64,7 +64,7 @@ namespace BpfSharp.Generators
             {
                 if (carried != null)
                 {
-                    output.AddSource(BpfObjectSource.HintName, BpfObjectSource.Source(carried));
+                    output.AddSource(BpfObjectSource.HintName, BpfObjectSource.SourceTextOf(carried));
                 }
             });
 

@@ -102,8 +102,24 @@ public class KernelConditionTests
         HelperVerifier.VerifyWithConditionNotesAsync(
             Program("\"xdp\"", "{|#0:BpfHelpers.KtimeGetNs()|}; BpfHelpers.ProbeWriteUser(buffer, buffer, 4)").Replace("\"GPL\"", "\"MIT\"").Replace("BpfHelpers.ProbeWriteUser", "{|#1:BpfHelpers.ProbeWriteUser").Replace("buffer, 4)", "buffer, 4)|}"),
             state => HelperVerifier.KernelProfile(state, Profile(xdpMayCallKtime: false)),
-            HelperVerifier.Diagnostic(DiagnosticIds.HelperNotAllowedInProgramType).WithLocation(0).WithMessage("program of this type cannot use helper bpf_ktime_get_ns#5: 'Run' is a program of type XDP (BPF_PROG_TYPE_XDP), and bpf_ktime_get_ns may only be called from no program type on Linux 6.18.44-test"),
+            HelperVerifier.Diagnostic(DiagnosticIds.HelperNotAllowedInProgramType).WithLocation(0).WithMessage("program of this type cannot use helper bpf_ktime_get_ns#5: 'Run' is a program of type XDP (BPF_PROG_TYPE_XDP), and bpf_ktime_get_ns may only be called from no program type on Linux 6.18.44-test: its verifier refused it to every program type the probe loaded"),
             HelperVerifier.Diagnostic(DiagnosticIds.GplOnlyHelper).WithLocation(1));
+
+    [Fact]
+    public Task A_helper_no_program_type_may_call_on_the_kernel_says_which_option_it_needs() =>
+        HelperVerifier.VerifyWithConditionNotesAsync(
+            Program("\"kprobe/x\"", "{|#0:BpfHelpers.OverrideReturn(ctx, 0)|}"),
+            state => HelperVerifier.KernelProfile(state, new KernelProfile(
+                "6.18.44-test",
+                "x64",
+                new ProfileProber("bpfsharp 0.1.0", 0, new[] { "CAP_BPF" }),
+                new[] { new KeyValuePair<string, string>("lockdown", "none") },
+                new[] { new ProfileProgramType("BPF_PROG_TYPE_KPROBE", true, null) },
+                new[] { new ProfileVariant("BPF_PROG_TYPE_KPROBE", null, false, Array.Empty<string>(), Array.Empty<string>(), Array.Empty<KeyValuePair<string, string>>()) },
+                new[] { new ProfileMapType("BPF_MAP_TYPE_ARRAY", true, null) },
+                Array.Empty<ProfileMapHelper>(),
+                Array.Empty<string>()).ToJson()),
+            HelperVerifier.Diagnostic(DiagnosticIds.HelperNotAllowedInProgramType).WithLocation(0).WithMessage("program of this type cannot use helper bpf_override_return#58: 'Run' is a program of type KPROBE (BPF_PROG_TYPE_KPROBE), and bpf_override_return may only be called from no program type on Linux 6.18.44-test: its verifier refused it to every program type the probe loaded; it needs a kernel built with CONFIG_BPF_KPROBE_OVERRIDE"));
 
     [Fact]
     public Task A_malformed_profile_is_reported_at_its_line_and_column()

@@ -6,6 +6,7 @@ using BpfSharp.Compiler;
 using BpfSharp.Tests.Infrastructure;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 using Xunit;
 
 namespace BpfSharp.Tests.Compiler;
@@ -200,4 +201,51 @@ public class TranslationCacheTests
 
     private static CSharpCompilation WithHelpers(string[] sources) =>
         TestCompilation.Create([.. sources, TestCompilation.ShippedHelpersSource]);
+}
+
+/// <summary>In one build the analyzers find the programs the generator translated, and say where names collide even then.</summary>
+public class SharedTranslationTests
+{
+    private const string TwoRuns = """
+        using BpfSharp;
+        [assembly: BpfLicense("GPL")]
+        public static unsafe class A
+        {
+            static readonly ArrayMap<ulong> Seen = new(maxEntries: 1);
+            [BpfProgram("xdp")]
+            public static int Run(void* ctx) { uint key = 0; BpfHelpers.MapLookupElem(Seen, &key); return 2; }
+        }
+
+        public static unsafe class B
+        {
+            [BpfProgram("xdp")]
+            public static int Run(void* ctx) => 2;
+        }
+        """;
+
+    [Fact]
+    public void The_analyzers_compilation_finds_the_units_the_generator_kept()
+    {
+        var compilation = TestCompilation.Create(BpfTranslatorTests.Counter).WithAssemblyName("Shared" + Guid.NewGuid().ToString("N"));
+        var (_, output, _) = TestCompilation.Generate(compilation);
+        var program = output.GetTypeByMetadataName("Counter")!.GetMembers("Count").OfType<IMethodSymbol>().Single();
+        var context = TranslationCache.Shared.Context(output, null, default);
+
+        // The generated helper stubs and C constant do not make the analyzers' compilation another one.
+        Assert.NotNull(TranslationCache.Shared.Find(context, "program " + TranslationUnit.SymbolKey(program)));
+        Assert.Same(TranslationCache.Shared.Find(context, "program " + TranslationUnit.SymbolKey(program)), BpfTranslator.TranslateProgram(output, program, TranslationCache.Shared, context));
+    }
+
+    [Fact]
+    public async System.Threading.Tasks.Task A_name_conflict_is_located_when_the_units_come_from_the_cache()
+    {
+        var compilation = TestCompilation.Create(TwoRuns, TestCompilation.ShippedHelpersSource).WithAssemblyName("Conflict" + Guid.NewGuid().ToString("N"));
+        foreach (var run in new[] { "fresh", "kept" })
+        {
+            var diagnostics = await compilation.WithAnalyzers([new BpfSharp.Analyzers.BpfCompilabilityAnalyzer()]).GetAnalyzerDiagnosticsAsync();
+            var conflict = Assert.Single(diagnostics, d => d.Id == "BPF2005");
+            Assert.True(conflict.Location.IsInSource, run);
+            Assert.Equal(12, conflict.Location.GetLineSpan().StartLinePosition.Line); // B.Run
+        }
+    }
 }
