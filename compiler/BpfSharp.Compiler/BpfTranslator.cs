@@ -155,34 +155,17 @@ namespace BpfSharp.Compiler
         /// One program translated alone, with the methods it calls and the maps and structs it uses: its problems (but
         /// not name conflicts with other programs' members, which need them all) and its share of the object.
         /// </summary>
-        public static ObjectFragment? TranslateProgram(Compilation compilation, IMethodSymbol method, CancellationToken cancellationToken = default)
-        {
-            var symbols = KnownSymbols.Create(compilation);
-            var syntax = method.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).OfType<MethodDeclarationSyntax>().FirstOrDefault();
-            if (symbols is null || syntax is null || symbols.Section(method) is not string section)
-            {
-                return null;
-            }
-
-            try
-            {
-                return TranslateProgram(compilation, symbols, new ProgramDeclaration(method, syntax, section), null, cancellationToken);
-            }
-            catch (Exception e) when (!(e is OperationCanceledException))
-            {
-                return Failed(Failure(syntax, e));
-            }
-        }
+        public static ObjectFragment? TranslateProgram(Compilation compilation, IMethodSymbol method, CancellationToken cancellationToken = default) =>
+            TranslateProgram(compilation, method, null, null, cancellationToken);
 
         /// <summary>
-        /// One program as <see cref="TranslateProgram(Compilation, IMethodSymbol, CancellationToken)"/> translates it,
-        /// or the unit <paramref name="cache"/> keeps for it when that is still valid and had nothing to report (its
-        /// name claims then carry no location); a fresh unit is kept for the next compilation.
+        /// The same, or the unit <paramref name="cache"/> keeps for the program when that is still valid and had nothing
+        /// to report (its name claims then carry no location); a fresh unit is kept for the next compilation.
         /// </summary>
-        public static ObjectFragment? TranslateProgram(Compilation compilation, IMethodSymbol method, TranslationCache cache, TranslationContext context, CancellationToken cancellationToken = default)
+        public static ObjectFragment? TranslateProgram(Compilation compilation, IMethodSymbol method, TranslationCache? cache, TranslationContext? context, CancellationToken cancellationToken = default)
         {
-            var key = "program " + TranslationUnit.SymbolKey(method);
-            if (cache.Find(context, key) is { Clean: true } kept)
+            var key = cache is null || context is null ? null : "program " + TranslationUnit.SymbolKey(method);
+            if (key != null && cache!.Find(context!, key) is { Clean: true } kept)
             {
                 return kept;
             }
@@ -196,7 +179,8 @@ namespace BpfSharp.Compiler
 
             try
             {
-                return cache.Keep(context, key, TranslateProgram(compilation, symbols, new ProgramDeclaration(method, syntax, section), context.SourceRoot, cancellationToken));
+                var fresh = TranslateProgram(compilation, symbols, new ProgramDeclaration(method, syntax, section), context?.SourceRoot, cancellationToken);
+                return key is null ? fresh : cache!.Keep(context!, key, fresh);
             }
             catch (Exception e) when (!(e is OperationCanceledException))
             {
