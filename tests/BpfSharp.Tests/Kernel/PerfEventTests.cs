@@ -320,7 +320,8 @@ public sealed class PerfEventTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(new[] { 0, 2, 3, 4, 7 }, BpfSharp.Loader.Native.CpuList.Parse("0,2-4,7\n"));
     }
 
-    private static int OpenDescriptors() => DescriptorCounting.Open();
+    // BPF and perf descriptors only: the runtime opens others of its own (thread pool, test host) at any time.
+    private static int OpenDescriptors() => DescriptorCounting.Open("bpf", "perf_event");
 
     private static int PerfDescriptors() => DescriptorCounting.Open("perf_event");
 
