@@ -160,7 +160,7 @@ public class PackagedKernelTests(PackagedBpfSharp packaged, ITestOutputHelper ou
     {
         RunningKernel.RequireBpf();
         var profilePath = Path.Combine(packaged.Root, "kernel-profile.json");
-        var (probeExit, probeOutput) = DotNetCli.Run(RepoPaths.Root, "run", "--project", Path.Combine(RepoPaths.Root, "tools", "BpfSharp.Cli"), "--", "probe", "--quiet", "--output", profilePath);
+        var (probeExit, probeOutput) = DotNetCli.Run(RepoPaths.Root, "run", "--project", Path.Combine(RepoPaths.Root, "cli", "BpfSharp.Cli"), "--", "probe", "--quiet", "--output", profilePath);
         Assert.True(probeExit == 0, probeOutput);
         output.WriteLine(probeOutput.Trim().Split('\n').First(l => l.StartsWith("Kernel ")));
         var profile = KernelProfileJson.Read(File.ReadAllText(profilePath), out var problems);
