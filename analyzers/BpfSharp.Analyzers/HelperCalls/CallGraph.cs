@@ -55,6 +55,8 @@ namespace BpfSharp.Analyzers.HelperCalls
         /// <summary>Every program other than the method itself that reaches it, in declaration order, with the shortest chain.</summary>
         public IReadOnlyList<(IMethodSymbol Program, string Chain)> ProgramsReaching(IMethodSymbol method, CancellationToken cancellationToken)
         {
+            // Callers first (the methods that reach the method, and their calls among themselves), then each program's chain.
+            var calls = new Dictionary<IMethodSymbol, List<IMethodSymbol>>(SymbolEqualityComparer.Default);
             var programs = new List<IMethodSymbol>();
             var visited = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default) { method };
             var queue = new Queue<IMethodSymbol>();
@@ -64,6 +66,12 @@ namespace BpfSharp.Analyzers.HelperCalls
                 var callee = queue.Dequeue();
                 foreach (var caller in CallersOf(callee, cancellationToken))
                 {
+                    if (!calls.TryGetValue(caller, out var callees))
+                    {
+                        calls[caller] = callees = new List<IMethodSymbol>();
+                    }
+
+                    callees.Add(callee);
                     if (visited.Add(caller))
                     {
                         queue.Enqueue(caller);
@@ -80,8 +88,13 @@ namespace BpfSharp.Analyzers.HelperCalls
                 return Array.Empty<(IMethodSymbol, string)>();
             }
 
+            foreach (var callees in calls.Values)
+            {
+                callees.Sort(DeclarationOrder.Instance);
+            }
+
             programs.Sort(DeclarationOrder.Instance);
-            return programs.Select(p => (p, ChainFrom(p, method, cancellationToken))).ToArray();
+            return programs.Select(p => (p, ChainFrom(p, method, calls))).ToArray();
         }
 
         private IEnumerable<IMethodSymbol> CallersOf(IMethodSymbol callee, CancellationToken cancellationToken)
@@ -92,10 +105,11 @@ namespace BpfSharp.Analyzers.HelperCalls
             }
 
             // A private method is called only from inside its type's declarations.
-            var places = callee.DeclaredAccessibility == Accessibility.Private
+            var isPrivate = callee.DeclaredAccessibility == Accessibility.Private;
+            var places = isPrivate
                 ? callee.ContainingType.DeclaringSyntaxReferences.Select(type => (type.SyntaxTree, (TextSpan?)type.Span))
                 : mentions.Keys.Select(tree => (tree, (TextSpan?)null));
-            var seen = new HashSet<SyntaxNode>();
+            var unique = callee.ContainingType.GetMembers(callee.Name).Length == 1;
             foreach (var (tree, span) in places)
             {
                 if (!mentions.TryGetValue(tree, out var positions))
@@ -103,18 +117,66 @@ namespace BpfSharp.Analyzers.HelperCalls
                     continue;
                 }
 
+                // The mentions by the member whose body holds them.
                 var root = tree.GetRoot(cancellationToken);
+                var members = new Dictionary<SyntaxNode, bool>();
                 foreach (var position in positions)
                 {
-                    if ((span is null || span.Value.Contains(position))
-                        && MemberAt(root, position) is SyntaxNode declaration && seen.Add(declaration)
-                        && DeclaredMethod(declaration, cancellationToken) is IMethodSymbol caller
-                        && CallsOf(caller, cancellationToken).Callees.Contains(callee, SymbolEqualityComparer.Default))
+                    if ((span is null || span.Value.Contains(position)) && MemberAt(root, position) is SyntaxNode member)
+                    {
+                        var certain = isPrivate && unique && span is TextSpan typeSpan && CertainlyNames(root, position, member, typeSpan);
+                        members[member] = (members.TryGetValue(member, out var before) && before) || certain;
+                    }
+                }
+
+                foreach (var member in members.OrderBy(m => m.Key.SpanStart))
+                {
+                    if (DeclaredMethod(member.Key, cancellationToken) is IMethodSymbol caller
+                        && (member.Value || CallsOf(caller, cancellationToken).Callees.Contains(callee, SymbolEqualityComparer.Default)))
                     {
                         yield return caller;
                     }
                 }
             }
+        }
+
+        // Whether a mention surely calls (or passes) the private method it names, without binding: an unqualified name,
+        // called or passed, directly inside the method's own type declaration, the type's only member of that name, and
+        // nothing in the member's body declaring the name again. Anything else is bound.
+        private static bool CertainlyNames(SyntaxNode root, int position, SyntaxNode member, TextSpan typeSpan)
+        {
+            if (root.FindToken(position).Parent is not IdentifierNameSyntax name
+                || !((name.Parent is InvocationExpressionSyntax invocation && invocation.Expression == name) || name.Parent is ArgumentSyntax))
+            {
+                return false;
+            }
+
+            var type = name.FirstAncestorOrSelf<TypeDeclarationSyntax>();
+            if (type is null || type.Span != typeSpan)
+            {
+                return false;
+            }
+
+            var text = name.Identifier.ValueText;
+            foreach (var node in member.DescendantNodes())
+            {
+                var declared = node switch
+                {
+                    LocalFunctionStatementSyntax local => local.Identifier,
+                    VariableDeclaratorSyntax variable => variable.Identifier,
+                    ParameterSyntax parameter => parameter.Identifier,
+                    SingleVariableDesignationSyntax designation => designation.Identifier,
+                    ForEachStatementSyntax loop => loop.Identifier,
+                    CatchDeclarationSyntax exception => exception.Identifier,
+                    _ => default,
+                };
+                if (declared.ValueText == text)
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         // The member declaration whose body holds a position: what can call a method from there.
@@ -137,8 +199,9 @@ namespace BpfSharp.Analyzers.HelperCalls
             return null;
         }
 
-        // Breadth first through callees in declaration order: the chain the compilation-wide walk named before.
-        private string ChainFrom(IMethodSymbol program, IMethodSymbol target, CancellationToken cancellationToken)
+        // Breadth first from the program through callees in declaration order (only calls towards the method matter: the
+        // shortest chain passes through nothing else, and the order among those is the whole graph's).
+        private static string ChainFrom(IMethodSymbol program, IMethodSymbol target, Dictionary<IMethodSymbol, List<IMethodSymbol>> calls)
         {
             var previous = new Dictionary<IMethodSymbol, IMethodSymbol>(SymbolEqualityComparer.Default) { [program] = program };
             var queue = new Queue<IMethodSymbol>();
@@ -146,7 +209,12 @@ namespace BpfSharp.Analyzers.HelperCalls
             while (queue.Count > 0 && !previous.ContainsKey(target))
             {
                 var method = queue.Dequeue();
-                foreach (var callee in CallsOf(method, cancellationToken).Callees)
+                if (!calls.TryGetValue(method, out var callees))
+                {
+                    continue;
+                }
+
+                foreach (var callee in callees)
                 {
                     if (!previous.ContainsKey(callee))
                     {
@@ -169,6 +237,7 @@ namespace BpfSharp.Analyzers.HelperCalls
             names.Reverse();
             return string.Join(" -> ", names);
         }
+
         private MethodCalls CallsOf(IMethodSymbol method, CancellationToken cancellationToken) =>
             _calls.GetOrAdd(method, m => Read(Bodies(m, cancellationToken)));
 
@@ -245,11 +314,18 @@ namespace BpfSharp.Analyzers.HelperCalls
                 };
             });
 
-        // Word -> where the text of the compilation's files has it: the only places that can call a method of that name.
+        // Member name -> where the text of the compilation's files has it: the only places that can call a method of that name.
         // A scan of the text, not of syntax trees: comments and strings may add places, which binding then rules out.
         // Calls from generated files are not analysed (as with every action here).
         private Dictionary<string, Dictionary<SyntaxTree, List<int>>> IndexWords()
         {
+            // Only the names members of source types have: a word is looked up by its hash, without a string per word.
+            var names = new Dictionary<ulong, string>();
+            foreach (var name in SourceMemberNames(_compilation.Assembly.GlobalNamespace))
+            {
+                names[WordHash(name, 0, name.Length)] = name;
+            }
+
             var words = new Dictionary<string, Dictionary<SyntaxTree, List<int>>>(StringComparer.Ordinal);
             foreach (var tree in _compilation.SyntaxTrees)
             {
@@ -272,7 +348,12 @@ namespace BpfSharp.Analyzers.HelperCalls
                         i++;
                     }
 
-                    var word = text.Substring(start, i - start + 1);
+                    var length = i - start + 1;
+                    if (!names.TryGetValue(WordHash(text, start, length), out var word) || word.Length != length || string.CompareOrdinal(text, start, word, 0, length) != 0)
+                    {
+                        continue;
+                    }
+
                     if (!words.TryGetValue(word, out var trees))
                     {
                         words[word] = trees = new Dictionary<SyntaxTree, List<int>>();
@@ -288,6 +369,44 @@ namespace BpfSharp.Analyzers.HelperCalls
             }
 
             return words;
+        }
+
+        private static IEnumerable<string> SourceMemberNames(INamespaceOrTypeSymbol container)
+        {
+            foreach (var member in container.GetMembers())
+            {
+                if (member is INamespaceSymbol space)
+                {
+                    foreach (var name in SourceMemberNames(space))
+                    {
+                        yield return name;
+                    }
+                }
+                else if (member is INamedTypeSymbol type)
+                {
+                    foreach (var name in type.MemberNames)
+                    {
+                        yield return name;
+                    }
+
+                    foreach (var name in SourceMemberNames(type))
+                    {
+                        yield return name;
+                    }
+                }
+            }
+        }
+
+        // FNV-1a over a word's characters.
+        private static ulong WordHash(string text, int start, int length)
+        {
+            var hash = 14695981039346656037UL;
+            for (var i = start; i < start + length; i++)
+            {
+                hash = (hash ^ text[i]) * 1099511628211UL;
+            }
+
+            return hash;
         }
 
         // Roslyn's own test for generated files, which it does not expose: the name, or an <auto-generated> header.
