@@ -785,6 +785,12 @@ namespace BpfSharp.Compiler
 
         private string Unsupported(IOperation operation, string what)
         {
+            // Code the C# compiler refuses (an unknown name, a wrong call) is its error to report, not a BPF one.
+            if (operation is IInvalidOperation || operation.Type?.TypeKind == TypeKind.Error)
+            {
+                return "0";
+            }
+
             _unit.Problem(CompilerDiagnosticIds.UnsupportedConstruct, operation.Syntax.GetLocation(), what + " cannot run in a BPF program");
             return "0";
         }

@@ -55,6 +55,11 @@ namespace BpfSharp.Compiler
                 return Struct(structType, at);
             }
 
+            if (type.TypeKind == TypeKind.Error)
+            {
+                return "__u64"; // the C# compiler has said what is wrong
+            }
+
             Problem(CompilerDiagnosticIds.UnsupportedType, at, $"'{type.ToDisplayString()}' is a {(type.IsReferenceType ? "reference type" : type.TypeKind.ToString().ToLowerInvariant())}, which BPF programs cannot use: only integers, bool, enums, pointers and blittable structs");
             return "__u64";
         }
