@@ -41,7 +41,13 @@ namespace BpfSharp.Loader.Objects
                 throw new BpfObjectFormatException(file, "the .BTF.ext section is not BTF.ext (bad magic, or too short)");
             }
 
-            var headerLength = (int)BinaryPrimitives.ReadUInt32LittleEndian(section.Slice(4));
+            var declaredHeader = BinaryPrimitives.ReadUInt32LittleEndian(section.Slice(4));
+            if (declaredHeader < 24 || declaredHeader > (uint)section.Length)
+            {
+                throw new BpfObjectFormatException(file, $"the .BTF.ext header claims {declaredHeader} bytes, which is not between 24 and the section's {section.Length}");
+            }
+
+            var headerLength = (int)declaredHeader;
             var functions = new Dictionary<string, List<FunctionInfo>>();
             var lines = new Dictionary<string, List<LineInfo>>();
             ReadBlocks(file, section, btf, headerLength, 8, 8, (name, record) => Add(functions, name, new FunctionInfo(BinaryPrimitives.ReadUInt32LittleEndian(record), BinaryPrimitives.ReadUInt32LittleEndian(record.Slice(4)))));

@@ -74,13 +74,20 @@ namespace BpfSharp.Loader.Objects
                 for (var at = 0; at + 16 <= bytes.Length; at += 16)
                 {
                     var info = BinaryPrimitives.ReadUInt64LittleEndian(bytes.Slice(at + 8));
-                    var symbol = (int)(info >> 32);
-                    if (symbol >= Symbols.Count)
+                    var symbol = info >> 32;
+                    if (symbol >= (ulong)Symbols.Count)
                     {
-                        throw Corrupt($"relocation {at / 16} of {target.Name} names symbol {symbol}, beyond the {Symbols.Count} symbols");
+                        throw Corrupt($"relocation #{at / 16} of {target.Name} names symbol {symbol}, beyond the {Symbols.Count} symbols");
                     }
 
-                    result.Add(new ElfRelocation(BinaryPrimitives.ReadUInt64LittleEndian(bytes.Slice(at)), symbol, (uint)info));
+                    // libbpf refuses what would patch outside the code ("invalid offset ... for relo #N"), so does this.
+                    var offset = BinaryPrimitives.ReadUInt64LittleEndian(bytes.Slice(at));
+                    if (offset % 8 != 0 || offset + 8 > (ulong)target.Size)
+                    {
+                        throw Corrupt($"relocation #{at / 16} in {section.Name} is at offset 0x{offset:x}, outside the {target.Size} bytes of {target.Name} or not on an instruction");
+                    }
+
+                    result.Add(new ElfRelocation(offset, (int)symbol, (uint)info));
                 }
             }
 

@@ -114,9 +114,21 @@ namespace BpfSharp.Loader.Objects
             }
 
             var programs = new List<ProgramSpec>();
-            foreach (var section in elf.Sections.Where(s => s.IsExecutable && s.Size > 0))
+            foreach (var section in elf.Sections.Where(s => s.IsExecutable))
             {
                 var functions = elf.Symbols.Where(s => s.SectionIndex == section.Index && s.IsFunction && s.IsGlobal).OrderBy(s => s.Value).ToList();
+                var relocations = elf.RelocationsOf(section); // checked against the section's size even when it is empty
+                if (section.Size == 0)
+                {
+                    if (functions.Count > 0)
+                    {
+                        // A program would be lost without a word: refuse, as libbpf does.
+                        throw new BpfObjectFormatException(file, $"section '{section.Name}' is empty, yet the symbol table puts program '{functions[0].Name}' in it");
+                    }
+
+                    continue;
+                }
+
                 if (section.Name == ".text")
                 {
                     if (functions.Count > 0 || elf.Symbols.Any(s => s.SectionIndex == section.Index && s.IsFunction))
@@ -128,7 +140,6 @@ namespace BpfSharp.Loader.Objects
                 }
 
                 var definition = SectionNames.Resolve(section.Name) ?? throw new BpfObjectFormatException(file, $"section '{section.Name}' is not a program section libbpf knows, so its program type is unknown");
-                var relocations = elf.RelocationsOf(section);
                 foreach (var function in functions)
                 {
                     programs.Add(Program(file, elf, section, function, definition, relocations, ext, maps));

@@ -1,4 +1,5 @@
 using System;
+using System.Buffers.Binary;
 using System.IO;
 using System.Collections.Generic;
 using System.Linq;
@@ -128,6 +129,56 @@ public sealed class LoaderTests(ITestOutputHelper output) : IDisposable
         output.WriteLine(string.Join(", ", outcomes.Select(o => $"{o.Key}: {o.Value}")));
         Assert.True(outcomes.GetValueOrDefault(nameof(BpfObjectFormatException)) >= 100, "every truncation must be a format error");
         Assert.Equal(before, OpenDescriptors());
+    }
+
+    // Three corruptions a held-out fuzzer found: each threw ArgumentOutOfRangeException or loaded without its programs.
+    [SkippableTheory]
+    [InlineData("relocation symbol index with the high bit set", "beyond the")]
+    [InlineData("BTF.ext header length 0xFFFFFFF0", "header claims")]
+    [InlineData("program section cut to size 0", "outside the 0 bytes")]
+    public void Tables_that_point_outside_the_object_are_format_errors_never_crashes_or_silent_loss(string corruption, string expected)
+    {
+        var bytes = File.ReadAllBytes(Compile(Contract, "contract"));
+        var sections = ElfSections(bytes);
+        var program = sections.First(s => s.Type == 1 && s.Name is not ".text" && (BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(s.Header + 8)) & 4) != 0 && s.Size > 0);
+        switch (corruption)
+        {
+            case "relocation symbol index with the high bit set":
+                var relocations = sections.First(s => s.Type == 9 && s.Info == program.Index);
+                BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(relocations.Offset + 12), 0x80000000);
+                break;
+            case "BTF.ext header length 0xFFFFFFF0":
+                BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(sections.Single(s => s.Name == ".BTF.ext").Offset + 4), 0xFFFFFFF0);
+                break;
+            default:
+                BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(program.Header + 0x20), 0);
+                break;
+        }
+
+        var refused = Assert.Throws<BpfObjectFormatException>(() => BpfObject.Load("corrupt.bpf.o", bytes));
+        output.WriteLine(refused.Message);
+        Assert.Contains(expected, refused.Message);
+    }
+
+    private sealed record ElfSectionHeader(int Index, string Name, uint Type, int Header, int Offset, int Size, uint Info);
+
+    // The section headers of a 64-bit little-endian ELF file, as the test needs them to corrupt one.
+    private static List<ElfSectionHeader> ElfSections(byte[] elf)
+    {
+        var table = (int)BinaryPrimitives.ReadUInt64LittleEndian(elf.AsSpan(0x28));
+        var entrySize = BinaryPrimitives.ReadUInt16LittleEndian(elf.AsSpan(0x3A));
+        var count = BinaryPrimitives.ReadUInt16LittleEndian(elf.AsSpan(0x3C));
+        var names = table + (BinaryPrimitives.ReadUInt16LittleEndian(elf.AsSpan(0x3E)) * entrySize);
+        var namesOffset = (int)BinaryPrimitives.ReadUInt64LittleEndian(elf.AsSpan(names + 0x18));
+        return Enumerable.Range(0, count).Select(i =>
+        {
+            var header = table + (i * entrySize);
+            var nameAt = namesOffset + (int)BinaryPrimitives.ReadUInt32LittleEndian(elf.AsSpan(header));
+            var name = System.Text.Encoding.ASCII.GetString(elf, nameAt, Array.IndexOf(elf, (byte)0, nameAt) - nameAt);
+            return new ElfSectionHeader(i, name, BinaryPrimitives.ReadUInt32LittleEndian(elf.AsSpan(header + 4)), header,
+                (int)BinaryPrimitives.ReadUInt64LittleEndian(elf.AsSpan(header + 0x18)), (int)BinaryPrimitives.ReadUInt64LittleEndian(elf.AsSpan(header + 0x20)),
+                BinaryPrimitives.ReadUInt32LittleEndian(elf.AsSpan(header + 0x2C)));
+        }).ToList();
     }
 
     [SkippableFact]
