@@ -4,11 +4,14 @@ using BpfSharp.Loader.Native;
 namespace BpfSharp
 {
     /// <summary>What a test run of a program gave back (<c>BPF_PROG_TEST_RUN</c>).</summary>
-    /// <param name="ReturnValue">The program's return value (XDP_PASS, TC_ACT_OK, ...).</param>
+    /// <param name="ReturnValue">
+    /// The program's return value, as the C# program returns it: an <c>int</c>, so it compares with
+    /// <see cref="BpfReturnCodes"/> as they are (<c>Assert.Equal(XDP_PASS, run.ReturnValue)</c>; <c>TC_ACT_UNSPEC</c> is -1).
+    /// </param>
     /// <param name="Data">The packet as the program left it.</param>
     /// <param name="Context">The context as the program left it, when one was passed in.</param>
     /// <param name="Duration">The kernel's average time per run.</param>
-    public sealed record BpfTestRunResult(uint ReturnValue, byte[] Data, byte[] Context, TimeSpan Duration);
+    public sealed record BpfTestRunResult(int ReturnValue, byte[] Data, byte[] Context, TimeSpan Duration);
 
     /// <summary>A program of a loaded <see cref="BpfObject"/>.</summary>
     public sealed partial class BpfLoadedProgram
@@ -96,7 +99,7 @@ namespace BpfSharp
                     throw new BpfException($"test run of '{Name}' ({Type}) failed: {BpfSyscall.Describe(errno)}" + (errno == 22 ? " (the kernel refuses test runs of some program types, and packets it finds malformed: an IPv6 frame needs a whole IPv6 header, any frame at least 14 bytes)" : string.Empty), errno);
                 }
 
-                var returned = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(attr.Slice(4));
+                var returned = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(attr.Slice(4));
                 var dataSize = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(attr.Slice(12));
                 var duration = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(attr.Slice(36));
                 return new BpfTestRunResult(returned, dataOut.AsSpan(0, Math.Min(dataSize, dataOut.Length)).ToArray(), contextOnly ? contextIn : contextOut, TimeSpan.FromTicks(duration / 100));

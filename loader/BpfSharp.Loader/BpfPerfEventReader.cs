@@ -143,7 +143,7 @@ namespace BpfSharp
             return Drain(handler, lost);
         }
 
-        /// <summary>The records as they arrive (a copy each, with its CPU), until <paramref name="cancellationToken"/> is cancelled.</summary>
+        /// <summary>The records as they arrive (a copy each, with its CPU), until <paramref name="cancellationToken"/> is cancelled, which ends the enumeration with <see cref="OperationCanceledException"/>.</summary>
         public IAsyncEnumerable<BpfPerfRecord> ReadAllAsync(CancellationToken cancellationToken = default) =>
             PollingReader.ReadAllAsync<BpfPerfRecord>(batch => Drain((cpu, record) => batch.Add(new BpfPerfRecord(cpu, record.ToArray()))), cancellationToken);
 

@@ -95,7 +95,7 @@ namespace BpfSharp
             return Drain(handler);
         }
 
-        /// <summary>The records as they arrive (a copy each), until <paramref name="cancellationToken"/> is cancelled.</summary>
+        /// <summary>The records as they arrive (a copy each), until <paramref name="cancellationToken"/> is cancelled, which ends the enumeration with <see cref="OperationCanceledException"/>.</summary>
         public IAsyncEnumerable<byte[]> ReadAllAsync(CancellationToken cancellationToken = default) =>
             PollingReader.ReadAllAsync<byte[]>(batch => Drain(record => batch.Add(record.ToArray())), cancellationToken);
 

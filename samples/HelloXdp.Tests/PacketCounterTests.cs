@@ -20,8 +20,8 @@ public sealed class PacketCounterTests
     {
         using var bpf = Load();
         var program = bpf.Program(nameof(PacketCounter.CountPackets));
-        Assert.Equal((uint)BpfReturnCodes.XDP_PASS, program.TestRun(Ipv4(protocol: 17), repeat: 3).ReturnValue);
-        Assert.Equal((uint)BpfReturnCodes.XDP_PASS, program.TestRun(Ipv4(protocol: 6)).ReturnValue);
+        Assert.Equal(BpfReturnCodes.XDP_PASS, program.TestRun(Ipv4(protocol: 17), repeat: 3).ReturnValue);
+        Assert.Equal(BpfReturnCodes.XDP_PASS, program.TestRun(Ipv4(protocol: 6)).ReturnValue);
 
         var protocols = bpf.Map(PacketCounter.Protocols);
         Assert.Equal(3ul, protocols.Lookup(17));

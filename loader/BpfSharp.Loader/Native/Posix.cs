@@ -62,27 +62,23 @@ namespace BpfSharp.Loader.Native
         private static extern int poll(PollDescriptor* descriptors, nuint count, int timeout);
     }
 
-    /// <summary>The reading loop of <c>ReadAllAsync</c>: drain what is there, else wait a little, until cancelled.</summary>
+    /// <summary>
+    /// The reading loop of <c>ReadAllAsync</c>: drain what is there, else wait a little. Cancelling ends it as .NET's own
+    /// async streams end (<c>ChannelReader.ReadAllAsync</c>): with <see cref="OperationCanceledException"/>.
+    /// </summary>
     internal static class PollingReader
     {
         public static async System.Collections.Generic.IAsyncEnumerable<T> ReadAllAsync<T>(Func<System.Collections.Generic.List<T>, int> drainInto, [System.Runtime.CompilerServices.EnumeratorCancellation] System.Threading.CancellationToken cancellationToken)
         {
             var batch = new System.Collections.Generic.List<T>();
-            while (!cancellationToken.IsCancellationRequested)
+            while (true)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 batch.Clear();
                 if (drainInto(batch) == 0)
                 {
                     // poll() would block a thread-pool thread; a short sleep keeps the enumerator cancellable and cheap.
-                    try
-                    {
-                        await System.Threading.Tasks.Task.Delay(5, cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        yield break;
-                    }
-
+                    await System.Threading.Tasks.Task.Delay(5, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
 

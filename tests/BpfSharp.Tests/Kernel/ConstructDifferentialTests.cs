@@ -88,7 +88,7 @@ public class ConstructDifferentialTests(ITestOutputHelper output)
                 var clr = (byte[])input.Clone();
                 Compute(compute, clr);
                 var run = program.TestRun(input);
-                Assert.Equal(2u, run.ReturnValue);
+                Assert.Equal(2, run.ReturnValue);
                 Assert.Equal(Convert.ToHexString(clr), Convert.ToHexString(run.Data));
             }
 

@@ -38,7 +38,7 @@ public sealed class LoaderTests(ITestOutputHelper output) : IDisposable
 
         byte[] udpToDiscard = PackagedKernelTests.Frame(protocol: 17, ports: [0x12, 0x34, 0x00, 0x09], payload: [1, 2, 3, 4]);
         var run = loaded.Program("Filter").TestRun(udpToDiscard, repeat: 3);
-        Assert.Equal(1u, run.ReturnValue); // XDP_DROP
+        Assert.Equal(BpfReturnCodes.XDP_DROP, run.ReturnValue); // the constants compare as they are
         Assert.Equal(udpToDiscard, run.Data);
 
         var value = new byte[8];
@@ -57,7 +57,7 @@ public sealed class LoaderTests(ITestOutputHelper output) : IDisposable
     public void Global_data_is_set_and_read_only_data_frozen()
     {
         using var loaded = BpfObject.Load(Compile(CompiledProgramTests.WithGlobals, "globals"));
-        Assert.Equal(103u, loaded.Program("Filter").TestRun(new byte[64], repeat: 3).ReturnValue);
+        Assert.Equal(103, loaded.Program("Filter").TestRun(new byte[64], repeat: 3).ReturnValue);
         var rodata = loaded.Maps.Values.Single(m => m.Name.EndsWith(".rodata", StringComparison.Ordinal));
         var written = Assert.Throws<BpfException>(() => rodata.Update(new byte[4], new byte[rodata.ValueSize]));
         Assert.Equal(1, written.Errno); // EPERM: frozen

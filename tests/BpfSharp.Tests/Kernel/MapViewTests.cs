@@ -240,13 +240,13 @@ public sealed class MapViewTests : IDisposable
         using var loaded = Load();
         var jumps = loaded.ProgramArray("Jumps");
         var frame = new byte[64];
-        Assert.Equal(2u, loaded.Program("Entry").TestRun(frame).ReturnValue); // empty slot: the tail call falls through
+        Assert.Equal(2, loaded.Program("Entry").TestRun(frame).ReturnValue); // empty slot: the tail call falls through
         jumps.Set(0, loaded.Program("Jumped"));
         Assert.True(jumps.TryGetProgramId(0, out var id) && id > 0);
-        Assert.Equal(1u, loaded.Program("Entry").TestRun(frame).ReturnValue);
+        Assert.Equal(1, loaded.Program("Entry").TestRun(frame).ReturnValue);
         Assert.True(jumps.Clear(0));
         Assert.False(jumps.TryGetProgramId(0, out _));
-        Assert.Equal(2u, loaded.Program("Entry").TestRun(frame).ReturnValue);
+        Assert.Equal(2, loaded.Program("Entry").TestRun(frame).ReturnValue);
         Assert.Equal(22, Assert.Throws<BpfException>(() => jumps.Set(0, loaded.Program("Trace"))).Errno); // another program type
     }
 
@@ -330,13 +330,13 @@ public sealed class MapViewTests : IDisposable
             cgroups.Set(0, root);
         }
 
-        Assert.Equal(1u, loaded.Program("UnderCgroup").TestRun(frame).ReturnValue); // every task is under the root
+        Assert.Equal(1, loaded.Program("UnderCgroup").TestRun(frame).ReturnValue); // every task is under the root
         using (var empty = OpenDirectory(NewCgroup()))
         {
             cgroups.Set(0, empty);
         }
 
-        Assert.Equal(0u, loaded.Program("UnderCgroup").TestRun(frame).ReturnValue); // nobody is in a fresh cgroup
+        Assert.Equal(0, loaded.Program("UnderCgroup").TestRun(frame).ReturnValue); // nobody is in a fresh cgroup
         Assert.True(cgroups.Clear(0));
     }
 
