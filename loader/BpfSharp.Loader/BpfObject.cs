@@ -120,6 +120,11 @@ namespace BpfSharp
                     programs.Add(program.Name, new BpfLoadedProgram(program.Name, program.Section, fd, KernelTypes.ProgramTypes.FindByName(program.Definition.ProgramType)!.Value, program.Definition.AttachType));
                 }
 
+                foreach (var map in spec.Maps)
+                {
+                    FillSlots(spec.Name, map, maps, programs);
+                }
+
                 loaded = true;
                 return new BpfObject(spec.Name, btfFd, maps, programs);
             }
@@ -235,6 +240,28 @@ namespace BpfSharp
             }
 
             return fd;
+        }
+
+        // The slots .maps sets, as libbpf fills them: each program's or inner map's descriptor under its index.
+        private static void FillSlots(string objectName, MapSpec map, Dictionary<string, BpfLoadedMap> maps, Dictionary<string, BpfLoadedProgram> programs)
+        {
+            if (maps[map.Name].Reused)
+            {
+                return; // a pinned map reused keeps what it holds, as with libbpf
+            }
+
+            foreach (var slot in map.InitialSlots)
+            {
+                var fd = maps.TryGetValue(slot.Target, out var inner) ? inner.Fd
+                    : programs.TryGetValue(slot.Target, out var program) ? program.Fd
+                    : throw new BpfException($"{objectName}: map '{map.Name}' slot {slot.Index} names '{slot.Target}', which the object did not load", 0);
+                var key = BitConverter.GetBytes(slot.Index);
+                var value = BitConverter.GetBytes(fd);
+                if (KernelObjects.MapElement(BpfCommand.MapUpdateElem, maps[map.Name].Fd, key, value, 0, out var errno) < 0)
+                {
+                    throw new BpfException($"{objectName}: map '{map.Name}' slot {slot.Index} could not be set to '{slot.Target}': {BpfSyscall.Describe(errno)}", errno);
+                }
+            }
         }
 
         private static int LoadProgram(ObjectSpec spec, ProgramSpec program, Dictionary<string, BpfLoadedMap> maps, int btfFd)

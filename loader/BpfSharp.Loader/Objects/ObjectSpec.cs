@@ -27,7 +27,13 @@ namespace BpfSharp.Loader.Objects
 
         /// <summary>For a map of maps: what every map put into it must look like.</summary>
         public MapSpec? Inner { get; init; }
+
+        /// <summary>A program array's or map of maps' slots set in .maps (<c>.values = { [0] = &amp;x }</c>): filled once all is loaded.</summary>
+        public IReadOnlyList<MapSlot> InitialSlots { get; init; } = Array.Empty<MapSlot>();
     }
+
+    /// <summary>A slot of a map whose values are programs or maps, and the program or map (by name) that fills it.</summary>
+    internal readonly record struct MapSlot(uint Index, string Target);
 
     /// <summary>Where an instruction names a map: the map, and for global data the offset into its value.</summary>
     internal sealed record MapReference(int Instruction, string Map, bool IsData, uint DataOffset);
@@ -39,6 +45,7 @@ namespace BpfSharp.Loader.Objects
     internal sealed class ObjectSpec
     {
         private const int ArrayMapType = 2; // BPF_MAP_TYPE_ARRAY: one element holding the whole section
+        private const int ProgramArrayType = 3; // BPF_MAP_TYPE_PROG_ARRAY
         private const int ArrayOfMapsType = 12; // BPF_MAP_TYPE_ARRAY_OF_MAPS
         private const int HashOfMapsType = 13; // BPF_MAP_TYPE_HASH_OF_MAPS
         private const uint ReadOnlyProgram = 1u << 7; // BPF_F_RDONLY_PROG
@@ -239,29 +246,69 @@ namespace BpfSharp.Loader.Objects
                     throw new BpfObjectFormatException(file, $"map '{variable.Name}' is not defined by a struct");
                 }
 
-                var map = MapDefinition(file, btf, variable.Name, definition);
-                if (elf.Symbols.All(s => s.Name != variable.Name))
-                {
-                    throw new BpfObjectFormatException(file, $"map '{variable.Name}' has no symbol in the object");
-                }
-
-                yield return map;
+                var map = MapDefinition(file, btf, variable.Name, definition, out var valuesOffset);
+                var symbol = elf.Symbols.FirstOrDefault(s => s.Name == variable.Name && s.SectionIndex == section.Index)
+                    ?? throw new BpfObjectFormatException(file, $"map '{variable.Name}' has no symbol in the object");
+                yield return valuesOffset is uint offset ? map with { InitialSlots = Slots(file, elf, section, map, symbol, offset) } : map;
             }
         }
 
-        // The members of a BTF map definition; a map of maps has "values": an array of pointers to its inner map's definition.
-        private static MapSpec MapDefinition(string file, Btf btf, string name, BtfType definition, bool isInner = false)
+        // The slots .values sets: relocations of .maps inside the variable, after the member's offset, one pointer each.
+        private static List<MapSlot> Slots(string file, ElfFile elf, ElfSection section, MapSpec map, ElfSymbol variable, uint valuesOffset)
+        {
+            var slots = new List<MapSlot>();
+            var start = variable.Value + valuesOffset;
+            foreach (var relocation in elf.RelocationsOf(section).Where(r => r.Offset >= start && r.Offset < variable.Value + variable.Size))
+            {
+                var index = (uint)((relocation.Offset - start) / 8);
+                var target = elf.Symbols[relocation.SymbolIndex];
+                var isProgram = map.Type == ProgramArrayType;
+                var targetSection = target.SectionIndex > 0 && target.SectionIndex < elf.Sections.Count ? elf.Sections[target.SectionIndex] : null;
+                if (isProgram ? !(target.IsFunction && targetSection?.IsExecutable == true) : targetSection != section)
+                {
+                    throw new BpfObjectFormatException(file, $"map '{map.Name}': slot {index} is set to '{target.Name}', which is not a {(isProgram ? "program" : "map")}");
+                }
+
+                if (index >= map.MaxEntries)
+                {
+                    throw new BpfObjectFormatException(file, $"map '{map.Name}': slot {index} is set, but the map has {map.MaxEntries} entries");
+                }
+
+                slots.Add(new MapSlot(index, target.Name));
+            }
+
+            return slots;
+        }
+
+        // The members of a BTF map definition. "values" is an array of pointers: to the inner map's definition for a map
+        // of maps, to a function prototype for a program array; its offset is where .maps holds the initial slots.
+        private static MapSpec MapDefinition(string file, Btf btf, string name, BtfType definition, out uint? valuesOffset, bool isInner = false)
         {
             uint type = 0, maxEntries = 0, flags = 0, keySize = 0, valueSize = 0, keyType = 0, valueType = 0, pinning = 0;
             MapSpec? inner = null;
+            valuesOffset = null;
+            var programValues = false;
             foreach (var field in definition.Members)
             {
                 var member = btf.Resolve(field.Type);
-                if (field.Name == "values" && !isInner && member?.Kind == BtfKind.Array && btf.Resolve(member.Array.ElementType) is { Kind: BtfKind.Pointer } element
-                    && btf.Resolve(element.SizeOrType) is { Kind: BtfKind.Struct } innerDefinition)
+                if (field.Name == "values" && !isInner && member?.Kind == BtfKind.Array && btf.Resolve(member.Array.ElementType) is { Kind: BtfKind.Pointer } element)
                 {
-                    inner = MapDefinition(file, btf, name + ".inner", innerDefinition, isInner: true);
-                    valueSize = 4; // the inner map's descriptor when written, its id when read
+                    var pointee = btf.Resolve(element.SizeOrType);
+                    if (pointee?.Kind == BtfKind.Struct)
+                    {
+                        inner = MapDefinition(file, btf, name + ".inner", pointee, out _, isInner: true);
+                    }
+                    else if (pointee?.Kind == BtfKind.FunctionPrototype)
+                    {
+                        programValues = true;
+                    }
+                    else
+                    {
+                        throw new BpfObjectFormatException(file, $"map '{name}': 'values' points neither to a map definition nor to a function");
+                    }
+
+                    valuesOffset = field.Offset / 8;
+                    valueSize = 4; // a descriptor when written, an id when read
                     continue;
                 }
 
@@ -285,6 +332,11 @@ namespace BpfSharp.Loader.Objects
                     case "numa_node" or "map_extra": break;
                     default: throw new BpfObjectFormatException(file, $"map '{name}': member '{field.Name}' is not supported by this loader");
                 }
+            }
+
+            if (programValues && type != ProgramArrayType)
+            {
+                throw new BpfObjectFormatException(file, $"map '{name}': only a program array holds programs ('values')");
             }
 
             if ((type is ArrayOfMapsType or HashOfMapsType) != (inner != null))
