@@ -102,7 +102,7 @@ namespace BpfSharp
 
                 foreach (var map in spec.Maps)
                 {
-                    var maxEntries = map.MaxEntries == 0 && map.Type == PerfEventArrayType ? (uint)CpuList.PossibleCount : map.MaxEntries;
+                    var maxEntries = EntriesToCreate(map);
                     var pinPath = map.PinnedByName ? Path.Combine(options.PinPath, map.Name) : null;
                     var reused = pinPath != null ? ReusablePinnedMap(spec.Name, map, maxEntries, pinPath) : -1;
                     var fd = reused >= 0 ? reused : CreateMap(spec.Name, map, maxEntries, btfFd);
@@ -350,6 +350,41 @@ namespace BpfSharp
         }
 
         private const int PerfEventArrayType = 4; // BPF_MAP_TYPE_PERF_EVENT_ARRAY: 0 entries means one per possible CPU, as in libbpf
+        private const int RingBufferType = 27; // BPF_MAP_TYPE_RINGBUF
+        private const int UserRingBufferType = 31; // BPF_MAP_TYPE_USER_RINGBUF
+
+        // What libbpf asks the kernel for: a perf event array of 0 entries gets one per possible CPU, and a ring buffer's
+        // size grows to the next power-of-two number of pages (the kernel takes nothing else), so sizes C programs commonly
+        // write (256 * 1024 + 1, 5000) load as they do with libbpf.
+        private static uint EntriesToCreate(MapSpec map)
+        {
+            if (map.MaxEntries == 0 && map.Type == PerfEventArrayType)
+            {
+                return (uint)CpuList.PossibleCount;
+            }
+
+            if (map.Type is not (RingBufferType or UserRingBufferType) || map.MaxEntries == 0)
+            {
+                return map.MaxEntries;
+            }
+
+            var page = (ulong)Environment.SystemPageSize;
+            var pages = map.MaxEntries % page == 0 ? map.MaxEntries / page : 0;
+            if (pages != 0 && (pages & (pages - 1)) == 0)
+            {
+                return map.MaxEntries;
+            }
+
+            for (var size = page; size <= uint.MaxValue; size *= 2)
+            {
+                if (size > map.MaxEntries)
+                {
+                    return (uint)size;
+                }
+            }
+
+            return map.MaxEntries; // no such size fits in 32 bits: the kernel says no
+        }
         private const int PseudoMapFd = 1; // BPF_PSEUDO_MAP_FD
         private const int PseudoMapValue = 2; // BPF_PSEUDO_MAP_VALUE
         private const int NoSpace = 28; // ENOSPC: the log did not fit
