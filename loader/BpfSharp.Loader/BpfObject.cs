@@ -20,6 +20,13 @@ namespace BpfSharp
     {
         /// <summary>The bpffs folder where maps marked <c>[BpfPinned]</c> are pinned by name and looked for (libbpf's pin root).</summary>
         public string PinPath { get; init; } = "/sys/fs/bpf";
+
+        /// <summary>
+        /// Program types by ELF section name, for sections libbpf does not know (<c>socket1</c> in the kernel's samples) or
+        /// whose type should differ, as bpftool's <c>type</c> argument or libbpf's <c>bpf_program__set_type</c> give it.
+        /// A named section loads with that type and no expected attach type.
+        /// </summary>
+        public IReadOnlyDictionary<string, BpfProgramType>? ProgramTypes { get; init; }
     }
 
     public sealed partial class BpfObject : IDisposable
@@ -81,7 +88,7 @@ namespace BpfSharp
         public static BpfObject Load(string path, byte[] contents, BpfObjectOptions? options = null)
         {
             options ??= new BpfObjectOptions();
-            var spec = ObjectSpec.Read(path, contents);
+            var spec = ObjectSpec.Read(path, contents, options.ProgramTypes);
             // A descriptor belongs to its BpfLoadedMap or BpfLoadedProgram as soon as it has one (whose handle would close it
             // again when finalized): a failed load closes those through them, and only the BTF directly.
             var btfFd = -1;

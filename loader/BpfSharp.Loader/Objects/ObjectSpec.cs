@@ -74,7 +74,7 @@ namespace BpfSharp.Loader.Objects
 
         public IReadOnlyList<ProgramSpec> Programs { get; }
 
-        public static ObjectSpec Read(string path, byte[] data)
+        public static ObjectSpec Read(string path, byte[] data, IReadOnlyDictionary<string, BpfProgramType>? programTypes = null)
         {
             var file = System.IO.Path.GetFileName(path);
             var elf = ElfFile.Read(file, data);
@@ -146,7 +146,8 @@ namespace BpfSharp.Loader.Objects
                     continue;
                 }
 
-                var definition = SectionNames.Resolve(section.Name) ?? throw new BpfObjectFormatException(file, $"section '{section.Name}' is not a program section libbpf knows, so its program type is unknown");
+                var definition = Given(file, section.Name, programTypes) ?? SectionNames.Resolve(section.Name)
+                    ?? throw new BpfObjectFormatException(file, $"section '{section.Name}' is not a program section libbpf knows, so its program type is unknown; give it one with BpfObjectOptions.ProgramTypes");
                 foreach (var function in functions)
                 {
                     programs.Add(Program(file, elf, section, function, definition, relocations, ext, maps));
@@ -162,6 +163,19 @@ namespace BpfSharp.Loader.Objects
                 sectionName => elf.Section(sectionName)?.Size,
                 variable => elf.Symbols.FirstOrDefault(s => s.Name == variable && !s.IsSection && s.SectionIndex > 0 && s.SectionIndex < elf.Sections.Count && (IsDataSection(elf.Sections[s.SectionIndex]) || elf.Sections[s.SectionIndex].Name is ".maps" or "license"))?.Value);
             return new ObjectSpec(name, license, btf, blob, maps, programs);
+        }
+
+        // A program type the caller gives a section (BpfObjectOptions.ProgramTypes), with no expected attach type.
+        private static SectionDefinition? Given(string file, string section, IReadOnlyDictionary<string, BpfProgramType>? programTypes)
+        {
+            if (programTypes is null || !programTypes.TryGetValue(section, out var type))
+            {
+                return null;
+            }
+
+            var name = KernelTypes.ProgramTypes.FindByValue((int)type)?.Name
+                ?? throw new BpfObjectFormatException(file, $"section '{section}': {(int)type} is not a program type this loader knows");
+            return new SectionDefinition(section, name, null, Array.Empty<string>());
         }
 
         // Global data: allocated, writable or read-only sections that are neither code nor maps nor the licence.
