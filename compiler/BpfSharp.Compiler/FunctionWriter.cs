@@ -426,6 +426,12 @@ namespace BpfSharp.Compiler
                 return atomic;
             }
 
+            if (PacketLoads.Translate(invocation, arguments, out var load) is string loaded)
+            {
+                _unit.Support(load!);
+                return loaded;
+            }
+
             if (DotNetIntrinsics.Translate(invocation, arguments, (id, why) => _unit.Problem(id, at, $"'{invocation.Syntax}': {why}")) is string intrinsic)
             {
                 return intrinsic;
@@ -436,7 +442,7 @@ namespace BpfSharp.Compiler
                 return _unit.Function(target, at) + "(" + string.Join(", ", arguments) + ")";
             }
 
-            _unit.Problem(CompilerDiagnosticIds.UnsupportedCall, at, $"'{target.ToDisplayString()}' cannot be called from a BPF program: only BpfHelpers, Interlocked, byte swaps, block copies and static methods of this project can");
+            _unit.Problem(CompilerDiagnosticIds.UnsupportedCall, at, $"'{target.ToDisplayString()}' cannot be called from a BPF program: only BpfHelpers, BpfPacket loads, Interlocked, byte swaps, block copies and static methods of this project can");
             return "0";
         }
 

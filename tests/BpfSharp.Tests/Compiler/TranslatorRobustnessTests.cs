@@ -51,7 +51,7 @@ public class TranslatorRobustnessTests
         var clang = BpfSharp.Tests.Kernel.Tools.Find("clang");
         var random = new Random(13);
         var translated = new System.Collections.Generic.List<string>();
-        string[] fragments = ["null", "new object()", "(ulong)", "*", "&", "ctx", "1.5", "throw null;", "=>", "{", "}", "(", ")", ";", "this", "ref ", "stackalloc byte[4]", "default", "\"s\"", "Packets", "goto x;", "x:", "switch (key) { case 1: break; }", "foreach (var x in new int[1]) {}", "checked(", "sizeof(ulong)", "?", ":", "~", "!", "<<", ">>>", " / ", " % ", "checked { ", "new Pair { Packets = 1 }", "new Pair(1)", "Unsafe.CopyBlock(", "BinaryPrimitives.ReverseEndianness(", "-"];
+        string[] fragments = ["null", "new object()", "(ulong)", "*", "&", "ctx", "1.5", "throw null;", "=>", "{", "}", "(", ")", ";", "this", "ref ", "stackalloc byte[4]", "default", "\"s\"", "Packets", "goto x;", "x:", "switch (key) { case 1: break; }", "foreach (var x in new int[1]) {}", "checked(", "sizeof(ulong)", "?", ":", "~", "!", "<<", ">>>", " / ", " % ", "checked { ", "new Pair { Packets = 1 }", "new Pair(1)", "Unsafe.CopyBlock(", "BinaryPrimitives.ReverseEndianness(", "BpfPacket.LoadHalf((SkBuff*)ctx, 12)", "BpfPacket.LoadWord(", "-"];
         foreach (var program in Programs())
         {
             for (var i = 0; i < 300; i++)
