@@ -95,6 +95,14 @@ namespace BpfSharp.Analyzers
             DiagnosticSeverity.Hidden,
             "Some helpers are offered only to programs loaded by a process with CAP_BPF, CAP_PERFMON or CAP_SYS_ADMIN. Loaders usually run as root, so this is hidden by default; raise its severity in .editorconfig when yours does not.");
 
+        public static readonly DiagnosticDescriptor PacketLoadNotAllowed = Create(
+            DiagnosticIds.PacketLoadNotAllowed,
+            "Packet load (BPF_LD_ABS) not allowed in this program type",
+            "BPF_LD_[ABS|IND] instructions not allowed for this program type: {0} in {1}, a program of type {2}; BpfPacket loads work in SOCKET_FILTER, SCHED_CLS and SCHED_ACT programs (elsewhere read the packet through the context's data pointers)",
+            VerifierCategory,
+            DiagnosticSeverity.Error,
+            "The classic packet loads (BpfPacket.LoadByte/LoadHalf/LoadWord) are offered only to programs that may read the socket buffer that way: socket filters, tc classifiers and tc actions.");
+
         private const string CompilerCategory = "BpfSharp.Compiler";
 
         public static readonly DiagnosticDescriptor UnsupportedConstruct = Create(

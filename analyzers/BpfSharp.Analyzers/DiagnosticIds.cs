@@ -15,5 +15,6 @@ namespace BpfSharp.Analyzers
         public const string HelperNeedsEnvironment = "BPF0010";
         public const string KernelProfileProblem = "BPF0011";
         public const string HelperNeedsCapability = "BPF0012";
+        public const string PacketLoadNotAllowed = "BPF0013";
     }
 }

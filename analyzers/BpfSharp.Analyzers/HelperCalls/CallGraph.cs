@@ -36,16 +36,20 @@ namespace BpfSharp.Analyzers.HelperCalls
         /// <summary>A method's calls: the source methods it calls or passes as delegates, and its helper calls.</summary>
         internal sealed class MethodCalls
         {
-            public MethodCalls(IMethodSymbol[] callees, ImmutableArray<HelperCall> helperCalls)
+            public MethodCalls(IMethodSymbol[] callees, ImmutableArray<HelperCall> helperCalls, ImmutableArray<IInvocationOperation> packetLoads)
             {
                 Callees = callees;
                 HelperCalls = helperCalls;
+                PacketLoads = packetLoads;
             }
 
             /// <summary>In declaration order, so that the chain a report names is the same in every build.</summary>
             public IMethodSymbol[] Callees { get; }
 
             public ImmutableArray<HelperCall> HelperCalls { get; }
+
+            /// <summary>BpfPacket loads (BPF_LD_ABS), which only some program types may use.</summary>
+            public ImmutableArray<IInvocationOperation> PacketLoads { get; }
         }
 
         /// <summary>The calls in the operation blocks the analyzer driver hands over for a method (kept for later questions).</summary>
@@ -259,6 +263,7 @@ namespace BpfSharp.Analyzers.HelperCalls
         {
             var callees = new List<IMethodSymbol>();
             var helperCalls = ImmutableArray.CreateBuilder<HelperCall>();
+            var packetLoads = ImmutableArray.CreateBuilder<IInvocationOperation>();
             foreach (var block in blocks)
             {
                 foreach (var operation in block.DescendantsAndSelf())
@@ -269,6 +274,10 @@ namespace BpfSharp.Analyzers.HelperCalls
                             if (HelperCall.From(_symbols, invocation) is HelperCall call)
                             {
                                 helperCalls.Add(call);
+                            }
+                            else if (Rules.PacketLoadRule.IsPacketLoad(invocation))
+                            {
+                                packetLoads.Add(invocation);
                             }
                             else
                             {
@@ -290,7 +299,7 @@ namespace BpfSharp.Analyzers.HelperCalls
                 Array.Sort(sorted, DeclarationOrder.Instance);
             }
 
-            return new MethodCalls(sorted, helperCalls.ToImmutable());
+            return new MethodCalls(sorted, helperCalls.ToImmutable(), packetLoads.ToImmutable());
         }
 
         private static void AddCallee(List<IMethodSymbol> callees, IMethodSymbol target)

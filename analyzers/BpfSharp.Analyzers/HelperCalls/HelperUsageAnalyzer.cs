@@ -12,7 +12,8 @@ namespace BpfSharp.Analyzers
     /// while each method body is analysed: the calls in a [BpfProgram] method for that program, and the calls in any
     /// other method for every program that reaches it through calls (<see cref="CallGraph"/>). So an IDE shows every
     /// verdict as the file is typed, with its default settings. The verdicts come from the spec or from a kernel
-    /// profile (<see cref="IHelperVerdicts"/>); each rule's message is in its file under Rules/.
+    /// profile (<see cref="IHelperVerdicts"/>); each rule's message is in its file under Rules/. BpfPacket loads
+    /// (BPF0013) follow the same calls.
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class HelperUsageAnalyzer : DiagnosticAnalyzer
@@ -28,7 +29,8 @@ namespace BpfSharp.Analyzers
             Descriptors.HelperDependsOnAttachType,
             Descriptors.HelperNeedsEnvironment,
             Descriptors.KernelProfileProblem,
-            Descriptors.HelperNeedsCapability);
+            Descriptors.HelperNeedsCapability,
+            Descriptors.PacketLoadNotAllowed);
 
         public override void Initialize(AnalysisContext context)
         {
@@ -80,8 +82,9 @@ namespace BpfSharp.Analyzers
                     return;
                 }
 
-                var helperCalls = _graph.Record(method, context.OperationBlocks).HelperCalls;
-                if (helperCalls.IsEmpty)
+                var calls = _graph.Record(method, context.OperationBlocks);
+                var helperCalls = calls.HelperCalls;
+                if (helperCalls.IsEmpty && calls.PacketLoads.IsEmpty)
                 {
                     return;
                 }
@@ -97,22 +100,27 @@ namespace BpfSharp.Analyzers
 
                 if (_symbols.IsProgram(method))
                 {
-                    Judge(sites, method, chain: null);
+                    Judge(context.ReportDiagnostic, sites, calls.PacketLoads, method, chain: null);
                 }
 
                 foreach (var (program, chain) in _graph.ProgramsReaching(method, context.CancellationToken))
                 {
-                    Judge(sites, program, chain);
+                    Judge(context.ReportDiagnostic, sites, calls.PacketLoads, program, chain);
                 }
             }
 
-            private void Judge(ImmutableArray<CallSite>.Builder sites, IMethodSymbol program, string? chain)
+            private void Judge(System.Action<Diagnostic> report, ImmutableArray<CallSite>.Builder sites, ImmutableArray<IInvocationOperation> packetLoads, IMethodSymbol program, string? chain)
             {
                 foreach (var declared in _symbols.GetPrograms(program))
                 {
                     foreach (var site in sites)
                     {
                         _verdicts.JudgeInProgram(new ProgramSite(site, program, declared, chain));
+                    }
+
+                    foreach (var load in packetLoads)
+                    {
+                        PacketLoadRule.Check(report, load, program, declared, chain);
                     }
                 }
             }
