@@ -36,12 +36,13 @@ namespace BpfSharp
         private readonly int _btfFd;
         private bool _disposed;
 
-        private BpfObject(string name, int btfFd, Dictionary<string, BpfLoadedMap> maps, Dictionary<string, BpfLoadedProgram> programs)
+        private BpfObject(string name, int btfFd, Dictionary<string, BpfLoadedMap> maps, Dictionary<string, BpfLoadedProgram> programs, IReadOnlyList<GlobalSpec> globals)
         {
             Name = name;
             _btfFd = btfFd;
             _maps = maps;
             _programs = programs;
+            _globals = globals;
         }
 
         /// <summary>The object's name (the file name without <c>.bpf.o</c>).</summary>
@@ -133,7 +134,7 @@ namespace BpfSharp
                 }
 
                 loaded = true;
-                return new BpfObject(spec.Name, btfFd, maps, programs);
+                return new BpfObject(spec.Name, btfFd, maps, programs, spec.Globals);
             }
             finally
             {

@@ -26,6 +26,8 @@ namespace BpfSharp.Loader.Objects
         public bool IsGlobal => (Info >> 4) == 1 || (Info >> 4) == 2; // STB_GLOBAL, STB_WEAK
 
         public bool IsSection => (Info & 0xf) == 3; // STT_SECTION
+
+        public bool IsObject => (Info & 0xf) == 1; // STT_OBJECT: a variable
     }
 
     /// <summary>A relocation of a section: the byte offset it patches, its symbol and its type.</summary>

@@ -32,6 +32,9 @@ namespace BpfSharp.Loader.Objects
         public IReadOnlyList<MapSlot> InitialSlots { get; init; } = Array.Empty<MapSlot>();
     }
 
+    /// <summary>A global variable: where in which data map it lies.</summary>
+    internal sealed record GlobalSpec(string Name, string MapName, int Offset, int Size, bool ReadOnly);
+
     /// <summary>A slot of a map whose values are programs or maps, and the program or map (by name) that fills it.</summary>
     internal readonly record struct MapSlot(uint Index, string Target);
 
@@ -51,7 +54,7 @@ namespace BpfSharp.Loader.Objects
         private const uint ReadOnlyProgram = 1u << 7; // BPF_F_RDONLY_PROG
         private const uint MemoryMappable = 1u << 10; // BPF_F_MMAPABLE
 
-        private ObjectSpec(string name, string license, Btf? btf, byte[]? btfBlob, List<MapSpec> maps, List<ProgramSpec> programs)
+        private ObjectSpec(string name, string license, Btf? btf, byte[]? btfBlob, List<MapSpec> maps, List<ProgramSpec> programs, List<GlobalSpec> globals)
         {
             Name = name;
             License = license;
@@ -59,6 +62,7 @@ namespace BpfSharp.Loader.Objects
             BtfBlob = btfBlob;
             Maps = maps;
             Programs = programs;
+            Globals = globals;
         }
 
         public string Name { get; }
@@ -71,6 +75,9 @@ namespace BpfSharp.Loader.Objects
         public byte[]? BtfBlob { get; }
 
         public IReadOnlyList<MapSpec> Maps { get; }
+
+        /// <summary>The variables of the global data sections, by the data map that holds them.</summary>
+        public IReadOnlyList<GlobalSpec> Globals { get; }
 
         public IReadOnlyList<ProgramSpec> Programs { get; }
 
@@ -162,7 +169,14 @@ namespace BpfSharp.Loader.Objects
             var blob = btf?.WithDataSections(
                 sectionName => elf.Section(sectionName)?.Size,
                 variable => elf.Symbols.FirstOrDefault(s => s.Name == variable && !s.IsSection && s.SectionIndex > 0 && s.SectionIndex < elf.Sections.Count && (IsDataSection(elf.Sections[s.SectionIndex]) || elf.Sections[s.SectionIndex].Name is ".maps" or "license"))?.Value);
-            return new ObjectSpec(name, license, btf, blob, maps, programs);
+            var globals = (
+                from symbol in elf.Symbols
+                where symbol.IsObject && symbol.SectionIndex > 0 && symbol.SectionIndex < elf.Sections.Count
+                let section = elf.Sections[symbol.SectionIndex]
+                where IsDataSection(section) && symbol.Value + symbol.Size <= (ulong)section.Size
+                let map = maps.First(m => m.DataSection == section.Name)
+                select new GlobalSpec(symbol.Name, map.Name, (int)symbol.Value, (int)symbol.Size, map.Freeze)).ToList();
+            return new ObjectSpec(name, license, btf, blob, maps, programs, globals);
         }
 
         // A program type the caller gives a section (BpfObjectOptions.ProgramTypes), with no expected attach type.

@@ -1,0 +1,62 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using BpfSharp.Tests.Infrastructure;
+using Xunit;
+
+namespace BpfSharp.Tests.Kernel;
+
+/// <summary>Global variables read and written from .NET by name, typed, while the program keeps using them.</summary>
+[Collection(nameof(DescriptorCounting))]
+public sealed class GlobalVariableTests : IDisposable
+{
+    private const string Source = """
+        using BpfSharp;
+        [assembly: BpfLicense("GPL")]
+        public static unsafe class Counters
+        {
+            static ulong Total;
+            static uint Step = 3;
+            static readonly uint Limit = 1000;
+
+            [BpfProgram("xdp")]
+            public static int Count(XdpMd* ctx)
+            {
+                Total += Step;
+                return Total > Limit ? 1 : 2;
+            }
+        }
+        """;
+
+    private readonly string _directory = Directory.CreateTempSubdirectory("bpfsharp-globals-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [SkippableFact]
+    public void Globals_are_read_and_written_by_name_and_read_only_data_refuses_writes()
+    {
+        RunningKernel.RequireBpf();
+        Skip.If(Tools.Find("clang") is null, "kernel test skipped: clang is needed (apt-get install clang)");
+        using var loaded = BpfObject.Load(Tools.CompileCSharp(Source, _directory, "globals"));
+        var total = loaded.Global<ulong>("Counters_Total");
+        var step = loaded.Global<uint>("Counters_Step");
+        var limit = loaded.Global<uint>("Counters_Limit");
+        var program = loaded.Program("Count");
+
+        Assert.Equal(0ul, total.Value);
+        Assert.Equal(3u, step.Value); // the initialiser, in .data
+        Assert.Equal(1000u, limit.Value);
+        program.TestRun(new byte[64], repeat: 4);
+        Assert.Equal(12ul, total.Value);
+
+        step.Value = 10;
+        total.Value = 995;
+        Assert.Equal(BpfReturnCodes.XDP_DROP, program.TestRun(new byte[64]).ReturnValue); // 1005 > 1000
+        Assert.Equal(1005ul, total.Value);
+        Assert.Equal(10u, step.Value);
+
+        Assert.Contains("read-only", Assert.Throws<BpfException>(() => limit.Value = 1).Message);
+        Assert.Contains("8 bytes", Assert.Throws<BpfException>(() => loaded.Global<uint>("Counters_Total")).Message);
+        Assert.Contains("Counters_Total", Assert.Throws<KeyNotFoundException>(() => loaded.Global<ulong>("Total")).Message);
+    }
+}
