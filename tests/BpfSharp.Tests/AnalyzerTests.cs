@@ -143,6 +143,28 @@ public class HelperUsageAnalyzerTests
             "BpfProgram(\"xdp\")",
             "BpfHelpers.MapPushElem({|BPF0002:Counters|}, &value, 0);",
             "sealed class Counts : HashMap<uint, uint> { } static readonly Counts Counters = new();"));
+
+    [Theory]
+    [InlineData("BpfProgram(\"socket\")", "")]
+    [InlineData("BpfProgram(\"tc\")", "")]
+    [InlineData("BpfProgram(\"action\")", "")]
+    [InlineData("BpfProgram(\"xdp\")", "BPF0013")]
+    [InlineData("BpfProgram(\"cgroup_skb/ingress\")", "BPF0013")]
+    [InlineData("BpfProgram(\"kprobe/do_unlinkat\")", "BPF0013")]
+    public Task Packet_loads_are_allowed_in_socket_filters_and_tc_only(string attribute, string id) =>
+        HelperVerifier.VerifyAsync(Program(attribute, id.Length == 0
+            ? "value += BpfPacket.LoadHalf((SkBuff*)ctx, 12);"
+            : "value += {|" + id + ":BpfPacket.LoadHalf((SkBuff*)ctx, 12)|};"));
+
+    [Fact]
+    public Task A_packet_load_reached_through_calls_names_the_chain() =>
+        HelperVerifier.VerifyAsync(Program("BpfProgram(\"xdp\")", "value += Parse(ctx);", """
+            static uint Parse(void* ctx) => {|#0:BpfPacket.LoadByte((SkBuff*)ctx, 9)|};
+            [BpfProgram("socket")]
+            public static int Filter(void* ctx) => (int)Parse(ctx);
+            """),
+            HelperVerifier.Diagnostic(DiagnosticIds.PacketLoadNotAllowed).WithLocation(0).WithMessage(
+                "BPF_LD_[ABS|IND] instructions not allowed for this program type: BpfPacket.LoadByte in 'Run' (through Run -> Parse), a program of type XDP (BPF_PROG_TYPE_XDP); BpfPacket loads work in SOCKET_FILTER, SCHED_CLS and SCHED_ACT programs (elsewhere read the packet through the context's data pointers)"));
 }
 
 public class ProgramDeclarationAnalyzerTests
@@ -227,26 +249,4 @@ public class CallShapeTests
             """),
             HelperVerifier.Diagnostic(DiagnosticIds.HelperNotAllowedInProgramType).WithLocation(0).WithMessage(
                 "program of this type cannot use helper bpf_get_stackid#27: 'Run' (through Run -> Sample) is a program of type XDP (BPF_PROG_TYPE_XDP), and bpf_get_stackid may only be called from KPROBE, PERF_EVENT, RAW_TRACEPOINT, RAW_TRACEPOINT_WRITABLE, SYSCALL, TRACEPOINT, TRACING"));
-
-    [Theory]
-    [InlineData("BpfProgram(\"socket\")", "")]
-    [InlineData("BpfProgram(\"tc\")", "")]
-    [InlineData("BpfProgram(\"action\")", "")]
-    [InlineData("BpfProgram(\"xdp\")", "BPF0013")]
-    [InlineData("BpfProgram(\"cgroup_skb/ingress\")", "BPF0013")]
-    [InlineData("BpfProgram(\"kprobe/do_unlinkat\")", "BPF0013")]
-    public Task Packet_loads_are_allowed_in_socket_filters_and_tc_only(string attribute, string id) =>
-        HelperVerifier.VerifyAsync(Program(attribute, id.Length == 0
-            ? "value += BpfPacket.LoadHalf((SkBuff*)ctx, 12);"
-            : "value += {|" + id + ":BpfPacket.LoadHalf((SkBuff*)ctx, 12)|};"));
-
-    [Fact]
-    public Task A_packet_load_reached_through_calls_names_the_chain() =>
-        HelperVerifier.VerifyAsync(Program("BpfProgram(\"xdp\")", "value += Parse(ctx);", """
-            static uint Parse(void* ctx) => {|#0:BpfPacket.LoadByte((SkBuff*)ctx, 9)|};
-            [BpfProgram("socket")]
-            public static int Filter(void* ctx) => (int)Parse(ctx);
-            """),
-            HelperVerifier.Diagnostic(DiagnosticIds.PacketLoadNotAllowed).WithLocation(0).WithMessage(
-                "BPF_LD_[ABS|IND] instructions not allowed for this program type: BpfPacket.LoadByte in 'Run' (through Run -> Parse), a program of type XDP (BPF_PROG_TYPE_XDP); BpfPacket loads work in SOCKET_FILTER, SCHED_CLS and SCHED_ACT programs (elsewhere read the packet through the context's data pointers)"));
 }
