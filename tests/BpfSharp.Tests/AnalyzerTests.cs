@@ -156,6 +156,13 @@ public class HelperUsageAnalyzerTests
             ? "value += BpfPacket.LoadHalf((SkBuff*)ctx, 12);"
             : "value += {|" + id + ":BpfPacket.LoadHalf((SkBuff*)ctx, 12)|};"));
 
+    // nameof(Sample) names the method without calling it: Run does not reach GetStackid.
+    [Fact]
+    public Task A_method_named_by_nameof_is_not_called() =>
+        HelperVerifier.VerifyAsync(Program("BpfProgram(\"xdp\")", "string name = nameof(Sample);", """
+            static long Sample(void* ctx) => BpfHelpers.GetStackid(ctx, Stacks, 0);
+            """));
+
     [Fact]
     public Task A_packet_load_reached_through_calls_names_the_chain() =>
         HelperVerifier.VerifyAsync(Program("BpfProgram(\"xdp\")", "value += Parse(ctx);", """

@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
+using BpfSharp.Analyzers.HelperCalls.Rules;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -14,9 +15,9 @@ namespace BpfSharp.Analyzers.HelperCalls
 {
     /// <summary>
     /// Which programs reach a method through calls, and by which chain, asked from the method's own body so that an IDE
-    /// shows the verdicts while that file is typed. Built on demand, once per compilation: a syntax index of the names
-    /// each body mentions narrows the callers to check, and only those bodies are bound (through the compilation's
-    /// shared semantic models, so a build binds nothing twice).
+    /// shows the verdicts while that file is typed. Built on demand, once per compilation: an index of where the text of
+    /// the files names source members narrows the callers to check; a caller is confirmed from syntax where that is sure,
+    /// else its body is bound (through the compilation's shared semantic models, so a build binds nothing twice).
     /// </summary>
     internal sealed class CallGraph
     {
@@ -150,9 +151,10 @@ namespace BpfSharp.Analyzers.HelperCalls
         private static bool CertainlyNames(SyntaxNode root, int position, SyntaxNode member, TextSpan typeSpan)
         {
             if (root.FindToken(position).Parent is not IdentifierNameSyntax name
-                || !((name.Parent is InvocationExpressionSyntax invocation && invocation.Expression == name) || name.Parent is ArgumentSyntax))
+                || !((name.Parent is InvocationExpressionSyntax invocation && invocation.Expression == name) || name.Parent is ArgumentSyntax)
+                || name.Parent?.Parent?.Parent is InvocationExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.ValueText: "nameof" } })
             {
-                return false;
+                return false; // nameof(Method) names it without calling it: binding says so
             }
 
             var type = name.FirstAncestorOrSelf<TypeDeclarationSyntax>();
@@ -164,6 +166,11 @@ namespace BpfSharp.Analyzers.HelperCalls
             var text = name.Identifier.ValueText;
             foreach (var node in member.DescendantNodes())
             {
+                if (node is QueryExpressionSyntax)
+                {
+                    return false; // range variables: bound rather than listed
+                }
+
                 var declared = node switch
                 {
                     LocalFunctionStatementSyntax local => local.Identifier,
@@ -275,7 +282,7 @@ namespace BpfSharp.Analyzers.HelperCalls
                             {
                                 helperCalls.Add(call);
                             }
-                            else if (Rules.PacketLoadRule.IsPacketLoad(invocation))
+                            else if (PacketLoadRule.IsPacketLoad(invocation))
                             {
                                 packetLoads.Add(invocation);
                             }
