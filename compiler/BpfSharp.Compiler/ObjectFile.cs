@@ -56,7 +56,7 @@ namespace BpfSharp.Compiler
 
             foreach (var name in support)
             {
-                file.Append('\n').Append(PacketLoads.SupportCode(name)).Append('\n');
+                file.Append('\n').Append(PacketLoads.Declarations.TryGetValue(name, out var declaration) ? declaration : IntegerSemantics.SupportFunctions[name]).Append('\n');
             }
 
             foreach (var part in new[] { structs, maps, globals, functions.Select(f => f.Prototype!).ToList(), functions.Select(f => f.Text).ToList(), programs })

@@ -35,9 +35,5 @@ namespace BpfSharp.Compiler
             };
             return support is null ? null : $"(({type}){support}((void *)({arguments[0]}), {arguments[1]}))";
         }
-
-        /// <summary>A support function's or declaration's C, by name.</summary>
-        public static string SupportCode(string name) =>
-            Declarations.TryGetValue(name, out var declaration) ? declaration : IntegerSemantics.SupportFunctions[name];
     }
 }

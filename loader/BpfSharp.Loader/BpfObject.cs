@@ -263,9 +263,8 @@ namespace BpfSharp
                 var fd = maps.TryGetValue(slot.Target, out var inner) ? inner.Fd
                     : programs.TryGetValue(slot.Target, out var program) ? program.Fd
                     : throw new BpfException($"{objectName}: map '{map.Name}' slot {slot.Index} names '{slot.Target}', which the object did not load", 0);
-                var key = BitConverter.GetBytes(slot.Index);
-                var value = BitConverter.GetBytes(fd);
-                if (KernelObjects.MapElement(BpfCommand.MapUpdateElem, maps[map.Name].Fd, key, value, 0, out var errno) < 0)
+                var index = slot.Index;
+                if (KernelObjects.MapElement(BpfCommand.MapUpdateElem, maps[map.Name].Fd, MapKinds.Bytes(ref index), MapKinds.Descriptor(fd, map.ValueSize), 0, out var errno) < 0)
                 {
                     throw new BpfException($"{objectName}: map '{map.Name}' slot {slot.Index} could not be set to '{slot.Target}': {BpfSyscall.Describe(errno)}", errno);
                 }

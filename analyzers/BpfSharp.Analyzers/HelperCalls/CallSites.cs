@@ -26,9 +26,9 @@ namespace BpfSharp.Analyzers.HelperCalls
     /// <summary>A helper call judged in one program that runs it, directly or through a chain of calls.</summary>
     internal readonly struct ProgramSite
     {
-        public ProgramSite(CallSite call, IMethodSymbol program, DeclaredProgram declared, string? chain)
+        public ProgramSite(CallSite site, IMethodSymbol program, DeclaredProgram declared, string? chain)
         {
-            Site = call;
+            Site = site;
             Declared = declared;
             Caller = "'" + program.Name + "'" + (chain is null ? string.Empty : " (through " + chain + ")");
         }

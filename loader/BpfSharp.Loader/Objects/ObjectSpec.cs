@@ -260,6 +260,7 @@ namespace BpfSharp.Loader.Objects
         private static IEnumerable<MapSpec> BtfMaps(string file, Btf btf, ElfSection section, ElfFile elf)
         {
             var datasec = btf.Types.FirstOrDefault(t => t.Kind == BtfKind.DataSection && t.Name == ".maps") ?? throw new BpfObjectFormatException(file, "BTF has no .maps data section");
+            var relocations = new Lazy<IReadOnlyList<ElfRelocation>>(() => elf.RelocationsOf(section)); // read once, for the maps that set slots
             foreach (var member in datasec.Members)
             {
                 var variable = btf.Type(member.Type);
@@ -277,16 +278,16 @@ namespace BpfSharp.Loader.Objects
                 var map = MapDefinition(file, btf, variable.Name, definition, out var valuesOffset);
                 var symbol = elf.Symbols.FirstOrDefault(s => s.Name == variable.Name && s.SectionIndex == section.Index)
                     ?? throw new BpfObjectFormatException(file, $"map '{variable.Name}' has no symbol in the object");
-                yield return valuesOffset is uint offset ? map with { InitialSlots = Slots(file, elf, section, map, symbol, offset) } : map;
+                yield return valuesOffset is uint offset ? map with { InitialSlots = Slots(file, elf, section, relocations.Value, map, symbol, offset) } : map;
             }
         }
 
         // The slots .values sets: relocations of .maps inside the variable, after the member's offset, one pointer each.
-        private static List<MapSlot> Slots(string file, ElfFile elf, ElfSection section, MapSpec map, ElfSymbol variable, uint valuesOffset)
+        private static List<MapSlot> Slots(string file, ElfFile elf, ElfSection section, IReadOnlyList<ElfRelocation> relocations, MapSpec map, ElfSymbol variable, uint valuesOffset)
         {
             var slots = new List<MapSlot>();
             var start = variable.Value + valuesOffset;
-            foreach (var relocation in elf.RelocationsOf(section).Where(r => r.Offset >= start && r.Offset < variable.Value + variable.Size))
+            foreach (var relocation in relocations.Where(r => r.Offset >= start && r.Offset < variable.Value + variable.Size))
             {
                 var index = (uint)((relocation.Offset - start) / 8);
                 var target = elf.Symbols[relocation.SymbolIndex];

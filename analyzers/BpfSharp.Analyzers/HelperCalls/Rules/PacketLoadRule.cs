@@ -10,8 +10,9 @@ namespace BpfSharp.Analyzers.HelperCalls.Rules
         // The verifier's may_access_skb(): socket filters, tc classifiers and tc actions.
         private static readonly ImmutableArray<int> AllowedProgramTypes = ImmutableArray.Create(1, 3, 4);
 
+        // Asked of every call in every body: the name first, the full name (a string built) only for BpfPacket.
         public static bool IsPacketLoad(IInvocationOperation invocation) =>
-            invocation.TargetMethod.ContainingType?.ToDisplayString() == "BpfSharp.BpfPacket";
+            invocation.TargetMethod.ContainingType is { Name: "BpfPacket" } type && type.ToDisplayString() == "BpfSharp.BpfPacket";
 
         public static void Check(System.Action<Diagnostic> report, IInvocationOperation load, IMethodSymbol program, DeclaredProgram declared, string? chain)
         {
