@@ -124,20 +124,34 @@ namespace BpfSharp.Analyzers.HelperCalls
 
                 // The mentions by the member whose body holds them.
                 var root = tree.GetRoot(cancellationToken);
-                var members = new Dictionary<SyntaxNode, bool>();
+                var members = new Dictionary<SyntaxNode, List<int>>();
                 foreach (var position in positions)
                 {
                     if ((span is null || span.Value.Contains(position)) && MemberAt(root, position) is SyntaxNode member)
                     {
-                        var certain = isPrivate && unique && span is TextSpan typeSpan && CertainlyNames(root, position, member, typeSpan);
-                        members[member] = (members.TryGetValue(member, out var before) && before) || certain;
+                        if (!members.TryGetValue(member, out var at))
+                        {
+                            members[member] = at = new List<int>();
+                        }
+
+                        at.Add(position);
                     }
                 }
 
                 foreach (var member in members.OrderBy(m => m.Key.SpanStart))
                 {
-                    if (DeclaredMethod(member.Key, cancellationToken) is IMethodSymbol caller
-                        && (member.Value || CallsOf(caller, cancellationToken).Callees.Contains(callee, SymbolEqualityComparer.Default)))
+                    if (DeclaredMethod(member.Key, cancellationToken) is not IMethodSymbol caller)
+                    {
+                        continue;
+                    }
+
+                    // A caller the driver has analysed already is known; else syntax may be sure; else its body is bound.
+                    var calls = _calls.TryGetValue(caller, out var recorded) ? recorded : null;
+                    if (calls is null && isPrivate && unique && span is TextSpan typeSpan && member.Value.Exists(position => CertainlyNames(root, position, member.Key, typeSpan)))
+                    {
+                        yield return caller;
+                    }
+                    else if ((calls ?? CallsOf(caller, cancellationToken)).Callees.Contains(callee, SymbolEqualityComparer.Default))
                     {
                         yield return caller;
                     }
@@ -271,10 +285,14 @@ namespace BpfSharp.Analyzers.HelperCalls
             var callees = new List<IMethodSymbol>();
             var helperCalls = ImmutableArray.CreateBuilder<HelperCall>();
             var packetLoads = ImmutableArray.CreateBuilder<IInvocationOperation>();
+            // Pre-order, children in order (as Descendants), on one stack: Descendants nests an iterator per level.
+            var pending = new Stack<IOperation>();
             foreach (var block in blocks)
             {
-                foreach (var operation in block.DescendantsAndSelf())
+                pending.Push(block);
+                while (pending.Count > 0)
                 {
+                    var operation = pending.Pop();
                     switch (operation)
                     {
                         case IInvocationOperation invocation:
@@ -296,6 +314,11 @@ namespace BpfSharp.Analyzers.HelperCalls
                             // A method passed as a delegate may run as part of the program: count it as called.
                             AddCallee(callees, reference.Method);
                             break;
+                    }
+
+                    foreach (var child in operation.ChildOperations.Reverse())
+                    {
+                        pending.Push(child);
                     }
                 }
             }
@@ -353,19 +376,21 @@ namespace BpfSharp.Analyzers.HelperCalls
                 var text = tree.GetText().ToString();
                 for (var i = 0; i < text.Length; i++)
                 {
-                    if (!IsWordStart(text[i]))
+                    if (!IsWordStart(text[i]) || (i > 0 && IsWordPart(text[i - 1])))
                     {
                         continue;
                     }
 
+                    // One pass: the word's hash is built as its end is found.
                     var start = i;
-                    while (i + 1 < text.Length && IsWordPart(text[i + 1]))
+                    var hash = FnvOffset;
+                    for (; i < text.Length && IsWordPart(text[i]); i++)
                     {
-                        i++;
+                        hash = (hash ^ text[i]) * FnvPrime;
                     }
 
-                    var length = i - start + 1;
-                    if (!names.TryGetValue(WordHash(text, start, length), out var word) || word.Length != length || string.CompareOrdinal(text, start, word, 0, length) != 0)
+                    var length = i - start;
+                    if (!names.TryGetValue(hash, out var word) || word.Length != length || string.CompareOrdinal(text, start, word, 0, length) != 0)
                     {
                         continue;
                     }
@@ -413,13 +438,16 @@ namespace BpfSharp.Analyzers.HelperCalls
             }
         }
 
+        private const ulong FnvOffset = 14695981039346656037UL;
+        private const ulong FnvPrime = 1099511628211UL;
+
         // FNV-1a over a word's characters.
         private static ulong WordHash(string text, int start, int length)
         {
-            var hash = 14695981039346656037UL;
+            var hash = FnvOffset;
             for (var i = start; i < start + length; i++)
             {
-                hash = (hash ^ text[i]) * 1099511628211UL;
+                hash = (hash ^ text[i]) * FnvPrime;
             }
 
             return hash;
@@ -447,9 +475,9 @@ namespace BpfSharp.Analyzers.HelperCalls
             return false;
         }
 
-        private static bool IsWordStart(char c) => c == '_' || char.IsLetter(c);
+        private static bool IsWordStart(char c) => c < 128 ? (c | 0x20) >= 'a' && (c | 0x20) <= 'z' || c == '_' : char.IsLetter(c);
 
-        private static bool IsWordPart(char c) => c == '_' || char.IsLetterOrDigit(c);
+        private static bool IsWordPart(char c) => c < 128 ? (c | 0x20) >= 'a' && (c | 0x20) <= 'z' || c == '_' || (c >= '0' && c <= '9') : char.IsLetterOrDigit(c);
 
         private static bool IsInSource(ISymbol symbol)
         {

@@ -30,7 +30,8 @@ namespace BpfSharp.Analyzers.HelperCalls
         {
             Site = site;
             Declared = declared;
-            Caller = "'" + program.Name + "'" + (chain is null ? string.Empty : " (through " + chain + ")");
+            Program = program;
+            Chain = chain;
         }
 
         public CallSite Site { get; }
@@ -41,8 +42,13 @@ namespace BpfSharp.Analyzers.HelperCalls
 
         public DeclaredProgram Declared { get; }
 
-        /// <summary>How messages name the program: <c>'Main' (through Main -> Count)</c>.</summary>
-        public string Caller { get; }
+        public IMethodSymbol Program { get; }
+
+        /// <summary>The calls from the program to the helper's method (<c>Main -> Count</c>); null for a call in the program itself.</summary>
+        public string? Chain { get; }
+
+        /// <summary>How messages name the program: <c>'Main' (through Main -> Count)</c>. Built only for a report.</summary>
+        public string Caller => "'" + Program.Name + "'" + (Chain is null ? string.Empty : " (through " + Chain + ")");
 
         public void Report(Diagnostic diagnostic) => Site.Report(diagnostic);
     }

@@ -89,10 +89,11 @@ namespace BpfSharp.Analyzers
                     return;
                 }
 
+                System.Action<Diagnostic> report = context.ReportDiagnostic;
                 var sites = ImmutableArray.CreateBuilder<CallSite>(helperCalls.Length);
                 foreach (var call in helperCalls)
                 {
-                    var site = new CallSite(context.ReportDiagnostic, call, _symbols.License);
+                    var site = new CallSite(report, call, _symbols.License);
                     sites.Add(site);
                     FlagsRule.Check(site);
                     _verdicts.JudgeCall(site);
@@ -100,12 +101,12 @@ namespace BpfSharp.Analyzers
 
                 if (_symbols.IsProgram(method))
                 {
-                    Judge(context.ReportDiagnostic, sites, calls.PacketLoads, method, chain: null);
+                    Judge(report, sites, calls.PacketLoads, method, chain: null);
                 }
 
                 foreach (var (program, chain) in _graph.ProgramsReaching(method, context.CancellationToken))
                 {
-                    Judge(context.ReportDiagnostic, sites, calls.PacketLoads, program, chain);
+                    Judge(report, sites, calls.PacketLoads, program, chain);
                 }
             }
 
