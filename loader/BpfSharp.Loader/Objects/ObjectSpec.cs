@@ -128,10 +128,11 @@ namespace BpfSharp.Loader.Objects
             }
 
             var programs = new List<ProgramSpec>();
+            var linker = new ProgramLinker(file, elf, ext, maps);
             foreach (var section in elf.Sections.Where(s => s.IsExecutable))
             {
                 var functions = elf.Symbols.Where(s => s.SectionIndex == section.Index && s.IsFunction && s.IsGlobal).OrderBy(s => s.Value).ToList();
-                var relocations = elf.RelocationsOf(section); // checked against the section's size even when it is empty
+                _ = elf.RelocationsOf(section); // checked against the section's size even when it is empty
                 if (section.Size == 0)
                 {
                     if (functions.Count > 0)
@@ -145,19 +146,14 @@ namespace BpfSharp.Loader.Objects
 
                 if (section.Name == ".text")
                 {
-                    if (functions.Count > 0 || elf.Symbols.Any(s => s.SectionIndex == section.Index && s.IsFunction))
-                    {
-                        throw new BpfObjectFormatException(file, "the object has functions in .text (BPF-to-BPF calls), which this loader does not link yet; BpfSharp's compiler inlines static methods");
-                    }
-
-                    continue;
+                    continue; // subprograms: linked into the programs that call them
                 }
 
                 var definition = Given(file, section.Name, programTypes) ?? SectionNames.Resolve(section.Name)
                     ?? throw new BpfObjectFormatException(file, $"section '{section.Name}' is not a program section libbpf knows, so its program type is unknown; give it one with BpfObjectOptions.ProgramTypes");
                 foreach (var function in functions)
                 {
-                    programs.Add(Program(file, elf, section, function, definition, relocations, ext, maps));
+                    programs.Add(linker.Link(section, function, definition));
                 }
             }
 
@@ -196,64 +192,6 @@ namespace BpfSharp.Loader.Objects
         private static bool IsDataSection(ElfSection section) =>
             (section.Name is ".bss" or ".data" or ".rodata" || section.Name.StartsWith(".data.", StringComparison.Ordinal) || section.Name.StartsWith(".rodata.", StringComparison.Ordinal))
             && section.Size > 0 && (section.Type == ElfSection.ProgramBits || section.Type == ElfSection.NoBits);
-
-        private static ProgramSpec Program(string file, ElfFile elf, ElfSection section, ElfSymbol function, SectionDefinition definition, IReadOnlyList<ElfRelocation> relocations, BtfExt ext, List<MapSpec> maps)
-        {
-            var start = (int)function.Value;
-            var size = (int)function.Size;
-            if (size <= 0 || size % 8 != 0 || start + size > section.Size)
-            {
-                throw new BpfObjectFormatException(file, $"program '{function.Name}' in '{section.Name}' has an impossible size ({size} bytes at {start})");
-            }
-
-            var code = elf.Bytes(section).Slice(start, size).ToArray();
-            var references = new List<MapReference>();
-            foreach (var relocation in relocations.Where(r => r.Offset >= (ulong)start && r.Offset < (ulong)(start + size)))
-            {
-                var instruction = (int)(relocation.Offset - (ulong)start) / 8;
-                var symbol = elf.Symbols[relocation.SymbolIndex];
-                var target = symbol.SectionIndex > 0 && symbol.SectionIndex < elf.Sections.Count ? elf.Sections[symbol.SectionIndex] : null;
-                if (relocation.Type == ElfRelocation.BpfPcRelative32)
-                {
-                    throw new BpfObjectFormatException(file, $"program '{function.Name}' calls another function ('{symbol.Name}'): BPF-to-BPF calls are not linked by this loader yet");
-                }
-
-                if (relocation.Type != ElfRelocation.BpfAbsolute64 || code[instruction * 8] != 0x18 || instruction + 1 >= code.Length / 8)
-                {
-                    throw new BpfObjectFormatException(file, $"program '{function.Name}': relocation of type {relocation.Type} at instruction {instruction} is not a 64-bit load this loader can patch");
-                }
-
-                if (target?.Name == ".maps")
-                {
-                    var map = maps.FirstOrDefault(m => m.Name == symbol.Name) ?? throw new BpfObjectFormatException(file, $"program '{function.Name}' uses map '{symbol.Name}', which .maps does not describe");
-                    references.Add(new MapReference(instruction, map.Name, false, 0));
-                }
-                else if (target != null && IsDataSection(target))
-                {
-                    var map = maps.First(m => m.DataSection == target.Name);
-                    var addend = BinaryPrimitives.ReadInt32LittleEndian(code.AsSpan((instruction * 8) + 4));
-                    references.Add(new MapReference(instruction, map.Name, true, (uint)((long)symbol.Value + addend)));
-                }
-                else
-                {
-                    throw new BpfObjectFormatException(file, $"program '{function.Name}' refers to '{symbol.Name}' in section '{target?.Name ?? "(none)"}', which is neither a map nor global data");
-                }
-            }
-
-            List<T> Within<T>(IReadOnlyDictionary<string, List<T>> table, Func<T, uint> offset, Func<T, uint, T> rebase) =>
-                table.TryGetValue(section.Name, out var all)
-                    ? all.Where(r => offset(r) >= start && offset(r) < start + size).Select(r => rebase(r, (uint)((offset(r) - start) / 8))).ToList()
-                    : new List<T>();
-
-            return new ProgramSpec(
-                function.Name,
-                section.Name,
-                definition,
-                code,
-                references,
-                Within(ext.Functions, f => f.ByteOffset, (f, index) => f with { ByteOffset = index }),
-                Within(ext.Lines, l => l.ByteOffset, (l, index) => l with { ByteOffset = index }));
-        }
 
         // A map's definition in .maps: a struct whose members encode numbers as pointers to arrays of that length
         // (__uint) and types as pointers to them (__type), as libbpf's bpf_helpers.h macros write them.
