@@ -16,15 +16,18 @@ namespace BpfSharp.Compiler
         private readonly IMethodSymbol _method;
         private readonly MethodDeclarationSyntax _syntax;
         private readonly bool _isProgram;
+        private readonly IReadOnlyDictionary<IParameterSymbol, IFieldSymbol> _maps;
         private readonly StringBuilder _body = new StringBuilder();
         private int _indent = 1;
 
-        public FunctionWriter(TranslationUnit unit, IMethodSymbol method, MethodDeclarationSyntax syntax, bool isProgram)
+        /// <summary>A writer for a method; <paramref name="maps"/>: the map each map parameter stands for in this copy (none for a program).</summary>
+        public FunctionWriter(TranslationUnit unit, IMethodSymbol method, MethodDeclarationSyntax syntax, bool isProgram, IReadOnlyDictionary<IParameterSymbol, IFieldSymbol>? maps = null)
         {
             _unit = unit;
             _method = method;
             _syntax = syntax;
             _isProgram = isProgram;
+            _maps = maps ?? new Dictionary<IParameterSymbol, IFieldSymbol>(SymbolEqualityComparer.Default);
         }
 
         private Location Where => _syntax.Identifier.GetLocation();
@@ -38,7 +41,8 @@ namespace BpfSharp.Compiler
                 _unit.Problem(CompilerDiagnosticIds.UnsupportedConstruct, Where, $"'{_method.Name}' is an instance method: BPF code has no objects, make it static");
             }
 
-            var parameters = _method.Parameters.Select(p =>
+            // A map parameter is no C parameter: each copy of the method names its map directly.
+            var parameters = _method.Parameters.Where(p => !_maps.ContainsKey(p)).Select(p =>
             {
                 if (p.RefKind != RefKind.None)
                 {
@@ -337,6 +341,9 @@ namespace BpfSharp.Compiler
             {
                 case ILocalReferenceOperation local:
                     return TranslationUnit.Identifier(local.Local.Name);
+                case IParameterReferenceOperation parameter when _unit.Symbols.MapTypeOf(parameter.Parameter.Type) != null:
+                    _unit.Problem(CompilerDiagnosticIds.UnsupportedMapUse, parameter.Syntax.GetLocation(), $"map parameter '{parameter.Parameter.Name}' can only be passed to a helper's map parameter or to a method's map parameter");
+                    return "0";
                 case IParameterReferenceOperation parameter:
                     return TranslationUnit.Identifier(parameter.Parameter.Name);
                 case IConversionOperation conversion:
@@ -353,6 +360,10 @@ namespace BpfSharp.Compiler
                     return Step(step);
                 case IConditionalOperation conditional when conditional.WhenFalse != null:
                     return "(" + Expression(conditional.Condition) + " ? " + Expression(conditional.WhenTrue) + " : " + Expression(conditional.WhenFalse) + ")";
+                case IAddressOfOperation { Reference: IMethodReferenceOperation { Method: { IsStatic: true, MethodKind: MethodKind.Ordinary } callback } } address
+                    when callback.Locations.Any(l => l.IsInSource):
+                    // '&Callback' as a helper's function pointer argument (bpf_loop, timers...): a subprogram of its own.
+                    return "(&" + _unit.Function(callback, address.Syntax.GetLocation(), FunctionUse.Callback) + ")";
                 case IAddressOfOperation address:
                     return "(&" + Target(address.Reference) + ")";
                 case { Kind: OperationKind.None } when IsPointerIndirection(operation) is IOperation pointer:
@@ -415,6 +426,11 @@ namespace BpfSharp.Compiler
         {
             var target = invocation.TargetMethod;
             var at = invocation.Syntax.GetLocation();
+            if (target.IsStatic && target.Locations.Any(l => l.IsInSource) && target.MethodKind == MethodKind.Ordinary && _unit.Symbols.HelperOf(target) is null)
+            {
+                return MethodCall(invocation, at);
+            }
+
             var arguments = invocation.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0).SelectMany(a => Argument(a, at)).ToList();
             if (_unit.Symbols.HelperOf(target) is (string name, int id))
             {
@@ -437,13 +453,55 @@ namespace BpfSharp.Compiler
                 return intrinsic;
             }
 
-            if (target.IsStatic && target.Locations.Any(l => l.IsInSource) && target.MethodKind == MethodKind.Ordinary)
-            {
-                return _unit.Function(target, at) + "(" + string.Join(", ", arguments) + ")";
-            }
-
             _unit.Problem(CompilerDiagnosticIds.UnsupportedCall, at, $"'{target.ToDisplayString()}' cannot be called from a BPF program: only BpfHelpers, BpfPacket loads, Interlocked, byte swaps, block copies and static methods of this project can");
             return "0";
+        }
+
+        // A call of a static method of the project. Map arguments are not passed: they pick the copy of the method that
+        // names those maps (a map must be known where a helper uses it), so 'Count(Hash, key)' calls Program_Count_Hash(key).
+        private string MethodCall(IInvocationOperation invocation, Location at)
+        {
+            var maps = new Dictionary<IParameterSymbol, IFieldSymbol>(SymbolEqualityComparer.Default);
+            var arguments = new List<string>();
+            var mapsKnown = true;
+            foreach (var argument in invocation.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0))
+            {
+                if (argument.Parameter is { } parameter && _unit.Symbols.MapTypeOf(parameter.Type) != null)
+                {
+                    if (MapOf(argument.Value) is IFieldSymbol map)
+                    {
+                        maps[parameter] = map;
+                    }
+                    else
+                    {
+                        _unit.Problem(CompilerDiagnosticIds.UnsupportedMapUse, argument.Value.Syntax.GetLocation(), $"the map passed to '{parameter.Name}' must be a static map field or a map parameter, so that the compiler knows which map it is");
+                        mapsKnown = false;
+                    }
+
+                    continue;
+                }
+
+                arguments.AddRange(Argument(argument, at));
+            }
+
+            // Without its maps the method has no copy to write (and would only repeat the error inside it).
+            return mapsKnown ? _unit.Function(invocation.TargetMethod, at, FunctionUse.Call, maps) + "(" + string.Join(", ", arguments) + ")" : "0";
+        }
+
+        // The static map field a value names: the field itself, or the map this copy of the method binds a parameter to.
+        private IFieldSymbol? MapOf(IOperation value)
+        {
+            while (value is IConversionOperation { IsImplicit: true } conversion)
+            {
+                value = conversion.Operand;
+            }
+
+            return value switch
+            {
+                IFieldReferenceOperation { Instance: null } field when _unit.Symbols.MapTypeOf(field.Field.Type) != null => field.Field,
+                IParameterReferenceOperation parameter when _maps.TryGetValue(parameter.Parameter, out var bound) => bound,
+                _ => null,
+            };
         }
 
         // A map argument becomes the map's address; params arrays are spread; 'ref x' of Interlocked is &x.
@@ -457,13 +515,13 @@ namespace BpfSharp.Compiler
 
             if (argument.Parameter != null && SymbolEqualityComparer.Default.Equals(argument.Parameter.Type, _unit.Symbols.Map))
             {
-                if (value is IFieldReferenceOperation { Instance: null } mapField && _unit.Symbols.MapTypeOf(mapField.Field.Type) != null)
+                if (MapOf(value) is IFieldSymbol map)
                 {
-                    yield return "&" + _unit.Map(mapField.Field, mapField.Syntax.GetLocation());
+                    yield return "&" + _unit.Map(map, value.Syntax.GetLocation());
                 }
                 else
                 {
-                    _unit.Problem(CompilerDiagnosticIds.UnsupportedMapUse, value.Syntax.GetLocation(), "a helper's map argument must be a static map field, so that the compiler knows which map it is");
+                    _unit.Problem(CompilerDiagnosticIds.UnsupportedMapUse, value.Syntax.GetLocation(), "a helper's map argument must be a static map field or a map parameter, so that the compiler knows which map it is");
                     yield return "0";
                 }
 

@@ -45,6 +45,11 @@ namespace BpfSharp.Compiler
                 return CType(pointer.PointedAtType, at) + " *";
             }
 
+            if (type is IFunctionPointerTypeSymbol)
+            {
+                return "void *"; // a helper's callback parameter: the address of a BPF function
+            }
+
             if (type.TypeKind == TypeKind.Enum && type is INamedTypeSymbol enumType && enumType.EnumUnderlyingType != null)
             {
                 return CType(enumType.EnumUnderlyingType, at);

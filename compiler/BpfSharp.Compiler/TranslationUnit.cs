@@ -29,6 +29,7 @@ namespace BpfSharp.Compiler
         private readonly List<MethodDeclarationSyntax> _translatedBodies = new List<MethodDeclarationSyntax>();
         private readonly HashSet<string> _internalNames = new HashSet<string>(StringComparer.Ordinal);
         private readonly Dictionary<ISymbol, string> _internalNamesOf = new Dictionary<ISymbol, string>(SymbolEqualityComparer.Default);
+        private readonly Dictionary<string, string> _functionNames = new Dictionary<string, string>(StringComparer.Ordinal); // by SymbolKey and bound maps
         // The methods whose bodies are being written: a call to one of them is recursion.
         private readonly HashSet<IMethodSymbol> _inProgress = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
         private readonly Dictionary<ITypeSymbol, string> _structNames = new Dictionary<ITypeSymbol, string>(SymbolEqualityComparer.Default);
@@ -88,22 +89,30 @@ namespace BpfSharp.Compiler
             }
         }
 
-        /// <summary>The C name of a static method the program calls, translated on first use.</summary>
-        public string Function(IMethodSymbol method, Location at)
+        /// <summary>
+        /// The C name of a static method the program calls, translated on first use: inlined, unless the method says
+        /// [MethodImpl(MethodImplOptions.NoInlining)] or is passed as a callback (then a BPF-to-BPF call, a subprogram
+        /// with its own BTF func info, which keeps large programs under the stack and complexity limits).
+        /// </summary>
+        public string Function(IMethodSymbol method, Location at, FunctionUse use = FunctionUse.Call, IReadOnlyDictionary<IParameterSymbol, IFieldSymbol>? maps = null)
         {
             if (_inProgress.Contains(method.OriginalDefinition))
             {
-                // Calls are inlined, and the verifier refuses call cycles in any case.
+                // The verifier refuses call cycles, inlined or not.
                 Problem(CompilerDiagnosticIds.UnsupportedConstruct, at, $"'{method.Name}' is called while it runs (recursion): BPF programs cannot recurse");
             }
 
-            if (_internalNamesOf.TryGetValue(method.OriginalDefinition, out var known))
+            // A method with map parameters is written once per set of maps it is called with: the maps are known in each copy.
+            maps ??= new Dictionary<IParameterSymbol, IFieldSymbol>(SymbolEqualityComparer.Default);
+            var boundMaps = method.Parameters.Where(maps.ContainsKey).Select(p => maps[p]).ToList();
+            var key = SymbolKey(method.OriginalDefinition) + (boundMaps.Count == 0 ? string.Empty : " with " + string.Join(", ", boundMaps.Select(SymbolKey)));
+            if (_functionNames.TryGetValue(key, out var known))
             {
                 return known;
             }
 
-            var name = InternalName(Identifier(method.ContainingType.Name + "_" + method.Name));
-            _internalNamesOf.Add(method.OriginalDefinition, name);
+            var name = InternalName(Identifier(method.ContainingType.Name + "_" + method.Name + string.Concat(boundMaps.Select(m => "_" + m.Name))));
+            _functionNames.Add(key, name);
 
             var syntax = method.DeclaringSyntaxReferences.Select(r => r.GetSyntax(_cancellationToken)).OfType<MethodDeclarationSyntax>().FirstOrDefault();
             if (syntax is null || method.IsGenericMethod)
@@ -112,11 +121,12 @@ namespace BpfSharp.Compiler
                 return name;
             }
 
-            var writer = new FunctionWriter(this, method, syntax, isProgram: false);
-            var signature = "static __attribute__((always_inline)) " + writer.Signature(name);
+            var writer = new FunctionWriter(this, method, syntax, isProgram: false, maps);
+            var inlined = use == FunctionUse.Call && (method.MethodImplementationFlags & System.Reflection.MethodImplAttributes.NoInlining) == 0;
+            var signature = (inlined ? "static __attribute__((always_inline)) " : "static __attribute__((noinline)) ") + writer.Signature(name);
             _inProgress.Add(method.OriginalDefinition);
             _translatedBodies.Add(syntax);
-            _functions.Add(new ObjectPart(SymbolKey(method.OriginalDefinition), name, writer.DeclarationLine() + signature + "\n" + writer.Body(), signature + ";"));
+            _functions.Add(new ObjectPart(key, name, writer.DeclarationLine() + signature + "\n" + writer.Body(), signature + ";"));
             _inProgress.Remove(method.OriginalDefinition);
             return name;
         }
@@ -197,5 +207,12 @@ namespace BpfSharp.Compiler
                 _translatedBodies.ToList().Select(MethodDependency.Of).ToList,
                 Problems.Any(p => CompilerDiagnosticIds.StopsTheObject(p.Id)));
 
+    }
+
+    /// <summary>How a program uses a static method: called, or passed (its address) as a helper's callback.</summary>
+    internal enum FunctionUse
+    {
+        Call,
+        Callback,
     }
 }

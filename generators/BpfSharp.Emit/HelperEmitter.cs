@@ -16,12 +16,14 @@ namespace BpfSharp.Generators
         private const string DocsBaseUrl = "https://docs.ebpf.io/linux/helper-function/";
         private static readonly Lazy<Template> s_template = new Lazy<Template>(() => LoadTemplate("BpfHelpers.scriban"));
 
-        public static string Emit(IReadOnlyList<HelperSpec> helpers)
+        /// <param name="helpers">The helpers to write stubs for.</param>
+        /// <param name="functionPointers">Callback parameters typed as the kernel's callback (C# 9 function pointers), else void*.</param>
+        public static string Emit(IReadOnlyList<HelperSpec> helpers, bool functionPointers = true)
         {
             var model = new ScriptObject
             {
                 ["helper_count"] = helpers.Count,
-                ["helpers"] = helpers.Select(CreateView).ToArray(),
+                ["helpers"] = helpers.Select(helper => CreateView(helper, functionPointers)).ToArray(),
             };
             var context = new TemplateContext { LoopLimit = 0, StrictVariables = true };
             context.PushGlobal(model);
@@ -29,9 +31,9 @@ namespace BpfSharp.Generators
             return text.Replace("\r\n", "\n");
         }
 
-        private static ScriptObject CreateView(HelperSpec helper)
+        private static ScriptObject CreateView(HelperSpec helper, bool functionPointers)
         {
-            var parameters = helper.Parameters.Select((p, i) => new ParameterView(p, CSharpParameterName(p.Name, i))).ToArray();
+            var parameters = helper.Parameters.Select((p, i) => new ParameterView(p, CSharpParameterName(p.Name, i), functionPointers ? helper.Callbacks.FirstOrDefault(c => c.Parameter == p.Name) : null)).ToArray();
             var parameterList = parameters.Select(p => FlagsAttribute(helper, p.Parameter) + p.CSharpType + " " + p.CSharpName).ToList();
             if (helper.IsVariadic)
             {
@@ -211,11 +213,12 @@ namespace BpfSharp.Generators
 
         private sealed class ParameterView
         {
-            public ParameterView(HelperParameter parameter, string csharpName)
+            public ParameterView(HelperParameter parameter, string csharpName, HelperCallback? callback)
             {
                 Parameter = parameter;
                 CSharpName = csharpName;
-                CSharpType = CTypes.IsMapParameter(parameter) ? CTypes.MapType : CTypes.ToCSharp(parameter.CType) ?? "void*";
+                CSharpType = CTypes.IsMapParameter(parameter) ? CTypes.MapType
+                    : (callback is null ? null : CTypes.ToFunctionPointer(callback.Signature)) ?? CTypes.ToCSharp(parameter.CType) ?? "void*";
             }
 
             public HelperParameter Parameter { get; }

@@ -3,6 +3,7 @@ using System.Text;
 using BpfSharp.Compiler;
 using BpfSharp.Spec;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Text;
 
@@ -68,16 +69,20 @@ namespace BpfSharp.Generators
                 }
             });
 
-            context.RegisterSourceOutput(merged, (output, helpers) =>
+            // Callbacks are typed as C# 9 function pointers; a project on an older C# gets void* (and no signature check).
+            var functionPointers = context.ParseOptionsProvider
+                .Select(static (options, _) => options is not CSharpParseOptions { LanguageVersion: < LanguageVersion.CSharp9 });
+            context.RegisterSourceOutput(merged.Combine(functionPointers), (output, input) =>
             {
-                if (helpers is EquatableArray<HelperSpec> all)
-                {
-                    output.AddSource(HintName, HelperEmitter.Emit(all));
-                }
-                else
+                var (helpers, pointers) = input;
+                if (helpers is null && pointers)
                 {
                     // One text per process: a compiler server reuses it, and with it its checksum, in every build.
                     output.AddSource(HintName, s_shippedText.Value);
+                }
+                else
+                {
+                    output.AddSource(HintName, HelperEmitter.Emit(helpers ?? HelperSpecMerger.Merge(ShippedSpec.Helpers, System.Array.Empty<HelperSpec>()), pointers));
                 }
             });
         }

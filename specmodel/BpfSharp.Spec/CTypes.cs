@@ -86,6 +86,42 @@ namespace BpfSharp.Spec
             return stars == 0 ? scalar : scalar + new string('*', stars);
         }
 
+        /// <summary>
+        /// The C# function pointer type of a callback's C type (<c>long (__u64 index, void *ctx)</c> is
+        /// <c>delegate*&lt;ulong, void*, long&gt;</c>), so that C# itself checks <c>&amp;Callback</c>; null when a part has no C# form.
+        /// </summary>
+        public static string? ToFunctionPointer(string signature)
+        {
+            var open = signature.IndexOf('(');
+            if (open <= 0 || !signature.EndsWith(")", StringComparison.Ordinal) || ToCSharp(signature.Substring(0, open).Trim()) is not string returns)
+            {
+                return null;
+            }
+
+            var types = new List<string>();
+            var list = signature.Substring(open + 1, signature.Length - open - 2).Trim();
+            foreach (var declaration in list.Length == 0 || list == "void" ? Array.Empty<string>() : list.Split(','))
+            {
+                // "void *ctx" -> "void *": the parameter's name is the last word.
+                var text = declaration.Trim();
+                var end = text.Length;
+                while (end > 0 && (char.IsLetterOrDigit(text[end - 1]) || text[end - 1] == '_'))
+                {
+                    end--;
+                }
+
+                if (end == 0 || end == text.Length || ToCSharp(text.Substring(0, end).Trim()) is not string type)
+                {
+                    return null;
+                }
+
+                types.Add(type);
+            }
+
+            types.Add(returns);
+            return "delegate*<" + string.Join(", ", types) + ">";
+        }
+
         /// <summary>Whether a parameter is the map argument: a pointer named <c>map</c>, <c>ringbuf</c> or <c>*_map</c>.</summary>
         public static bool IsMapParameter(HelperParameter parameter) =>
             parameter.CType.EndsWith("*", StringComparison.Ordinal)

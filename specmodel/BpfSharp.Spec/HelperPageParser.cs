@@ -140,6 +140,7 @@ namespace BpfSharp.Spec
                     GplOnlyExceptions = new EquatableArray<string>(gplExceptions),
                     Flags = new EquatableArray<HelperFlag>(ReadFlags(parameters)),
                     Conditions = new EquatableArray<ProgramCondition>(ReadConditions()),
+                    Callbacks = new EquatableArray<HelperCallback>(ReadCallbacks(parameters)),
                 };
             }
 
@@ -224,6 +225,29 @@ namespace BpfSharp.Spec
                 }
 
                 return flags;
+            }
+
+            // | argument | callback |: the C type of the function a callback parameter points to.
+            private List<HelperCallback> ReadCallbacks(List<HelperParameter> parameters)
+            {
+                var callbacks = new List<HelperCallback>();
+                foreach (var (line, cells) in TableRows("BPFSHARP_CALLBACKS", "### Callbacks", 2))
+                {
+                    if (!parameters.Any(p => p.Name == cells[0]))
+                    {
+                        Report(SpecDiagnosticIds.MalformedFact, line, $"the callbacks table names '{Shorten(cells[0])}', which is not a parameter of the signature");
+                    }
+                    else if (CTypes.ToFunctionPointer(cells[1]) is null)
+                    {
+                        Report(SpecDiagnosticIds.MalformedFact, line, $"callback type '{Shorten(cells[1])}' is not a C function type whose parts all have a C# form");
+                    }
+                    else
+                    {
+                        callbacks.Add(new HelperCallback(cells[0], cells[1]));
+                    }
+                }
+
+                return callbacks;
             }
 
             // | program type | condition | values |

@@ -37,6 +37,9 @@ namespace BpfSharp.Spec
         /// <summary>Extra conditions on the use in a program type (capabilities, kernel config, attach type, ...).</summary>
         public EquatableArray<ProgramCondition> Conditions { get; init; } = EquatableArray<ProgramCondition>.Empty;
 
+        /// <summary>The parameters that take a callback, with the C type of the function they must point to.</summary>
+        public EquatableArray<HelperCallback> Callbacks { get; init; } = EquatableArray<HelperCallback>.Empty;
+
         /// <summary>The page's C declaration, rebuilt from the parsed parts.</summary>
         public string CSignature => CDeclaration.Format(this);
     }
@@ -48,6 +51,9 @@ namespace BpfSharp.Spec
 
     /// <summary>A program type that may call the helper, with the kernel version that allowed it when later than the helper.</summary>
     public sealed record ProgramTypeUse(string ProgramType, string? Since, string? SinceCommit);
+
+    /// <summary>A parameter that takes a callback: a static BPF function of the given C type, <c>long (__u64 index, void *ctx)</c>.</summary>
+    public sealed record HelperCallback(string Parameter, string Signature);
 
     /// <summary>A named constant a flags argument accepts. Kind: bit, mask (a numeric field) or value (an enumerated value).</summary>
     public sealed record HelperFlag(string Parameter, string Constant, ulong Value, string Kind);

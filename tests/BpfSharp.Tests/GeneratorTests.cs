@@ -46,6 +46,23 @@ public class GeneratorTests
     }
 
     [Fact]
+    public void Callbacks_are_typed_function_pointers_and_CSharp_8_gets_void_pointers()
+    {
+        Assert.Contains("public static long Loop(uint nrLoops, delegate*<ulong, void*, long> callbackFn,", TestCompilation.ShippedHelpersSource);
+
+        // C# 8 (the oldest the stubs support: they use #nullable) has no function pointers: the stubs must still compile there.
+        var old = new Microsoft.CodeAnalysis.CSharp.CSharpParseOptions(Microsoft.CodeAnalysis.CSharp.LanguageVersion.CSharp8);
+        var compilation = TestCompilation.Create().AddSyntaxTrees(Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText("public static class Empty { }", old, path: "Empty.cs"));
+        Microsoft.CodeAnalysis.CSharp.CSharpGeneratorDriver.Create([new HelperGenerator().AsSourceGenerator()], parseOptions: old)
+            .RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
+        var source = output.SyntaxTrees.Single(t => t.FilePath.EndsWith(HelperGenerator.HintName, StringComparison.Ordinal)).ToString();
+
+        Assert.Empty(diagnostics);
+        Assert.Contains("public static long Loop(uint nrLoops, void* callbackFn,", source);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+    }
+
+    [Fact]
     public void One_raw_method_per_helper_following_the_contract()
     {
         var source = TestCompilation.ShippedHelpersSource;

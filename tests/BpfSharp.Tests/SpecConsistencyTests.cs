@@ -32,6 +32,7 @@ public class SpecConsistencyTests
         Skip.IfNot(RepoPaths.HasShared, RepoPaths.NoSharedReason);
         var pages = ShippedPages();
         var flags = FlagTable.Load(Path.Combine(RepoPaths.Root, "spec", "helper-flags.tsv"));
+        var callbacks = CallbackTable.Load(Path.Combine(RepoPaths.Root, "spec", "helper-callbacks.tsv"));
         Assert.Equal(211, Upstream.Value.Helpers.Count);
         Assert.Equal(Upstream.Value.Helpers.Select(h => h.Name).OrderBy(n => n), pages.Keys.OrderBy(n => n));
 
@@ -56,6 +57,7 @@ public class SpecConsistencyTests
             Check("GPL-only exceptions", string.Join(",", source.GplOnlyExceptions), string.Join(",", page.GplOnlyExceptions));
             Check("conditions", string.Join(",", source.Conditions), string.Join(",", page.Conditions));
             Check("flags", string.Join(",", flags.Where(f => f.Helper == source.Name).Select(f => f.Flag)), string.Join(",", page.Flags));
+            Check("callbacks", string.Join(",", callbacks.Where(c => c.Helper == source.Name).Select(c => c.Callback)), string.Join(",", page.Callbacks));
         }
 
         Assert.True(mismatches.Count == 0, string.Join("\n", mismatches));

@@ -11,7 +11,7 @@ public static class HelperPageWriter
 {
     public const string MissingProse = "TODO";
 
-    public static string Write(UpstreamHelper facts, IReadOnlyList<HelperParameter> parameters, IReadOnlyList<HelperFlag> flags, HelperDocs prose)
+    public static string Write(UpstreamHelper facts, IReadOnlyList<HelperParameter> parameters, IReadOnlyList<HelperFlag> flags, IReadOnlyList<HelperCallback> callbacks, HelperDocs prose)
     {
         var page = new StringBuilder();
         void Line(string text = "") => page.Append(text).Append('\n');
@@ -107,6 +107,22 @@ public static class HelperPageWriter
             }
 
             Line("<!-- [/BPFSHARP_FLAGS] -->");
+        }
+
+        if (callbacks.Count > 0)
+        {
+            Line();
+            Line("### Callbacks");
+            Line();
+            Line("<!-- [BPFSHARP_CALLBACKS] -->");
+            Line("| argument | callback |");
+            Line("|---|---|");
+            foreach (var callback in callbacks)
+            {
+                Line($"| `{callback.Parameter}` | `{callback.Signature}` |");
+            }
+
+            Line("<!-- [/BPFSHARP_CALLBACKS] -->");
         }
 
         if (facts.Conditions.Count > 0)

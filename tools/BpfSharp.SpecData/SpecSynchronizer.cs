@@ -22,6 +22,7 @@ public sealed class SpecSynchronizer(UpstreamFacts facts, string specRoot)
     public IReadOnlyList<PageChange> Run(bool write)
     {
         var flags = FlagTable.Load(Path.Combine(specRoot, "helper-flags.tsv"));
+        var callbacks = CallbackTable.Load(Path.Combine(specRoot, "helper-callbacks.tsv"));
         var changes = new List<PageChange>();
         var verdicts = new KernelVerdicts(specRoot);
         var decisions = new List<KernelDecision>();
@@ -38,7 +39,8 @@ public sealed class SpecSynchronizer(UpstreamFacts facts, string specRoot)
 
             var parameters = ParseParameters(helper);
             var helperFlags = flags.Where(f => f.Helper == helper.Name).Select(f => f.Flag).ToArray();
-            var newText = HelperPageWriter.Write(helper, parameters, helperFlags, old?.Helper?.Docs ?? HelperDocs.None);
+            var helperCallbacks = callbacks.Where(c => c.Helper == helper.Name).Select(c => c.Callback).ToArray();
+            var newText = HelperPageWriter.Write(helper, parameters, helperFlags, helperCallbacks, old?.Helper?.Docs ?? HelperDocs.None);
             if (newText == oldText)
             {
                 continue;
@@ -112,6 +114,7 @@ public sealed class SpecSynchronizer(UpstreamFacts facts, string specRoot)
         }
 
         Compare("flags", old.Flags, updated.Flags, f => $"{f.Parameter}:{f.Constant}={f.Value.ToString(CultureInfo.InvariantCulture)}");
+        Compare("callbacks", old.Callbacks, updated.Callbacks, c => $"{c.Parameter}:{c.Signature}");
         Compare("conditions", old.Conditions, updated.Conditions, c => $"{c.ProgramType}:{c.Kind}={c.Values}");
         if (changes.Count == 0)
         {
@@ -137,4 +140,16 @@ public static class FlagTable
         text.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
             ? ulong.Parse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture)
             : ulong.Parse(text, CultureInfo.InvariantCulture);
+}
+
+/// <summary>spec/helper-callbacks.tsv: helper, parameter, the C type of the callback function.</summary>
+public static class CallbackTable
+{
+    public static IReadOnlyList<(string Helper, HelperCallback Callback)> Load(string path) =>
+        File.ReadLines(path)
+            .Where(l => l.Length > 0 && !l.StartsWith('#'))
+            .Skip(1)
+            .Select(l => l.Split('\t'))
+            .Select(r => (r[0], new HelperCallback(r[1], r[2])))
+            .ToArray();
 }

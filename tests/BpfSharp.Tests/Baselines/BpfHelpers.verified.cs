@@ -376,7 +376,7 @@ namespace BpfSharp
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_find_vma/"/>.</para>
         /// </remarks>
         [global::BpfSharp.BpfHelper("bpf_find_vma", 180, Since = "5.17", ProgramTypes = 0x1E7EFFFFEUL, ProgramTypeVersions = "1:6.16 3:6.16 4:6.16 6:6.16 8:6.16 9:6.16 10:6.16 11:6.16 12:6.16 13:6.16 14:6.16 15:6.16 16:6.16 18:6.16 19:6.16 21:6.16 22:6.16 23:6.16 25:6.16 30:6.16 32:6.16", ProgramTypeConditions = "1:cap=CAP_BPF,CAP_PERFMON 3:cap=CAP_BPF,CAP_PERFMON 4:cap=CAP_BPF,CAP_PERFMON 6:cap=CAP_BPF,CAP_PERFMON 8:cap=CAP_BPF,CAP_PERFMON 9:cap=CAP_BPF,CAP_PERFMON 10:cap=CAP_BPF,CAP_PERFMON 11:cap=CAP_BPF,CAP_PERFMON 12:cap=CAP_BPF,CAP_PERFMON 13:cap=CAP_BPF,CAP_PERFMON 14:cap=CAP_BPF,CAP_PERFMON 15:cap=CAP_BPF,CAP_PERFMON 16:cap=CAP_BPF,CAP_PERFMON 18:cap=CAP_BPF,CAP_PERFMON 19:cap=CAP_BPF,CAP_PERFMON 21:cap=CAP_BPF,CAP_PERFMON 22:cap=CAP_BPF,CAP_PERFMON 23:cap=CAP_BPF,CAP_PERFMON 25:cap=CAP_BPF,CAP_PERFMON 29:kconfig=CONFIG_BPF_EVENTS 30:cap=CAP_BPF,CAP_PERFMON 31:kconfig=CONFIG_BPF_EVENTS 32:cap=CAP_BPF,CAP_PERFMON")]
-        public static long FindVma(void* task, ulong addr, void* callbackFn, void* callbackCtx, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
+        public static long FindVma(void* task, ulong addr, delegate*<void*, void*, void*, long> callbackFn, void* callbackCtx, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_find_vma", 180);
 
         /// <summary>
@@ -396,7 +396,7 @@ namespace BpfSharp
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_for_each_map_elem/"/>.</para>
         /// </remarks>
         [global::BpfSharp.BpfHelper("bpf_for_each_map_elem", 164, Since = "5.13", ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF 3:cap=CAP_BPF 4:cap=CAP_BPF 6:cap=CAP_BPF 8:cap=CAP_BPF 9:cap=CAP_BPF 10:cap=CAP_BPF 11:cap=CAP_BPF 12:cap=CAP_BPF 13:cap=CAP_BPF 14:cap=CAP_BPF 15:cap=CAP_BPF 16:cap=CAP_BPF 18:cap=CAP_BPF 19:cap=CAP_BPF 21:cap=CAP_BPF 22:cap=CAP_BPF 23:cap=CAP_BPF 25:cap=CAP_BPF 27:cap=CAP_BPF 30:cap=CAP_BPF 32:cap=CAP_BPF", MapTypes = 0x666UL)]
-        public static long ForEachMapElem(global::BpfSharp.BpfMap map, void* callbackFn, void* callbackCtx, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
+        public static long ForEachMapElem(global::BpfSharp.BpfMap map, delegate*<void*, void*, void*, void*, long> callbackFn, void* callbackCtx, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_for_each_map_elem", 164);
 
         /// <summary>
@@ -1125,7 +1125,7 @@ namespace BpfSharp
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_loop/"/>.</para>
         /// </remarks>
         [global::BpfSharp.BpfHelper("bpf_loop", 181, Since = "5.17", ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF 2:cap=CAP_BPF 3:cap=CAP_BPF 4:cap=CAP_BPF 5:cap=CAP_BPF 6:cap=CAP_BPF 7:cap=CAP_BPF 8:cap=CAP_BPF 9:cap=CAP_BPF 10:cap=CAP_BPF 11:cap=CAP_BPF 12:cap=CAP_BPF 13:cap=CAP_BPF 14:cap=CAP_BPF 15:cap=CAP_BPF 16:cap=CAP_BPF 17:cap=CAP_BPF 18:cap=CAP_BPF 19:cap=CAP_BPF 21:cap=CAP_BPF 22:cap=CAP_BPF 23:cap=CAP_BPF 24:cap=CAP_BPF 25:cap=CAP_BPF 26:cap=CAP_BPF 27:cap=CAP_BPF 29:cap=CAP_BPF 30:cap=CAP_BPF 31:cap=CAP_BPF 32:cap=CAP_BPF")]
-        public static long Loop(uint nrLoops, void* callbackFn, void* callbackCtx, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
+        public static long Loop(uint nrLoops, delegate*<ulong, void*, long> callbackFn, void* callbackCtx, [global::BpfSharp.BpfHelperFlags(0x0UL, AcceptedValues = new ulong[] { 0x0UL }, Description = "no flags: pass 0")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_loop", 181);
 
         /// <summary>
@@ -3491,7 +3491,7 @@ namespace BpfSharp
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_timer_set_callback/"/>.</para>
         /// </remarks>
         [global::BpfSharp.BpfHelper("bpf_timer_set_callback", 170, Since = "5.15", GplOnly = true, ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF 2:cap=CAP_BPF 3:cap=CAP_BPF 4:cap=CAP_BPF 5:cap=CAP_BPF 6:cap=CAP_BPF 7:cap=CAP_BPF 8:cap=CAP_BPF 9:cap=CAP_BPF 10:cap=CAP_BPF 11:cap=CAP_BPF 12:cap=CAP_BPF 13:cap=CAP_BPF 14:cap=CAP_BPF 15:cap=CAP_BPF 16:cap=CAP_BPF 17:cap=CAP_BPF 18:cap=CAP_BPF 19:cap=CAP_BPF 21:cap=CAP_BPF 22:cap=CAP_BPF 23:cap=CAP_BPF 24:cap=CAP_BPF 25:cap=CAP_BPF 26:cap=CAP_BPF 27:cap=CAP_BPF 29:cap=CAP_BPF 30:cap=CAP_BPF 31:cap=CAP_BPF 32:cap=CAP_BPF")]
-        public static long TimerSetCallback(void* timer, void* callbackFn) =>
+        public static long TimerSetCallback(void* timer, delegate*<void*, void*, void*, int> callbackFn) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_timer_set_callback", 170);
 
         /// <summary>
@@ -3567,7 +3567,7 @@ namespace BpfSharp
         /// <para>Reference: <see href="https://docs.ebpf.io/linux/helper-function/bpf_user_ringbuf_drain/"/>.</para>
         /// </remarks>
         [global::BpfSharp.BpfHelper("bpf_user_ringbuf_drain", 209, Since = "6.1", ProgramTypes = 0x1EFEFFFFEUL, ProgramTypeConditions = "1:cap=CAP_BPF 2:cap=CAP_BPF 3:cap=CAP_BPF 4:cap=CAP_BPF 5:cap=CAP_BPF 6:cap=CAP_BPF 7:cap=CAP_BPF 8:cap=CAP_BPF 9:cap=CAP_BPF 10:cap=CAP_BPF 11:cap=CAP_BPF 12:cap=CAP_BPF 13:cap=CAP_BPF 14:cap=CAP_BPF 15:cap=CAP_BPF 16:cap=CAP_BPF 17:cap=CAP_BPF 18:cap=CAP_BPF 19:cap=CAP_BPF 21:cap=CAP_BPF 22:cap=CAP_BPF 23:cap=CAP_BPF 24:cap=CAP_BPF 25:cap=CAP_BPF 26:cap=CAP_BPF 27:cap=CAP_BPF 29:cap=CAP_BPF 30:cap=CAP_BPF 31:cap=CAP_BPF 32:cap=CAP_BPF", MapTypes = 0x80000000UL)]
-        public static long UserRingbufDrain(global::BpfSharp.BpfMap map, void* callbackFn, void* ctx, [global::BpfSharp.BpfHelperFlags(0x3UL, Description = "BPF_RB_NO_WAKEUP (0x1), BPF_RB_FORCE_WAKEUP (0x2)")] ulong flags) =>
+        public static long UserRingbufDrain(global::BpfSharp.BpfMap map, delegate*<void*, void*, long> callbackFn, void* ctx, [global::BpfSharp.BpfHelperFlags(0x3UL, Description = "BPF_RB_NO_WAKEUP (0x1), BPF_RB_FORCE_WAKEUP (0x2)")] ulong flags) =>
             throw new global::BpfSharp.BpfHelperNotAvailableException("bpf_user_ringbuf_drain", 209);
 
         /// <summary>
