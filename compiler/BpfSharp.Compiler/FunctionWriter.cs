@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text;
+using BpfSharp.Spec;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
@@ -49,7 +50,7 @@ namespace BpfSharp.Compiler
                     _unit.Problem(CompilerDiagnosticIds.UnsupportedConstruct, p.Locations.FirstOrDefault() ?? Where, $"parameter '{p.Name}' is passed by reference: pass a pointer instead");
                 }
 
-                return _unit.CType(p.Type, p.Locations.FirstOrDefault() ?? Where) + " " + TranslationUnit.Identifier(p.Name);
+                return _unit.CType(p.Type, p.Locations.FirstOrDefault() ?? Where) + " " + CNames.Identifier(p.Name);
             }).ToList();
             var returns = isProgram && _method.ReturnsVoid ? "int" : _unit.CType(_method.ReturnType, Where);
             return returns + " " + name + "(" + (parameters.Count == 0 ? "void" : string.Join(", ", parameters)) + ")";
@@ -107,7 +108,7 @@ namespace BpfSharp.Compiler
                         }
 
                         var type = _unit.CType(declarator.Symbol.Type, declarator.Syntax.GetLocation());
-                        Line(type + " " + TranslationUnit.Identifier(declarator.Symbol.Name) + (initializer is null ? " = {0};" : " = " + Expression(initializer) + ";"));
+                        Line(type + " " + CNames.Identifier(declarator.Symbol.Name) + (initializer is null ? " = {0};" : " = " + Expression(initializer) + ";"));
                     }
 
                     break;
@@ -201,7 +202,7 @@ namespace BpfSharp.Compiler
                         }
 
                         var type = _unit.CType(declarator.Symbol.Type, declarator.Syntax.GetLocation());
-                        Line(type + " " + TranslationUnit.Identifier(declarator.Symbol.Name) + " = " + Expression(address) + ";");
+                        Line(type + " " + CNames.Identifier(declarator.Symbol.Name) + " = " + Expression(address) + ";");
                     }
                 }
                 else
@@ -289,7 +290,7 @@ namespace BpfSharp.Compiler
             }
 
             var at = value.Syntax.GetLocation();
-            var name = TranslationUnit.Identifier(declarator.Symbol.Name);
+            var name = CNames.Identifier(declarator.Symbol.Name);
             var size = value.ChildOperations.FirstOrDefault(c => c.ConstantValue.HasValue && c.Type?.SpecialType == SpecialType.System_Int32)?.ConstantValue.Value as int?;
             if (!(declarator.Symbol.Type is IPointerTypeSymbol pointer) || size is null)
             {
@@ -340,12 +341,12 @@ namespace BpfSharp.Compiler
             switch (operation)
             {
                 case ILocalReferenceOperation local:
-                    return TranslationUnit.Identifier(local.Local.Name);
+                    return CNames.Identifier(local.Local.Name);
                 case IParameterReferenceOperation parameter when _unit.Symbols.MapTypeOf(parameter.Parameter.Type) != null:
                     _unit.Problem(CompilerDiagnosticIds.UnsupportedMapUse, parameter.Syntax.GetLocation(), $"map parameter '{parameter.Parameter.Name}' can only be passed to a helper's map parameter or to a method's map parameter");
                     return "0";
                 case IParameterReferenceOperation parameter:
-                    return TranslationUnit.Identifier(parameter.Parameter.Name);
+                    return CNames.Identifier(parameter.Parameter.Name);
                 case IConversionOperation conversion:
                     return Conversion(conversion);
                 case IBinaryOperation binary:

@@ -15,35 +15,8 @@ namespace BpfSharp.Compiler
     /// <summary>The unit's names: C identifiers for C# ones, the object's program and map names and their limits, literals.</summary>
     internal sealed partial class TranslationUnit
     {
-        private static readonly HashSet<string> s_cKeywords = new HashSet<string>(StringComparer.Ordinal)
-        {
-            "auto", "char", "extern", "inline", "long", "register", "restrict", "short", "signed", "typedef", "union", "unsigned", "volatile", "main",
-        };
-
         // BPF_OBJ_NAME_LEN - 1: the kernel's program and map names.
         private const int KernelNameLength = 15;
-
-        /// <summary>
-        /// A C identifier for a C# one: C keywords get a '_', and letters beyond ASCII are spelled out (the kernel accepts
-        /// only ASCII names in BTF), "Zähler" -> "Z_u00E4hler".
-        /// </summary>
-        public static string Identifier(string name)
-        {
-            if (name.All(IsAsciiNameCharacter))
-            {
-                return s_cKeywords.Contains(name) ? name + "_" : name;
-            }
-
-            var builder = new StringBuilder();
-            foreach (var c in name)
-            {
-                builder.Append(IsAsciiNameCharacter(c) ? c.ToString() : "_u" + ((int)c).ToString("X4", CultureInfo.InvariantCulture));
-            }
-
-            return builder.ToString();
-        }
-
-        private static bool IsAsciiNameCharacter(char c) => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 
         /// <summary>
         /// The object's name for a program or map, which is the C# name (the public contract): the kernel takes only
@@ -53,11 +26,11 @@ namespace BpfSharp.Compiler
         {
             var name = symbol.Name;
             var at = symbol.Locations.FirstOrDefault() ?? Location.None;
-            if (!name.All(IsAsciiNameCharacter))
+            if (!CNames.IsAsciiName(name))
             {
                 Problem(CompilerDiagnosticIds.ObjectName, at, $"{kind} name '{name}' has characters the kernel refuses in object names: only ASCII letters, digits and '_'");
             }
-            else if (s_cKeywords.Contains(name) || name == "LICENSE" || name == "SEC" || Symbols.IsHelperName(name) || name.StartsWith("bpfsharp_", StringComparison.Ordinal) || name.StartsWith("__", StringComparison.Ordinal))
+            else if (CNames.IsKeyword(name) || name == "LICENSE" || name == "SEC" || Symbols.IsHelperName(name) || name.StartsWith("bpfsharp_", StringComparison.Ordinal) || name.StartsWith("__", StringComparison.Ordinal))
             {
                 Problem(CompilerDiagnosticIds.ObjectName, at, $"{kind} name '{name}' is reserved in the object ({Reserved(name)}): rename the {(kind == "program" ? "method" : "field")}");
             }
@@ -72,7 +45,7 @@ namespace BpfSharp.Compiler
         }
 
         private string Reserved(string name) =>
-            s_cKeywords.Contains(name) ? "a C keyword"
+            CNames.IsKeyword(name) ? "a C keyword"
             : name == "LICENSE" ? "the licence's section symbol"
             : Symbols.IsHelperName(name) ? "the name of the helper " + name
             : "a name of the compiler's or the kernel headers'";

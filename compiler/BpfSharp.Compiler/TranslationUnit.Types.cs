@@ -83,10 +83,10 @@ namespace BpfSharp.Compiler
             }
 
             // Two structs of one name (other namespaces, nesting) get distinct C names, numbered in the order met.
-            var cName = Identifier(type.Name);
+            var cName = CNames.Identifier(type.Name);
             for (var n = 2; !_structNamesTaken.Add(cName); n++)
             {
-                cName = Identifier(type.Name) + "_" + n.ToString(CultureInfo.InvariantCulture);
+                cName = CNames.Identifier(type.Name) + "_" + n.ToString(CultureInfo.InvariantCulture);
             }
 
             var name = "struct " + cName;
@@ -101,8 +101,8 @@ namespace BpfSharp.Compiler
             var fields = type.GetMembers().OfType<IFieldSymbol>().Where(f => !f.IsStatic && !f.IsConst).ToList();
             string Declaration(IFieldSymbol field) =>
                 field.IsFixedSizeBuffer && field.Type is IPointerTypeSymbol element
-                    ? $"{CType(element.PointedAtType, at)} {Identifier(field.Name)}[{field.FixedSize}]"
-                    : $"{CType(field.Type, at)} {Identifier(field.Name)}";
+                    ? $"{CType(element.PointedAtType, at)} {CNames.Identifier(field.Name)}[{field.FixedSize}]"
+                    : $"{CType(field.Type, at)} {CNames.Identifier(field.Name)}";
 
             if (layout.Problem is string problem)
             {
@@ -163,7 +163,7 @@ namespace BpfSharp.Compiler
             type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "BpfSharp.BpfKernelStructAttribute")?.ConstructorArguments.FirstOrDefault().Value as string;
 
         /// <summary>A C field name: a kernel context struct's field is the kernel's snake_case name.</summary>
-        public static string FieldName(IFieldSymbol field) => IsContextField(field) ? SnakeCase(field.Name) : Identifier(field.Name);
+        public static string FieldName(IFieldSymbol field) => IsContextField(field) ? SnakeCase(field.Name) : CNames.Identifier(field.Name);
 
         // "DataEnd" -> "data_end", "RemoteIp4" -> "remote_ip4".
         private static string SnakeCase(string name)

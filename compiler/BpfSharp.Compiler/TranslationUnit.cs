@@ -111,7 +111,7 @@ namespace BpfSharp.Compiler
                 return known;
             }
 
-            var name = InternalName(Identifier(method.ContainingType.Name + "_" + method.Name + string.Concat(boundMaps.Select(m => "_" + m.Name))));
+            var name = InternalName(CNames.Member(method.ContainingType.Name, method.Name + string.Concat(boundMaps.Select(m => "_" + m.Name))));
             _functionNames.Add(key, name);
 
             var syntax = method.DeclaringSyntaxReferences.Select(r => r.GetSyntax(_cancellationToken)).OfType<MethodDeclarationSyntax>().FirstOrDefault();
@@ -157,7 +157,7 @@ namespace BpfSharp.Compiler
                 return known;
             }
 
-            var name = InternalName(Identifier(field.ContainingType.Name + "_" + field.Name));
+            var name = InternalName(CNames.Member(field.ContainingType.Name, field.Name));
             _internalNamesOf.Add(field, name);
 
             var type = CType(field.Type, at);

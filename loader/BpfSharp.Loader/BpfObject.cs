@@ -27,6 +27,28 @@ namespace BpfSharp
         /// A named section loads with that type and no expected attach type.
         /// </summary>
         public IReadOnlyDictionary<string, BpfProgramType>? ProgramTypes { get; init; }
+
+        /// <summary>
+        /// Values that global variables start with instead of the object's, by name (see <see cref="WithInitialValue{T}(string, T)"/>).
+        /// Read-only data (<c>static readonly</c> fields, C's <c>const volatile</c>) is frozen with them before the programs
+        /// load, so the verifier knows them as constants and drops the branches they rule out, as with libbpf's skeletons.
+        /// </summary>
+        public IReadOnlyDictionary<string, byte[]> InitialValues { get; init; } = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+
+        /// <summary>These options, with the global variable <paramref name="name"/> (<c>Class_Field</c> for a BpfSharp program) starting at <paramref name="value"/>.</summary>
+        public BpfObjectOptions WithInitialValue<T>(string name, T value)
+            where T : unmanaged
+        {
+            var values = new Dictionary<string, byte[]>(InitialValues, StringComparer.Ordinal)
+            {
+                [name] = System.Runtime.InteropServices.MemoryMarshal.AsBytes(System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref value, 1)).ToArray(),
+            };
+            return this with { InitialValues = values };
+        }
+
+        /// <summary>These options, with a static field of a BpfSharp program (<c>() =&gt; Config.Threshold</c>) starting at <paramref name="value"/>.</summary>
+        public BpfObjectOptions WithInitialValue<T>(System.Linq.Expressions.Expression<Func<T>> field, T value)
+            where T : unmanaged => WithInitialValue(BpfObject.GlobalName(field), value);
     }
 
     public sealed partial class BpfObject : IDisposable
@@ -89,7 +111,7 @@ namespace BpfSharp
         public static BpfObject Load(string path, byte[] contents, BpfObjectOptions? options = null)
         {
             options ??= new BpfObjectOptions();
-            var spec = ObjectSpec.Read(path, contents, options.ProgramTypes);
+            var spec = ObjectSpec.Read(path, contents, options.ProgramTypes).WithInitialValues(options.InitialValues);
             // A descriptor belongs to its BpfLoadedMap or BpfLoadedProgram as soon as it has one (whose handle would close it
             // again when finalized): a failed load closes those through them, and only the BTF directly.
             var btfFd = -1;

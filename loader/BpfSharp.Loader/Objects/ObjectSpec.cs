@@ -81,6 +81,31 @@ namespace BpfSharp.Loader.Objects
 
         public IReadOnlyList<ProgramSpec> Programs { get; }
 
+        /// <summary>This object with some global variables starting at other values (the bytes of each, by variable name).</summary>
+        public ObjectSpec WithInitialValues(IReadOnlyDictionary<string, byte[]> values)
+        {
+            if (values.Count == 0)
+            {
+                return this;
+            }
+
+            var data = Maps.Where(m => m.InitialData != null).ToDictionary(m => m.Name, m => (byte[])m.InitialData!.Clone(), StringComparer.Ordinal);
+            foreach (var (name, bytes) in values)
+            {
+                var global = Globals.FirstOrDefault(g => g.Name == name)
+                    ?? throw new KeyNotFoundException($"{Name} has no global variable '{name}' to set before loading; " + (Globals.Count == 0 ? "it has none" : "it has: " + string.Join(", ", Globals.Select(g => g.Name))));
+                if (global.Size != bytes.Length)
+                {
+                    throw new BpfException($"global variable '{name}' is {global.Size} bytes; the value given is {bytes.Length} bytes: use the type the program declares", 0);
+                }
+
+                bytes.CopyTo(data[global.MapName], global.Offset);
+            }
+
+            var maps = Maps.Select(m => data.TryGetValue(m.Name, out var bytes) ? m with { InitialData = bytes } : m).ToList();
+            return new ObjectSpec(Name, License, Btf, BtfBlob, maps, Programs.ToList(), Globals.ToList());
+        }
+
         public static ObjectSpec Read(string path, byte[] data, IReadOnlyDictionary<string, BpfProgramType>? programTypes = null)
         {
             var file = System.IO.Path.GetFileName(path);

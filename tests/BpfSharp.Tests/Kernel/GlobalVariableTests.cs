@@ -59,4 +59,38 @@ public sealed class GlobalVariableTests : IDisposable
         Assert.Contains("8 bytes", Assert.Throws<BpfException>(() => loaded.Global<uint>("Counters_Total")).Message);
         Assert.Contains("Counters_Total", Assert.Throws<KeyNotFoundException>(() => loaded.Global<ulong>("Total")).Message);
     }
+
+    [SkippableFact]
+    public void Initial_values_set_before_loading_are_what_the_program_starts_with_and_are_found_by_field()
+    {
+        RunningKernel.RequireBpf();
+        Skip.If(Tools.Find("clang") is null, "kernel test skipped: clang is needed (apt-get install clang)");
+        var path = Tools.CompileCSharp(Source, _directory, "initial");
+        var options = new BpfObjectOptions()
+            .WithInitialValue(() => Counters.Limit, 5u) // read-only: frozen at 5 before the program is verified
+            .WithInitialValue("Counters_Step", 2u);
+        using var loaded = BpfObject.Load(path, options);
+        var program = loaded.Program("Count");
+
+        Assert.Equal(5u, loaded.Global(() => Counters.Limit).Value);
+        Assert.Equal(2u, loaded.Global(() => Counters.Step).Value);
+        Assert.Equal(BpfReturnCodes.XDP_PASS, program.TestRun(new byte[64]).ReturnValue); // 2
+        Assert.Equal(BpfReturnCodes.XDP_PASS, program.TestRun(new byte[64]).ReturnValue); // 4
+        Assert.Equal(BpfReturnCodes.XDP_DROP, program.TestRun(new byte[64]).ReturnValue); // 6 > 5
+        Assert.Equal(6ul, loaded.Global(() => Counters.Total).Value);
+
+        Assert.Contains("Counters_Step", Assert.Throws<KeyNotFoundException>(() => BpfObject.Load(path, new BpfObjectOptions().WithInitialValue("Step", 1u))).Message);
+        Assert.Contains("4 bytes", Assert.Throws<BpfException>(() => BpfObject.Load(path, new BpfObjectOptions().WithInitialValue("Counters_Step", 1ul))).Message);
+        Assert.Throws<ArgumentException>(() => new BpfObjectOptions().WithInitialValue(() => 1u + Counters.Step, 1u));
+    }
+
+    /// <summary>The program's class as .NET code that loads it sees it (same names): the fields name the globals.</summary>
+    private static class Counters
+    {
+#pragma warning disable CS0649, CS0169 // never assigned here: only their names matter
+        public static ulong Total;
+        public static uint Step;
+        public static readonly uint Limit;
+#pragma warning restore CS0649, CS0169
+    }
 }
