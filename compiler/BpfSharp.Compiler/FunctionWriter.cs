@@ -193,11 +193,18 @@ namespace BpfSharp.Compiler
                     foreach (var declarator in group.Declarations.SelectMany(d => d.Declarators))
                     {
                         var initializer = declarator.Initializer?.Value ?? declarator.GetVariableInitializer()?.Value;
+                        if (initializer?.DescendantsAndSelf().OfType<IUtf8StringOperation>().FirstOrDefault() is IUtf8StringOperation text)
+                        {
+                            // 'fixed (byte* p = "..."u8)': a C string literal (read-only data, NUL-terminated like the u8 literal).
+                            Line(_unit.CType(declarator.Symbol.Type, declarator.Syntax.GetLocation()) + " " + CNames.Identifier(declarator.Symbol.Name) + " = (" + _unit.CType(declarator.Symbol.Type, declarator.Syntax.GetLocation()) + ")" + Utf8Literal(text.Value) + ";");
+                            continue;
+                        }
+
                         // The initializer is a fixed-pointer node (no public type) around the '&Field'.
                         var address = initializer?.DescendantsAndSelf().OfType<IAddressOfOperation>().FirstOrDefault();
                         if (address is null || !(initializer is IAddressOfOperation || initializer!.ChildOperations.FirstOrDefault() == address))
                         {
-                            Unsupported(initializer ?? declarator, $"'{declarator.Syntax}' (fixed takes the address of a field here: fixed (T* p = &Field))");
+                            Unsupported(initializer ?? declarator, $"'{declarator.Syntax}' (fixed takes the address of a field, fixed (T* p = &Field), or a UTF-8 literal, fixed (byte* p = \"...\"u8))");
                             continue;
                         }
 
@@ -213,6 +220,18 @@ namespace BpfSharp.Compiler
 
             _indent--;
             Line("}");
+        }
+
+        // A UTF-8 string as a C literal of its bytes: printable ASCII as is, everything else in octal.
+        private static string Utf8Literal(string value)
+        {
+            var builder = new StringBuilder("\"");
+            foreach (var b in Encoding.UTF8.GetBytes(value))
+            {
+                builder.Append(b == '"' || b == '\\' ? "\\" + (char)b : b < ' ' || b > '~' ? "\\" + Convert.ToString(b, 8).PadLeft(3, '0') : ((char)b).ToString());
+            }
+
+            return builder.Append('"').ToString();
         }
 
         // A loop whose condition is always true and that no break or return leaves runs for ever: the verifier
@@ -387,6 +406,8 @@ namespace BpfSharp.Compiler
                     return DefaultOf(defaultValue.Type, defaultValue.Syntax);
                 case IInvocationOperation invocation:
                     return Invocation(invocation);
+                case IPropertyReferenceOperation { Property.Name: "Length", Instance: IUtf8StringOperation text }:
+                    return Encoding.UTF8.GetByteCount(text.Value).ToString(CultureInfo.InvariantCulture); // "..."u8.Length: the bytes, without the NUL
                 case IObjectCreationOperation creation when creation.Type is { TypeKind: TypeKind.Struct } && _unit.Symbols.MapTypeOf(creation.Type) is null:
                     return StructCreation(creation);
                 default:

@@ -148,7 +148,8 @@ namespace BpfSharp.Compiler
 
         /// <summary>
         /// The C name of a static non-map field: global data (<c>.bss</c>/<c>.data</c>); a <c>static readonly</c> field is
-        /// <c>const volatile</c> (<c>.rodata</c>), which a loader may set before loading. Initialisers must be constants.
+        /// <c>const volatile</c> (<c>.rodata</c>), which a loader may set before loading. Initialisers must be constants or
+        /// struct values of constants.
         /// </summary>
         public string Global(IFieldSymbol field, Location at)
         {
@@ -165,20 +166,81 @@ namespace BpfSharp.Compiler
             string? initial = null;
             if (declarator?.Initializer?.Value is ExpressionSyntax value)
             {
-                var constant = _compilation.GetSemanticModel(declarator.SyntaxTree).GetConstantValue(value, _cancellationToken);
-                if (!constant.HasValue || constant.Value is null || !(constant.Value is IConvertible))
+                var model = _compilation.GetSemanticModel(declarator.SyntaxTree);
+                var constant = model.GetConstantValue(value, _cancellationToken);
+                if (constant.HasValue && constant.Value is IConvertible)
                 {
-                    Problem(CompilerDiagnosticIds.UnsupportedConstruct, value.GetLocation(), $"the initialiser of '{field.Name}' must be a constant: BPF global data is laid out before the program runs");
+                    initial = ConstantText(constant.Value);
                 }
-                else
+                else if (field.Type.TypeKind == TypeKind.Struct && model.GetOperation(value, _cancellationToken) is IOperation creation)
                 {
-                    var suffix = constant.Value switch { ulong _ => "ULL", long _ => "LL", uint _ => "U", _ => string.Empty };
-                    initial = Convert.ToString(constant.Value is bool b ? (b ? 1 : 0) : constant.Value is char c ? (int)c : constant.Value, CultureInfo.InvariantCulture) + suffix;
+                    initial = StructInitialiser(creation);
+                }
+
+                if (initial is null)
+                {
+                    Problem(CompilerDiagnosticIds.UnsupportedConstruct, value.GetLocation(), $"the initialiser of '{field.Name}' must be a constant, or a struct value of constants ('new Pair {{ Packets = 1 }}'): BPF global data is laid out before the program runs");
                 }
             }
 
             _globals.Add(new ObjectPart(SymbolKey(field), name, (field.IsReadOnly ? "const volatile " : string.Empty) + type + " " + name + " = " + (initial ?? (type.StartsWith("struct ", StringComparison.Ordinal) ? "{0}" : "0")) + ";"));
             return name;
+        }
+
+        // A constant as C writes it: the suffix keeps its C# type's width and signedness.
+        private static string ConstantText(object value)
+        {
+            var suffix = value switch { ulong _ => "ULL", long _ => "LL", uint _ => "U", _ => string.Empty };
+            return Convert.ToString(value is bool b ? (b ? 1 : 0) : value is char c ? (int)c : value, CultureInfo.InvariantCulture) + suffix;
+        }
+
+        // A struct value of constants ('new Pair { Packets = 1, Where = { Port = 80 } }', 'new Pair()', 'default') as a
+        // C designated initialiser; null when a part is not a constant (or the struct has a constructor with arguments).
+        private string? StructInitialiser(IOperation operation)
+        {
+            while (operation is IConversionOperation { IsImplicit: true } conversion)
+            {
+                operation = conversion.Operand;
+            }
+
+            switch (operation)
+            {
+                case IDefaultValueOperation:
+                case IObjectCreationOperation { Arguments.IsEmpty: true, Initializer: null }:
+                    return "{0}";
+                case IObjectCreationOperation { Arguments.IsEmpty: true, Initializer: { } initializer }:
+                    return Members(initializer);
+                default:
+                    return null;
+            }
+
+            string? Members(IObjectOrCollectionInitializerOperation initializer)
+            {
+                var members = new List<string>();
+                foreach (var member in initializer.Initializers)
+                {
+                    string? text = member switch
+                    {
+                        ISimpleAssignmentOperation { Target: IFieldReferenceOperation target, Value: var assigned } => Value(target.Field, assigned),
+                        IMemberInitializerOperation { InitializedMember: IFieldReferenceOperation target, Initializer: IObjectOrCollectionInitializerOperation nested } =>
+                            Members(nested) is string inner ? "." + FieldName(target.Field) + " = " + inner : null,
+                        _ => null,
+                    };
+                    if (text is null)
+                    {
+                        return null;
+                    }
+
+                    members.Add(text);
+                }
+
+                return members.Count == 0 ? "{0}" : "{ " + string.Join(", ", members) + " }";
+            }
+
+            string? Value(IFieldSymbol target, IOperation assigned) =>
+                assigned.ConstantValue is { HasValue: true, Value: IConvertible constant } ? "." + FieldName(target) + " = " + ConstantText(constant)
+                : StructInitialiser(assigned) is string nested ? "." + FieldName(target) + " = " + nested
+                : null;
         }
 
         /// <summary>Records a problem; the same complaint about overlapping code (a float local and its float initialiser) is made once.</summary>
