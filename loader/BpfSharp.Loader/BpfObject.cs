@@ -222,7 +222,7 @@ namespace BpfSharp
         private static int CreateMap(string objectName, MapSpec map, uint maxEntries, int btfFd)
         {
             // Types only with a value type: the kernel reads a key type id as a reason to open BTF descriptor 0 otherwise.
-            var withBtf = btfFd >= 0 && map.ValueTypeId != 0;
+            var withBtf = btfFd >= 0 && map.ValueTypeId != 0 && MapKinds.TakesBtf((BpfMapType)map.Type);
             var request = new MapCreateRequest(map.Type, map.KeySize, map.ValueSize, maxEntries)
             {
                 Flags = map.Flags,
@@ -378,21 +378,17 @@ namespace BpfSharp
                 errno);
         }
 
-        private const int PerfEventArrayType = 4; // BPF_MAP_TYPE_PERF_EVENT_ARRAY: 0 entries means one per possible CPU, as in libbpf
-        private const int RingBufferType = 27; // BPF_MAP_TYPE_RINGBUF
-        private const int UserRingBufferType = 31; // BPF_MAP_TYPE_USER_RINGBUF
-
         // What libbpf asks the kernel for: a perf event array of 0 entries gets one per possible CPU, and a ring buffer's
         // size grows to the next power-of-two number of pages (the kernel takes nothing else), so sizes C programs commonly
         // write (256 * 1024 + 1, 5000) load as they do with libbpf.
         private static uint EntriesToCreate(MapSpec map)
         {
-            if (map.MaxEntries == 0 && map.Type == PerfEventArrayType)
+            if (map.MaxEntries == 0 && (BpfMapType)map.Type == BpfMapType.PerfEventArray)
             {
                 return (uint)CpuList.PossibleCount;
             }
 
-            if (map.Type is not (RingBufferType or UserRingBufferType) || map.MaxEntries == 0)
+            if ((BpfMapType)map.Type is not (BpfMapType.Ringbuf or BpfMapType.UserRingbuf) || map.MaxEntries == 0)
             {
                 return map.MaxEntries;
             }

@@ -47,10 +47,6 @@ namespace BpfSharp.Loader.Objects
     /// <summary>What an object file holds, read and checked before anything goes to the kernel.</summary>
     internal sealed class ObjectSpec
     {
-        private const int ArrayMapType = 2; // BPF_MAP_TYPE_ARRAY: one element holding the whole section
-        private const int ProgramArrayType = 3; // BPF_MAP_TYPE_PROG_ARRAY
-        private const int ArrayOfMapsType = 12; // BPF_MAP_TYPE_ARRAY_OF_MAPS
-        private const int HashOfMapsType = 13; // BPF_MAP_TYPE_HASH_OF_MAPS
         private const uint ReadOnlyProgram = 1u << 7; // BPF_F_RDONLY_PROG
         private const uint MemoryMappable = 1u << 10; // BPF_F_MMAPABLE
 
@@ -143,7 +139,7 @@ namespace BpfSharp.Loader.Objects
             {
                 var datasec = btf?.Types.FirstOrDefault(t => t.Kind == BtfKind.DataSection && t.Name == section.Name);
                 var readOnly = section.Name.StartsWith(".rodata", StringComparison.Ordinal);
-                maps.Add(new MapSpec(DataMapName(name, section.Name), ArrayMapType, 4, (uint)section.Size, 1, MemoryMappable | (readOnly ? ReadOnlyProgram : 0))
+                maps.Add(new MapSpec(DataMapName(name, section.Name), (int)BpfMapType.Array, 4, (uint)section.Size, 1, MemoryMappable | (readOnly ? ReadOnlyProgram : 0))
                 {
                     ValueTypeId = datasec?.Id ?? 0,
                     DataSection = section.Name,
@@ -254,7 +250,7 @@ namespace BpfSharp.Loader.Objects
             {
                 var index = (uint)((relocation.Offset - start) / 8);
                 var target = elf.Symbols[relocation.SymbolIndex];
-                var isProgram = map.Type == ProgramArrayType;
+                var isProgram = map.Type == (int)BpfMapType.ProgArray;
                 var targetSection = target.SectionIndex > 0 && target.SectionIndex < elf.Sections.Count ? elf.Sections[target.SectionIndex] : null;
                 if (isProgram ? !(target.IsFunction && targetSection?.IsExecutable == true) : targetSection != section)
                 {
@@ -326,12 +322,12 @@ namespace BpfSharp.Loader.Objects
                 }
             }
 
-            if (programValues && type != ProgramArrayType)
+            if (programValues && type != (int)BpfMapType.ProgArray)
             {
                 throw new BpfObjectFormatException(file, $"map '{name}': only a program array holds programs ('values')");
             }
 
-            if ((type is ArrayOfMapsType or HashOfMapsType) != (inner != null))
+            if (((BpfMapType)type is BpfMapType.ArrayOfMaps or BpfMapType.HashOfMaps) != (inner != null))
             {
                 throw new BpfObjectFormatException(file, isInner ? $"map '{name}': a map of maps inside a map of maps is not supported" : $"map '{name}': " + (inner is null ? "a map of maps needs its inner map's definition ('values')" : "only a map of maps has inner maps ('values')"));
             }
