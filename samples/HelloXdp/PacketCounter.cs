@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Threading;
 using BpfSharp;
 using static BpfSharp.BpfFlags;
@@ -7,33 +6,6 @@ using static BpfSharp.BpfReturnCodes;
 [assembly: BpfLicense("GPL")]
 
 namespace HelloXdp;
-
-/// <summary>The start of an Ethernet frame (IEEE 802.3), as it lies in the packet.</summary>
-[StructLayout(LayoutKind.Sequential, Pack = 1)]
-public unsafe struct EthernetHeader
-{
-    public fixed byte Destination[6];
-    public fixed byte Source[6];
-
-    /// <summary>In network byte order: 0x0800 (IPv4) reads as 0x0008 on a little-endian machine.</summary>
-    public ushort EtherType;
-}
-
-/// <summary>An IPv4 header without options (RFC 791).</summary>
-[StructLayout(LayoutKind.Sequential, Pack = 1)]
-public struct Ipv4Header
-{
-    public byte VersionAndLength;
-    public byte TypeOfService;
-    public ushort TotalLength;
-    public ushort Identification;
-    public ushort Fragment;
-    public byte TimeToLive;
-    public byte Protocol;
-    public ushort Checksum;
-    public uint Source;
-    public uint Destination;
-}
 
 /// <summary>
 /// An XDP program that counts the packets it sees per IP protocol (6 = TCP, 17 = UDP, 1 = ICMP, ...), with every
@@ -55,15 +27,16 @@ public static unsafe class PacketCounter
         byte* data = (byte*)(ulong)context->Data;
         byte* dataEnd = (byte*)(ulong)context->DataEnd;
 
-        // The verifier insists on these bounds checks before any read of the packet.
-        EthernetHeader* ethernet = (EthernetHeader*)data;
-        if (data + sizeof(EthernetHeader) > dataEnd || ethernet->EtherType != NetworkOrder(Ipv4EtherType))
+        // The verifier insists on these bounds checks before any read of the packet. EthHdr and IpHdr have the kernel's
+        // layout, naturally aligned, so each field is one load (a Pack = 1 struct would be read byte by byte).
+        EthHdr* ethernet = (EthHdr*)data;
+        if (data + sizeof(EthHdr) > dataEnd || ethernet->Proto != NetworkOrder(Ipv4EtherType))
         {
             Count(NotIpv4);
             return XDP_PASS;
         }
 
-        Ipv4Header* ip = (Ipv4Header*)(data + sizeof(EthernetHeader));
+        IpHdr* ip = (IpHdr*)(data + sizeof(EthHdr));
         if ((byte*)(ip + 1) > dataEnd)
         {
             Count(NotIpv4);
