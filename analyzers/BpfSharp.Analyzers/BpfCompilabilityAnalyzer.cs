@@ -25,6 +25,7 @@ namespace BpfSharp.Analyzers
             Descriptors.UnsupportedMapUse,
             Descriptors.ObjectName,
             Descriptors.LongObjectName,
+            Descriptors.PackedStruct,
             Descriptors.ThrowingOperation);
 
         public override void Initialize(AnalysisContext context)
@@ -101,6 +102,7 @@ namespace BpfSharp.Analyzers
                     CompilerDiagnosticIds.UnsupportedMapUse => Descriptors.UnsupportedMapUse,
                     CompilerDiagnosticIds.ObjectName => Descriptors.ObjectName,
                     CompilerDiagnosticIds.LongObjectName => Descriptors.LongObjectName,
+                    CompilerDiagnosticIds.PackedStruct => Descriptors.PackedStruct,
                     CompilerDiagnosticIds.ThrowingOperation => Descriptors.ThrowingOperation,
                     _ => Descriptors.UnsupportedConstruct,
                 },

@@ -80,6 +80,10 @@ namespace BpfSharp.Compiler
             var alignment = 1;
             var extent = 0;
             var tooDeep = false;
+            var naturalAlignment = 1;
+            var naturalExtent = 0;
+            var packMovesNothing = true;
+            var packLowersAlignment = false;
             foreach (var field in type.GetMembers().OfType<IFieldSymbol>().Where(f => !f.IsStatic && !f.IsConst))
             {
                 var element = field.IsFixedSizeBuffer && field.Type is IPointerTypeSymbol buffer ? buffer.PointedAtType : field.Type;
@@ -94,7 +98,14 @@ namespace BpfSharp.Compiler
                 }
                 else
                 {
-                    extent = RoundUp(extent, fieldAlignment) + fieldSize;
+                    // Beside the layout .NET gives, the one it would give without Pack: where they agree, Pack only slows loads.
+                    var offset = RoundUp(extent, fieldAlignment);
+                    var naturalOffset = RoundUp(naturalExtent, elementAlignment);
+                    packMovesNothing &= offset == naturalOffset;
+                    packLowersAlignment |= fieldAlignment < elementAlignment;
+                    extent = offset + fieldSize;
+                    naturalExtent = naturalOffset + fieldSize;
+                    naturalAlignment = Math.Max(naturalAlignment, elementAlignment);
                 }
             }
 
@@ -105,8 +116,18 @@ namespace BpfSharp.Compiler
                 problem = $"has StructLayout.Size = {size}, which is not a multiple of its alignment ({alignment}): .NET makes it {size} bytes, C would make it {RoundUp(size, alignment)}";
             }
 
-            return new StructLayout(kind, pack, size > naturalSize ? size : 0, alignment, naturalSize, problem);
+            return new StructLayout(kind, pack, size > naturalSize ? size : 0, alignment, naturalSize, problem)
+            {
+                PackOnlySlowsLoads = kind == LayoutKind.Sequential && pack > 0 && packLowersAlignment && packMovesNothing
+                    && RoundUp(naturalExtent, naturalAlignment) == naturalSize && size <= naturalSize,
+            };
         }
+
+        /// <summary>
+        /// Pack lowers some field's alignment, yet every field has the offset, and the struct the size, it would have
+        /// without Pack: the packing changes nothing in the layout, only makes clang read those fields byte by byte.
+        /// </summary>
+        public bool PackOnlySlowsLoads { get; private set; }
 
         public static int? FieldOffset(IFieldSymbol field) =>
             field.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "System.Runtime.InteropServices.FieldOffsetAttribute")?.ConstructorArguments.FirstOrDefault().Value as int?;

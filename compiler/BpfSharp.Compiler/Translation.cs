@@ -28,8 +28,11 @@ namespace BpfSharp.Compiler
         /// <summary>An operation on which C# would throw (checked overflow, division by zero) that the kernel cannot throw on.</summary>
         public const string ThrowingOperation = "BPF2008";
 
+        /// <summary>A struct whose Pack changes nothing in its layout but makes every wider field a byte-by-byte load: a warning.</summary>
+        public const string PackedStruct = "BPF2009";
+
         /// <summary>Whether a problem keeps the object from being written (all but warnings).</summary>
-        public static bool StopsTheObject(string id) => id != LongObjectName;
+        public static bool StopsTheObject(string id) => id != LongObjectName && id != PackedStruct;
     }
 
     /// <summary>Why a piece of C# cannot become BPF, where it is.</summary>
