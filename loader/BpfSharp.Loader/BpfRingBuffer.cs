@@ -137,5 +137,13 @@ namespace BpfSharp
 
         /// <summary>A reader of a ring-buffer map by name.</summary>
         public BpfRingBuffer RingBuffer(string name) => new BpfRingBuffer(Map(name));
+
+        /// <summary>A ring buffer map whose records are all one struct, each read as a <typeparamref name="TRecord"/>.</summary>
+        public BpfRingBuffer<TRecord> RingBuffer<TRecord>(RingBufMap declared)
+            where TRecord : unmanaged => new BpfRingBuffer<TRecord>(RingBuffer(declared));
+
+        /// <summary>A ring buffer map by name whose records are all one struct, each read as a <typeparamref name="TRecord"/>.</summary>
+        public BpfRingBuffer<TRecord> RingBuffer<TRecord>(string name)
+            where TRecord : unmanaged => new BpfRingBuffer<TRecord>(RingBuffer(name));
     }
 }
