@@ -27,6 +27,11 @@ public class TranslatorRobustnessTests
         File.ReadAllText(Path.Combine(RepoPaths.Root, "samples", "Mistakes", "Mistakes.cs")),
         BpfSharp.Tests.Kernel.ConstructDifferentialTests.Source,
         BpfSharp.Tests.Kernel.IntegerDifferentialTests.Source(new IntegerExpressions(3), 1, 3, out _),
+        BpfSharp.Tests.Kernel.CSharpSubprogramTests.Source,
+        BpfSharp.Tests.Kernel.MapParameterTests.Source,
+        BpfSharp.Tests.Kernel.InitialDataTests.Source,
+        BpfSharp.Tests.Kernel.SpanTests.Source,
+        BpfSharp.Tests.Kernel.PacketHeaderTests.Program,
     ];
 
     [Fact]
@@ -51,7 +56,9 @@ public class TranslatorRobustnessTests
         var clang = BpfSharp.Tests.Kernel.Tools.Find("clang");
         var random = new Random(13);
         var translated = new System.Collections.Generic.List<string>();
-        string[] fragments = ["null", "new object()", "(ulong)", "*", "&", "ctx", "1.5", "throw null;", "=>", "{", "}", "(", ")", ";", "this", "ref ", "stackalloc byte[4]", "default", "\"s\"", "Packets", "goto x;", "x:", "switch (key) { case 1: break; }", "foreach (var x in new int[1]) {}", "checked(", "sizeof(ulong)", "?", ":", "~", "!", "<<", ">>>", " / ", " % ", "checked { ", "new Pair { Packets = 1 }", "new Pair(1)", "Unsafe.CopyBlock(", "BinaryPrimitives.ReverseEndianness(", "BpfPacket.LoadHalf((SkBuff*)ctx, 12)", "BpfPacket.LoadWord(", "-"];
+        string[] fragments = ["null", "new object()", "(ulong)", "*", "&", "ctx", "1.5", "throw null;", "=>", "{", "}", "(", ")", ";", "this", "ref ", "stackalloc byte[4]", "default", "\"s\"", "Packets", "goto x;", "x:", "switch (key) { case 1: break; }", "foreach (var x in new int[1]) {}", "checked(", "sizeof(ulong)", "?", ":", "~", "!", "<<", ">>>", " / ", " % ", "checked { ", "new Pair { Packets = 1 }", "new Pair(1)", "Unsafe.CopyBlock(", "BinaryPrimitives.ReverseEndianness(", "BpfPacket.LoadHalf((SkBuff*)ctx, 12)", "BpfPacket.LoadWord(", "-",
+            "[System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]", "&Run", "BpfHelpers.Loop(4, &", "Span<byte> s = stackalloc byte[4];", ".Clear()", ".CopyTo(", "[9]",
+            "fixed (byte* t = \"ab\"u8) { }", "\"x\"u8.Length", "static Pair P = new Pair { Packets = 1 };", "Count(", "Ingress", "EthHdr*", "IpHdr"];
         foreach (var program in Programs())
         {
             for (var i = 0; i < 300; i++)

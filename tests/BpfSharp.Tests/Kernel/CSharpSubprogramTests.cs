@@ -11,7 +11,7 @@ namespace BpfSharp.Tests.Kernel;
 [Collection(nameof(DescriptorCounting))]
 public sealed class CSharpSubprogramTests : IDisposable
 {
-    private const string Source = """
+    internal const string Source = """
         using System.Runtime.CompilerServices;
         using BpfSharp;
         [assembly: BpfLicense("GPL")]

@@ -12,7 +12,7 @@ namespace BpfSharp.Tests.Kernel;
 [Collection(nameof(DescriptorCounting))]
 public sealed class InitialDataTests : IDisposable
 {
-    private const string Source = """
+    internal const string Source = """
         using BpfSharp;
         [assembly: BpfLicense("GPL")]
         public struct Inner { public ushort A; public ushort B; }

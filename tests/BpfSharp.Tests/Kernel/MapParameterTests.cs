@@ -12,7 +12,7 @@ namespace BpfSharp.Tests.Kernel;
 [Collection(nameof(DescriptorCounting))]
 public sealed class MapParameterTests : IDisposable
 {
-    private const string Source = """
+    internal const string Source = """
         using BpfSharp;
         [assembly: BpfLicense("GPL")]
         public static unsafe class Counting

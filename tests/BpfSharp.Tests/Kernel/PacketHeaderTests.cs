@@ -29,7 +29,7 @@ public sealed class PacketHeaderTests : IDisposable
         (typeof(ArpHdr), "arphdr", "linux/if_arp.h", [("Hrd", "ar_hrd"), ("Pro", "ar_pro"), ("Hln", "ar_hln"), ("Pln", "ar_pln"), ("Op", "ar_op")]),
     ];
 
-    private const string Program = """
+    internal const string Program = """
         using System.Buffers.Binary;
         using BpfSharp;
         [assembly: BpfLicense("GPL")]

@@ -28,7 +28,7 @@ public sealed class SpanTests : IDisposable
             return sum + (int)(b[0] & 0xFF) + (int)(c[3] >> 24);
         """;
 
-    private static readonly string Source = $$"""
+    internal static readonly string Source = $$"""
         using System;
         using BpfSharp;
         [assembly: BpfLicense("GPL")]
