@@ -298,11 +298,7 @@ namespace BpfSharp.Compiler
 
         private bool StackAllocation(IVariableDeclaratorOperation declarator, IOperation initializer)
         {
-            var value = initializer;
-            while (value is IConversionOperation { IsImplicit: true } conversion)
-            {
-                value = conversion.Operand;
-            }
+            var value = Unconverted(initializer);
 
             if (!(value.Syntax is StackAllocArrayCreationExpressionSyntax or ImplicitStackAllocArrayCreationExpressionSyntax))
             {
@@ -394,7 +390,8 @@ namespace BpfSharp.Compiler
             }
         }
 
-        private static IOperation Unconverted(IOperation value)
+        /// <summary>A value without the implicit conversions around it.</summary>
+        internal static IOperation Unconverted(IOperation value)
         {
             while (value is IConversionOperation { IsImplicit: true } conversion)
             {
@@ -590,20 +587,13 @@ namespace BpfSharp.Compiler
         }
 
         // The static map field a value names: the field itself, or the map this copy of the method binds a parameter to.
-        private IFieldSymbol? MapOf(IOperation value)
-        {
-            while (value is IConversionOperation { IsImplicit: true } conversion)
-            {
-                value = conversion.Operand;
-            }
-
-            return value switch
+        private IFieldSymbol? MapOf(IOperation value) =>
+            Unconverted(value) switch
             {
                 IFieldReferenceOperation { Instance: null } field when _unit.Symbols.MapTypeOf(field.Field.Type) != null => field.Field,
                 IParameterReferenceOperation parameter when _maps.TryGetValue(parameter.Parameter, out var bound) => bound,
                 _ => null,
             };
-        }
 
         // A map argument becomes the map's address; params arrays are spread; 'ref x' of Interlocked is &x.
         private IEnumerable<string> Argument(IArgumentOperation argument, Location at)

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Runtime.InteropServices;
 using Microsoft.CodeAnalysis;
@@ -83,7 +84,7 @@ namespace BpfSharp.Compiler
             var naturalAlignment = 1;
             var naturalExtent = 0;
             var packMovesNothing = true;
-            var packLowersAlignment = false;
+            var lowered = new List<string>();
             foreach (var field in type.GetMembers().OfType<IFieldSymbol>().Where(f => !f.IsStatic && !f.IsConst))
             {
                 var element = field.IsFixedSizeBuffer && field.Type is IPointerTypeSymbol buffer ? buffer.PointedAtType : field.Type;
@@ -102,7 +103,11 @@ namespace BpfSharp.Compiler
                     var offset = RoundUp(extent, fieldAlignment);
                     var naturalOffset = RoundUp(naturalExtent, elementAlignment);
                     packMovesNothing &= offset == naturalOffset;
-                    packLowersAlignment |= fieldAlignment < elementAlignment;
+                    if (fieldAlignment < elementAlignment)
+                    {
+                        lowered.Add(field.Name);
+                    }
+
                     extent = offset + fieldSize;
                     naturalExtent = naturalOffset + fieldSize;
                     naturalAlignment = Math.Max(naturalAlignment, elementAlignment);
@@ -116,18 +121,20 @@ namespace BpfSharp.Compiler
                 problem = $"has StructLayout.Size = {size}, which is not a multiple of its alignment ({alignment}): .NET makes it {size} bytes, C would make it {RoundUp(size, alignment)}";
             }
 
+            var packOnlySlowsLoads = kind == LayoutKind.Sequential && pack > 0 && packMovesNothing
+                && RoundUp(naturalExtent, naturalAlignment) == naturalSize && size <= naturalSize;
             return new StructLayout(kind, pack, size > naturalSize ? size : 0, alignment, naturalSize, problem)
             {
-                PackOnlySlowsLoads = kind == LayoutKind.Sequential && pack > 0 && packLowersAlignment && packMovesNothing
-                    && RoundUp(naturalExtent, naturalAlignment) == naturalSize && size <= naturalSize,
+                SlowedByPack = packOnlySlowsLoads ? lowered : (IReadOnlyList<string>)Array.Empty<string>(),
             };
         }
 
         /// <summary>
-        /// Pack lowers some field's alignment, yet every field has the offset, and the struct the size, it would have
-        /// without Pack: the packing changes nothing in the layout, only makes clang read those fields byte by byte.
+        /// The fields whose alignment Pack lowers, when every field keeps the offset, and the struct the size, it would
+        /// have without Pack: the packing changes nothing in the layout, only makes clang read those fields byte by byte.
+        /// Empty otherwise.
         /// </summary>
-        public bool PackOnlySlowsLoads { get; private set; }
+        public IReadOnlyList<string> SlowedByPack { get; private set; } = Array.Empty<string>();
 
         public static int? FieldOffset(IFieldSymbol field) =>
             field.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "System.Runtime.InteropServices.FieldOffsetAttribute")?.ConstructorArguments.FirstOrDefault().Value as int?;

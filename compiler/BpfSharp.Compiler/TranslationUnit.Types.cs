@@ -110,10 +110,9 @@ namespace BpfSharp.Compiler
                 return name;
             }
 
-            if (layout.PackOnlySlowsLoads)
+            if (layout.SlowedByPack.Count > 0)
             {
-                var wide = fields.Where(f => StructLayout.AlignmentOf(f.IsFixedSizeBuffer && f.Type is IPointerTypeSymbol e ? e.PointedAtType : f.Type) > layout.Pack).Select(f => f.Name);
-                Problem(CompilerDiagnosticIds.PackedStruct, type.Locations.FirstOrDefault(l => l.IsInSource) ?? at, $"'{type.Name}' has Pack = {layout.Pack}, which changes nothing in its layout but makes clang read {string.Join(", ", wide)} byte by byte: remove Pack (or use the runtime's EthHdr, IpHdr, ... headers, which have the kernel's layout)");
+                Problem(CompilerDiagnosticIds.PackedStruct, type.Locations.FirstOrDefault(l => l.IsInSource) ?? at, $"'{type.Name}' has Pack = {layout.Pack}, which changes nothing in its layout but makes clang read {string.Join(", ", layout.SlowedByPack)} byte by byte: remove Pack (or use the runtime's EthHdr, IpHdr, ... headers, which have the kernel's layout)");
             }
 
             var members = layout.Kind == LayoutKind.Explicit

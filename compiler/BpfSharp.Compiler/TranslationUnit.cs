@@ -198,12 +198,7 @@ namespace BpfSharp.Compiler
         // C designated initialiser; null when a part is not a constant (or the struct has a constructor with arguments).
         private string? StructInitialiser(IOperation operation)
         {
-            while (operation is IConversionOperation { IsImplicit: true } conversion)
-            {
-                operation = conversion.Operand;
-            }
-
-            switch (operation)
+            switch (FunctionWriter.Unconverted(operation))
             {
                 case IDefaultValueOperation:
                 case IObjectCreationOperation { Arguments.IsEmpty: true, Initializer: null }:

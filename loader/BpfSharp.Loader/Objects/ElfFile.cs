@@ -34,7 +34,6 @@ namespace BpfSharp.Loader.Objects
     internal sealed record ElfRelocation(ulong Offset, int SymbolIndex, uint Type)
     {
         public const uint BpfAbsolute64 = 1; // R_BPF_64_64: a 64-bit immediate (ld_imm64) naming a map or data
-        public const uint BpfPcRelative32 = 10; // R_BPF_64_32: a call to another function
     }
 
     /// <summary>

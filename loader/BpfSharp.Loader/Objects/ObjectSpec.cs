@@ -33,7 +33,26 @@ namespace BpfSharp.Loader.Objects
     }
 
     /// <summary>A global variable: where in which data map it lies.</summary>
-    internal sealed record GlobalSpec(string Name, string MapName, int Offset, int Size, bool ReadOnly);
+    internal sealed record GlobalSpec(string Name, string MapName, int Offset, int Size, bool ReadOnly)
+    {
+        /// <summary>
+        /// The one global of the name, which must be <paramref name="size"/> bytes (those of <paramref name="sizeOf"/>);
+        /// else an error that lists the globals there are, or says the two sizes.
+        /// </summary>
+        public static GlobalSpec Find(string objectName, IReadOnlyList<GlobalSpec> globals, string name, int size, string sizeOf)
+        {
+            var matches = globals.Where(g => g.Name == name).ToList();
+            if (matches.Count != 1)
+            {
+                var known = globals.Count == 0 ? "it has no global variables" : "it has: " + string.Join(", ", globals.Select(g => g.Name));
+                throw new KeyNotFoundException(matches.Count == 0 ? $"{objectName} has no global variable '{name}'; {known}" : $"{objectName} has {matches.Count} global variables named '{name}' (in {string.Join(", ", matches.Select(g => g.MapName))})");
+            }
+
+            return matches[0].Size == size
+                ? matches[0]
+                : throw new BpfException($"global variable '{name}' is {matches[0].Size} bytes; {sizeOf} is {size} bytes: use the type the program declares", 0);
+        }
+    }
 
     /// <summary>A slot of a map whose values are programs or maps, and the program or map (by name) that fills it.</summary>
     internal readonly record struct MapSlot(uint Index, string Target);
@@ -88,13 +107,7 @@ namespace BpfSharp.Loader.Objects
             var data = Maps.Where(m => m.InitialData != null).ToDictionary(m => m.Name, m => (byte[])m.InitialData!.Clone(), StringComparer.Ordinal);
             foreach (var (name, bytes) in values)
             {
-                var global = Globals.FirstOrDefault(g => g.Name == name)
-                    ?? throw new KeyNotFoundException($"{Name} has no global variable '{name}' to set before loading; " + (Globals.Count == 0 ? "it has none" : "it has: " + string.Join(", ", Globals.Select(g => g.Name))));
-                if (global.Size != bytes.Length)
-                {
-                    throw new BpfException($"global variable '{name}' is {global.Size} bytes; the value given is {bytes.Length} bytes: use the type the program declares", 0);
-                }
-
+                var global = GlobalSpec.Find(Name, Globals, name, bytes.Length, "the value given");
                 bytes.CopyTo(data[global.MapName], global.Offset);
             }
 

@@ -66,21 +66,20 @@ public sealed class SpanTests : IDisposable
         Assert.Contains(problems, p => p.Item2 == "a" && p.Id == "BPF2001");
     }
 
-    // The same statements, run by .NET.
+    // The same statements, compiled by Roslyn and run by .NET.
     private static int OnTheClr()
     {
-        Span<byte> a = stackalloc byte[8];
-        Span<uint> b = stackalloc uint[4];
-        Span<uint> c = stackalloc uint[6];
-        a.Fill(3);
-        a[7] = 9;
-        b.Fill(0x01020304);
-        b[1] = 5;
-        c.Fill(7);
-        b.CopyTo(c);
-        int sum = a[0] + a[7] + a.Length + (int)(c[1] + c[4] + (uint)c.Length);
-        a.Clear();
-        sum += a[7] + a[0];
-        return sum + (int)(b[0] & 0xFF) + (int)(c[3] >> 24);
+        var source = $$"""
+            using System;
+            public static class ClrSpans
+            {
+                public static int Compute()
+                {
+            {{Body}}
+                }
+            }
+            """;
+        var compute = BpfSharp.Tests.Infrastructure.TestCompilation.Load(BpfSharp.Tests.Infrastructure.TestCompilation.Create(source)).GetType("ClrSpans")!.GetMethod("Compute")!;
+        return (int)compute.Invoke(null, null)!;
     }
 }
