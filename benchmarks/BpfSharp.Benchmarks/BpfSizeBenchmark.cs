@@ -53,7 +53,7 @@ public static class BpfSizeBenchmark
         return 0;
     }
 
-    private static string Translate(string source)
+    internal static string Translate(string source)
     {
         var compilation = CSharpCompilation.Create(
             "Program",
@@ -64,7 +64,7 @@ public static class BpfSizeBenchmark
         return BpfTranslator.Translate(withHelpers).C ?? throw new InvalidOperationException("the program does not translate");
     }
 
-    private static string Compile(string source, string work)
+    internal static string Compile(string source, string work)
     {
         var output = Path.Combine(work, Path.GetFileNameWithoutExtension(source) + "-" + Path.GetFileName(Path.GetDirectoryName(source)) + ".o");
         Run("clang", $"-O2 -g -target bpf -I/usr/include/x86_64-linux-gnu -c {source} -o {output}");

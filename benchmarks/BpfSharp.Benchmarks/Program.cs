@@ -43,6 +43,12 @@ if (args.Length > 0 && args[0] == "bpf")
     return BpfSizeBenchmark.Run();
 }
 
+// "ports": xlated instructions of real kernel programs against their C# ports (needs root, clang, bpftool, linux-source).
+if (args.Length > 0 && args[0] == "ports")
+{
+    return PortSizeBenchmark.Run();
+}
+
 // "share": BpfSharp's generator and analyzers against the whole compilation of the large consumer, in-process.
 if (args.Length > 0 && args[0] == "share")
 {

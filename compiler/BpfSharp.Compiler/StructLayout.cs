@@ -139,6 +139,32 @@ namespace BpfSharp.Compiler
         public static int? FieldOffset(IFieldSymbol field) =>
             field.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "System.Runtime.InteropServices.FieldOffsetAttribute")?.ConstructorArguments.FirstOrDefault().Value as int?;
 
+        /// <summary>Where .NET puts the field in its struct: its [FieldOffset], or its place in the sequence under Pack.</summary>
+        public static int OffsetOf(IFieldSymbol field)
+        {
+            var layout = Of(field.ContainingType);
+            if (layout.Kind == LayoutKind.Explicit)
+            {
+                return FieldOffset(field) ?? 0;
+            }
+
+            var extent = 0;
+            foreach (var member in field.ContainingType.GetMembers().OfType<IFieldSymbol>().Where(f => !f.IsStatic && !f.IsConst))
+            {
+                var element = member.IsFixedSizeBuffer && member.Type is IPointerTypeSymbol buffer ? buffer.PointedAtType : member.Type;
+                var (alignment, size, _) = Measure(element, 1);
+                var offset = RoundUp(extent, layout.Pack > 0 ? Math.Min(alignment, layout.Pack) : alignment);
+                if (SymbolEqualityComparer.Default.Equals(member, field))
+                {
+                    return offset;
+                }
+
+                extent = offset + size * (member.IsFixedSizeBuffer ? member.FixedSize : 1);
+            }
+
+            return 0;
+        }
+
         /// <summary>The alignment .NET (and C, on BPF's 64-bit target) gives a field of the type.</summary>
         public static int AlignmentOf(ITypeSymbol type) => Measure(type, 0).Alignment;
 

@@ -121,7 +121,7 @@ namespace BpfSharp.Compiler
             if (layout.Size > 0)
             {
                 // StructLayout.Size: at least that many bytes, as .NET lays it out (a multiple of the alignment, checked in StructLayout).
-                members = new List<string> { "    union {", "    struct {" }.Concat(members.Select(m => "    " + m)).Concat(new[] { "    };", $"    __u8 bpfsharp_size[{layout.Size}];", "    };" }).ToList();
+                members = new List<string> { "    union {", "    struct {" }.Concat(members.Select(m => "    " + m)).Concat(new[] { "    };", $"    __u8 {SizedBytes}[{layout.Size}];", "    };" }).ToList();
             }
 
             var definition = name + " {\n" + string.Join("\n", members) + "\n}" + (layout.Kind == LayoutKind.Explicit ? $" __attribute__((aligned({layout.Alignment})))" : string.Empty) + ";";
@@ -130,6 +130,10 @@ namespace BpfSharp.Compiler
                 : definition));
             return name;
         }
+
+        // The byte-array members that cover the whole of a struct whose C is a union (explicit layout; StructLayout.Size).
+        private const string ExplicitBytes = "bpfsharp_bytes";
+        private const string SizedBytes = "bpfsharp_size";
 
         // FieldOffset(O) as C: each field in its own packed struct behind O bytes of padding, all in one union. The field keeps the
         // alignment its offset allows (so clang still loads it whole where it can), capped by Pack.
@@ -156,6 +160,8 @@ namespace BpfSharp.Compiler
                 members.Add($"    struct {{ {padding}{declaration(field)} __attribute__((aligned({allowed}))); }} __attribute__((packed));");
             }
 
+            // The whole value as bytes: how a global of this type gets its initial value (a union keeps only one member's).
+            members.Add($"    __u8 {ExplicitBytes}[{layout.NaturalSize}];");
             members.Add("    };");
             return members;
         }

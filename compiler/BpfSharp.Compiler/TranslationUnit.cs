@@ -187,57 +187,6 @@ namespace BpfSharp.Compiler
             return name;
         }
 
-        // A constant as C writes it: the suffix keeps its C# type's width and signedness.
-        private static string ConstantText(object value)
-        {
-            var suffix = value switch { ulong _ => "ULL", long _ => "LL", uint _ => "U", _ => string.Empty };
-            return Convert.ToString(value is bool b ? (b ? 1 : 0) : value is char c ? (int)c : value, CultureInfo.InvariantCulture) + suffix;
-        }
-
-        // A struct value of constants ('new Pair { Packets = 1, Where = { Port = 80 } }', 'new Pair()', 'default') as a
-        // C designated initialiser; null when a part is not a constant (or the struct has a constructor with arguments).
-        private string? StructInitialiser(IOperation operation)
-        {
-            switch (FunctionWriter.Unconverted(operation))
-            {
-                case IDefaultValueOperation:
-                case IObjectCreationOperation { Arguments.IsEmpty: true, Initializer: null }:
-                    return "{0}";
-                case IObjectCreationOperation { Arguments.IsEmpty: true, Initializer: { } initializer }:
-                    return Members(initializer);
-                default:
-                    return null;
-            }
-
-            string? Members(IObjectOrCollectionInitializerOperation initializer)
-            {
-                var members = new List<string>();
-                foreach (var member in initializer.Initializers)
-                {
-                    string? text = member switch
-                    {
-                        ISimpleAssignmentOperation { Target: IFieldReferenceOperation target, Value: var assigned } => Value(target.Field, assigned),
-                        IMemberInitializerOperation { InitializedMember: IFieldReferenceOperation target, Initializer: IObjectOrCollectionInitializerOperation nested } =>
-                            Members(nested) is string inner ? "." + FieldName(target.Field) + " = " + inner : null,
-                        _ => null,
-                    };
-                    if (text is null)
-                    {
-                        return null;
-                    }
-
-                    members.Add(text);
-                }
-
-                return members.Count == 0 ? "{0}" : "{ " + string.Join(", ", members) + " }";
-            }
-
-            string? Value(IFieldSymbol target, IOperation assigned) =>
-                assigned.ConstantValue is { HasValue: true, Value: IConvertible constant } ? "." + FieldName(target) + " = " + ConstantText(constant)
-                : StructInitialiser(assigned) is string nested ? "." + FieldName(target) + " = " + nested
-                : null;
-        }
-
         /// <summary>Records a problem; the same complaint about overlapping code (a float local and its float initialiser) is made once.</summary>
         public void Problem(string id, Location at, string message)
         {

@@ -71,5 +71,111 @@ namespace BpfSharp
         // bpf_sk_storage_get, bpf_task_storage_get, ...
         /// <summary>Create the local storage when it does not exist.</summary>
         public const ulong BPF_LOCAL_STORAGE_GET_F_CREATE = 1;
+
+        // bpf_l3_csum_replace / bpf_l4_csum_replace
+        /// <summary>Mask of the size of the changed field (2 or 4 bytes; 0 when the difference is given precomputed).</summary>
+        public const ulong BPF_F_HDR_FIELD_MASK = 0xf;
+        /// <summary>The changed field is part of the pseudo-header (an address or length the transport checksum covers).</summary>
+        public const ulong BPF_F_PSEUDO_HDR = 1UL << 4;
+        /// <summary>A checksum of 0 means "none" (UDP over IPv4): leave it 0, and write 0xffff where the result would be 0.</summary>
+        public const ulong BPF_F_MARK_MANGLED_0 = 1UL << 5;
+        /// <summary>With <see cref="BPF_F_MARK_MANGLED_0"/>: apply it even when the checksum is 0 (it is mangled already).</summary>
+        public const ulong BPF_F_MARK_ENFORCE = 1UL << 6;
+        /// <summary>The packet is IPv6 (its transport checksum has no "none" value).</summary>
+        public const ulong BPF_F_IPV6 = 1UL << 7;
+
+        // bpf_skb_get_tunnel_key / bpf_skb_set_tunnel_key
+        /// <summary>The tunnel key holds IPv6 addresses.</summary>
+        public const ulong BPF_F_TUNINFO_IPV6 = 1;
+        /// <summary>Read the tunnel flags into the key as well (bpf_skb_get_tunnel_key).</summary>
+        public const ulong BPF_F_TUNINFO_FLAGS = 1UL << 4;
+        /// <summary>Send without a UDP checksum (IPv4 tunnels).</summary>
+        public const ulong BPF_F_ZERO_CSUM_TX = 1UL << 1;
+        /// <summary>Set the outer header's don't-fragment bit.</summary>
+        public const ulong BPF_F_DONT_FRAGMENT = 1UL << 2;
+        /// <summary>Add a sequence number (GRE).</summary>
+        public const ulong BPF_F_SEQ_NUMBER = 1UL << 3;
+        /// <summary>Send without a tunnel key (GRE).</summary>
+        public const ulong BPF_F_NO_TUNNEL_KEY = 1UL << 4;
+
+        // bpf_skb_adjust_room
+        /// <summary>Keep the GSO segment size as it is.</summary>
+        public const ulong BPF_F_ADJ_ROOM_FIXED_GSO = 1;
+        /// <summary>The room is for an IPv4 outer header.</summary>
+        public const ulong BPF_F_ADJ_ROOM_ENCAP_L3_IPV4 = 1UL << 1;
+        /// <summary>The room is for an IPv6 outer header.</summary>
+        public const ulong BPF_F_ADJ_ROOM_ENCAP_L3_IPV6 = 1UL << 2;
+        /// <summary>The room holds a GRE header.</summary>
+        public const ulong BPF_F_ADJ_ROOM_ENCAP_L4_GRE = 1UL << 3;
+        /// <summary>The room holds a UDP header.</summary>
+        public const ulong BPF_F_ADJ_ROOM_ENCAP_L4_UDP = 1UL << 4;
+        /// <summary>Leave the checksum state as it is.</summary>
+        public const ulong BPF_F_ADJ_ROOM_NO_CSUM_RESET = 1UL << 5;
+        /// <summary>The room holds an inner Ethernet header.</summary>
+        public const ulong BPF_F_ADJ_ROOM_ENCAP_L2_ETH = 1UL << 6;
+        /// <summary>The removed room was an IPv4 outer header.</summary>
+        public const ulong BPF_F_ADJ_ROOM_DECAP_L3_IPV4 = 1UL << 7;
+        /// <summary>The removed room was an IPv6 outer header.</summary>
+        public const ulong BPF_F_ADJ_ROOM_DECAP_L3_IPV6 = 1UL << 8;
+
+        // bpf_fib_lookup
+        /// <summary>Look in the table directly, skipping the policy rules.</summary>
+        public const ulong BPF_FIB_LOOKUP_DIRECT = 1;
+        /// <summary>Route as an outgoing packet (the source is local).</summary>
+        public const ulong BPF_FIB_LOOKUP_OUTPUT = 1UL << 1;
+        /// <summary>Do not resolve the neighbour (MAC) entry.</summary>
+        public const ulong BPF_FIB_LOOKUP_SKIP_NEIGH = 1UL << 2;
+        /// <summary>Look in the table given by the parameters' table id (with <see cref="BPF_FIB_LOOKUP_DIRECT"/>).</summary>
+        public const ulong BPF_FIB_LOOKUP_TBID = 1UL << 3;
+        /// <summary>Also give the source address the route would choose.</summary>
+        public const ulong BPF_FIB_LOOKUP_SRC = 1UL << 4;
+        /// <summary>Take the packet mark from the parameters into the policy lookup.</summary>
+        public const ulong BPF_FIB_LOOKUP_MARK = 1UL << 5;
+
+        // bpf_check_mtu
+        /// <summary>Check each GSO segment's size instead of the whole packet.</summary>
+        public const ulong BPF_MTU_CHK_SEGS = 1;
+
+        // bpf_sk_assign (sk_lookup programs)
+        /// <summary>Replace a socket another program assigned already.</summary>
+        public const ulong BPF_SK_LOOKUP_F_REPLACE = 1;
+        /// <summary>Take the socket as it is, without reuseport group selection.</summary>
+        public const ulong BPF_SK_LOOKUP_F_NO_REUSEPORT = 1UL << 1;
+
+        // bpf_sk_storage_get
+        /// <summary>Create the socket storage when it does not exist (the same bit as <see cref="BPF_LOCAL_STORAGE_GET_F_CREATE"/>).</summary>
+        public const ulong BPF_SK_STORAGE_GET_F_CREATE = 1;
+
+        // bpf_timer_start
+        /// <summary>The expiry is an absolute time, not one relative to now.</summary>
+        public const ulong BPF_F_TIMER_ABS = 1;
+        /// <summary>Run the callback on the CPU that started the timer.</summary>
+        public const ulong BPF_F_TIMER_CPU_PIN = 1UL << 1;
+
+        // bpf_load_hdr_opt (sock_ops)
+        /// <summary>Search the SYN packet's options instead of the current packet's.</summary>
+        public const ulong BPF_LOAD_HDR_OPT_TCP_SYN = 1;
+
+        // bpf_sysctl_get_name
+        /// <summary>Give the base name only, not the full path.</summary>
+        public const ulong BPF_F_SYSCTL_BASE_NAME = 1;
+
+        // bpf_bprm_opts_set
+        /// <summary>Mark the exec as secure (AT_SECURE for the new program).</summary>
+        public const ulong BPF_F_BPRM_SECUREEXEC = 1;
+
+        // bpf_read_branch_records
+        /// <summary>Give the size the records would need instead of copying them.</summary>
+        public const ulong BPF_F_GET_BRANCH_RECORDS_SIZE = 1;
+
+        // bpf_snprintf_btf
+        /// <summary>No pretty-printing whitespace.</summary>
+        public const ulong BTF_F_COMPACT = 1;
+        /// <summary>No member names.</summary>
+        public const ulong BTF_F_NONAME = 1UL << 1;
+        /// <summary>Print pointers as raw values, not obfuscated.</summary>
+        public const ulong BTF_F_PTR_RAW = 1UL << 2;
+        /// <summary>Print zero-valued members too.</summary>
+        public const ulong BTF_F_ZERO = 1UL << 3;
     }
 }

@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.IO.Compression;
 using System.Linq;
+using System.Threading;
 using BpfSharp.Tests.Infrastructure;
 using Xunit;
 
@@ -10,36 +11,39 @@ namespace BpfSharp.Tests;
 /// <summary>Packs BpfSharp once, then builds throwaway consumers against the .nupkg through a local feed, offline.</summary>
 public sealed class PackagedBpfSharp : IDisposable
 {
+    // One pack per test run, shared by every fixture: packing is the slowest step of these tests.
+    private static readonly Lazy<string> s_feed = new(Pack, LazyThreadSafetyMode.ExecutionAndPublication);
+
     public PackagedBpfSharp()
     {
         Directory.CreateDirectory(Root);
-        var (exitCode, output) = DotNetCli.Run(RepoPaths.Root, "pack", Path.Combine(RepoPaths.Root, "pack", "BpfSharp.Package.csproj"), "-c", "Release", "-o", Feed, "-p:PackageOutputPath=" + Feed + "/");
-        if (exitCode != 0)
-        {
-            throw new InvalidOperationException("dotnet pack failed:\n" + output);
-        }
-
         Package = Directory.GetFiles(Feed, "BpfSharp.*.nupkg").Single();
     }
 
     public string Root { get; } = Path.Combine(Path.GetTempPath(), "bpfsharp-package-tests-" + Guid.NewGuid().ToString("N"));
 
-    public string Feed => Path.Combine(Root, "feed");
+    public string Feed => s_feed.Value;
 
     public string Package { get; }
 
+    private static string Pack()
+    {
+        var feed = Path.Combine(Path.GetTempPath(), "bpfsharp-package-feed-" + Guid.NewGuid().ToString("N"));
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => DeleteQuietly(feed);
+        var (exitCode, output) = DotNetCli.Run(RepoPaths.Root, "pack", Path.Combine(RepoPaths.Root, "pack", "BpfSharp.Package.csproj"), "-c", "Release", "-o", feed, "-p:PackageOutputPath=" + feed + "/");
+        return exitCode == 0 ? feed : throw new InvalidOperationException("dotnet pack failed:\n" + output);
+    }
+
     /// <summary>Writes a consumer project referencing the package and builds it; returns exit code and output.</summary>
-    public (int ExitCode, string Output) BuildConsumer(string name, string source, string extraProperties = "", params (string Path, string Text)[] additionalFiles)
+    public (int ExitCode, string Output) BuildConsumer(string name, string source, string extraProperties = "", params (string Path, string Text)[] additionalFiles) =>
+        DotNetCli.Run(WriteConsumer(name, source, extraProperties, additionalFiles), "build", "-nologo", "-clp:NoSummary");
+
+    /// <summary>Writes a consumer project referencing the package (project, source, nuget.config); returns its folder.</summary>
+    public string WriteConsumer(string name, string source, string extraProperties = "", params (string Path, string Text)[] additionalFiles)
     {
         var directory = Path.Combine(Root, name);
         Directory.CreateDirectory(directory);
-        File.WriteAllText(Path.Combine(directory, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <config><add key="globalPackagesFolder" value="{Path.Combine(Root, "packages")}" /></config>
-              <packageSources><clear /><add key="local" value="{Feed}" /></packageSources>
-            </configuration>
-            """);
+        File.WriteAllText(Path.Combine(directory, "nuget.config"), NugetConfig);
         File.WriteAllText(Path.Combine(directory, name + ".csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
@@ -59,14 +63,25 @@ public sealed class PackagedBpfSharp : IDisposable
             File.WriteAllText(Path.Combine(directory, path), text);
         }
 
-        return DotNetCli.Run(directory, "build", "-nologo", "-clp:NoSummary");
+        return directory;
     }
 
-    public void Dispose()
+    /// <summary>The package feed alone, offline, restoring into this fixture's own folder.</summary>
+    public string NugetConfig => $"""
+        <?xml version="1.0" encoding="utf-8"?>
+        <configuration>
+          <config><add key="globalPackagesFolder" value="{Path.Combine(Root, "packages")}" /></config>
+          <packageSources><clear /><add key="local" value="{Feed}" /></packageSources>
+        </configuration>
+        """;
+
+    public void Dispose() => DeleteQuietly(Root);
+
+    private static void DeleteQuietly(string directory)
     {
         try
         {
-            Directory.Delete(Root, recursive: true);
+            Directory.Delete(directory, recursive: true);
         }
         catch (IOException)
         {

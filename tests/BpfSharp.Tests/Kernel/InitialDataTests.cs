@@ -71,6 +71,37 @@ public sealed class InitialDataTests : IDisposable
         Assert.Equal(1ul, loaded.Global<Pair>("Holder_Limits").Value.Packets);
     }
 
+    [SkippableFact]
+    public void A_struct_whose_C_is_a_union_starts_with_every_field_it_was_given()
+    {
+        // Explicit layouts (and StructLayout.Size) are C unions, where designated initialisers keep one member only.
+        const string source = """
+            using System.Runtime.InteropServices;
+            using BpfSharp;
+            [assembly: BpfLicense("GPL")]
+            [StructLayout(LayoutKind.Explicit)] public struct Words { [FieldOffset(0)] public uint A; [FieldOffset(4)] public uint B; [FieldOffset(2)] public byte Middle; }
+            [StructLayout(LayoutKind.Sequential, Size = 16)] public struct Sized { public ushort C; public uint D; }
+            public struct Outer { public byte E; public Words W; public Sized S; }
+            public static unsafe class Holder
+            {
+                static Words Start = new Words { A = 0x11111111, B = 0x22222222, Middle = 0x33 };
+                static readonly Outer Nested = new Outer { E = 9, W = { B = 0x44444444 }, S = new Sized { D = 0x55555555 } };
+
+                [BpfProgram("xdp")]
+                public static int Run(XdpMd* ctx) => (int)(Start.A + Start.B + Nested.W.B + Nested.S.D + Nested.E);
+            }
+            """;
+        var result = BpfSharp.Tests.Compiler.BpfTranslatorTests.Translate(source);
+        Assert.Empty(result.Problems);
+        Assert.Contains("struct Words Holder_Start = { .bpfsharp_bytes = { 0x11, 0x11, 0x33, 0x11, 0x22, 0x22, 0x22, 0x22 } };", result.C);
+
+        RunningKernel.RequireBpf();
+        Skip.If(Tools.Find("clang") is null, "kernel test skipped: clang is needed (apt-get install clang)");
+        using var loaded = BpfObject.Load(Tools.CompileCSharp(source, _directory, "unions"));
+        Assert.Equal(unchecked((int)(0x11331111u + 0x22222222u + 0x44444444u + 0x55555555u + 9u)), loaded.Program("Run").TestRun(new byte[64]).ReturnValue);
+        Assert.Equal((0x11331111u, 0x22222222u), loaded.Global<(uint, uint)>("Holder_Start").Value);
+    }
+
     /// <summary>The program's Pair as .NET code that loads it declares it (same layout).</summary>
     private readonly record struct Pair(ulong Packets, uint Port, ushort A, ushort B);
 }

@@ -1,0 +1,119 @@
+// Port of tools/testing/selftests/bpf/progs/test_global_data.c
+using System.Runtime.CompilerServices;
+using BpfSharp;
+using static BpfSharp.BpfReturnCodes;
+
+[assembly: BpfLicense("GPL")]
+
+namespace Ports.GlobalData;
+
+/// <summary>The test's struct: a byte, an int and a long, padded as C pads them.</summary>
+public struct Foo
+{
+    public byte A;
+    public uint B;
+    public ulong C;
+}
+
+/// <summary>
+/// A 32-byte character buffer. Four little-endian words rather than a fixed byte buffer, because a static field's
+/// initialiser cannot give a fixed buffer its text (the words spell "abcdefghijklmnopqrstuvwxyz").
+/// </summary>
+public struct Text32
+{
+    public ulong Word0;
+    public ulong Word1;
+    public ulong Word2;
+    public ulong Word3;
+}
+
+public static unsafe class GlobalData
+{
+    static readonly ArrayMap<ulong> ResultNumber = new(maxEntries: 11);
+    static readonly ArrayMap<Text32> ResultString = new(maxEntries: 5);
+    static readonly ArrayMap<Foo> ResultStruct = new(maxEntries: 5);
+
+    static ulong Num0;
+    static ulong Num1 = 42;
+    static readonly ulong Num2 = 24;
+    static ulong Num3 = 0;
+    static ulong Num4 = 0xffeeff;
+    static readonly ulong Num5 = 0xabab;
+    static readonly ulong Num6 = 0xab;
+
+    static readonly Text32 Str0 = new Text32 { Word0 = 0x6867666564636261, Word1 = 0x706F6E6D6C6B6A69, Word2 = 0x7877767574737271, Word3 = 0x7A79 };
+    static Text32 Str1 = new Text32 { Word0 = 0x6867666564636261, Word1 = 0x706F6E6D6C6B6A69, Word2 = 0x7877767574737271, Word3 = 0x7A79 };
+    static Text32 Str2;
+
+    static readonly Foo Struct0 = new Foo { A = 42, B = 0xfefeefef, C = 0x1111111111111111UL };
+    static Foo Struct1;
+    static readonly Foo Struct2;
+    static Foo Struct3 = new Foo { A = 41, B = 0xeeeeefef, C = 0x2111111111111111UL };
+
+    /// <summary>The program's own read-only constant (a function-local static in C).</summary>
+    static readonly ulong Bar = ~0UL;
+
+    /// <summary>Copies a global into a result map under a key (one overload per value type: no generic methods).</summary>
+    static void Store(ArrayMap<ulong> map, uint key, void* value)
+    {
+        BpfHelpers.MapUpdateElem(map, &key, value, 0);
+    }
+
+    static void Store(ArrayMap<Text32> map, uint key, void* value)
+    {
+        BpfHelpers.MapUpdateElem(map, &key, value, 0);
+    }
+
+    static void Store(ArrayMap<Foo> map, uint key, void* value)
+    {
+        BpfHelpers.MapUpdateElem(map, &key, value, 0);
+    }
+
+    [BpfProgram("tc")]
+    public static int LoadStaticData(SkBuff* skb)
+    {
+        fixed (ulong* num0 = &Num0, num1 = &Num1, num2 = &Num2, num3 = &Num3, num4 = &Num4, num5 = &Num5, num6 = &Num6)
+        {
+            Store(ResultNumber, 0, num0);
+            Store(ResultNumber, 1, num1);
+            Store(ResultNumber, 2, num2);
+            Store(ResultNumber, 3, num3);
+            Store(ResultNumber, 4, num4);
+            Store(ResultNumber, 5, num5);
+            Num4 = 1234;
+            Store(ResultNumber, 6, num4);
+            Store(ResultNumber, 7, num0);
+            Store(ResultNumber, 8, num6);
+        }
+
+        fixed (Text32* str0 = &Str0, str1 = &Str1, str2 = &Str2)
+        {
+            Store(ResultString, 0, str0);
+            Store(ResultString, 1, str1);
+            Store(ResultString, 2, str2);
+            ((byte*)str1)[5] = (byte)'x';
+            Store(ResultString, 3, str1);
+            fixed (byte* hello = "hello"u8)
+            {
+                Unsafe.CopyBlock((byte*)str2 + 2, hello, 6); // "hello" and its NUL
+            }
+            Store(ResultString, 4, str2);
+        }
+
+        fixed (Foo* struct0 = &Struct0, struct1 = &Struct1, struct2 = &Struct2, struct3 = &Struct3)
+        {
+            Store(ResultStruct, 0, struct0);
+            Store(ResultStruct, 1, struct1);
+            Store(ResultStruct, 2, struct2);
+            Store(ResultStruct, 3, struct3);
+            Store(ResultNumber, 9, &struct0->C);
+        }
+
+        fixed (ulong* bar = &Bar)
+        {
+            Store(ResultNumber, 10, bar);
+        }
+
+        return TC_ACT_OK;
+    }
+}
