@@ -11,7 +11,7 @@ using Microsoft.CodeAnalysis.Operations;
 namespace BpfSharp.Compiler
 {
     /// <summary>One method's C: its signature and its body, statement by statement from the operation tree.</summary>
-    internal sealed class FunctionWriter
+    internal sealed partial class FunctionWriter
     {
         private readonly TranslationUnit _unit;
         private readonly IMethodSymbol _method;
@@ -46,12 +46,14 @@ namespace BpfSharp.Compiler
             // A map parameter is no C parameter: each copy of the method names its map directly.
             var parameters = _method.Parameters.Where(p => !_maps.ContainsKey(p)).Select(p =>
             {
-                if (p.RefKind != RefKind.None)
+                // ref, out and in parameters are pointers in C; the caller passes the variable's address.
+                var pointer = p.RefKind == RefKind.None ? " " : " *";
+                if (p.RefKind != RefKind.None && _isProgram)
                 {
-                    _unit.Problem(CompilerDiagnosticIds.UnsupportedConstruct, p.Locations.FirstOrDefault() ?? Where, $"parameter '{p.Name}' is passed by reference: pass a pointer instead");
+                    _unit.Problem(CompilerDiagnosticIds.UnsupportedConstruct, p.Locations.FirstOrDefault() ?? Where, $"parameter '{p.Name}' of a program is passed by reference: the kernel passes a program its context only");
                 }
 
-                return _unit.CType(p.Type, p.Locations.FirstOrDefault() ?? Where) + " " + CNames.Identifier(p.Name);
+                return _unit.CType(p.Type, p.Locations.FirstOrDefault() ?? Where) + pointer + CNames.Identifier(p.Name);
             }).ToList();
             var returns = isProgram && _method.ReturnsVoid ? "int" : _unit.CType(_method.ReturnType, Where);
             return returns + " " + name + "(" + (parameters.Count == 0 ? "void" : string.Join(", ", parameters)) + ")";
@@ -115,7 +117,7 @@ namespace BpfSharp.Compiler
                     break;
                 case IExpressionStatementOperation expression:
                     // A call whose result is dropped (an atomic add, a helper's status) is cast to void, as C wants.
-                    Line((expression.Operation is IInvocationOperation invocation && !invocation.TargetMethod.ReturnsVoid ? "(void)" : string.Empty) + Expression(expression.Operation) + ";");
+                    Line((expression.Operation is IInvocationOperation invocation && !invocation.TargetMethod.ReturnsVoid || expression.Operation is ISimpleAssignmentOperation { Target: IDiscardOperation } ? "(void)" : string.Empty) + Expression(expression.Operation) + ";");
                     break;
                 case IReturnOperation { Kind: OperationKind.Return } ret:
                     Line(ret.ReturnedValue is null ? (_isProgram ? "return 0;" : "return;") : "return " + Expression(ret.ReturnedValue) + ";");
@@ -440,16 +442,29 @@ namespace BpfSharp.Compiler
                 case IParameterReferenceOperation parameter when _unit.Symbols.MapTypeOf(parameter.Parameter.Type) != null:
                     _unit.Problem(CompilerDiagnosticIds.UnsupportedMapUse, parameter.Syntax.GetLocation(), $"map parameter '{parameter.Parameter.Name}' can only be passed to a helper's map parameter or to a method's map parameter");
                     return "0";
+                case IParameterReferenceOperation { Parameter.RefKind: not RefKind.None } parameter:
+                    return "(*" + CNames.Identifier(parameter.Parameter.Name) + ")";
                 case IParameterReferenceOperation parameter:
                     return CNames.Identifier(parameter.Parameter.Name);
+                case IDeclarationExpressionOperation { Expression: ILocalReferenceOperation declared }:
+                    // 'out var x' / 'out int x': declared just before the statement that holds it (C has no declarations in
+                    // expressions), where its C# scope begins.
+                    Line(_unit.CType(declared.Local.Type, declared.Syntax.GetLocation()) + " " + CNames.Identifier(declared.Local.Name) + " = {0};");
+                    return CNames.Identifier(declared.Local.Name);
                 case IConversionOperation conversion:
                     return Conversion(conversion);
                 case IBinaryOperation binary:
                     return Binary(binary);
                 case IUnaryOperation unary:
                     return Unary(unary);
+                case ISimpleAssignmentOperation { Target: IDiscardOperation } discard:
+                    return "(" + Expression(discard.Value) + ")"; // '_ = x' is x, evaluated for its effects (a statement casts it to void)
                 case ISimpleAssignmentOperation assignment:
                     return Target(assignment.Target) + " = " + Expression(assignment.Value);
+                case ISwitchExpressionOperation switchExpression:
+                    return SwitchExpression(switchExpression);
+                case IIsPatternOperation isPattern:
+                    return IsPattern(isPattern);
                 case ICompoundAssignmentOperation compound:
                     return Compound(compound);
                 case IIncrementOrDecrementOperation step:
@@ -546,12 +561,12 @@ namespace BpfSharp.Compiler
                 return loaded;
             }
 
-            if (DotNetIntrinsics.Translate(invocation, arguments, (id, why) => _unit.Problem(id, at, $"'{invocation.Syntax}': {why}")) is string intrinsic)
+            if (DotNetIntrinsics.Translate(invocation, arguments, Expression, (id, why) => _unit.Problem(id, at, $"'{invocation.Syntax}': {why}")) is string intrinsic)
             {
                 return intrinsic;
             }
 
-            _unit.Problem(CompilerDiagnosticIds.UnsupportedCall, at, $"'{target.ToDisplayString()}' cannot be called from a BPF program: only BpfHelpers, BpfPacket loads, Interlocked, byte swaps, block copies and static methods of this project can");
+            _unit.Problem(CompilerDiagnosticIds.UnsupportedCall, at, $"'{target.ToDisplayString()}' cannot be called from a BPF program: only BpfHelpers, BpfPacket loads, Interlocked, Volatile, byte swaps, block copies, integer Math.Min/Max/Clamp/Abs and static methods of this project can");
             return "0";
         }
 
@@ -629,7 +644,21 @@ namespace BpfSharp.Compiler
                 yield break;
             }
 
-            yield return argument.Parameter?.RefKind == RefKind.Ref ? "(&" + Target(value) + ")" : Expression(value);
+            if (argument.Parameter is { RefKind: not RefKind.None } byReference)
+            {
+                // An 'in' argument may be a value, which C# passes through a temporary: a C compound literal.
+                // 'ref' and 'out' arguments are always variables (C# says so); only 'in' takes values.
+                var isVariable = byReference.RefKind is RefKind.Ref or RefKind.Out
+                    || Unconverted(value) is ILocalReferenceOperation or IParameterReferenceOperation or IFieldReferenceOperation or IDeclarationExpressionOperation
+                    || Unconverted(value) is IPropertyReferenceOperation { Property.IsIndexer: true }
+                    || (Unconverted(value).Kind == OperationKind.None && (IsPointerIndirection(Unconverted(value)) != null || Unconverted(value).Syntax is ElementAccessExpressionSyntax));
+                yield return isVariable
+                    ? "(&" + Target(Unconverted(value)) + ")"
+                    : "(&(" + _unit.CType(byReference.Type, value.Syntax.GetLocation()) + "){" + Expression(value) + "})";
+                yield break;
+            }
+
+            yield return Expression(value);
         }
 
         // Interlocked on a location becomes the BPF atomic instruction clang emits for the builtin.

@@ -97,6 +97,14 @@ namespace BpfSharp.Compiler
                 return name;
             }
 
+            if (!type.Locations.Any(l => l.IsInSource) && type.ContainingAssembly?.Name != RuntimeAssembly)
+            {
+                // StructLayout, FieldOffset and Pack are metadata flags that Roslyn shows for source types only: a struct
+                // of another assembly would be laid out as sequential, maybe wrongly.
+                Problem(CompilerDiagnosticIds.UnsupportedType, at, $"'{type.ToDisplayString()}' is declared in another assembly ({type.ContainingAssembly?.Name}), whose struct layouts (StructLayout, FieldOffset, Pack) the compiler cannot see: declare it in this project, or compile its source file into this project too");
+                return name;
+            }
+
             var layout = StructLayout.Of(type);
             var fields = type.GetMembers().OfType<IFieldSymbol>().Where(f => !f.IsStatic && !f.IsConst).ToList();
             string Declaration(IFieldSymbol field) =>
@@ -133,6 +141,9 @@ namespace BpfSharp.Compiler
 
         // The byte-array members that cover the whole of a struct whose C is a union (explicit layout; StructLayout.Size).
         private const string ExplicitBytes = "bpfsharp_bytes";
+
+        // The runtime's own structs (packet headers) are sequential and naturally aligned: their layout needs no metadata.
+        private const string RuntimeAssembly = "BpfSharp";
         private const string SizedBytes = "bpfsharp_size";
 
         // FieldOffset(O) as C: each field in its own packed struct behind O bytes of padding, all in one union. The field keeps the

@@ -183,7 +183,7 @@ namespace BpfSharp.Compiler
                 }
             }
 
-            _globals.Add(new ObjectPart(SymbolKey(field), name, (field.IsReadOnly ? "const volatile " : string.Empty) + type + " " + name + " = " + (initial ?? (type.StartsWith("struct ", StringComparison.Ordinal) ? "{0}" : "0")) + ";"));
+            _globals.Add(new ObjectPart(SymbolKey(field), name, (field.IsReadOnly ? "const volatile " : field.IsVolatile ? "volatile " : string.Empty) + type + " " + name + " = " + (initial ?? (type.StartsWith("struct ", StringComparison.Ordinal) ? "{0}" : "0")) + ";"));
             return name;
         }
 

@@ -147,10 +147,17 @@ namespace BpfSharp
         /// <summary>Checksum (<c>checksum</c>).</summary>
         public ushort Checksum;
 
-        /// <summary>Echo identifier in network order (<c>un.echo.id</c>), or the first half of the type's own word.</summary>
+        /// <summary>
+        /// Echo identifier in network order (<c>un.echo.id</c>), or the first half of the type's own word (the high half
+        /// of a redirect's gateway, <c>un.gateway</c>).
+        /// </summary>
         public ushort EchoId;
 
-        /// <summary>Echo sequence number in network order (<c>un.echo.sequence</c>), or the second half.</summary>
+        /// <summary>
+        /// Echo sequence number in network order (<c>un.echo.sequence</c>), or the second half: the next hop's MTU of a
+        /// "fragmentation needed" message (<c>un.frag.mtu</c>). The headers are sequential structs: a C# union
+        /// (explicit layout) in a referenced assembly is one whose layout Roslyn does not show the compiler.
+        /// </summary>
         public ushort EchoSequence;
     }
 

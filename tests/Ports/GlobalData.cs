@@ -33,7 +33,7 @@ public static unsafe class GlobalData
     static readonly ArrayMap<Text32> ResultString = new(maxEntries: 5);
     static readonly ArrayMap<Foo> ResultStruct = new(maxEntries: 5);
 
-    static ulong Num0;
+    static ulong Num0 = default;
     static ulong Num1 = 42;
     static readonly ulong Num2 = 24;
     static ulong Num3 = 0;
@@ -46,73 +46,72 @@ public static unsafe class GlobalData
     static Text32 Str2;
 
     static readonly Foo Struct0 = new Foo { A = 42, B = 0xfefeefef, C = 0x1111111111111111UL };
-    static Foo Struct1;
-    static readonly Foo Struct2;
+    static Foo Struct1 = default;
+    static readonly Foo Struct2 = default;
     static Foo Struct3 = new Foo { A = 41, B = 0xeeeeefef, C = 0x2111111111111111UL };
 
     /// <summary>The program's own read-only constant (a function-local static in C).</summary>
     static readonly ulong Bar = ~0UL;
 
     /// <summary>Copies a global into a result map under a key (one overload per value type: no generic methods).</summary>
-    static void Store(ArrayMap<ulong> map, uint key, void* value)
+    static void Store(ArrayMap<ulong> map, uint key, in ulong value)
     {
-        BpfHelpers.MapUpdateElem(map, &key, value, 0);
+        fixed (ulong* pointer = &value)
+        {
+            BpfHelpers.MapUpdateElem(map, &key, pointer, 0);
+        }
     }
 
-    static void Store(ArrayMap<Text32> map, uint key, void* value)
+    static void Store(ArrayMap<Text32> map, uint key, in Text32 value)
     {
-        BpfHelpers.MapUpdateElem(map, &key, value, 0);
+        fixed (Text32* pointer = &value)
+        {
+            BpfHelpers.MapUpdateElem(map, &key, pointer, 0);
+        }
     }
 
-    static void Store(ArrayMap<Foo> map, uint key, void* value)
+    static void Store(ArrayMap<Foo> map, uint key, in Foo value)
     {
-        BpfHelpers.MapUpdateElem(map, &key, value, 0);
+        fixed (Foo* pointer = &value)
+        {
+            BpfHelpers.MapUpdateElem(map, &key, pointer, 0);
+        }
     }
 
     [BpfProgram("tc")]
     public static int LoadStaticData(SkBuff* skb)
     {
-        fixed (ulong* num0 = &Num0, num1 = &Num1, num2 = &Num2, num3 = &Num3, num4 = &Num4, num5 = &Num5, num6 = &Num6)
-        {
-            Store(ResultNumber, 0, num0);
-            Store(ResultNumber, 1, num1);
-            Store(ResultNumber, 2, num2);
-            Store(ResultNumber, 3, num3);
-            Store(ResultNumber, 4, num4);
-            Store(ResultNumber, 5, num5);
-            Num4 = 1234;
-            Store(ResultNumber, 6, num4);
-            Store(ResultNumber, 7, num0);
-            Store(ResultNumber, 8, num6);
-        }
+        Store(ResultNumber, 0, in Num0);
+        Store(ResultNumber, 1, in Num1);
+        Store(ResultNumber, 2, in Num2);
+        Store(ResultNumber, 3, in Num3);
+        Store(ResultNumber, 4, in Num4);
+        Store(ResultNumber, 5, in Num5);
+        Num4 = 1234;
+        Store(ResultNumber, 6, in Num4);
+        Store(ResultNumber, 7, in Num0);
+        Store(ResultNumber, 8, in Num6);
 
-        fixed (Text32* str0 = &Str0, str1 = &Str1, str2 = &Str2)
+        Store(ResultString, 0, in Str0);
+        Store(ResultString, 1, in Str1);
+        Store(ResultString, 2, in Str2);
+        fixed (Text32* str1 = &Str1, str2 = &Str2)
         {
-            Store(ResultString, 0, str0);
-            Store(ResultString, 1, str1);
-            Store(ResultString, 2, str2);
             ((byte*)str1)[5] = (byte)'x';
-            Store(ResultString, 3, str1);
+            Store(ResultString, 3, in Str1);
             fixed (byte* hello = "hello"u8)
             {
-                Unsafe.CopyBlock((byte*)str2 + 2, hello, 6); // "hello" and its NUL
+                Unsafe.CopyBlock((byte*)str2 + 2, hello, (uint)("hello"u8.Length + 1)); // with its NUL
             }
-            Store(ResultString, 4, str2);
+            Store(ResultString, 4, in Str2);
         }
 
-        fixed (Foo* struct0 = &Struct0, struct1 = &Struct1, struct2 = &Struct2, struct3 = &Struct3)
-        {
-            Store(ResultStruct, 0, struct0);
-            Store(ResultStruct, 1, struct1);
-            Store(ResultStruct, 2, struct2);
-            Store(ResultStruct, 3, struct3);
-            Store(ResultNumber, 9, &struct0->C);
-        }
-
-        fixed (ulong* bar = &Bar)
-        {
-            Store(ResultNumber, 10, bar);
-        }
+        Store(ResultStruct, 0, in Struct0);
+        Store(ResultStruct, 1, in Struct1);
+        Store(ResultStruct, 2, in Struct2);
+        Store(ResultStruct, 3, in Struct3);
+        Store(ResultNumber, 9, in Struct0.C);
+        Store(ResultNumber, 10, in Bar);
 
         return TC_ACT_OK;
     }

@@ -32,12 +32,12 @@ public static unsafe class ParseTcpHdrOpt
     static uint ServerId;
 
     /// <summary>Reads one option: 1 when it is the server id, 0 to go on, -1 to stop.</summary>
-    static int ParseHdrOpt(XdpMd* xdp, HdrOptState* state)
+    static int ParseHdrOpt(XdpMd* xdp, ref HdrOptState state)
     {
         byte* data = (byte*)(ulong)xdp->Data;
         byte* dataEnd = (byte*)(ulong)xdp->DataEnd;
 
-        byte* tcpOpt = data + state->ByteOffset;
+        byte* tcpOpt = data + state.ByteOffset;
         if (tcpOpt + 1 > dataEnd)
         {
             return -1;
@@ -51,18 +51,18 @@ public static unsafe class ParseTcpHdrOpt
 
         if (kind == TcpOptNop)
         {
-            state->HdrBytesRemaining--;
-            state->ByteOffset++;
+            state.HdrBytesRemaining--;
+            state.ByteOffset++;
             return 0;
         }
 
-        if (state->HdrBytesRemaining < 2 || tcpOpt + sizeof(byte) + sizeof(byte) > dataEnd)
+        if (state.HdrBytesRemaining < 2 || tcpOpt + sizeof(byte) + sizeof(byte) > dataEnd)
         {
             return -1;
         }
 
         byte hdrLen = tcpOpt[1];
-        if (hdrLen > state->HdrBytesRemaining)
+        if (hdrLen > state.HdrBytesRemaining)
         {
             return -1;
         }
@@ -79,12 +79,12 @@ public static unsafe class ParseTcpHdrOpt
                 return -1;
             }
 
-            state->ServerId = *(uint*)(tcpOpt + 2);
+            state.ServerId = *(uint*)(tcpOpt + 2);
             return 1;
         }
 
-        state->HdrBytesRemaining -= hdrLen;
-        state->ByteOffset += hdrLen;
+        state.HdrBytesRemaining -= hdrLen;
+        state.ByteOffset += hdrLen;
         return 0;
     }
 
@@ -113,7 +113,7 @@ public static unsafe class ParseTcpHdrOpt
 
         for (int i = 0; i < TcpHdrOptMaxOptChecks; i++)
         {
-            int err = ParseHdrOpt(xdp, &optState);
+            int err = ParseHdrOpt(xdp, ref optState);
             if (err != 0 || optState.HdrBytesRemaining == 0)
             {
                 break;

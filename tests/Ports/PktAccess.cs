@@ -2,6 +2,7 @@
 using System;
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Threading;
 using BpfSharp;
 using static BpfSharp.BpfReturnCodes;
 
@@ -110,13 +111,14 @@ public static unsafe class PktAccess
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static int ScaledLength(int factor, SkBuff* skb) => (int)skb->Len * factor;
 
-    // The original keeps a 448-byte frame alive in this subprogram and the next (a volatile array and an asm sink), so
-    // that their frames plus the callers' approach the 512-byte limit. C# has no volatile locals: clang drops the frame.
+    // The original zeroes a 448-byte volatile buffer here and in ScaledIfindex and reads its last byte, so that their
+    // frames plus the callers' approach the 512-byte limit. C# has no volatile arrays: the read stays (Volatile.Read),
+    // the zeroing and the frame do not.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static int SkbLength(SkBuff* skb)
     {
         Span<byte> frame = stackalloc byte[FrameBytes];
-        byte last = frame[FrameBytes - 1];
+        _ = Volatile.Read(ref frame[FrameBytes - 1]);
         return (int)skb->Len;
     }
 
@@ -130,7 +132,7 @@ public static unsafe class PktAccess
     private static int ScaledIfindex(int factor, SkBuff* skb, int extra)
     {
         Span<byte> frame = stackalloc byte[FrameBytes];
-        byte last = frame[FrameBytes - 1];
+        _ = Volatile.Read(ref frame[FrameBytes - 1]);
         return (int)skb->Ifindex * factor * extra;
     }
 

@@ -35,7 +35,7 @@ public static unsafe class Sockex2
     /// <summary>Traffic per destination address, as a packet load gives it (host order; IPv6 folded by XOR).</summary>
     static readonly HashMap<uint, Traffic> DstTraffic = new(maxEntries: 1024);
 
-    const uint EthernetHeaderLength = 14;
+    const ulong EthernetHeaderLength = 14;
 
     const ushort EthPIp = 0x0800;
     const ushort EthPIpv6 = 0x86DD;
@@ -59,42 +59,37 @@ public static unsafe class Sockex2
     const ushort GreVersion = 0x0700;
 
     // Offsets inside the headers read.
-    const uint VlanEncapsulatedProto = 2;
-    const uint IpFragOff = 6;
-    const uint IpProtocol = 9;
-    const uint IpSaddr = 12;
-    const uint IpDaddr = 16;
-    const uint Ipv6Nexthdr = 6;
-    const uint Ipv6Saddr = 8;
-    const uint Ipv6Daddr = 24;
-    const uint GreProto = 2;
+    const ulong VlanEncapsulatedProto = 2;
+    const ulong IpFragOff = 6;
+    const ulong IpProtocol = 9;
+    const ulong IpSaddr = 12;
+    const ulong IpDaddr = 16;
+    const ulong Ipv6Nexthdr = 6;
+    const ulong Ipv6Saddr = 8;
+    const ulong Ipv6Daddr = 24;
+    const ulong GreProto = 2;
 
-    static int ProtoPortsOffset(byte protocol)
+    static int ProtoPortsOffset(byte protocol) => protocol switch
     {
-        switch (protocol)
-        {
-            case IpProtoAh:
-                return 4;
-            default:
-                return 0;
-        }
-    }
+        IpProtoAh => 4,
+        _ => 0,
+    };
 
-    static bool IsFragment(SkBuff* skb, uint nhoff) =>
+    static bool IsFragment(SkBuff* skb, ulong nhoff) =>
         (BpfPacket.LoadHalf(skb, nhoff + IpFragOff) & (IpMoreFragments | IpFragmentOffset)) != 0;
 
-    static uint Ipv6AddressHash(SkBuff* skb, uint offset) =>
+    static uint Ipv6AddressHash(SkBuff* skb, ulong offset) =>
         BpfPacket.LoadWord(skb, offset) ^ BpfPacket.LoadWord(skb, offset + 4)
         ^ BpfPacket.LoadWord(skb, offset + 8) ^ BpfPacket.LoadWord(skb, offset + 12);
 
-    static uint ParseIp(SkBuff* skb, uint nhoff, byte* ipProto, FlowKeyRecord* flow)
+    static ulong ParseIp(SkBuff* skb, ulong nhoff, out byte ipProto, ref FlowKeyRecord flow)
     {
-        *ipProto = IsFragment(skb, nhoff) ? (byte)0 : BpfPacket.LoadByte(skb, nhoff + IpProtocol);
+        ipProto = IsFragment(skb, nhoff) ? (byte)0 : BpfPacket.LoadByte(skb, nhoff + IpProtocol);
 
-        if (*ipProto != IpProtoGre)
+        if (ipProto != IpProtoGre)
         {
-            flow->Src = BpfPacket.LoadWord(skb, nhoff + IpSaddr);
-            flow->Dst = BpfPacket.LoadWord(skb, nhoff + IpDaddr);
+            flow.Src = BpfPacket.LoadWord(skb, nhoff + IpSaddr);
+            flow.Dst = BpfPacket.LoadWord(skb, nhoff + IpDaddr);
         }
 
         byte versionAndLength = BpfPacket.LoadByte(skb, nhoff);
@@ -103,42 +98,42 @@ public static unsafe class Sockex2
             return nhoff + 20;
         }
 
-        return nhoff + (uint)((versionAndLength & 0xF) << 2);
+        return nhoff + ((ulong)(versionAndLength & 0xF) << 2);
     }
 
-    static uint ParseIpv6(SkBuff* skb, uint nhoff, byte* ipProto, FlowKeyRecord* flow)
+    static ulong ParseIpv6(SkBuff* skb, ulong nhoff, out byte ipProto, ref FlowKeyRecord flow)
     {
-        *ipProto = BpfPacket.LoadByte(skb, nhoff + Ipv6Nexthdr);
-        flow->Src = Ipv6AddressHash(skb, nhoff + Ipv6Saddr);
-        flow->Dst = Ipv6AddressHash(skb, nhoff + Ipv6Daddr);
-        return nhoff + (uint)sizeof(Ipv6Hdr);
+        ipProto = BpfPacket.LoadByte(skb, nhoff + Ipv6Nexthdr);
+        flow.Src = Ipv6AddressHash(skb, nhoff + Ipv6Saddr);
+        flow.Dst = Ipv6AddressHash(skb, nhoff + Ipv6Daddr);
+        return nhoff + (ulong)sizeof(Ipv6Hdr);
     }
 
-    static bool Dissect(SkBuff* skb, FlowKeyRecord* flow)
+    static bool Dissect(SkBuff* skb, ref FlowKeyRecord flow)
     {
-        uint nhoff = EthernetHeaderLength;
+        ulong nhoff = EthernetHeaderLength;
         byte ipProto;
         ushort proto = BpfPacket.LoadHalf(skb, 12);
 
         if (proto == EthP8021AD)
         {
             proto = BpfPacket.LoadHalf(skb, nhoff + VlanEncapsulatedProto);
-            nhoff += (uint)sizeof(VlanHdr);
+            nhoff += (ulong)sizeof(VlanHdr);
         }
 
         if (proto == EthP8021Q)
         {
             proto = BpfPacket.LoadHalf(skb, nhoff + VlanEncapsulatedProto);
-            nhoff += (uint)sizeof(VlanHdr);
+            nhoff += (ulong)sizeof(VlanHdr);
         }
 
         if (proto == EthPIp)
         {
-            nhoff = ParseIp(skb, nhoff, &ipProto, flow);
+            nhoff = ParseIp(skb, nhoff, out ipProto, ref flow);
         }
         else if (proto == EthPIpv6)
         {
-            nhoff = ParseIpv6(skb, nhoff, &ipProto, flow);
+            nhoff = ParseIpv6(skb, nhoff, out ipProto, ref flow);
         }
         else
         {
@@ -175,16 +170,16 @@ public static unsafe class Sockex2
                 if (proto == EthP8021Q)
                 {
                     proto = BpfPacket.LoadHalf(skb, nhoff + VlanEncapsulatedProto);
-                    nhoff += (uint)sizeof(VlanHdr);
+                    nhoff += (ulong)sizeof(VlanHdr);
                 }
 
                 if (proto == EthPIp)
                 {
-                    nhoff = ParseIp(skb, nhoff, &ipProto, flow);
+                    nhoff = ParseIp(skb, nhoff, out ipProto, ref flow);
                 }
                 else if (proto == EthPIpv6)
                 {
-                    nhoff = ParseIpv6(skb, nhoff, &ipProto, flow);
+                    nhoff = ParseIpv6(skb, nhoff, out ipProto, ref flow);
                 }
                 else
                 {
@@ -193,22 +188,22 @@ public static unsafe class Sockex2
                 break;
             }
             case IpProtoIpip:
-                nhoff = ParseIp(skb, nhoff, &ipProto, flow);
+                nhoff = ParseIp(skb, nhoff, out ipProto, ref flow);
                 break;
             case IpProtoIpv6:
-                nhoff = ParseIpv6(skb, nhoff, &ipProto, flow);
+                nhoff = ParseIpv6(skb, nhoff, out ipProto, ref flow);
                 break;
         }
 
-        flow->IpProto = ipProto;
+        flow.IpProto = ipProto;
         int portsOffset = ProtoPortsOffset(ipProto);
         if (portsOffset >= 0)
         {
-            nhoff += (uint)portsOffset;
-            flow->Ports = BpfPacket.LoadWord(skb, nhoff);
+            nhoff += (ulong)portsOffset;
+            flow.Ports = BpfPacket.LoadWord(skb, nhoff);
         }
 
-        flow->Thoff = (ushort)nhoff;
+        flow.Thoff = (ushort)nhoff;
         return true;
     }
 
@@ -216,7 +211,7 @@ public static unsafe class Sockex2
     public static int DissectFlows(SkBuff* skb)
     {
         var flow = new FlowKeyRecord();
-        if (!Dissect(skb, &flow))
+        if (!Dissect(skb, ref flow))
         {
             return 0;
         }

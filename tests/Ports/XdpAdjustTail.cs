@@ -1,4 +1,5 @@
 // Port of samples/bpf/xdp_adjust_tail_kern.c (Linux 6.12).
+using System;
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using BpfSharp;
@@ -57,8 +58,7 @@ public static unsafe class XdpAdjustTail
         byte* dataEnd = (byte*)(ulong)xdp->DataEnd;
         int packetSize = (int)(dataEnd - data);
 
-        // Math.Max(MaxPacketSize, IcmpTooBigSize), which a BPF program cannot call (BPF2003).
-        if (packetSize > (MaxPacketSize > IcmpTooBigSize ? MaxPacketSize : IcmpTooBigSize))
+        if (packetSize > Math.Max(MaxPacketSize, IcmpTooBigSize))
         {
             int excess = packetSize - IcmpTooBigSize;
             if (BpfHelpers.XdpAdjustTail(xdp, -excess) != 0)

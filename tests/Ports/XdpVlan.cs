@@ -36,7 +36,7 @@ public static unsafe class XdpVlan
     private static bool IsVlanTag(ushort etherType) =>
         etherType == BinaryPrimitives.ReverseEndianness(EtherType8021Q) || etherType == BinaryPrimitives.ReverseEndianness(EtherType8021AD);
 
-    private static bool ParseEthFrame(EthHdr* eth, byte* dataEnd, ParsedFrame* frame)
+    private static bool ParseEthFrame(EthHdr* eth, byte* dataEnd, ref ParsedFrame frame)
     {
         byte offset = (byte)sizeof(EthHdr);
 
@@ -51,8 +51,8 @@ public static unsafe class XdpVlan
         if (IsVlanTag(etherType))
         {
             VlanHdr* vlan = (VlanHdr*)((byte*)eth + offset);
-            frame->VlanOuterOffset = offset;
-            frame->VlanOuter = (ushort)(BinaryPrimitives.ReverseEndianness(vlan->Tci) & VlanVidMask);
+            frame.VlanOuterOffset = offset;
+            frame.VlanOuter = (ushort)(BinaryPrimitives.ReverseEndianness(vlan->Tci) & VlanVidMask);
             etherType = vlan->EncapsulatedProto;
             offset += (byte)sizeof(VlanHdr);
         }
@@ -60,14 +60,14 @@ public static unsafe class XdpVlan
         if (IsVlanTag(etherType))
         {
             VlanHdr* vlan = (VlanHdr*)((byte*)eth + offset);
-            frame->VlanInnerOffset = offset;
-            frame->VlanInner = (ushort)(BinaryPrimitives.ReverseEndianness(vlan->Tci) & VlanVidMask);
+            frame.VlanInnerOffset = offset;
+            frame.VlanInner = (ushort)(BinaryPrimitives.ReverseEndianness(vlan->Tci) & VlanVidMask);
             etherType = vlan->EncapsulatedProto;
             offset += (byte)sizeof(VlanHdr);
         }
 
-        frame->L3Proto = BinaryPrimitives.ReverseEndianness(etherType);
-        frame->L3Offset = offset;
+        frame.L3Proto = BinaryPrimitives.ReverseEndianness(etherType);
+        frame.L3Offset = offset;
         return true;
     }
 
@@ -79,7 +79,7 @@ public static unsafe class XdpVlan
         byte* dataEnd = (byte*)(ulong)ctx->DataEnd;
         ParsedFrame frame = new ParsedFrame();
 
-        if (!ParseEthFrame((EthHdr*)data, dataEnd, &frame))
+        if (!ParseEthFrame((EthHdr*)data, dataEnd, ref frame))
         {
             return XDP_ABORTED;
         }
@@ -100,7 +100,7 @@ public static unsafe class XdpVlan
         byte* dataEnd = (byte*)(ulong)ctx->DataEnd;
         ParsedFrame frame = new ParsedFrame();
 
-        if (!ParseEthFrame((EthHdr*)data, dataEnd, &frame))
+        if (!ParseEthFrame((EthHdr*)data, dataEnd, ref frame))
         {
             return XDP_ABORTED;
         }
@@ -125,7 +125,7 @@ public static unsafe class XdpVlan
         byte* dataEnd = (byte*)(ulong)ctx->DataEnd;
         ParsedFrame frame = new ParsedFrame();
 
-        if (!ParseEthFrame((EthHdr*)data, dataEnd, &frame))
+        if (!ParseEthFrame((EthHdr*)data, dataEnd, ref frame))
         {
             return XDP_ABORTED;
         }
@@ -150,7 +150,7 @@ public static unsafe class XdpVlan
         byte* dataEnd = (byte*)(ulong)ctx->DataEnd;
         ParsedFrame frame = new ParsedFrame();
 
-        if (!ParseEthFrame((EthHdr*)data, dataEnd, &frame))
+        if (!ParseEthFrame((EthHdr*)data, dataEnd, ref frame))
         {
             return XDP_ABORTED;
         }

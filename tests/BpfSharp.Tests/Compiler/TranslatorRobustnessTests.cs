@@ -32,6 +32,7 @@ public class TranslatorRobustnessTests
         BpfSharp.Tests.Kernel.InitialDataTests.Source,
         BpfSharp.Tests.Kernel.SpanTests.Source,
         BpfSharp.Tests.Kernel.PacketHeaderTests.Program,
+        BpfSharp.Tests.Kernel.ConstructDifferentialTests.PatternSource,
     ];
 
     [Fact]
@@ -58,7 +59,9 @@ public class TranslatorRobustnessTests
         var translated = new System.Collections.Generic.List<string>();
         string[] fragments = ["null", "new object()", "(ulong)", "*", "&", "ctx", "1.5", "throw null;", "=>", "{", "}", "(", ")", ";", "this", "ref ", "stackalloc byte[4]", "default", "\"s\"", "Packets", "goto x;", "x:", "switch (key) { case 1: break; }", "foreach (var x in new int[1]) {}", "checked(", "sizeof(ulong)", "?", ":", "~", "!", "<<", ">>>", " / ", " % ", "checked { ", "new Pair { Packets = 1 }", "new Pair(1)", "Unsafe.CopyBlock(", "BinaryPrimitives.ReverseEndianness(", "BpfPacket.LoadHalf((SkBuff*)ctx, 12)", "BpfPacket.LoadWord(", "-",
             "[System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]", "&Run", "BpfHelpers.Loop(4, &", "Span<byte> s = stackalloc byte[4];", ".Clear()", ".CopyTo(", "[9]",
-            "fixed (byte* t = \"ab\"u8) { }", "\"x\"u8.Length", "static Pair P = new Pair { Packets = 1 };", "Count(", "Ingress", "EthHdr*", "IpHdr"];
+            "fixed (byte* t = \"ab\"u8) { }", "\"x\"u8.Length", "static Pair P = new Pair { Packets = 1 };", "Count(", "Ingress", "EthHdr*", "IpHdr",
+            " switch { 1 => 2, _ => 3 }", " is > 3 and not 7", " when ", "_ => ", "_ = ", "out var v", "out ", "ref ", "in ", "Math.Max(", "Math.Clamp(1, ", "Math.Abs(",
+            "Volatile.Read(ref ", "static volatile uint V;", "Buffer.MemoryCopy(", "var y"];
         foreach (var program in Programs())
         {
             for (var i = 0; i < 300; i++)
