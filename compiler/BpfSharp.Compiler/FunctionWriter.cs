@@ -18,6 +18,7 @@ namespace BpfSharp.Compiler
         private readonly MethodDeclarationSyntax _syntax;
         private readonly bool _isProgram;
         private readonly IReadOnlyDictionary<IParameterSymbol, IFieldSymbol> _maps;
+        private readonly HashSet<ILocalSymbol> _refusedSpans = new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default); // declared, but over nothing the compiler can follow
         private readonly Dictionary<ILocalSymbol, int> _spanLengths = new Dictionary<ILocalSymbol, int>(SymbolEqualityComparer.Default); // Span<T> locals over stackalloc
         private readonly StringBuilder _body = new StringBuilder();
         private int _indent = 1;
@@ -105,7 +106,7 @@ namespace BpfSharp.Compiler
                     foreach (var declarator in group.Declarations.SelectMany(d => d.Declarators))
                     {
                         var initializer = declarator.Initializer?.Value ?? declarator.GetVariableInitializer()?.Value;
-                        if (initializer != null && StackAllocation(declarator, initializer))
+                        if (initializer != null && (StackAllocation(declarator, initializer) || PointerSpan(declarator, initializer)))
                         {
                             continue;
                         }
@@ -294,104 +295,6 @@ namespace BpfSharp.Compiler
             Line("}");
         }
 
-        // 'T* p = stackalloc T[n]' (n constant): a zeroed array on the BPF stack, and the pointer to it.
-        // MAX_BPF_STACK: what one program (with everything inlined into it) may use.
-        private const int BpfStackBytes = 512;
-
-        private bool StackAllocation(IVariableDeclaratorOperation declarator, IOperation initializer)
-        {
-            var value = Unconverted(initializer);
-
-            if (!(value.Syntax is StackAllocArrayCreationExpressionSyntax or ImplicitStackAllocArrayCreationExpressionSyntax))
-            {
-                return false;
-            }
-
-            var at = value.Syntax.GetLocation();
-            var name = CNames.Identifier(declarator.Symbol.Name);
-            var size = value.ChildOperations.FirstOrDefault(c => c.ConstantValue.HasValue && c.Type?.SpecialType == SpecialType.System_Int32)?.ConstantValue.Value as int?;
-            var elementType = declarator.Symbol.Type switch
-            {
-                IPointerTypeSymbol pointer => pointer.PointedAtType,
-                INamedTypeSymbol span when IsSpan(span) => span.TypeArguments[0],
-                _ => null,
-            };
-            if (elementType is null || size is null)
-            {
-                _unit.Problem(CompilerDiagnosticIds.UnsupportedConstruct, at, "stackalloc is translated as 'T* p = stackalloc T[constant]' or 'Span<T> s = stackalloc T[constant]': the BPF stack is fixed (512 bytes)");
-                return true;
-            }
-
-            var bytes = (long)size.Value * StructLayout.SizeOf(elementType);
-            if (size.Value <= 0 || bytes > BpfStackBytes)
-            {
-                _unit.Problem(CompilerDiagnosticIds.UnsupportedConstruct, at, $"stackalloc of {size.Value} elements ({bytes} bytes): a BPF program's whole stack is {BpfStackBytes} bytes; use a per-CPU array map for larger buffers");
-                return true;
-            }
-
-            var element = _unit.CType(elementType, at);
-            Line(element + " " + name + "_stack[" + size.Value.ToString(CultureInfo.InvariantCulture) + "] = {0};");
-            Line(element + " *" + name + " = " + name + "_stack;");
-            if (declarator.Symbol.Type is INamedTypeSymbol)
-            {
-                _spanLengths[declarator.Symbol] = size.Value; // a span is its pointer, with a length the compiler knows
-            }
-
-            return true;
-        }
-
-        private static bool IsSpan(ITypeSymbol type) => type.OriginalDefinition.ToDisplayString() == "System.Span<T>";
-
-        // What a Span<T> over stackalloc can do in a BPF program: its length, a constant index within it, Clear, Fill,
-        // and CopyTo into another such span that is long enough; each compiles to a plain access, memset or memcpy.
-        private string? SpanMember(IOperation operation)
-        {
-            switch (operation)
-            {
-                case IPropertyReferenceOperation { Instance: ILocalReferenceOperation local, Property.Name: "Length" } when _spanLengths.TryGetValue(local.Local, out var length):
-                    return length.ToString(CultureInfo.InvariantCulture);
-                case IPropertyReferenceOperation { Instance: ILocalReferenceOperation local, Property.IsIndexer: true } element when _spanLengths.TryGetValue(local.Local, out var length):
-                    var index = element.Arguments[0].Value;
-                    if (!(index.ConstantValue is { HasValue: true, Value: int constant }) || constant < 0 || constant >= length)
-                    {
-                        _unit.Problem(CompilerDiagnosticIds.ThrowingOperation, index.Syntax.GetLocation(), $"'{element.Syntax}' throws in C# when the index is outside 0..{length - 1}, which a BPF program cannot: index a span with a constant in range, or take a pointer (T* p = stackalloc T[{length}]) and check the index");
-                        return "0";
-                    }
-
-                    return "(" + CNames.Identifier(local.Local.Name) + ")[" + constant.ToString(CultureInfo.InvariantCulture) + "]";
-                case IInvocationOperation { Instance: ILocalReferenceOperation local } call when _spanLengths.TryGetValue(local.Local, out var length):
-                    var name = CNames.Identifier(local.Local.Name);
-                    var elementType = ((INamedTypeSymbol)local.Local.Type).TypeArguments[0];
-                    var bytes = "(" + length.ToString(CultureInfo.InvariantCulture) + " * sizeof(" + _unit.CType(elementType, call.Syntax.GetLocation()) + "))";
-                    switch (call.TargetMethod.Name)
-                    {
-                        case "Clear" when call.Arguments.IsEmpty:
-                            return "__builtin_memset(" + name + ", 0, " + bytes + ")";
-                        case "Fill" when call.Arguments.Length == 1 && StructLayout.SizeOf(elementType) == 1:
-                            return "__builtin_memset(" + name + ", " + Expression(call.Arguments[0].Value) + ", " + bytes + ")";
-                        case "Fill" when call.Arguments.Length == 1:
-                            var type = _unit.CType(elementType, call.Syntax.GetLocation());
-                            return "({ " + type + " bpfsharp_fill = " + Expression(call.Arguments[0].Value) + "; for (int bpfsharp_i = 0; bpfsharp_i < " + length.ToString(CultureInfo.InvariantCulture) + "; bpfsharp_i++) " + name + "[bpfsharp_i] = bpfsharp_fill; })";
-                        case "CopyTo" when call.Arguments.Length == 1 && Unconverted(call.Arguments[0].Value) is ILocalReferenceOperation target && _spanLengths.TryGetValue(target.Local, out var room):
-                            if (room < length)
-                            {
-                                _unit.Problem(CompilerDiagnosticIds.ThrowingOperation, call.Syntax.GetLocation(), $"'{call.Syntax}' throws in C#: {length} elements do not fit in the {room} of '{target.Local.Name}'");
-                                return "0";
-                            }
-
-                            return "__builtin_memcpy(" + CNames.Identifier(target.Local.Name) + ", " + name + ", " + bytes + ")";
-                    }
-
-                    _unit.Problem(CompilerDiagnosticIds.UnsupportedCall, call.Syntax.GetLocation(), $"'{call.Syntax}': a span in a BPF program has Length, a constant index, Clear(), Fill(value) and CopyTo(another stackalloc span)");
-                    return "0";
-                case ILocalReferenceOperation local when _spanLengths.ContainsKey(local.Local):
-                    _unit.Problem(CompilerDiagnosticIds.UnsupportedConstruct, local.Syntax.GetLocation(), $"span '{local.Local.Name}' can only be indexed, measured, cleared, filled or copied here: to pass the memory on, use a pointer (T* p = stackalloc T[n])");
-                    return "0";
-                default:
-                    return null;
-            }
-        }
-
         /// <summary>A value without the implicit conversions around it.</summary>
         internal static IOperation Unconverted(IOperation value)
         {
@@ -430,7 +333,7 @@ namespace BpfSharp.Compiler
                 return literal;
             }
 
-            if (_spanLengths.Count > 0 && SpanMember(operation) is string span)
+            if (SpanMember(operation) is string span)
             {
                 return span;
             }
@@ -499,6 +402,9 @@ namespace BpfSharp.Compiler
                     return Invocation(invocation);
                 case IPropertyReferenceOperation { Property.Name: "Length", Instance: IUtf8StringOperation text }:
                     return Encoding.UTF8.GetByteCount(text.Value).ToString(CultureInfo.InvariantCulture); // "..."u8.Length: the bytes, without the NUL
+                case IObjectCreationOperation creation when creation.Type is INamedTypeSymbol created && IsSpan(created):
+                    _unit.Problem(CompilerDiagnosticIds.UnsupportedConstruct, creation.Syntax.GetLocation(), $"'{creation.Syntax}': a span can be declared ('Span<T> s = new Span<T>(p, n)'), measured, indexed with a constant, cleared, filled or copied (CopyTo), not passed on: use a pointer");
+                    return "0";
                 case IObjectCreationOperation creation when creation.Type is { TypeKind: TypeKind.Struct } && _unit.Symbols.MapTypeOf(creation.Type) is null:
                     return StructCreation(creation);
                 default:

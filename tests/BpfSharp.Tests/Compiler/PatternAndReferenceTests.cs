@@ -70,6 +70,16 @@ public class PatternAndReferenceTests
     }
 
     [Fact]
+    public void A_span_over_memory_needs_a_constant_length_and_cannot_be_passed_on()
+    {
+        var variable = Assert.Single(BpfTranslatorTests.Translate(Program("byte* p = stackalloc byte[8]; var s = new Span<byte>(p, x); s.Clear(); return 0;")).Problems);
+        Assert.Equal("BPF2001", variable.Id);
+        Assert.Contains("the length of a span must be a constant", variable.Message);
+        var passed = BpfTranslatorTests.Translate(Program("byte* p = stackalloc byte[8]; return Use(new Span<byte>(p, 4));", "static int Use(Span<byte> s) => 0;")).Problems;
+        Assert.Contains(passed, p => p.Id == "BPF2001" && p.Message.Contains("not passed on"));
+    }
+
+    [Fact]
     public void A_program_cannot_take_its_context_by_reference()
     {
         var source = Program("return 0;").Replace("Run(XdpMd* ctx)", "Run(ref XdpMd ctx)").Replace("int x = (int)ctx->IngressIfindex;", string.Empty);

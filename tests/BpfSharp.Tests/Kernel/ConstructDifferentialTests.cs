@@ -104,6 +104,11 @@ public class ConstructDifferentialTests(ITestOutputHelper output)
                 *(int*)(data + 52) = a;
                 Buffer.MemoryCopy(data + 56, data + 60, 36, 12);
                 Unsafe.CopyBlock(data + 72, data + 76, 12);
+                var window = new Span<byte>(data + 56, 8);
+                window.CopyTo(new Span<byte>(data + 58, 8));
+                new Span<byte>(data + 66, 2).Clear();
+                Span<ushort> words = new Span<ushort>(data + 68, 2);
+                words.Fill((ushort)(words.Length + window[1]));
                 Volatile.Write(ref *(uint*)(data + 88), Volatile.Read(ref *(uint*)(data + 4)) + 1);
                 Seen += 1;
                 *(uint*)(data + 92) = Seen;
