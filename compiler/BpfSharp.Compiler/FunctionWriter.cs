@@ -204,6 +204,15 @@ namespace BpfSharp.Compiler
                             continue;
                         }
 
+                        // 'fixed (byte* p = Table)' on a static array: its first element, in global data.
+                        if (initializer?.DescendantsAndSelf().OfType<IFieldReferenceOperation>().FirstOrDefault() is { Instance: null, Field.Type: IArrayTypeSymbol } pinned
+                            && initializer.DescendantsAndSelf().OfType<IAddressOfOperation>().FirstOrDefault() is null)
+                        {
+                            var array = _unit.StaticArray(pinned.Field, pinned.Syntax.GetLocation());
+                            Line(_unit.CType(declarator.Symbol.Type, declarator.Syntax.GetLocation()) + " " + CNames.Identifier(declarator.Symbol.Name) + " = " + (array?.Name ?? "0") + ";");
+                            continue;
+                        }
+
                         // The initializer is a fixed-pointer node (no public type) around the '&Field'.
                         var address = initializer?.DescendantsAndSelf().OfType<IAddressOfOperation>().FirstOrDefault();
                         if (address is null || !(initializer is IAddressOfOperation || initializer!.ChildOperations.FirstOrDefault() == address))
@@ -331,6 +340,11 @@ namespace BpfSharp.Compiler
             if (operation.ConstantValue.HasValue && operation.Type != null && Constant(operation.ConstantValue.Value, operation.Type) is string literal)
             {
                 return literal;
+            }
+
+            if (StaticArrayUse(operation) is string arrayUse)
+            {
+                return arrayUse;
             }
 
             if (SpanMember(operation) is string span)

@@ -15,16 +15,10 @@ public struct Foo
     public ulong C;
 }
 
-/// <summary>
-/// A 32-byte character buffer. Four little-endian words rather than a fixed byte buffer, because a static field's
-/// initialiser cannot give a fixed buffer its text (the words spell "abcdefghijklmnopqrstuvwxyz").
-/// </summary>
-public struct Text32
+/// <summary>A 32-byte character buffer, the result map's value.</summary>
+public unsafe struct Text32
 {
-    public ulong Word0;
-    public ulong Word1;
-    public ulong Word2;
-    public ulong Word3;
+    public fixed byte Chars[32];
 }
 
 public static unsafe class GlobalData
@@ -41,9 +35,10 @@ public static unsafe class GlobalData
     static readonly ulong Num5 = 0xabab;
     static readonly ulong Num6 = 0xab;
 
-    static readonly Text32 Str0 = new Text32 { Word0 = 0x6867666564636261, Word1 = 0x706F6E6D6C6B6A69, Word2 = 0x7877767574737271, Word3 = 0x7A79 };
-    static Text32 Str1 = new Text32 { Word0 = 0x6867666564636261, Word1 = 0x706F6E6D6C6B6A69, Word2 = 0x7877767574737271, Word3 = 0x7A79 };
-    static Text32 Str2;
+    // 32-byte character buffers: the alphabet and six NULs, twice, and an empty one.
+    static readonly byte[] Str0 = [.. "abcdefghijklmnopqrstuvwxyz"u8, 0, 0, 0, 0, 0, 0];
+    static byte[] Str1 = [.. "abcdefghijklmnopqrstuvwxyz"u8, 0, 0, 0, 0, 0, 0];
+    static byte[] Str2 = new byte[32];
 
     static readonly Foo Struct0 = new Foo { A = 42, B = 0xfefeefef, C = 0x1111111111111111UL };
     static Foo Struct1 = default;
@@ -62,13 +57,7 @@ public static unsafe class GlobalData
         }
     }
 
-    static void Store(ArrayMap<Text32> map, uint key, in Text32 value)
-    {
-        fixed (Text32* pointer = &value)
-        {
-            BpfHelpers.MapUpdateElem(map, &key, pointer, 0);
-        }
-    }
+    static void Store(ArrayMap<Text32> map, uint key, byte* text) => BpfHelpers.MapUpdateElem(map, &key, text, 0);
 
     static void Store(ArrayMap<Foo> map, uint key, in Foo value)
     {
@@ -92,18 +81,18 @@ public static unsafe class GlobalData
         Store(ResultNumber, 7, in Num0);
         Store(ResultNumber, 8, in Num6);
 
-        Store(ResultString, 0, in Str0);
-        Store(ResultString, 1, in Str1);
-        Store(ResultString, 2, in Str2);
-        fixed (Text32* str1 = &Str1, str2 = &Str2)
+        fixed (byte* str0 = Str0, str1 = Str1, str2 = Str2)
         {
-            ((byte*)str1)[5] = (byte)'x';
-            Store(ResultString, 3, in Str1);
+            Store(ResultString, 0, str0);
+            Store(ResultString, 1, str1);
+            Store(ResultString, 2, str2);
+            Str1[5] = (byte)'x';
+            Store(ResultString, 3, str1);
             fixed (byte* hello = "hello"u8)
             {
-                Unsafe.CopyBlock((byte*)str2 + 2, hello, (uint)("hello"u8.Length + 1)); // with its NUL
+                Unsafe.CopyBlock(str2 + 2, hello, (uint)("hello"u8.Length + 1)); // with its NUL
             }
-            Store(ResultString, 4, in Str2);
+            Store(ResultString, 4, str2);
         }
 
         Store(ResultStruct, 0, in Struct0);

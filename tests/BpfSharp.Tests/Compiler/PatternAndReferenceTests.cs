@@ -80,6 +80,26 @@ public class PatternAndReferenceTests
     }
 
     [Fact]
+    public void A_static_array_is_global_data_indexed_only_where_the_index_stays_in_range()
+    {
+        var result = BpfTranslatorTests.Translate(Program("return Table[x & 3] + Table[2] + Table.Length;", "static byte[] Table = [.. \"ab\"u8, 7, 8];"));
+        Assert.Empty(result.Problems);
+        Assert.Contains("__u8 P_Table[4] = { 97, 98, 7, 8 };", result.C);
+
+        var unchecked_ = Assert.Single(BpfTranslatorTests.Translate(Program("return Table[x];", "static byte[] Table = new byte[4];")).Problems);
+        Assert.Equal("BPF2008", unchecked_.Id);
+        Assert.Contains("i & 3", unchecked_.Message);
+        Assert.Equal("Table[x]", unchecked_.Location.SourceTree!.GetText().ToString(unchecked_.Location.SourceSpan));
+
+        var computed = Assert.Single(BpfTranslatorTests.Translate(Program("return Table[0];", "static byte[] Table = Make(); static byte[] Make() => new byte[2];")).Problems);
+        Assert.Equal("BPF2001", computed.Id);
+        Assert.Contains("fixed length and constant values", computed.Message);
+
+        var passed = BpfTranslatorTests.Translate(Program("byte[] t = Table; return 0;", "static byte[] Table = new byte[2];")).Problems;
+        Assert.Contains(passed, p => p.Id == "BPF2001" && p.Message.Contains("not assigned or passed on"));
+    }
+
+    [Fact]
     public void A_program_cannot_take_its_context_by_reference()
     {
         var source = Program("return 0;").Replace("Run(XdpMd* ctx)", "Run(ref XdpMd ctx)").Replace("int x = (int)ctx->IngressIfindex;", string.Empty);

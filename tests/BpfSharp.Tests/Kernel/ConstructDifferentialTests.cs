@@ -78,6 +78,10 @@ public class ConstructDifferentialTests(ITestOutputHelper output)
         public static unsafe class Constructs
         {
             static volatile uint Seen;
+            static byte[] Greeting = [.. "abc"u8, 0, 0, 0];
+            static readonly ushort[] Weights = { 1, 2, 300, 4 };
+            static byte[] Scratch = new byte[8];
+            static byte[] Text = "hello"u8.ToArray();
 
             public static void Compute(byte* data)
             {
@@ -93,6 +97,10 @@ public class ConstructDifferentialTests(ITestOutputHelper output)
                 Volatile.Write(ref buffer[5], (byte)(c + 1));
                 data[25] = buffer[3];
                 data[26] = buffer[5];
+                Scratch[c & 7] = (byte)(Scratch[c & 7] + c);
+                Greeting[4] = (byte)(Greeting[4] + 1);
+                fixed (byte* g = Greeting) { g[5] ^= c; }
+                data[27] = (byte)(Greeting[0] + Greeting[4] + Greeting[5] + Greeting.Length + Weights[b & 3] + Weights[3] + Scratch[b % 8] + Text[4] + Text.Length + Scratch[(byte)a % 8]);
                 *(int*)(data + 28) = Math.Max(a, d) - Math.Min(a, (int)d) + Math.Max((byte)c, (byte)9);
                 *(uint*)(data + 32) = Math.Clamp(b, 10u, 1000u) + Math.Min(b, 7u);
                 Split(a, out int hi, out var lo);
