@@ -23,8 +23,6 @@ public static unsafe class Tcbpf1
 
     const byte IpProtoTcp = 6;
 
-    /// <summary>BPF_F_PSEUDO_HDR: the changed field is part of the pseudo-header (bpf_l4_csum_replace).</summary>
-    const ulong PseudoHeader = 0x10;
 
     /// <summary>Writes the destination MAC address (unused by the programs, as in the original).</summary>
     static void SetDestinationMac(SkBuff* skb, byte* mac) =>
@@ -43,7 +41,7 @@ public static unsafe class Tcbpf1
     {
         uint oldIp = BinaryPrimitives.ReverseEndianness(BpfPacket.LoadWord(skb, IpSaddrOffset));
 
-        BpfHelpers.L4CsumReplace(skb, TcpCheckOffset, oldIp, newIp, PseudoHeader | sizeof(uint));
+        BpfHelpers.L4CsumReplace(skb, TcpCheckOffset, oldIp, newIp, BpfFlags.BPF_F_PSEUDO_HDR | sizeof(uint));
         BpfHelpers.L3CsumReplace(skb, IpCheckOffset, oldIp, newIp, sizeof(uint));
         BpfHelpers.SkbStoreBytes(skb, IpSaddrOffset, &newIp, sizeof(uint), 0);
     }

@@ -61,7 +61,8 @@ public class TranslatorRobustnessTests
             "[System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]", "&Run", "BpfHelpers.Loop(4, &", "Span<byte> s = stackalloc byte[4];", ".Clear()", ".CopyTo(", "[9]",
             "fixed (byte* t = \"ab\"u8) { }", "\"x\"u8.Length", "static Pair P = new Pair { Packets = 1 };", "Count(", "Ingress", "EthHdr*", "IpHdr",
             " switch { 1 => 2, _ => 3 }", " is > 3 and not 7", " when ", "_ => ", "_ = ", "out var v", "out ", "ref ", "in ", "Math.Max(", "Math.Clamp(1, ", "Math.Abs(",
-            "Volatile.Read(ref ", "static volatile uint V;", "Buffer.MemoryCopy(", "var y"];
+            "Volatile.Read(ref ", "static volatile uint V;", "Buffer.MemoryCopy(", "var y",
+            "new Span<byte>(data, 4)", "new Span<byte>(p, n)", "static byte[] T = [.. \"ab\"u8, 1];", "static byte[] T = new byte[4];", "T[x & 3]", "T[x]", "T.Length", "fixed (byte* t = T) { }"];
         foreach (var program in Programs())
         {
             for (var i = 0; i < 300; i++)
