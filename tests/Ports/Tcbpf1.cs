@@ -23,7 +23,6 @@ public static unsafe class Tcbpf1
 
     const byte IpProtoTcp = 6;
 
-
     /// <summary>Writes the destination MAC address (unused by the programs, as in the original).</summary>
     static void SetDestinationMac(SkBuff* skb, byte* mac) =>
         BpfHelpers.SkbStoreBytes(skb, 0, mac, 6, BpfFlags.BPF_F_RECOMPUTE_CSUM);
