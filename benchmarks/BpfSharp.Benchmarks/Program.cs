@@ -49,6 +49,12 @@ if (args.Length > 0 && args[0] == "ports")
     return PortSizeBenchmark.Run();
 }
 
+// "compat": the kernel's BPF selftests loaded by libbpf (bpftool) and by BpfSharp's loader; [filter] [limit].
+if (args.Length > 0 && args[0] == "compat")
+{
+    return CompatibilityBenchmark.Run(args.Length > 1 && args[1] != "-" ? args[1] : null, args.Length > 2 && int.TryParse(args[2], out var limit) ? limit : int.MaxValue);
+}
+
 // "share": BpfSharp's generator and analyzers against the whole compilation of the large consumer, in-process.
 if (args.Length > 0 && args[0] == "share")
 {

@@ -21,6 +21,10 @@ public static class KernelSources
         : Tools.Find("clang") is null || Tools.Find("bpftool") is null ? "clang and bpftool are needed (apt-get install clang bpftool)"
         : null;
 
+    /// <summary>The C files of a folder of the kernel tree ("tools/testing/selftests/bpf/progs"), as paths inside the tree, in order.</summary>
+    public static string[] Originals(string folder) =>
+        Directory.GetFiles(Path.Combine(s_tree.Value, folder), "*.c").Select(path => Path.GetRelativePath(s_tree.Value, path)).Order(StringComparer.Ordinal).ToArray();
+
     /// <summary>Compiles one original (its path inside the kernel tree) into <paramref name="directory"/>; the object's path.</summary>
     public static string Compile(string original, string directory)
     {
