@@ -35,6 +35,27 @@ public class CompilabilityAnalyzerTests
             CompilerVerifier.Diagnostic("BPF2001").WithLocation(1).WithArguments("'throw' (exceptions) cannot run in a BPF program"));
 
     [Fact]
+    public Task What_would_throw_in_the_new_constructs_is_reported_where_it_is_written() =>
+        CompilerVerifier.VerifyAsync("""
+            using BpfSharp;
+            [assembly: BpfLicense("GPL")]
+            public static unsafe class Programs
+            {
+                static byte[] Table = new byte[4];
+
+                [BpfProgram("xdp")]
+                public static int Run(XdpMd* ctx)
+                {
+                    int x = (int)ctx->IngressIfindex;
+                    int kind = {|#0:x switch { 1 => 2, 2 => 3 }|};
+                    return kind + {|#1:Table[x]|} + Table[x & 3];
+                }
+            }
+            """,
+            CompilerVerifier.Diagnostic("BPF2008").WithLocation(0).WithArguments("'x switch { 1 => 2, 2 => 3 }' has no '_ =>' arm: C# throws SwitchExpressionException for a value no arm matches, and a BPF program cannot throw"),
+            CompilerVerifier.Diagnostic("BPF2008").WithLocation(1).WithArguments("'Table[x]' throws in C# when the index is outside 0..3, which a BPF program cannot: index with a constant in range or a masked value ('i & 3'), or take 'fixed (T* p = Table)' and check the index"));
+
+    [Fact]
     public Task A_clean_program_gets_nothing() =>
         CompilerVerifier.VerifyAsync(System.IO.File.ReadAllText(System.IO.Path.Combine(Infrastructure.RepoPaths.Root, "tests", "Programs", "TcClassifier.cs")));
 
