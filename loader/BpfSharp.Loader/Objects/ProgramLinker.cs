@@ -42,24 +42,37 @@ namespace BpfSharp.Loader.Objects
             var code = new List<byte>();
             var pieces = new List<Piece>();
             var placed = new Dictionary<(int Section, ulong Offset), int>();
+            var references = new List<MapReference>();
+
+            // A function is appended where it is first called and linked at once, before the rest of its caller, as
+            // libbpf does (depth first): the same instructions in the same order, so the kernel gives the same tag.
             int Place(ElfSection where, ElfSymbol what)
             {
                 if (!placed.TryGetValue((where.Index, what.Value), out var start))
                 {
                     start = code.Count / 8;
                     placed[(where.Index, what.Value)] = start;
-                    pieces.Add(new Piece(where, what, start));
+                    var piece = new Piece(where, what, start);
+                    pieces.Add(piece);
                     code.AddRange(Checked(where, what).ToArray());
+                    Link(piece);
                 }
 
                 return start;
             }
 
             Place(section, function);
-            var references = new List<MapReference>();
-            for (var p = 0; p < pieces.Count; p++)
+            return new ProgramSpec(
+                function.Name,
+                section.Name,
+                definition,
+                code.ToArray(),
+                references,
+                Rebased(pieces, _ext.Functions, f => f.ByteOffset, (f, index) => f with { ByteOffset = index }),
+                Rebased(pieces, _ext.Lines, l => l.ByteOffset, (l, index) => l with { ByteOffset = index }));
+
+            void Link(Piece piece)
             {
-                var piece = pieces[p];
                 var first = piece.Function.Value / 8;
                 var count = (int)(piece.Function.Size / 8);
                 var relocations = new Dictionary<int, ElfRelocation>();
@@ -122,15 +135,6 @@ namespace BpfSharp.Loader.Objects
                     throw Refuse(function, $"has a relocation at instruction {relocations.Keys.Min()} of '{piece.Function.Name}', inside a 64-bit load");
                 }
             }
-
-            return new ProgramSpec(
-                function.Name,
-                section.Name,
-                definition,
-                code.ToArray(),
-                references,
-                Rebased(pieces, _ext.Functions, f => f.ByteOffset, (f, index) => f with { ByteOffset = index }),
-                Rebased(pieces, _ext.Lines, l => l.ByteOffset, (l, index) => l with { ByteOffset = index }));
         }
 
         private ReadOnlySpan<byte> Checked(ElfSection section, ElfSymbol function)
