@@ -211,6 +211,7 @@ namespace BpfSharp
                 Code = code,
                 Name = program.Name.Length > 15 ? program.Name.Substring(0, 15) : program.Name,
                 ExpectedAttachType = program.Definition.AttachType is string attach ? KernelTypes.AttachTypes.FindByName(attach)?.Value ?? 0 : 0,
+                AttachBtfId = BpfSharp.Loader.Objects.AttachTargets.Of(program.Name, program.Section, program.Definition),
                 Flags = program.Definition.IsSleepable ? ProgramLoadRequest.Sleepable : 0,
                 BtfFd = withBtf ? btfFd : 0,
                 FunctionInfo = withBtf ? program.Functions.Select(f => ((int)f.ByteOffset, f.TypeId)).ToList() : Array.Empty<(int, uint)>(),

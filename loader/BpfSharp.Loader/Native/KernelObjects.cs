@@ -12,6 +12,9 @@ namespace BpfSharp.Loader.Native
         /// <summary><c>expected_attach_type</c>: some program types need it at load time, and it changes what they may call.</summary>
         public int ExpectedAttachType { get; init; }
 
+        /// <summary><c>attach_btf_id</c>: the kernel BTF type a tracing program (tp_btf, fentry, lsm, iter) attaches to.</summary>
+        public uint AttachBtfId { get; init; }
+
         /// <summary><c>prog_flags</c>, e.g. <see cref="Sleepable"/>.</summary>
         public uint Flags { get; init; }
 
@@ -121,6 +124,7 @@ namespace BpfSharp.Loader.Native
                     AttrWriter.U32(attr, 104, (uint)(lineInfo.Length / LineInfoSize));
                 }
 
+                AttrWriter.U32(attr, 108, request.AttachBtfId);
                 var fd = BpfSyscall.Invoke(BpfCommand.ProgLoad, attr, out var errno);
                 return new ProgramLoadResult(fd, errno, log.Length == 0 ? string.Empty : CString(log));
             }
