@@ -2,9 +2,6 @@ using System;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Runtime.InteropServices;
-using System.Text;
-using BpfSharp.Spec;
 
 namespace BpfSharp.Loader.Native
 {
