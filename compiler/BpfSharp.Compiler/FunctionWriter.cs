@@ -414,6 +414,8 @@ namespace BpfSharp.Compiler
                     return DefaultOf(defaultValue.Type, defaultValue.Syntax);
                 case IInvocationOperation invocation:
                     return Invocation(invocation);
+                case IPropertyReferenceOperation { Instance: { } instance } carried when InlineC(carried.Property) is string inline:
+                    return string.Format(CultureInfo.InvariantCulture, inline, Target(instance)); // a runtime header accessor
                 case IPropertyReferenceOperation { Property.Name: "Length", Instance: IUtf8StringOperation text }:
                     return Encoding.UTF8.GetByteCount(text.Value).ToString(CultureInfo.InvariantCulture); // "..."u8.Length: the bytes, without the NUL
                 case IObjectCreationOperation creation when creation.Type is INamedTypeSymbol created && IsSpan(created):
@@ -425,6 +427,13 @@ namespace BpfSharp.Compiler
                     return Unsupported(operation, Describe(operation));
             }
         }
+
+        // A runtime property that carries its C ([BpfInline] on the packet headers' accessors): the compiler cannot read
+        // the body of a method from another assembly.
+        private static string? InlineC(IPropertySymbol property) =>
+            property.ContainingAssembly?.Name == "BpfSharp"
+                ? property.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "BpfSharp.BpfInlineAttribute")?.ConstructorArguments.FirstOrDefault().Value as string
+                : null;
 
         // '*p' and the 'p' of 'p->f': Roslyn 4.8 gives pointer indirection no public operation type, only its one child.
         private static IOperation? IsPointerIndirection(IOperation operation)

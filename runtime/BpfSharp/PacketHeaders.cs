@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace BpfSharp
 {
     // The network headers packet programs parse, laid out as the kernel's UAPI structs (linux/if_ether.h, ip.h, ipv6.h,
@@ -17,6 +19,10 @@ namespace BpfSharp
 
         /// <summary>EtherType in network order (<c>h_proto</c>): IPv4 0x0800 reads as 0x0008 on a little-endian machine.</summary>
         public ushort Proto;
+
+        /// <summary>The EtherType in host order (0x0800 IPv4, 0x86DD IPv6, 0x8100 a VLAN tag).</summary>
+        [BpfInline("((__u16)(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? __builtin_bswap16(({0}).Proto) : (({0}).Proto)))")]
+        public readonly ushort EtherType => (ushort)IPAddress.NetworkToHostOrder((short)Proto);
     }
 
     /// <summary>An 802.1Q VLAN tag after the Ethernet addresses (<c>struct vlan_hdr</c>, 4 bytes).</summary>
@@ -27,6 +33,14 @@ namespace BpfSharp
 
         /// <summary>The EtherType of what follows, in network order (<c>h_vlan_encapsulated_proto</c>).</summary>
         public ushort EncapsulatedProto;
+
+        /// <summary>The VLAN id: the low 12 bits of the tag, in host order.</summary>
+        [BpfInline("((__u16)((__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? __builtin_bswap16(({0}).Tci) : (({0}).Tci)) & 0x0FFF))")]
+        public readonly ushort VlanId => (ushort)(IPAddress.NetworkToHostOrder((short)Tci) & 0x0FFF);
+
+        /// <summary>The EtherType after the tag, in host order.</summary>
+        [BpfInline("((__u16)(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? __builtin_bswap16(({0}).EncapsulatedProto) : (({0}).EncapsulatedProto)))")]
+        public readonly ushort EtherType => (ushort)IPAddress.NetworkToHostOrder((short)EncapsulatedProto);
     }
 
     /// <summary>An IPv4 header without options (<c>struct iphdr</c>, 20 bytes).</summary>
@@ -61,6 +75,18 @@ namespace BpfSharp
 
         /// <summary>Destination address in network order (<c>daddr</c>).</summary>
         public uint Daddr;
+
+        /// <summary>The IP version (4), from the high nibble.</summary>
+        [BpfInline("((__u8)(({0}).VersionAndIhl >> 4))")]
+        public readonly byte Version => (byte)(VersionAndIhl >> 4);
+
+        /// <summary>The header's length in bytes (ihl * 4): where the transport header starts.</summary>
+        [BpfInline("((__s32)((({0}).VersionAndIhl & 0x0F) * 4))")]
+        public readonly int HeaderLength => (VersionAndIhl & 0x0F) * 4;
+
+        /// <summary>The packet's length in bytes, header included, in host order.</summary>
+        [BpfInline("((__u16)(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? __builtin_bswap16(({0}).TotLen) : (({0}).TotLen)))")]
+        public readonly ushort TotalLength => (ushort)IPAddress.NetworkToHostOrder((short)TotLen);
     }
 
     /// <summary>An IPv6 header (<c>struct ipv6hdr</c>, 40 bytes).</summary>
@@ -86,6 +112,14 @@ namespace BpfSharp
 
         /// <summary>Destination address (<c>daddr</c>), as four 32-bit words in network order.</summary>
         public fixed uint Daddr[4];
+
+        /// <summary>The IP version (6), from the high nibble.</summary>
+        [BpfInline("((__u8)(({0}).VersionAndPriority >> 4))")]
+        public readonly byte Version => (byte)(VersionAndPriority >> 4);
+
+        /// <summary>The payload's length in bytes, in host order.</summary>
+        [BpfInline("((__u16)(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? __builtin_bswap16(({0}).PayloadLen) : (({0}).PayloadLen)))")]
+        public readonly ushort PayloadLength => (ushort)IPAddress.NetworkToHostOrder((short)PayloadLen);
     }
 
     /// <summary>A TCP header without options (<c>struct tcphdr</c>, 20 bytes).</summary>
@@ -117,6 +151,42 @@ namespace BpfSharp
 
         /// <summary>Urgent pointer in network order (<c>urg_ptr</c>).</summary>
         public ushort UrgPtr;
+
+        /// <summary>The source port in host order.</summary>
+        [BpfInline("((__u16)(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? __builtin_bswap16(({0}).Source) : (({0}).Source)))")]
+        public readonly ushort SourcePort => (ushort)IPAddress.NetworkToHostOrder((short)Source);
+
+        /// <summary>The destination port in host order.</summary>
+        [BpfInline("((__u16)(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? __builtin_bswap16(({0}).Dest) : (({0}).Dest)))")]
+        public readonly ushort DestinationPort => (ushort)IPAddress.NetworkToHostOrder((short)Dest);
+
+        /// <summary>The header's length in bytes (data offset * 4), options included.</summary>
+        [BpfInline("((__s32)((({0}).DoffAndReserved >> 4) * 4))")]
+        public readonly int HeaderLength => (DoffAndReserved >> 4) * 4;
+
+        /// <summary>The FIN flag.</summary>
+        [BpfInline("((({0}).Flags & 0x01) != 0)")]
+        public readonly bool Fin => (Flags & 0x01) != 0;
+
+        /// <summary>The SYN flag.</summary>
+        [BpfInline("((({0}).Flags & 0x02) != 0)")]
+        public readonly bool Syn => (Flags & 0x02) != 0;
+
+        /// <summary>The RST flag.</summary>
+        [BpfInline("((({0}).Flags & 0x04) != 0)")]
+        public readonly bool Rst => (Flags & 0x04) != 0;
+
+        /// <summary>The PSH flag.</summary>
+        [BpfInline("((({0}).Flags & 0x08) != 0)")]
+        public readonly bool Psh => (Flags & 0x08) != 0;
+
+        /// <summary>The ACK flag.</summary>
+        [BpfInline("((({0}).Flags & 0x10) != 0)")]
+        public readonly bool Ack => (Flags & 0x10) != 0;
+
+        /// <summary>The URG flag.</summary>
+        [BpfInline("((({0}).Flags & 0x20) != 0)")]
+        public readonly bool Urg => (Flags & 0x20) != 0;
     }
 
     /// <summary>A UDP header (<c>struct udphdr</c>, 8 bytes).</summary>
@@ -133,6 +203,18 @@ namespace BpfSharp
 
         /// <summary>Checksum (<c>check</c>).</summary>
         public ushort Check;
+
+        /// <summary>The source port in host order.</summary>
+        [BpfInline("((__u16)(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? __builtin_bswap16(({0}).Source) : (({0}).Source)))")]
+        public readonly ushort SourcePort => (ushort)IPAddress.NetworkToHostOrder((short)Source);
+
+        /// <summary>The destination port in host order.</summary>
+        [BpfInline("((__u16)(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? __builtin_bswap16(({0}).Dest) : (({0}).Dest)))")]
+        public readonly ushort DestinationPort => (ushort)IPAddress.NetworkToHostOrder((short)Dest);
+
+        /// <summary>The datagram's length in bytes, header included, in host order.</summary>
+        [BpfInline("((__u16)(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? __builtin_bswap16(({0}).Len) : (({0}).Len)))")]
+        public readonly ushort Length => (ushort)IPAddress.NetworkToHostOrder((short)Len);
     }
 
     /// <summary>An ICMP header (<c>struct icmphdr</c>, 8 bytes).</summary>

@@ -89,6 +89,16 @@ public class ConstructDifferentialTests(ITestOutputHelper output)
                 uint b = *(uint*)(data + 4);
                 byte c = data[8];
                 short d = *(short*)(data + 10);
+                IpHdr* ip = (IpHdr*)data;
+                Ipv6Hdr* ip6 = (Ipv6Hdr*)data;
+                TcpHdr* tcp = (TcpHdr*)(data + 4);
+                UdpHdr* udp = (UdpHdr*)(data + 8);
+                EthHdr* eth = (EthHdr*)data;
+                VlanHdr* vlan = (VlanHdr*)(data + 2);
+                *(int*)(data + 36) = ip->Version + ip->HeaderLength + ip->TotalLength + ip6->Version + ip6->PayloadLength
+                    + tcp->SourcePort + tcp->DestinationPort + tcp->HeaderLength + (tcp->Syn ? 1 : 0) + (tcp->Ack ? 2 : 0) + (tcp->Fin ? 4 : 0)
+                    + (tcp->Rst ? 8 : 0) + (tcp->Psh ? 16 : 0) + (tcp->Urg ? 32 : 0) + udp->Length + udp->SourcePort + udp->DestinationPort
+                    + eth->EtherType + vlan->VlanId + vlan->EtherType;
                 *(int*)(data + 16) = c switch { 0 => 10, 1 or 2 => 20, > 200 and not 255 => 30, < 50 when a > 0 => 40, _ => 50 + c };
                 *(int*)(data + 20) = ((b & 1) == 0) switch { true => 1, false => 2 };
                 data[24] = (byte)(c is 3 or 7 or > 100 ? 1 : 0);
