@@ -8,7 +8,7 @@ namespace BpfSharp.Compiler
     /// .NET methods a BPF program may call because they are plain C in disguise: byte swaps
     /// (BinaryPrimitives.ReverseEndianness, IPAddress.HostToNetworkOrder/NetworkToHostOrder), block copies and fills
     /// of a constant size (Unsafe.CopyBlock/InitBlock, Buffer.MemoryCopy), which clang writes out as loads and stores,
-    /// integer Math.Min/Max/Clamp/Abs, and Volatile.Read/Write.
+    /// integer Math.Min/Max/Clamp (Math.Abs is refused: it throws on MinValue), and Volatile.Read/Write.
     /// </summary>
     internal static class DotNetIntrinsics
     {

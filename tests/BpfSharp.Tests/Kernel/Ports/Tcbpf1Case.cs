@@ -67,12 +67,12 @@ public static partial class RealPrograms
         byte[] addresses = [192, 168, 1, 1, 192, 168, 1, 2];
         addresses.CopyTo(header, 12);
         header.AsSpan(20).Fill(0x01);
-        BinaryPrimitives.WriteUInt16BigEndian(header.AsSpan(10), Tcbpf1Checksum(header));
+        BinaryPrimitives.WriteUInt16BigEndian(header.AsSpan(10), InternetChecksum.Of(header));
         if (protocol == 6)
         {
             // the TCP checksum over the pseudo-header (addresses, protocol, TCP length) and the segment
             byte[] pseudo = [.. addresses, 0, 6, (byte)(payload.Length >> 8), (byte)payload.Length, .. payload];
-            BinaryPrimitives.WriteUInt16BigEndian(payload.AsSpan(16), Tcbpf1Checksum(pseudo));
+            BinaryPrimitives.WriteUInt16BigEndian(payload.AsSpan(16), InternetChecksum.Of(pseudo));
         }
         return [.. header, .. payload];
     }
@@ -88,20 +88,6 @@ public static partial class RealPrograms
         BinaryPrimitives.WriteUInt16BigEndian(segment.AsSpan(14), 0xFFFF);
         Tcbpf1Bytes(payload).CopyTo(segment, 20);
         return segment;
-    }
-
-    private static ushort Tcbpf1Checksum(ReadOnlySpan<byte> bytes)
-    {
-        uint sum = 0;
-        for (var i = 0; i < bytes.Length; i += 2)
-        {
-            sum += (uint)(bytes[i] << 8 | (i + 1 < bytes.Length ? bytes[i + 1] : 0));
-        }
-        while (sum > 0xFFFF)
-        {
-            sum = (sum & 0xFFFF) + (sum >> 16);
-        }
-        return (ushort)~sum;
     }
 
     private static byte[] Tcbpf1Bytes(int length) => Enumerable.Range(0, length).Select(i => (byte)(0x41 + i)).ToArray();

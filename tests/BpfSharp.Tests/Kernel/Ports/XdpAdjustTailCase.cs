@@ -80,14 +80,7 @@ public static partial class RealPrograms
             SourceAddress.CopyTo(header, 12);
             DestinationAddress.CopyTo(header, 16);
             options.CopyTo(header, 20);
-            var sum = 0;
-            for (var i = 0; i < header.Length; i += 2)
-            {
-                sum += header[i] << 8 | header[i + 1];
-            }
-
-            sum = (sum & 0xFFFF) + (sum >> 16);
-            sum = ~((sum & 0xFFFF) + (sum >> 16));
+            var sum = InternetChecksum.Of(header);
             header[10] = (byte)(sum >> 8);
             header[11] = (byte)sum;
 
