@@ -145,6 +145,8 @@ public static partial class BuildBenchmark
                 Console.WriteLine($"  Csc {Median(csc):F2} s; BpfSharp {Median(ours):F2} s = {100 * Median(ours) / Median(csc):F1}% (" + string.Join(", ", parts.Select(p => $"{p.Key} {Median(p.Value):F2} s")) + ")");
             }
 
+            var intermediate = Path.Combine(project, "obj", "Debug", "net10.0");
+            Console.WriteLine($"  the C {new FileInfo(Path.Combine(intermediate, "Large.bpf.c")).Length / 1024} KiB, the units file {new FileInfo(Path.Combine(intermediate, "Large.bpf.units")).Length / 1024} KiB, the assembly {new FileInfo(Path.Combine(intermediate, "Large.dll")).Length / 1024} KiB");
             Dotnet(root, "build-server", "shutdown");
             return 0;
         }

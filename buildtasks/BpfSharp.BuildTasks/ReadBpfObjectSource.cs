@@ -15,6 +15,8 @@ namespace BpfSharp.BuildTasks
     {
         private const string Begin = "//BPFSHARP-OBJECT-SOURCE-BEGIN programs=";
         private const string End = "//BPFSHARP-OBJECT-SOURCE-END";
+        private const string UnitsBegin = "//BPFSHARP-UNITS-BEGIN\n";
+        private const string UnitsEnd = "//BPFSHARP-UNITS-END";
 
         /// <summary>The compiled assembly (the intermediate one).</summary>
         [Required]
@@ -23,6 +25,16 @@ namespace BpfSharp.BuildTasks
         /// <summary>Where the C goes.</summary>
         [Required]
         public string SourcePath { get; set; } = string.Empty;
+
+        /// <summary>
+        /// Where the translated units go, for the next compiler process (an additional file of the next build): it then
+        /// translates only the programs that changed. Dated long ago, so that it never makes the next build think the
+        /// sources changed.
+        /// </summary>
+        public string UnitsPath { get; set; } = string.Empty;
+
+        /// <summary>The date the units file is given.</summary>
+        public static readonly DateTime UnitsFileDate = new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
         /// <summary>The program names, comma-separated; empty when the assembly has no BPF program (nothing is written then).</summary>
         [Output]
@@ -37,23 +49,28 @@ namespace BpfSharp.BuildTasks
             }
 
             var bytes = File.ReadAllBytes(AssemblyPath);
-            if (Find(bytes) is not (string programs, string c))
+            if (Find(bytes) is not var (programs, c, units))
             {
                 return true;
             }
 
             Programs = programs;
-            if (!File.Exists(SourcePath) || File.ReadAllText(SourcePath) != c)
+            WriteIfChanged(SourcePath, c);
+            if (UnitsPath.Length > 0 && units != null && WriteIfChanged(UnitsPath, units))
             {
-                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(SourcePath))!);
-                File.WriteAllText(SourcePath, c);
+                // Older than anything the compiler wrote (the reference assembly comes before the assembly): an input of the
+                // next compilation that never makes it look out of date. Its content says what it is valid for.
+                File.SetLastWriteTimeUtc(UnitsPath, UnitsFileDate);
             }
 
             return true;
         }
 
-        /// <summary>The program list and the C between the markers. String constants are UTF-16 in metadata, at either byte parity.</summary>
-        public static (string Programs, string C)? Find(byte[] assembly)
+        /// <summary>
+        /// The program list, the C between the markers and the units between theirs (null when the assembly carries none).
+        /// String constants are UTF-16 in metadata, at either byte parity.
+        /// </summary>
+        public static (string Programs, string C, string? Units)? Find(byte[] assembly)
         {
             for (var parity = 0; parity < 2; parity++)
             {
@@ -63,11 +80,30 @@ namespace BpfSharp.BuildTasks
                 var lineEnd = start < 0 ? -1 : text.IndexOf('\n', start);
                 if (start >= 0 && stop > lineEnd && lineEnd > start)
                 {
-                    return (text.Substring(start + Begin.Length, lineEnd - start - Begin.Length), text.Substring(lineEnd + 1, stop - lineEnd - 1));
+                    var unitsStart = text.IndexOf(UnitsBegin, StringComparison.Ordinal);
+                    unitsStart = unitsStart < 0 ? -1 : unitsStart + UnitsBegin.Length;
+                    var unitsStop = unitsStart < 0 ? -1 : text.IndexOf(UnitsEnd, unitsStart, StringComparison.Ordinal);
+                    return (
+                        text.Substring(start + Begin.Length, lineEnd - start - Begin.Length),
+                        text.Substring(lineEnd + 1, stop - lineEnd - 1),
+                        unitsStop < 0 ? null : text.Substring(unitsStart, unitsStop - unitsStart));
                 }
             }
 
             return null;
+        }
+
+        // Rewritten only when the text changed, so that what depends on the file keeps its timestamp otherwise.
+        private static bool WriteIfChanged(string path, string text)
+        {
+            if (File.Exists(path) && File.ReadAllText(path) == text)
+            {
+                return false;
+            }
+
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            File.WriteAllText(path, text);
+            return true;
         }
     }
 }

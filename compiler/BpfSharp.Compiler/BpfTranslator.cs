@@ -30,11 +30,18 @@ namespace BpfSharp.Compiler
         /// sources are unchanged) and writes the object from the units' fragments. An object found whole in the cache
         /// comes without its problems (the analyzers report them).
         /// </summary>
-        public static TranslationResult Translate(Compilation compilation, string? sourceRoot, TranslationCache? cache, CancellationToken cancellationToken)
+        public static TranslationResult Translate(Compilation compilation, string? sourceRoot, TranslationCache? cache, CancellationToken cancellationToken) =>
+            Translate(compilation, sourceRoot, cache, null, cancellationToken);
+
+        /// <summary>The same, for a compilation whose context the caller has already made (to import or export kept units).</summary>
+        public static TranslationResult Translate(Compilation compilation, TranslationContext context, CancellationToken cancellationToken) =>
+            Translate(compilation, context.SourceRoot, context.Cache, context, cancellationToken);
+
+        private static TranslationResult Translate(Compilation compilation, string? sourceRoot, TranslationCache? cache, TranslationContext? madeContext, CancellationToken cancellationToken)
         {
             // Declarations unchanged and every unit kept: the object is written without binding a thing.
             var symbols = KnownSymbols.Create(compilation);
-            var context = symbols is null ? null : cache?.Context(compilation, sourceRoot, cancellationToken);
+            var context = symbols is null ? null : madeContext ?? cache?.Context(compilation, sourceRoot, cancellationToken);
             if (context != null && cache!.FindObject(context) is TranslatedObject kept)
             {
                 return new TranslationResult(kept.C, kept.Programs, ImmutableArray<TranslationProblem>.Empty);
@@ -99,6 +106,7 @@ namespace BpfSharp.Compiler
             }
 
             var fragments = new List<ObjectFragment>();
+            var retranslated = false;
             foreach (var key in plan.Units)
             {
                 if (cache.Find(context, key) is ObjectFragment found)
@@ -106,6 +114,8 @@ namespace BpfSharp.Compiler
                     fragments.Add(found);
                     continue;
                 }
+
+                retranslated = true;
 
                 var where = cache.Kept(context, key)?.Dependencies.FirstOrDefault();
                 var tree = where is null ? null : compilation.SyntaxTrees.FirstOrDefault(t => t.FilePath == where.Path);
@@ -127,7 +137,15 @@ namespace BpfSharp.Compiler
                 return null; // the units no longer merge: one unit must name them apart
             }
 
-            context.Keep(plan.Units, plan.Programs, result.C);
+            if (retranslated)
+            {
+                context.Keep(plan.Units, plan.Programs, result.C);
+            }
+            else
+            {
+                context.Keep(plan, result.C);
+            }
+
             return result;
         }
 

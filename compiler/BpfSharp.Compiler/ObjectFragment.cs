@@ -147,7 +147,8 @@ namespace BpfSharp.Compiler
             IReadOnlyList<ObjectNameClaim> claims,
             IReadOnlyList<TranslationProblem> problems,
             Func<IReadOnlyList<MethodDependency>> dependencies,
-            bool stopsObject)
+            bool stopsObject,
+            bool? clean = null)
         {
             Helpers = helpers;
             Support = support;
@@ -160,7 +161,7 @@ namespace BpfSharp.Compiler
             Problems = problems;
             _dependencies = new Lazy<IReadOnlyList<MethodDependency>>(dependencies);
             StopsObject = stopsObject;
-            Clean = problems.Count == 0;
+            Clean = clean ?? problems.Count == 0;
         }
 
         /// <summary>Helper declarations by helper id.</summary>
@@ -195,7 +196,7 @@ namespace BpfSharp.Compiler
         public bool StopsObject { get; }
 
         /// <summary>Whether translating found nothing to report (kept fragments say so without their problems).</summary>
-        public bool Clean { get; private set; }
+        public bool Clean { get; }
 
         /// <summary>The same fragment without Roslyn objects (locations, problems), to keep between compilations.</summary>
         public ObjectFragment Detached()
@@ -206,7 +207,8 @@ namespace BpfSharp.Compiler
                 Claims.Select(c => new ObjectNameClaim(c.Name, c.Kind, c.Key, c.Display, null)).ToList(),
                 Array.Empty<TranslationProblem>(),
                 () => dependencies,
-                StopsObject) { Clean = Clean };
+                StopsObject,
+                Clean);
         }
     }
 }

@@ -44,6 +44,9 @@ namespace BpfSharp.Compiler
         /// <summary>The file name of the generated C constant, which no program depends on.</summary>
         public const string ObjectSourceFileName = "BpfSharp.BpfObject.g.cs";
 
+        /// <summary>The file name of the generated constant that carries the kept units to the next compiler process, which no program depends on either.</summary>
+        public const string UnitsSourceFileName = "BpfSharp.BpfUnits.g.cs";
+
         /// <summary>How many units were translated (not found) since this cache was made.</summary>
         public int Translations => Volatile.Read(ref _translations);
 
@@ -57,9 +60,10 @@ namespace BpfSharp.Compiler
         /// </summary>
         public TranslatedObject? FindObject(TranslationContext context)
         {
-            if (!_entries.TryGetValue(context.Scope + "\nobject", out var entry) || entry.Fingerprint != context.Fingerprint || entry.Object is null)
+            if (!_entries.TryGetValue(context.Scope + "\nobject", out var entry) || entry.Fingerprint != context.Fingerprint || entry.Object is null
+                || entry.Object.Fragments.Count != entry.Object.Units.Count)
             {
-                return null;
+                return null; // nothing kept, or a plan read from the previous process's file (its units merge on first use)
             }
 
             for (var i = 0; i < entry.Object.Units.Count; i++)
@@ -80,6 +84,42 @@ namespace BpfSharp.Compiler
 
         internal void KeepObject(TranslationContext context, TranslatedObject translated) =>
             _entries[context.Scope + "\nobject"] = new Entry(context.Fingerprint, null, translated);
+
+        /// <summary>
+        /// The project's kept units as text for the next compiler process (<see cref="KeptUnitsFile"/>), or null when no
+        /// written object is kept for this compilation.
+        /// </summary>
+        public string? Export(TranslationContext context)
+        {
+            if (!_entries.TryGetValue(context.Scope + "\nobject", out var entry) || entry.Fingerprint != context.Fingerprint || entry.Object?.C is null
+                || entry.Object.Fragments.Count != entry.Object.Units.Count)
+            {
+                return null;
+            }
+
+            return entry.Object.Exported ??= KeptUnitsFile.Write(context.Fingerprint, context.SourceRoot, entry.Object);
+        }
+
+        /// <summary>
+        /// Takes the units a previous compiler process exported for this project, when this process keeps none for the
+        /// compilation's declarations and they were kept for the same declarations by this translator; false otherwise.
+        /// Units whose methods changed since are translated again as usual.
+        /// </summary>
+        public bool Import(TranslationContext context, string text)
+        {
+            if (FindPlan(context) != null || KeptUnitsFile.Fingerprint(text) != context.Fingerprint || !(KeptUnitsFile.Read(text, context.SourceRoot) is var (units, fragments, programs)))
+            {
+                return false;
+            }
+
+            for (var i = 0; i < units.Count; i++)
+            {
+                _entries[context.Scope + "\n" + units[i]] = new Entry(context.Fingerprint, fragments[i], null);
+            }
+
+            _entries[context.Scope + "\nobject"] = new Entry(context.Fingerprint, null, new TranslatedObject(units, new List<ObjectFragment>(), programs.ToImmutableArray(), null) { Exported = text });
+            return true;
+        }
 
         /// <summary>The unit kept under this key, when still valid for the compilation.</summary>
         public ObjectFragment? Find(TranslationContext context, string key) =>
@@ -143,6 +183,9 @@ namespace BpfSharp.Compiler
 
         /// <summary>The C, or null when a problem stopped the object.</summary>
         public string? C { get; }
+
+        // What Export made of it: a compiler server's next build of the same object writes nothing again.
+        internal string? Exported { get; set; }
     }
 
     /// <summary>A compilation as <see cref="TranslationCache"/> compares it: its project, and a fingerprint of everything outside method bodies.</summary>
@@ -158,8 +201,9 @@ namespace BpfSharp.Compiler
             _cache = cache;
             SourceRoot = sourceRoot;
             Scope = compilation.AssemblyName + "\n" + sourceRoot;
+            // Paths are hashed relative to the project and references by identity: the fingerprint, carried in the
+            // assembly with the units, is the same in any checkout (the scope tells projects apart).
             var hash = new SourceHash();
-            hash.Add(sourceRoot ?? string.Empty);
             hash.Add(compilation.Options.CheckOverflow ? "checked" : "unchecked");
             hash.Add(((CSharpCompilationOptions)compilation.Options).AllowUnsafe ? "unsafe" : "safe");
             var trees = 0;
@@ -167,7 +211,7 @@ namespace BpfSharp.Compiler
             {
                 // The generator translates before its outputs exist and the analyzers after: one compilation to both.
                 var path = tree.FilePath.EndsWith(TranslationCache.HelpersFileName, StringComparison.Ordinal) ? TranslationCache.HelpersFileName : tree.FilePath;
-                if (path.EndsWith(TranslationCache.ObjectSourceFileName, StringComparison.Ordinal))
+                if (path.EndsWith(TranslationCache.ObjectSourceFileName, StringComparison.Ordinal) || path.EndsWith(TranslationCache.UnitsSourceFileName, StringComparison.Ordinal))
                 {
                     continue;
                 }
@@ -176,7 +220,7 @@ namespace BpfSharp.Compiler
                 // The stubs are generated text: its hash says all (no program body lives there), and costs no syntax walk.
                 var summary = path == TranslationCache.HelpersFileName ? TreeSummary.OfText(tree, cancellationToken) : TreeSummary.Of(tree, cancellationToken);
                 _trees[path] = _trees.ContainsKey(path) ? null : summary;
-                hash.Add(path);
+                hash.Add(KeptUnitsFile.Relative(path, sourceRoot));
                 hash.Add(summary.Skeleton.ToString("x16", CultureInfo.InvariantCulture));
                 if (tree.Options is CSharpParseOptions options)
                 {
@@ -187,17 +231,23 @@ namespace BpfSharp.Compiler
 
             foreach (var reference in compilation.References)
             {
-                hash.Add(reference.Display ?? string.Empty);
                 if (compilation.GetAssemblyOrModuleSymbol(reference) is IAssemblySymbol assembly)
                 {
                     hash.Add(assembly.Identity.GetDisplayName());
                     var module = assembly.GetMetadata()?.GetModules().FirstOrDefault();
                     hash.Add(module?.GetModuleVersionId().ToString() ?? string.Empty);
                 }
+                else
+                {
+                    hash.Add(reference.Display ?? string.Empty);
+                }
             }
 
             Fingerprint = hash.Value.ToString("x16", CultureInfo.InvariantCulture) + ":" + trees.ToString(CultureInfo.InvariantCulture);
         }
+
+        /// <summary>The cache whose kept units this context is compared with.</summary>
+        public TranslationCache Cache => _cache;
 
         /// <summary>The project directory <c>#line</c> paths are relative to.</summary>
         public string? SourceRoot { get; }
@@ -210,6 +260,10 @@ namespace BpfSharp.Compiler
         /// <summary>Keeps the object as written from the units kept under these keys (only when they merged without one unit's help).</summary>
         public void Keep(List<string> units, ImmutableArray<string> programs, string? c) =>
             _cache.KeepObject(this, new TranslatedObject(units, units.Select(key => _cache.Kept(this, key)).ToList()!, programs, c));
+
+        /// <summary>The same, for an object merged from a plan's units with none translated again: what the plan exported still holds.</summary>
+        internal void Keep(TranslatedObject plan, string? c) =>
+            _cache.KeepObject(this, new TranslatedObject(plan.Units, plan.Units.Select(key => _cache.Kept(this, key)).ToList()!, plan.Programs, c) { Exported = plan.Exported });
 
         /// <summary>Whether a translated method declaration is still there, where it was, as it was.</summary>
         public bool IsUnchanged(MethodDependency dependency) =>

@@ -51,21 +51,33 @@ namespace BpfSharp.Generators
             // translator keeps its units between runs), so an edit elsewhere costs a comparison of declarations.
             var projectDirectory = context.AnalyzerConfigOptionsProvider
                 .Select(static (options, _) => options.GlobalOptions.TryGetValue("build_property.MSBuildProjectDirectory", out var directory) ? directory : null);
+            // The units the previous build kept (written by the build step): a new compiler process translates only what changed.
+            var previousUnits = context.AdditionalTextsProvider
+                .Where(static file => file.Path.EndsWith(BpfObjectSource.UnitsFileSuffix, System.StringComparison.Ordinal))
+                .Collect()
+                .Select(static (files, _) => files.Length == 1 ? files[0] : null);
             var translations = _translations;
-            var objectSource = merged.Combine(projectDirectory).Combine(context.CompilationProvider)
+            var objectSource = merged.Combine(projectDirectory).Combine(previousUnits).Combine(context.CompilationProvider)
                 .Select((input, cancellationToken) =>
                 {
-                    var ((helpers, directory), compilation) = input;
-                    return BpfObjectSource.Carried(compilation, helpers, directory, translations, cancellationToken);
+                    var (((helpers, directory), units), compilation) = input;
+                    return BpfObjectSource.Carried(compilation, helpers, directory, units, translations, cancellationToken);
                 })
                 .WithTrackingName(TrackingNames.ObjectSource);
 
             // The C is no part of what the user's code means: an IDE, which runs no implementation output, never translates it.
-            context.RegisterImplementationSourceOutput(objectSource, static (output, carried) =>
+            context.RegisterImplementationSourceOutput(objectSource.Select(static (carried, _) => carried.Source), static (output, source) =>
             {
-                if (carried != null)
+                if (source != null)
                 {
-                    output.AddSource(BpfObjectSource.HintName, BpfObjectSource.SourceTextOf(carried));
+                    output.AddSource(BpfObjectSource.HintName, BpfObjectSource.SourceTextOf(source));
+                }
+            });
+            context.RegisterImplementationSourceOutput(objectSource.Select(static (carried, _) => carried.Units), static (output, units) =>
+            {
+                if (units != null)
+                {
+                    output.AddSource(BpfObjectSource.UnitsHintName, BpfObjectSource.UnitsTextOf(units));
                 }
             });
 

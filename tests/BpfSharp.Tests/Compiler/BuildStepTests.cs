@@ -119,4 +119,38 @@ public class BuildStepTests(PackagedBpfSharp packaged) : IClassFixture<PackagedB
         Assert.True(publishExit == 0, published);
         Assert.Equal(original, File.ReadAllBytes(Path.Combine(referencing, "published", "Programs.bpf.o")));
     }
+
+    [SkippableFact]
+    public void A_new_compiler_process_starts_from_the_units_of_the_previous_build_and_writes_the_same_C()
+    {
+        Skip.If(!System.OperatingSystem.IsLinux(), "skipped: the BPF build step runs on Linux only");
+        var directory = packaged.WriteConsumer("KeptUnits", Counter, NoDocs + "<UseSharedCompilation>false</UseSharedCompilation>");
+        var intermediate = Path.Combine(directory, "obj", "Debug", "net10.0");
+        var (exitCode, build) = DotNetCli.Run(directory, "build", "-nologo", "-clp:NoSummary");
+        Assert.True(exitCode == 0, build);
+
+        // The units are written, dated before anything the compiler wrote: a build with nothing changed does not run the compiler again.
+        var units = Path.Combine(intermediate, "KeptUnits.bpf.units");
+        var assembly = Path.Combine(intermediate, "KeptUnits.dll");
+        Assert.StartsWith("bpfsharp-units/2\n", File.ReadAllText(units));
+        Assert.True(File.GetLastWriteTimeUtc(units) < File.GetLastWriteTimeUtc(Path.Combine(intermediate, "ref", "KeptUnits.dll")));
+        var compiled = File.GetLastWriteTimeUtc(assembly);
+        (exitCode, build) = DotNetCli.Run(directory, "build", "-nologo", "-clp:NoSummary");
+        Assert.True(exitCode == 0, build);
+        Assert.Equal(compiled, File.GetLastWriteTimeUtc(assembly));
+
+        // A program edited: the next compiler process (no server) takes the units, translates the edit, and writes the
+        // C that a build from nothing writes for the edited sources.
+        var before = File.ReadAllText(Path.Combine(intermediate, "KeptUnits.bpf.c"));
+        var edited = File.ReadAllText(Path.Combine(directory, "Program.cs")).Replace("XDP_TX", "XDP_DROP");
+        File.WriteAllText(Path.Combine(directory, "Program.cs"), edited);
+        (exitCode, build) = DotNetCli.Run(directory, "build", "-nologo", "-clp:NoSummary");
+        Assert.True(exitCode == 0, build);
+        var fresh = packaged.WriteConsumer("KeptUnitsFresh", edited, NoDocs + "<UseSharedCompilation>false</UseSharedCompilation>");
+        var (freshExit, freshBuild) = DotNetCli.Run(fresh, "build", "-nologo", "-clp:NoSummary");
+        Assert.True(freshExit == 0, freshBuild);
+        var c = File.ReadAllText(Path.Combine(intermediate, "KeptUnits.bpf.c"));
+        Assert.NotEqual(before, c);
+        Assert.Equal(File.ReadAllText(Path.Combine(fresh, "obj", "Debug", "net10.0", "KeptUnitsFresh.bpf.c")).Replace("KeptUnitsFresh", "KeptUnits"), c);
+    }
 }

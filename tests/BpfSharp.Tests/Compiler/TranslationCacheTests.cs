@@ -171,6 +171,95 @@ public class TranslationCacheTests
         Assert.Equal(3 * first, cache.Translations);
     }
 
+    [Fact]
+    public void A_new_process_given_the_exported_units_translates_nothing_for_the_same_sources()
+    {
+        var (cache, compilation, _) = Translated();
+        var exported = cache.Export(cache.Context(compilation, "/project", default))!;
+
+        var next = new TranslationCache();
+        var context = next.Context(compilation, "/project", default);
+        Assert.True(next.Import(context, exported));
+        var again = BpfTranslator.Translate(compilation, context, default);
+
+        Assert.Equal(0, next.Translations);
+        Assert.Equal(Fresh(compilation), again.C);
+        Assert.DoesNotContain("/project", exported);
+        Assert.DoesNotContain("/project", KeptUnitsFile.Body(exported.Split('\n')[4])); // paths under the project are relative: the assembly carries no checkout's path
+        Assert.True(exported.Length < Fresh(compilation)!.Length, $"{exported.Length} characters of units for {Fresh(compilation)!.Length} of C"); // deflated
+    }
+
+    [Fact]
+    public void A_new_process_given_the_exported_units_translates_the_edited_program_only()
+    {
+        var (cache, compilation, _) = Translated();
+        var exported = cache.Export(cache.Context(compilation, "/project", default))!;
+        var edited = Edit(compilation, "Program2.cs", "Common.Add(1, 64);", "Common.Add(2, 64);");
+
+        var next = new TranslationCache();
+        var context = next.Context(edited, "/project", default);
+        Assert.True(next.Import(context, exported));
+        var again = BpfTranslator.Translate(edited, context, default);
+
+        Assert.Equal(1, next.Translations);
+        Assert.Contains("Common_Add(2U, 64ULL)", again.C);
+        Assert.Equal(Fresh(edited), again.C);
+        Assert.NotEqual(exported, next.Export(context)); // the next build gets the new unit
+    }
+
+    [Fact]
+    public void Exported_units_are_not_taken_for_other_declarations_or_another_checkout()
+    {
+        var (cache, compilation, first) = Translated();
+        var exported = cache.Export(cache.Context(compilation, "/project", default))!;
+        var edited = Edit(compilation, "Shared.cs", "public ulong Bytes;", "public ulong Bytes; public ulong Drops;");
+
+        var next = new TranslationCache();
+        Assert.False(next.Import(next.Context(edited, "/project", default), exported));
+        Assert.Equal(Fresh(edited), BpfTranslator.Translate(edited, next.Context(edited, "/project", default), default).C);
+        Assert.Equal(first, next.Translations);
+
+        // Moved elsewhere: the units hold paths relative to the project, so they apply there as they did here.
+        var moved = CSharpCompilation.Create(
+            compilation.AssemblyName,
+            compilation.SyntaxTrees.Select(t => t.WithFilePath(t.FilePath.Replace("/project/", "/elsewhere/"))),
+            compilation.References,
+            compilation.Options);
+        var there = new TranslationCache();
+        var movedContext = there.Context(moved, "/elsewhere", default);
+        Assert.True(there.Import(movedContext, exported));
+        Assert.Equal(BpfTranslator.Translate(moved, "/elsewhere").C, BpfTranslator.Translate(moved, movedContext, default).C);
+        Assert.Equal(0, there.Translations);
+    }
+
+    [Fact]
+    public void Exported_units_changed_in_any_way_are_not_taken_and_never_throw()
+    {
+        var (cache, compilation, first) = Translated();
+        var exported = cache.Export(cache.Context(compilation, "/project", default))!;
+        var random = new Random(19);
+        var variants = new List<string> { string.Empty, "garbage", exported.Substring(0, exported.Length / 2), exported + " 1", exported.Replace("bpfsharp-units/2", "bpfsharp-units/3") };
+        for (var i = 0; i < 200; i++)
+        {
+            var at = random.Next(exported.Length);
+            var replacement = (char)random.Next(32, 127);
+            if (exported[at] != replacement)
+            {
+                variants.Add(exported.Substring(0, at) + replacement + exported.Substring(at + 1));
+            }
+
+            variants.Add(exported.Substring(0, random.Next(exported.Length)));
+        }
+
+        foreach (var variant in variants)
+        {
+            var next = new TranslationCache();
+            var context = next.Context(compilation, "/project", default);
+            Assert.False(next.Import(context, variant), variant.Length.ToString());
+            Assert.Equal(Fresh(compilation), BpfTranslator.Translate(compilation, context, default).C);
+        }
+    }
+
     private static (TranslationCache Cache, CSharpCompilation Compilation, int Translations) Translated()
     {
         var cache = new TranslationCache();
