@@ -19,6 +19,22 @@ if (args.Length > 0 && args[0] == "buildshare")
     return BuildBenchmark.RunShare(args.Length > 1 && int.TryParse(args[1], out var shareRounds) ? shareRounds : 5);
 }
 
+// "coldgen": where a new compiler process's generator time goes with the previous build's units (fresh processes).
+if (args.Length > 0 && args[0] == "coldgen")
+{
+    return ColdGeneratorBenchmark.Run(args.Length > 1 && int.TryParse(args[1], out var coldRounds) ? coldRounds : 5);
+}
+
+if (args.Length > 1 && args[0] == "coldgen-write")
+{
+    return ColdGeneratorBenchmark.Write(args[1]);
+}
+
+if (args.Length > 1 && args[0] == "coldgen-measure")
+{
+    return ColdGeneratorBenchmark.Measure(args[1]);
+}
+
 // "bpfstep": what the BPF build step adds to dotnet build (BpfCompile=true against false; needs the .nupkg and clang).
 if (args.Length > 0 && args[0] == "bpfstep")
 {

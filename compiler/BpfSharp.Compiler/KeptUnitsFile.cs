@@ -313,16 +313,30 @@ namespace BpfSharp.Compiler
                 return reader;
             }
 
+            // Digits read in place (a Substring and a parse per number cost a third of reading the file).
             public long Number(char end = ' ')
             {
-                var stop = _text.IndexOf(end, _position);
-                if (stop < 0 || !long.TryParse(_text.Substring(_position, stop - _position), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+                var at = _position;
+                var negative = at < _text.Length && _text[at] == '-';
+                if (negative)
+                {
+                    at++;
+                }
+
+                var start = at;
+                ulong value = 0;
+                for (; at < _text.Length && _text[at] >= '0' && _text[at] <= '9' && at - start < 20; at++)
+                {
+                    value = unchecked((value * 10) + (ulong)(_text[at] - '0'));
+                }
+
+                if (at == start || at >= _text.Length || _text[at] != end || at - start >= 20)
                 {
                     throw new FormatException("a number was expected at " + _position.ToString(CultureInfo.InvariantCulture));
                 }
 
-                _position = stop + 1;
-                return value;
+                _position = at + 1;
+                return negative ? -unchecked((long)value) : unchecked((long)value);
             }
 
             public int Count(char end = ' ')

@@ -103,7 +103,7 @@ namespace BpfSharp.Compiler
         public ulong Hash { get; }
 
         public static MethodDependency Of(MethodDeclarationSyntax method) =>
-            new MethodDependency(method.SyntaxTree.FilePath, MemberName(method), method.SyntaxTree.GetLineSpan(method.Span).StartLinePosition.Line, SourceHash.Of(method.ToFullString()));
+            new MethodDependency(method.SyntaxTree.FilePath, MemberName(method), method.SyntaxTree.GetLineSpan(method.Span).StartLinePosition.Line, SourceHash.Of(method.SyntaxTree.GetText(), method.FullSpan));
 
         /// <summary><c>Outer.Inner.Method(int, void*)</c>, from syntax alone.</summary>
         public static string MemberName(MethodDeclarationSyntax method)

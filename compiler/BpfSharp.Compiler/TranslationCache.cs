@@ -9,6 +9,7 @@ using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
 
 namespace BpfSharp.Compiler
 {
@@ -279,6 +280,9 @@ namespace BpfSharp.Compiler
     {
         private static readonly ConditionalWeakTable<SyntaxTree, TreeSummary> s_summaries = new ConditionalWeakTable<SyntaxTree, TreeSummary>();
 
+        // Apart from the syntax summaries: a tree summarised both ways must not be given the other kind.
+        private static readonly ConditionalWeakTable<SyntaxTree, TreeSummary> s_textSummaries = new ConditionalWeakTable<SyntaxTree, TreeSummary>();
+
         private TreeSummary(ulong skeleton, Dictionary<string, (int Line, ulong Hash)> methods)
         {
             Skeleton = skeleton;
@@ -296,7 +300,7 @@ namespace BpfSharp.Compiler
 
         /// <summary>A tree known by its whole text alone, with no method to find in it.</summary>
         public static TreeSummary OfText(SyntaxTree tree, CancellationToken cancellationToken) =>
-            s_summaries.GetValue(tree, t => new TreeSummary(SourceHash.Of(t.GetText(cancellationToken).ToString()), new Dictionary<string, (int, ulong)>(StringComparer.Ordinal)));
+            s_textSummaries.GetValue(tree, t => new TreeSummary(SourceHash.Of(t.GetText(cancellationToken).ToString()), new Dictionary<string, (int, ulong)>(StringComparer.Ordinal)));
 
         private static TreeSummary Summarise(SyntaxTree tree, CancellationToken cancellationToken)
         {
@@ -354,6 +358,24 @@ namespace BpfSharp.Compiler
             var hash = new SourceHash();
             hash.Add(text);
             return hash.Value;
+        }
+
+        /// <summary>The same as <see cref="Of(string)"/> of the span's text, read from the source text in chunks (no string made).</summary>
+        public static ulong Of(SourceText text, TextSpan span)
+        {
+            var value = 14695981039346656037;
+            var buffer = new char[Math.Min(span.Length, 4096)];
+            for (var at = span.Start; at < span.End; at += buffer.Length)
+            {
+                var count = Math.Min(buffer.Length, span.End - at);
+                text.CopyTo(at, buffer, 0, count);
+                for (var i = 0; i < count; i++)
+                {
+                    value = (value ^ buffer[i]) * Prime;
+                }
+            }
+
+            return (value ^ 0xFFFF) * Prime;
         }
     }
 }

@@ -4,6 +4,7 @@ using System.Collections.Immutable;
 using System.IO;
 using System.Linq;
 using System.Text;
+using System.Threading;
 using System.Threading.Tasks;
 using BpfSharp.Analyzers;
 using BpfSharp.Spec;
@@ -49,8 +50,9 @@ public class HostileInputTests
                 page = Mutations[random.Next(Mutations.Length)].Mutate(random, page);
             }
 
-            // A hang shows as a TimeoutException naming nothing; the mutation kind is in the test's seed and loop index.
-            var result = await Task.Run(() => HelperPageParser.Parse("fuzz.md", page)).WaitAsync(TimeSpan.FromSeconds(20));
+            // A hang shows as a TimeoutException naming nothing; the mutation kind is in the test's seed and loop index. On a
+            // thread of its own: a thread pool starved by the other tests must not pass for a hang.
+            var result = await Task.Factory.StartNew(() => HelperPageParser.Parse("fuzz.md", page), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).WaitAsync(TimeSpan.FromSeconds(20));
             var lines = HelperPageParser.LineCount(page);
             Assert.All(result.Diagnostics, d =>
             {
