@@ -29,6 +29,13 @@ namespace BpfSharp
         public IReadOnlyDictionary<string, BpfProgramType>? ProgramTypes { get; init; }
 
         /// <summary>
+        /// The kernel types CO-RE relocations are resolved against, for a kernel without <c>/sys/kernel/btf/vmlinux</c> or
+        /// to load for another kernel's layout: a raw BTF file (as BTFHub ships them) or an ELF file with a .BTF section.
+        /// Null (the default): the running kernel's.
+        /// </summary>
+        public string? KernelBtfPath { get; init; }
+
+        /// <summary>
         /// Values that global variables start with instead of the object's, by name (see <see cref="WithInitialValue{T}(string, T)"/>).
         /// Read-only data (<c>static readonly</c> fields, C's <c>const volatile</c>) is frozen with them before the programs
         /// load, so the verifier knows them as constants and drops the branches they rule out, as with libbpf's skeletons.
@@ -111,7 +118,8 @@ namespace BpfSharp
         public static BpfObject Load(string path, byte[] contents, BpfObjectOptions? options = null)
         {
             options ??= new BpfObjectOptions();
-            var spec = ObjectSpec.Read(path, contents, options.ProgramTypes).WithInitialValues(options.InitialValues);
+            var kernelBtfPath = options.KernelBtfPath;
+            var spec = ObjectSpec.Read(path, contents, options.ProgramTypes, kernelBtfPath is null ? null : () => KernelBtf.FromFile(kernelBtfPath)).WithInitialValues(options.InitialValues);
             // A descriptor belongs to its BpfLoadedMap or BpfLoadedProgram as soon as it has one (whose handle would close it
             // again when finalized): a failed load closes those through them, and only the BTF directly.
             var btfFd = -1;

@@ -15,7 +15,7 @@ namespace BpfSharp.Loader.Objects
     /// </summary>
     internal static class AttachTargets
     {
-        private const string VmlinuxBtf = "/sys/kernel/btf/vmlinux";
+        private const string VmlinuxBtf = KernelBtf.VmlinuxPath;
         private static readonly Lazy<Dictionary<(BtfKind, string), uint>> s_vmlinux = new(ReadVmlinux, LazyThreadSafetyMode.ExecutionAndPublication);
 
         /// <summary>The BTF type id the program's section names, 0 when its section names none; an exception when the kernel has none.</summary>
@@ -50,17 +50,7 @@ namespace BpfSharp.Loader.Objects
         private static Dictionary<(BtfKind, string), uint> ReadVmlinux()
         {
             var types = new Dictionary<(BtfKind, string), uint>();
-            byte[] bytes;
-            try
-            {
-                bytes = File.ReadAllBytes(VmlinuxBtf);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                return types;
-            }
-
-            foreach (var type in Btf.Read(VmlinuxBtf, bytes).Types.Where(t => t.Kind is BtfKind.Typedef or BtfKind.Function && t.Name.Length > 0))
+            foreach (var type in KernelBtf.Running?.Types.Where(t => t.Kind is BtfKind.Typedef or BtfKind.Function && t.Name.Length > 0) ?? Enumerable.Empty<BtfType>())
             {
                 types.TryAdd((type.Kind, type.Name), type.Id);
             }

@@ -36,10 +36,28 @@ namespace BpfSharp.Loader.Objects
     {
         /// <summary>For an array: element type and count.</summary>
         public (uint ElementType, uint Count) Array { get; init; }
+
+        /// <summary>The info word's kind flag: bitfield offsets in a struct's members, signedness of an enum.</summary>
+        public bool KindFlag { get; init; }
+
+        /// <summary>For an integer: the word after the type (encoding in bits 24-27, bit offset in 16-23, bits in 0-7).</summary>
+        public uint IntInfo { get; init; }
+
+        /// <summary>For an enum: its enumerators in order.</summary>
+        public IReadOnlyList<BtfEnumerator> Enumerators { get; init; } = System.Array.Empty<BtfEnumerator>();
+
+        /// <summary>A struct or union member's bit offset (without the bitfield size the kind flag packs with it).</summary>
+        public uint MemberBitOffset(int index) => KindFlag ? Members[index].Offset & 0xffffff : Members[index].Offset;
+
+        /// <summary>A struct or union member's bitfield size, 0 when it is no bitfield.</summary>
+        public uint MemberBitfieldSize(int index) => KindFlag ? Members[index].Offset >> 24 : 0;
     }
 
-    /// <summary>A struct/union member (name, type, bit offset) or a datasec variable (type = VAR id, offset, size).</summary>
+    /// <summary>A struct/union member (name, type, bit offset), a datasec variable (type = VAR id, offset, size) or a function prototype's parameter (name, type).</summary>
     internal sealed record BtfMember(string Name, uint Type, uint Offset, uint Size);
+
+    /// <summary>An enumerator of an enum or enum64.</summary>
+    internal sealed record BtfEnumerator(string Name, long Value);
 
     /// <summary>
     /// The .BTF section of an object: types and strings, read with bounds checks, and written back with the fix-ups the kernel
@@ -157,7 +175,7 @@ namespace BpfSharp.Loader.Objects
 
             var data = section.ToArray();
             var typesStart = headerLength + (int)typesOffset;
-            var pending = new List<(uint Id, BtfKind Kind, uint NameOffset, int VariableLength, uint SizeOrType, int Offset, List<(uint Name, uint Type, uint Offset, uint Size)> Members, (uint, uint) Array)>();
+            var pending = new List<(uint Id, BtfKind Kind, uint NameOffset, int VariableLength, uint SizeOrType, int Offset, List<(uint Name, uint Type, uint Offset, uint Size)> Members, (uint, uint) Array, bool KindFlag, uint IntInfo)>();
             var at = 0;
             while (at < typesLength)
             {
@@ -187,7 +205,27 @@ namespace BpfSharp.Loader.Objects
                 var members = new List<(uint, uint, uint, uint)>();
                 (uint, uint) array = default;
                 var body = header.Slice(12);
-                if (kind is BtfKind.Struct or BtfKind.Union or BtfKind.DataSection)
+                uint intInfo = 0;
+                if (kind == BtfKind.Int)
+                {
+                    intInfo = BinaryPrimitives.ReadUInt32LittleEndian(body);
+                }
+                else if (kind is BtfKind.Enum or BtfKind.FunctionPrototype)
+                {
+                    for (var i = 0; i < variableLength; i++)
+                    {
+                        // An enumerator (name, value) or a parameter (name, type); enums are told apart below.
+                        members.Add((BinaryPrimitives.ReadUInt32LittleEndian(body.Slice(i * 8)), BinaryPrimitives.ReadUInt32LittleEndian(body.Slice((i * 8) + 4)), 0u, 0u));
+                    }
+                }
+                else if (kind == BtfKind.Enum64)
+                {
+                    for (var i = 0; i < variableLength; i++)
+                    {
+                        members.Add((BinaryPrimitives.ReadUInt32LittleEndian(body.Slice(i * 12)), BinaryPrimitives.ReadUInt32LittleEndian(body.Slice((i * 12) + 4)), BinaryPrimitives.ReadUInt32LittleEndian(body.Slice((i * 12) + 8)), 0u));
+                    }
+                }
+                else if (kind is BtfKind.Struct or BtfKind.Union or BtfKind.DataSection)
                 {
                     for (var i = 0; i < variableLength; i++)
                     {
@@ -202,7 +240,7 @@ namespace BpfSharp.Loader.Objects
                     array = (BinaryPrimitives.ReadUInt32LittleEndian(body), BinaryPrimitives.ReadUInt32LittleEndian(body.Slice(8)));
                 }
 
-                pending.Add(((uint)pending.Count + 1, kind, BinaryPrimitives.ReadUInt32LittleEndian(header), variableLength, BinaryPrimitives.ReadUInt32LittleEndian(header.Slice(8)), at, members, array));
+                pending.Add(((uint)pending.Count + 1, kind, BinaryPrimitives.ReadUInt32LittleEndian(header), variableLength, BinaryPrimitives.ReadUInt32LittleEndian(header.Slice(8)), at, members, array, (info >> 31) != 0, intInfo));
                 at += 12 + extra;
             }
 
@@ -210,7 +248,12 @@ namespace BpfSharp.Loader.Objects
             var btf = new Btf(file, data, typesStart, headerLength + (int)stringsOffset, (int)stringsLength, types);
             foreach (var t in pending)
             {
-                types.Add(new BtfType(t.Id, t.Kind, btf.String(t.NameOffset), t.VariableLength, t.SizeOrType, t.Offset, t.Members.Select(m => new BtfMember(m.Name == 0 ? string.Empty : btf.String(m.Name), m.Type, m.Offset, m.Size)).ToList()) { Array = t.Array });
+                var isEnum = t.Kind is BtfKind.Enum or BtfKind.Enum64;
+                var members = isEnum ? new List<BtfMember>() : t.Members.Select(m => new BtfMember(m.Name == 0 ? string.Empty : btf.String(m.Name), m.Type, m.Offset, m.Size)).ToList();
+                var enumerators = !isEnum ? System.Array.Empty<BtfEnumerator>() : t.Members.Select(m => new BtfEnumerator(
+                    btf.String(m.Name),
+                    t.Kind == BtfKind.Enum64 ? (long)(((ulong)m.Offset << 32) | m.Type) : t.KindFlag ? (int)m.Type : (long)m.Type)).ToArray();
+                types.Add(new BtfType(t.Id, t.Kind, btf.String(t.NameOffset), t.VariableLength, t.SizeOrType, t.Offset, members) { Array = t.Array, KindFlag = t.KindFlag, IntInfo = t.IntInfo, Enumerators = enumerators });
             }
 
             return btf;

@@ -13,13 +13,34 @@ namespace BpfSharp.Loader.Objects
         public uint Line => LineAndColumn >> 10;
     }
 
+    /// <summary>A CO-RE relocation: the instruction at a byte offset of its section, the local type, the access string ("0:1:2") and what to compute.</summary>
+    internal readonly record struct CoreRelocation(uint ByteOffset, uint TypeId, string Access, CoreRelocationKind Kind);
+
+    /// <summary>What a CO-RE relocation computes (enum bpf_core_relo_kind).</summary>
+    internal enum CoreRelocationKind
+    {
+        FieldByteOffset = 0,
+        FieldByteSize = 1,
+        FieldExists = 2,
+        FieldSigned = 3,
+        FieldLeftShift = 4,
+        FieldRightShift = 5,
+        TypeIdLocal = 6,
+        TypeIdTarget = 7,
+        TypeExists = 8,
+        TypeSize = 9,
+        EnumValueExists = 10,
+        EnumValue = 11,
+        TypeMatches = 12,
+    }
+
     /// <summary>
-    /// The .BTF.ext section: per code section, the functions' BTF types and each instruction's source line (which #line makes a
-    /// C# line). CO-RE relocations are counted, not applied: the BpfSharp compiler does not emit them.
+    /// The .BTF.ext section: per code section, the functions' BTF types, each instruction's source line (which #line makes a
+    /// C# line) and the CO-RE relocations (which clang emits for kernel types read with preserve_access_index).
     /// </summary>
     internal sealed class BtfExt
     {
-        private BtfExt(Dictionary<string, List<FunctionInfo>> functions, Dictionary<string, List<LineInfo>> lines, int relocations)
+        private BtfExt(Dictionary<string, List<FunctionInfo>> functions, Dictionary<string, List<LineInfo>> lines, Dictionary<string, List<CoreRelocation>> relocations)
         {
             Functions = functions;
             Lines = lines;
@@ -30,9 +51,10 @@ namespace BpfSharp.Loader.Objects
 
         public IReadOnlyDictionary<string, List<LineInfo>> Lines { get; }
 
-        public int CoreRelocations { get; }
+        /// <summary>CO-RE relocations by code section, in the object's order.</summary>
+        public IReadOnlyDictionary<string, List<CoreRelocation>> CoreRelocations { get; }
 
-        public static BtfExt Empty { get; } = new BtfExt(new Dictionary<string, List<FunctionInfo>>(), new Dictionary<string, List<LineInfo>>(), 0);
+        public static BtfExt Empty { get; } = new BtfExt(new Dictionary<string, List<FunctionInfo>>(), new Dictionary<string, List<LineInfo>>(), new Dictionary<string, List<CoreRelocation>>());
 
         public static BtfExt Read(string file, ReadOnlySpan<byte> section, Btf btf)
         {
@@ -52,10 +74,19 @@ namespace BpfSharp.Loader.Objects
             var lines = new Dictionary<string, List<LineInfo>>();
             ReadBlocks(file, section, btf, headerLength, 8, 8, (name, record) => Add(functions, name, new FunctionInfo(BinaryPrimitives.ReadUInt32LittleEndian(record), BinaryPrimitives.ReadUInt32LittleEndian(record.Slice(4)))));
             ReadBlocks(file, section, btf, headerLength, 16, 16, (name, record) => Add(lines, name, new LineInfo(BinaryPrimitives.ReadUInt32LittleEndian(record), BinaryPrimitives.ReadUInt32LittleEndian(record.Slice(4)), BinaryPrimitives.ReadUInt32LittleEndian(record.Slice(8)), BinaryPrimitives.ReadUInt32LittleEndian(record.Slice(12)))));
-            var relocations = 0;
+            var relocations = new Dictionary<string, List<CoreRelocation>>();
             if (headerLength >= 32)
             {
-                ReadBlocks(file, section, btf, headerLength, 24, 16, (_, _) => relocations++);
+                ReadBlocks(file, section, btf, headerLength, 24, 16, (name, record) =>
+                {
+                    var kind = BinaryPrimitives.ReadUInt32LittleEndian(record.Slice(12));
+                    if (kind > (uint)CoreRelocationKind.TypeMatches)
+                    {
+                        throw new BpfObjectFormatException(file, $"a CO-RE relocation in section '{name}' has kind {kind}, which this loader does not know");
+                    }
+
+                    Add(relocations, name, new CoreRelocation(BinaryPrimitives.ReadUInt32LittleEndian(record), BinaryPrimitives.ReadUInt32LittleEndian(record.Slice(4)), btf.String(BinaryPrimitives.ReadUInt32LittleEndian(record.Slice(8))), (CoreRelocationKind)kind));
+                });
             }
 
             return new BtfExt(functions, lines, relocations);

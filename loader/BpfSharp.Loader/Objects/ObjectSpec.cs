@@ -115,7 +115,11 @@ namespace BpfSharp.Loader.Objects
             return new ObjectSpec(Name, License, Btf, BtfBlob, maps, Programs.ToList(), Globals.ToList());
         }
 
-        public static ObjectSpec Read(string path, byte[] data, IReadOnlyDictionary<string, BpfProgramType>? programTypes = null)
+        private static Btf RunningKernelBtf() =>
+            KernelBtf.Running ?? throw new BpfException($"the object has CO-RE relocations, and the running kernel has no BTF to resolve them against ({KernelBtf.VmlinuxPath} is missing: the kernel is built without CONFIG_DEBUG_INFO_BTF); give one with BpfObjectOptions.KernelBtfPath", 0);
+
+        /// <summary>The object in an ELF file; <paramref name="kernelBtf"/> gives the kernel's types for CO-RE relocations (asked only when the object has some; the running kernel's by default).</summary>
+        public static ObjectSpec Read(string path, byte[] data, IReadOnlyDictionary<string, BpfProgramType>? programTypes = null, Func<Btf>? kernelBtf = null)
         {
             var file = System.IO.Path.GetFileName(path);
             var elf = ElfFile.Read(file, data);
@@ -123,10 +127,7 @@ namespace BpfSharp.Loader.Objects
             var btfSection = elf.Section(".BTF");
             var btf = btfSection is null ? null : Btf.Read(file, elf.Bytes(btfSection));
             var ext = btf != null && elf.Section(".BTF.ext") is ElfSection extSection ? BtfExt.Read(file, elf.Bytes(extSection), btf) : BtfExt.Empty;
-            if (ext.CoreRelocations > 0)
-            {
-                throw new BpfObjectFormatException(file, $"the object has {ext.CoreRelocations} CO-RE relocations, which this loader does not apply (BpfSharp's compiler emits none)");
-            }
+            var core = btf is null || ext.CoreRelocations.Count == 0 ? null : new CoreRelocator(file, btf, kernelBtf ?? RunningKernelBtf);
 
             var licenseSection = elf.Section("license");
             var license = licenseSection is null ? string.Empty : Encoding.ASCII.GetString(elf.Bytes(licenseSection).ToArray()).Split('\0')[0];
@@ -162,7 +163,7 @@ namespace BpfSharp.Loader.Objects
             }
 
             var programs = new List<ProgramSpec>();
-            var linker = new ProgramLinker(file, elf, ext, maps);
+            var linker = new ProgramLinker(file, elf, ext, maps, core);
             foreach (var section in elf.Sections.Where(s => s.IsExecutable))
             {
                 var functions = elf.Symbols.Where(s => s.SectionIndex == section.Index && s.IsFunction && s.IsGlobal).OrderBy(s => s.Value).ToList();

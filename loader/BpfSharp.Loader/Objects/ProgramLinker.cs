@@ -26,12 +26,15 @@ namespace BpfSharp.Loader.Objects
         private readonly List<MapSpec> _maps;
         private readonly Dictionary<int, IReadOnlyList<ElfRelocation>> _relocations = new Dictionary<int, IReadOnlyList<ElfRelocation>>();
 
-        public ProgramLinker(string file, ElfFile elf, BtfExt ext, List<MapSpec> maps)
+        private readonly CoreRelocator? _core;
+
+        public ProgramLinker(string file, ElfFile elf, BtfExt ext, List<MapSpec> maps, CoreRelocator? core)
         {
             _file = file;
             _elf = elf;
             _ext = ext;
             _maps = maps;
+            _core = core;
         }
 
         /// <summary>One function of a section, copied into the program at <see cref="Start"/> (an instruction index).</summary>
@@ -75,6 +78,7 @@ namespace BpfSharp.Loader.Objects
             {
                 var first = piece.Function.Value / 8;
                 var count = (int)(piece.Function.Size / 8);
+                Relocate(piece, code, function.Name);
                 var relocations = new Dictionary<int, ElfRelocation>();
                 foreach (var relocation in RelocationsOf(piece.Section).Where(r => r.Offset >= piece.Function.Value && r.Offset < piece.Function.Value + piece.Function.Size))
                 {
@@ -101,7 +105,9 @@ namespace BpfSharp.Loader.Objects
                         // A subprogram call: through a relocation (to .text from elsewhere), or relative within the section.
                         var (calleeSection, calleeIndex) = relocation is null
                             ? (piece.Section, (long)first + i + immediate + 1)
-                            : (target ?? throw Refuse(function, $"calls '{symbol!.Name}', which is in no section"), ((long)symbol!.Value / 8) + immediate + 1);
+                            : (target ?? throw Refuse(function, symbol!.SectionIndex == 0
+                                ? $"calls kernel function '{symbol.Name}' (an extern: a kfunc the kernel provides), which this loader does not resolve yet"
+                                : $"calls '{symbol.Name}', which is in no section"), ((long)symbol!.Value / 8) + immediate + 1);
                         var callee = FunctionAt(function, calleeSection, calleeIndex);
                         WriteImmediate(code, at, Place(calleeSection, callee) - (piece.Start + i) - 1);
                     }
@@ -134,6 +140,31 @@ namespace BpfSharp.Loader.Objects
                 {
                     throw Refuse(function, $"has a relocation at instruction {relocations.Keys.Min()} of '{piece.Function.Name}', inside a 64-bit load");
                 }
+            }
+        }
+
+        // CO-RE relocations of the piece's instructions, against the kernel's types (before the calls are linked, as libbpf does).
+        private void Relocate(Piece piece, List<byte> code, string program)
+        {
+            if (!_ext.CoreRelocations.TryGetValue(piece.Section.Name, out var relocations))
+            {
+                return;
+            }
+
+            for (var number = 0; number < relocations.Count; number++)
+            {
+                var relocation = relocations[number];
+                if (relocation.ByteOffset < piece.Function.Value || relocation.ByteOffset >= piece.Function.Value + piece.Function.Size)
+                {
+                    continue;
+                }
+
+                if (relocation.ByteOffset % 8 != 0 || _core is null)
+                {
+                    throw new BpfObjectFormatException(_file, $"program '{program}': CO-RE relocation #{number} of section '{piece.Section.Name}' is at byte {relocation.ByteOffset}, which starts no instruction");
+                }
+
+                _core.Apply(code, piece.Start + (int)((relocation.ByteOffset - piece.Function.Value) / 8), relocation, program, number);
             }
         }
 
@@ -179,7 +210,9 @@ namespace BpfSharp.Loader.Objects
                 return new MapReference(instruction, data.Name, true, (uint)((long)symbol.Value + ReadImmediate(code, instruction * 8)));
             }
 
-            throw Refuse(program, $"refers to '{symbol.Name}' in section '{target?.Name ?? "(none)"}', which is neither a map, global data nor a function");
+            throw Refuse(program, symbol.SectionIndex == 0
+                ? $"refers to extern '{symbol.Name}' (a .kconfig value or a __ksym kernel symbol, which the loader fills in), which this loader does not resolve yet"
+                : $"refers to '{symbol.Name}' in section '{target?.Name ?? "(none)"}', which is neither a map, global data nor a function");
         }
 
         private IReadOnlyList<ElfRelocation> RelocationsOf(ElfSection section)

@@ -1,0 +1,159 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using BpfSharp.Loader;
+using Xunit;
+
+namespace BpfSharp.Tests.Kernel;
+
+/// <summary>
+/// CO-RE relocations against a kernel whose layout differs from the one the program was compiled for: a synthetic BTF
+/// (a C file compiled with -g, in which the fields have moved, changed size, gone or been renamed) given to libbpf
+/// (<c>btf_custom_path</c>, from a small C loader linked against the system's libbpf) and to BpfSharp's loader
+/// (<see cref="BpfObjectOptions.KernelBtfPath"/>). Both must give the kernel the same instructions, and the programs the
+/// same results, which are the synthetic layout's.
+/// </summary>
+public sealed class CoreRelocationTests : IDisposable
+{
+    private const string Program = """
+        #include <linux/bpf.h>
+        #include <bpf/bpf_helpers.h>
+        #include <bpf/bpf_core_read.h>
+
+        struct probe_target { int first; long moved; unsigned char tail; unsigned int bits : 3; int sbits : 5; } __attribute__((preserve_access_index));
+        struct probe_target___old { int first; int gone; } __attribute__((preserve_access_index));
+        struct probe_missing { int x; } __attribute__((preserve_access_index));
+        enum probe_state { PROBE_IDLE = 0, PROBE_BUSY = 1 };
+
+        SEC("socket") int field_offset(void *ctx) { return bpf_core_field_offset(struct probe_target, moved); }
+        SEC("socket") int field_size(void *ctx) { return bpf_core_field_size(struct probe_target, tail); }
+        SEC("socket") int field_exists(void *ctx) { return bpf_core_field_exists(struct probe_target___old, gone) * 10 + bpf_core_field_exists(struct probe_target, tail); }
+        SEC("socket") int field_signed(void *ctx) { struct probe_target *t = 0; return __builtin_preserve_field_info(t->sbits, BPF_FIELD_SIGNED) * 10 + __builtin_preserve_field_info(t->bits, BPF_FIELD_SIGNED); }
+        SEC("socket") int bitfield_shifts(void *ctx) { struct probe_target *t = 0; return __builtin_preserve_field_info(t->sbits, BPF_FIELD_LSHIFT_U64) * 100 + __builtin_preserve_field_info(t->sbits, BPF_FIELD_RSHIFT_U64); }
+        SEC("socket") int type_facts(void *ctx) { return bpf_core_type_exists(struct probe_missing) * 10000 + bpf_core_type_exists(struct probe_target) * 1000 + bpf_core_type_size(struct probe_target); }
+        SEC("socket") int enum_facts(void *ctx) { return bpf_core_enum_value_exists(enum probe_state, PROBE_BUSY) * 100 + bpf_core_enum_value(enum probe_state, PROBE_BUSY); }
+        SEC("socket") int load_field(void *ctx)
+        {
+            char buffer[64];
+            __builtin_memset(buffer, 7, sizeof(buffer));
+            struct probe_target *t = (void *)buffer;
+            return t->tail;
+        }
+        SEC("socket") int guarded(void *ctx)
+        {
+            char buffer[64];
+            __builtin_memset(buffer, 3, sizeof(buffer));
+            struct probe_target___old *old = (void *)buffer;
+            if (bpf_core_field_exists(old->gone))
+                return old->gone;
+            return 42;
+        }
+
+        char LICENSE[] SEC("license") = "GPL";
+        """;
+
+    // The "kernel": every field moved, 'tail' wider, 'gone' gone, PROBE_BUSY renumbered, probe_missing absent.
+    private const string Kernel = """
+        struct probe_target { char pad[16]; long moved; int first; unsigned int tail; unsigned int bits : 3; int sbits : 5; long extra; };
+        enum probe_state { PROBE_BUSY = 5, PROBE_IDLE = 9 };
+        struct probe_target target_instance;
+        enum probe_state state_instance;
+        """;
+
+    private const string Loader = """
+        #include <stdio.h>
+        #include <bpf/libbpf.h>
+        int main(int argc, char **argv)
+        {
+            LIBBPF_OPTS(bpf_object_open_opts, opts, .btf_custom_path = argv[2]);
+            struct bpf_object *obj = bpf_object__open_file(argv[1], &opts);
+            if (!obj) { perror("open"); return 2; }
+            if (bpf_object__load(obj)) { perror("load"); return 3; }
+            if (bpf_object__pin_programs(obj, argv[3])) { perror("pin"); return 4; }
+            return 0;
+        }
+        """;
+
+    private readonly string _work = Directory.CreateTempSubdirectory("bpfsharp-core-").FullName;
+    private readonly string _pins = "/sys/fs/bpf/bpfsharp-core-" + Guid.NewGuid().ToString("N")[..8];
+
+    [SkippableFact]
+    public void The_loader_relocates_as_libbpf_does_for_a_kernel_whose_layout_differs()
+    {
+        RunningKernel.RequireBpf();
+        var clang = Tools.Find("clang");
+        var gcc = Tools.Find("gcc");
+        var bpftool = Tools.Find("bpftool");
+        Skip.If(clang is null || gcc is null || bpftool is null || !File.Exists("/usr/include/bpf/libbpf.h"), "kernel test skipped: needs clang, gcc, bpftool and libbpf-dev (apt-get install clang gcc bpftool libbpf-dev)");
+        Skip.If(!Tools.BpfFs(), "kernel test skipped: bpffs is not mounted at /sys/fs/bpf and could not be");
+
+        var program = Compile(clang!, "program", Program, "-O2");
+        var kernel = Compile(clang!, "kernel", Kernel, "-O0");
+        File.WriteAllText(Path.Combine(_work, "load.c"), Loader);
+        var (built, builtOutput) = Tools.Run(gcc!, $"-o {_work}/load {_work}/load.c -lbpf");
+        Assert.True(built == 0, builtOutput);
+
+        Directory.CreateDirectory(_pins);
+        var (loaded, loadOutput) = Tools.Run($"{_work}/load", $"{program} {kernel} {_pins}/libbpf");
+        Assert.True(loaded == 0, "libbpf: " + loadOutput);
+        using var ours = BpfObject.Load(program, new BpfObjectOptions { KernelBtfPath = kernel });
+        Directory.CreateDirectory($"{_pins}/ours");
+        foreach (var (name, loadedProgram) in ours.Programs)
+        {
+            loadedProgram.Pin($"{_pins}/ours/{name}");
+        }
+
+        var packet = Path.Combine(_work, "packet");
+        File.WriteAllBytes(packet, new byte[64]);
+        var results = new Dictionary<string, long>();
+        foreach (var name in new[] { "field_offset", "field_size", "field_exists", "field_signed", "bitfield_shifts", "type_facts", "enum_facts", "load_field", "guarded" })
+        {
+            Assert.Equal(Tools.Run(bpftool!, $"prog dump xlated pinned {_pins}/libbpf/{name}"), Tools.Run(bpftool!, $"prog dump xlated pinned {_pins}/ours/{name}"));
+            results[name] = Run(bpftool!, $"{_pins}/ours/{name}", packet);
+            Assert.Equal(Run(bpftool!, $"{_pins}/libbpf/{name}", packet), results[name]);
+        }
+
+        // The synthetic kernel's layout, not the one the program was compiled with.
+        Assert.Equal(16, results["field_offset"]); // 8 where it was compiled
+        Assert.Equal(4, results["field_size"]); // 1
+        Assert.Equal(1, results["field_exists"]); // 'gone' is gone
+        Assert.Equal(10, results["field_signed"]);
+        Assert.Equal(5, results["enum_facts"] % 100); // renumbered
+        Assert.Equal(1000, results["type_facts"] / 1000 * 1000); // probe_missing is missing
+        Assert.Equal(0x07070707, results["load_field"]); // a 4-byte load now
+        Assert.Equal(42, results["guarded"]); // the read of 'gone' poisoned, and never reached
+    }
+
+    private string Compile(string clang, string name, string source, string optimisation)
+    {
+        File.WriteAllText(Path.Combine(_work, name + ".c"), source);
+        var output = Path.Combine(_work, name + ".o");
+        var (exitCode, text) = Tools.Run(clang, $"{optimisation} -g -target bpf -I/usr/include/x86_64-linux-gnu -c {_work}/{name}.c -o {output}");
+        Assert.True(exitCode == 0, text);
+        return output;
+    }
+
+    private static long Run(string bpftool, string pinned, string packet)
+    {
+        var (exitCode, output) = Tools.Run(bpftool, $"-j prog run pinned {pinned} data_in {packet}");
+        using var json = System.Text.Json.JsonDocument.Parse(exitCode == 0 ? output : throw new InvalidOperationException($"bpftool prog run {pinned}: {output}"));
+        return json.RootElement.GetProperty("retval").GetInt64();
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            if (Directory.Exists(_pins))
+            {
+                Directory.Delete(_pins, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        Directory.Delete(_work, recursive: true);
+    }
+}
