@@ -63,7 +63,7 @@ namespace BpfSharp.Loader.Objects
     /// The .BTF section of an object: types and strings, read with bounds checks, and written back with the fix-ups the kernel
     /// needs (clang leaves data sections' sizes and their variables' offsets to the loader, as libbpf fills them in).
     /// </summary>
-    internal sealed class Btf
+    internal sealed partial class Btf
     {
         private const int HeaderLength = 24;
         private readonly byte[] _data;
@@ -137,6 +137,12 @@ namespace BpfSharp.Loader.Objects
             var blob = (byte[])_data.Clone();
             foreach (var section in Types.Where(t => t.Kind == BtfKind.DataSection))
             {
+                if (section.Name == KernelSymbolsSection)
+                {
+                    blob = WithKernelSymbols(blob, section);
+                    continue;
+                }
+
                 var at = _typesStart + section.Offset;
                 if (BinaryPrimitives.ReadUInt32LittleEndian(blob.AsSpan(at + 8)) == 0)
                 {

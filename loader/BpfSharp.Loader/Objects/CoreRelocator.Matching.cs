@@ -169,7 +169,7 @@ namespace BpfSharp.Loader.Objects
         }
 
         // libbpf's bpf_core_types_are_compat, for relocations on whole types.
-        private static bool TypesCompatible(Btf localBtf, uint localId, Btf target, uint targetId, int depth)
+        internal static bool TypesCompatible(Btf localBtf, uint localId, Btf target, uint targetId, int depth)
         {
             if (localBtf.Type(localId) is BtfType first && target.Type(targetId) is BtfType second && !KindsCompatible(first.Kind, second.Kind))
             {

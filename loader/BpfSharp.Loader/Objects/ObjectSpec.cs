@@ -163,7 +163,7 @@ namespace BpfSharp.Loader.Objects
             }
 
             var programs = new List<ProgramSpec>();
-            var linker = new ProgramLinker(file, elf, ext, maps, core);
+            var linker = new ProgramLinker(file, elf, ext, maps, core, new KernelExterns(file, btf));
             foreach (var section in elf.Sections.Where(s => s.IsExecutable))
             {
                 var functions = elf.Symbols.Where(s => s.SectionIndex == section.Index && s.IsFunction && s.IsGlobal).OrderBy(s => s.Value).ToList();

@@ -27,14 +27,16 @@ namespace BpfSharp.Loader.Objects
         private readonly Dictionary<int, IReadOnlyList<ElfRelocation>> _relocations = new Dictionary<int, IReadOnlyList<ElfRelocation>>();
 
         private readonly CoreRelocator? _core;
+        private readonly KernelExterns _externs;
 
-        public ProgramLinker(string file, ElfFile elf, BtfExt ext, List<MapSpec> maps, CoreRelocator? core)
+        public ProgramLinker(string file, ElfFile elf, BtfExt ext, List<MapSpec> maps, CoreRelocator? core, KernelExterns externs)
         {
             _file = file;
             _elf = elf;
             _ext = ext;
             _maps = maps;
             _core = core;
+            _externs = externs;
         }
 
         /// <summary>One function of a section, copied into the program at <see cref="Start"/> (an instruction index).</summary>
@@ -100,7 +102,23 @@ namespace BpfSharp.Loader.Objects
                     relocations.Remove(i, out var relocation);
                     var symbol = relocation is null ? null : _elf.Symbols[relocation.SymbolIndex];
                     var target = symbol is null || symbol.SectionIndex <= 0 || symbol.SectionIndex >= _elf.Sections.Count ? null : _elf.Sections[symbol.SectionIndex];
-                    if (opcode == Call && source == PseudoCall)
+                    if (opcode == Call && source == PseudoCall && symbol is { SectionIndex: 0 })
+                    {
+                        // A kfunc (an extern function the kernel provides): called by its BTF id in the kernel.
+                        code[at + 1] = (byte)((code[at + 1] & 0x0f) | (PseudoKernelFunctionCall << 4));
+                        code[at + 2] = 0;
+                        code[at + 3] = 0;
+                        WriteImmediate(code, at, _externs.Function(function.Name, symbol));
+                    }
+                    else if (opcode == LoadImmediate64 && symbol is { SectionIndex: 0 } && !symbol.IsSection && (piece.Start + i + 2) * 8 <= code.Count)
+                    {
+                        // A kernel variable (__ksym): its BTF id, or its address when it is typeless.
+                        var (kind, value) = _externs.Variable(function.Name, symbol);
+                        code[at + 1] = (byte)((code[at + 1] & 0x0f) | (kind << 4));
+                        WriteImmediate(code, at, (int)value);
+                        WriteImmediate(code, at + 8, (int)(value >> 32));
+                    }
+                    else if (opcode == Call && source == PseudoCall)
                     {
                         // A subprogram call: through a relocation (to .text from elsewhere), or relative within the section.
                         var (calleeSection, calleeIndex) = relocation is null
