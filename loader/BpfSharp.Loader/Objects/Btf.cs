@@ -131,10 +131,20 @@ namespace BpfSharp.Loader.Objects
             };
         }
 
-        /// <summary>The blob with data sections sized and their variables placed: (section name -> size, variable name -> offset).</summary>
-        public byte[] WithDataSections(Func<string, int?> sectionSize, Func<string, ulong?> variableOffset)
+        /// <summary>
+        /// The blob with data sections sized and their variables placed (section name -> size, variable name -> offset),
+        /// and the functions named in <paramref name="staticFunctions"/> made static.
+        /// </summary>
+        public byte[] WithDataSections(Func<string, int?> sectionSize, Func<string, ulong?> variableOffset, ISet<string>? staticFunctions = null)
         {
             var blob = (byte[])_data.Clone();
+            foreach (var function in Types.Where(t => t.Kind == BtfKind.Function && staticFunctions?.Contains(t.Name) == true))
+            {
+                // As libbpf does for __hidden functions: the verifier then checks them in their callers' context, as static ones.
+                var info = BinaryPrimitives.ReadUInt32LittleEndian(blob.AsSpan(_typesStart + function.Offset + 4));
+                BinaryPrimitives.WriteUInt32LittleEndian(blob.AsSpan(_typesStart + function.Offset + 4), info & ~0xffffu);
+            }
+
             foreach (var section in Types.Where(t => t.Kind == BtfKind.DataSection))
             {
                 if (section.Name == KernelSymbolsSection)
@@ -155,11 +165,31 @@ namespace BpfSharp.Loader.Objects
                         {
                             BinaryPrimitives.WriteUInt32LittleEndian(blob.AsSpan(at + 12 + (i * 12) + 4), (uint)offset);
                         }
+
+                        if (section.Name == KconfigSection.SectionName && variable?.Kind == BtfKind.Variable)
+                        {
+                            // An extern the loader fills in: the kernel takes only allocated variables, each with its size.
+                            BinaryPrimitives.WriteUInt32LittleEndian(blob.AsSpan(_typesStart + variable.Offset + 12), GlobalAllocated);
+                            BinaryPrimitives.WriteUInt32LittleEndian(blob.AsSpan(at + 12 + (i * 12) + 8), SizeOf(variable.SizeOrType));
+                        }
                     }
+
+                    SortByOffset(blob, at, section.Members.Count);
                 }
             }
 
             return blob;
+        }
+
+        // The kernel wants a data section's variables in the order of their offsets (the loader may have placed them otherwise), as libbpf sorts them.
+        private static void SortByOffset(byte[] blob, int section, int count)
+        {
+            var entries = Enumerable.Range(0, count).Select(i => blob.AsSpan(section + 12 + (i * 12), 12).ToArray())
+                .OrderBy(entry => BinaryPrimitives.ReadUInt32LittleEndian(entry.AsSpan(4))).ToList();
+            for (var i = 0; i < count; i++)
+            {
+                entries[i].CopyTo(blob, section + 12 + (i * 12));
+            }
         }
 
         public static Btf Read(string file, ReadOnlySpan<byte> section)

@@ -28,6 +28,12 @@ namespace BpfSharp.Loader.Objects
         public bool IsSection => (Info & 0xf) == 3; // STT_SECTION
 
         public bool IsObject => (Info & 0xf) == 1; // STT_OBJECT: a variable
+
+        /// <summary>st_other's visibility (STV_DEFAULT 0, STV_INTERNAL 1, STV_HIDDEN 2, STV_PROTECTED 3).</summary>
+        public byte Visibility { get; init; }
+
+        /// <summary>A global function hidden from other objects (<c>__hidden</c>): libbpf has the verifier check it as a static one.</summary>
+        public bool IsHiddenFunction => IsFunction && IsGlobal && (Visibility == 1 || Visibility == 2);
     }
 
     /// <summary>A relocation of a section: the byte offset it patches, its symbol and its type.</summary>
@@ -159,7 +165,10 @@ namespace BpfSharp.Loader.Objects
                         entry[4],
                         BinaryPrimitives.ReadUInt16LittleEndian(entry.Slice(6)),
                         BinaryPrimitives.ReadUInt64LittleEndian(entry.Slice(8)),
-                        BinaryPrimitives.ReadUInt64LittleEndian(entry.Slice(16))));
+                        BinaryPrimitives.ReadUInt64LittleEndian(entry.Slice(16)))
+                    {
+                        Visibility = (byte)(entry[5] & 0x3),
+                    });
                 }
             }
 

@@ -20,12 +20,18 @@ namespace BpfSharp.Loader.Objects
 
         private readonly string _file;
         private readonly Btf? _local;
+        private readonly KconfigSection? _kconfig;
 
-        public KernelExterns(string file, Btf? local)
+        public KernelExterns(string file, Btf? local, KconfigSection? kconfig)
         {
             _file = file;
             _local = local;
+            _kconfig = kconfig;
         }
+
+        /// <summary>Where a .kconfig extern's value lies: the map and the offset in its value; null for any other symbol.</summary>
+        public (string Map, int Offset)? Config(string name) =>
+            _kconfig != null && _kconfig.Offsets.TryGetValue(name, out var offset) ? (_kconfig.Map.Name, offset) : null;
 
         /// <summary>The kernel's BTF id of the kfunc a call names, 0 for a weak one the kernel lacks.</summary>
         public int Function(string program, ElfSymbol symbol)

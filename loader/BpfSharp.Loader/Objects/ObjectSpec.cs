@@ -162,8 +162,14 @@ namespace BpfSharp.Loader.Objects
                 });
             }
 
+            var kconfig = KconfigSection.Create(file, name, btf, elf);
+            if (kconfig != null)
+            {
+                maps.Add(kconfig.Map);
+            }
+
             var programs = new List<ProgramSpec>();
-            var linker = new ProgramLinker(file, elf, ext, maps, core, new KernelExterns(file, btf));
+            var linker = new ProgramLinker(file, elf, ext, maps, core, new KernelExterns(file, btf, kconfig));
             foreach (var section in elf.Sections.Where(s => s.IsExecutable))
             {
                 var functions = elf.Symbols.Where(s => s.SectionIndex == section.Index && s.IsFunction && s.IsGlobal).OrderBy(s => s.Value).ToList();
@@ -198,8 +204,9 @@ namespace BpfSharp.Loader.Objects
             }
 
             var blob = btf?.WithDataSections(
-                sectionName => elf.Section(sectionName)?.Size,
-                variable => elf.Symbols.FirstOrDefault(s => s.Name == variable && !s.IsSection && s.SectionIndex > 0 && s.SectionIndex < elf.Sections.Count && (IsDataSection(elf.Sections[s.SectionIndex]) || elf.Sections[s.SectionIndex].Name is ".maps" or "license"))?.Value);
+                sectionName => sectionName == KconfigSection.SectionName ? (int?)kconfig?.Map.ValueSize : elf.Section(sectionName)?.Size,
+                variable => kconfig != null && kconfig.Offsets.TryGetValue(variable, out var offset) ? (ulong)offset : elf.Symbols.FirstOrDefault(s => s.Name == variable && !s.IsSection && s.SectionIndex > 0 && s.SectionIndex < elf.Sections.Count && (IsDataSection(elf.Sections[s.SectionIndex]) || elf.Sections[s.SectionIndex].Name is ".maps" or "license"))?.Value,
+                new HashSet<string>(elf.Symbols.Where(symbol => symbol.IsHiddenFunction).Select(symbol => symbol.Name), StringComparer.Ordinal));
             var globals = (
                 from symbol in elf.Symbols
                 where symbol.IsObject && symbol.SectionIndex > 0 && symbol.SectionIndex < elf.Sections.Count
@@ -362,7 +369,7 @@ namespace BpfSharp.Loader.Objects
         }
 
         // libbpf's convention: as much of the object's name as fits before the section's, within the kernel's 15 characters.
-        private static string DataMapName(string objectName, string section)
+        internal static string DataMapName(string objectName, string section)
         {
             var suffix = section.Length > 15 ? section.Substring(0, 15) : section;
             var prefix = new string(objectName.Take(Math.Min(8, 15 - suffix.Length)).Select(c => char.IsAsciiLetterOrDigit(c) || c == '_' ? c : '_').ToArray());

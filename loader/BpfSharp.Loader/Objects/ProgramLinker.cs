@@ -110,6 +110,11 @@ namespace BpfSharp.Loader.Objects
                         code[at + 3] = 0;
                         WriteImmediate(code, at, _externs.Function(function.Name, symbol));
                     }
+                    else if (opcode == LoadImmediate64 && symbol is { SectionIndex: 0 } && _externs.Config(symbol.Name) is var (configMap, configOffset))
+                    {
+                        // A .kconfig extern: its value in the read-only map the loader fills.
+                        references.Add(new MapReference(piece.Start + i, configMap, true, (uint)(configOffset + immediate)));
+                    }
                     else if (opcode == LoadImmediate64 && symbol is { SectionIndex: 0 } && !symbol.IsSection && (piece.Start + i + 2) * 8 <= code.Count)
                     {
                         // A kernel variable (__ksym): its BTF id, or its address when it is typeless.
