@@ -19,6 +19,12 @@ if (args.Length > 0 && args[0] == "buildshare")
     return BuildBenchmark.RunShare(args.Length > 1 && int.TryParse(args[1], out var shareRounds) ? shareRounds : 5);
 }
 
+// "loadcost": loading kernel selftests with BpfSharp's loader against libbpf from C (needs root, clang, libbpf-dev, linux-source).
+if (args.Length > 0 && args[0] == "loadcost")
+{
+    return LoadCostBenchmark.Run(args.Length > 1 && int.TryParse(args[1], out var loadRounds) ? loadRounds : 7);
+}
+
 // "coldgen": where a new compiler process's generator time goes with the previous build's units (fresh processes).
 if (args.Length > 0 && args[0] == "coldgen")
 {
