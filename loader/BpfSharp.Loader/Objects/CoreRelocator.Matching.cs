@@ -212,7 +212,8 @@ namespace BpfSharp.Loader.Objects
 
                         for (var i = 0; i < local.Members.Count; i++)
                         {
-                            if (!TypesCompatible(localBtf, local.Members[i].Type, target, remote.Members[i].Type, depth - 1))
+                            // Each parameter compared without its modifiers and typedefs, as libbpf compares them.
+                            if (!TypesCompatible(localBtf, Resolve(localBtf, local.Members[i].Type)?.Id ?? 0, target, Resolve(target, remote.Members[i].Type)?.Id ?? 0, depth - 1))
                             {
                                 return false;
                             }
