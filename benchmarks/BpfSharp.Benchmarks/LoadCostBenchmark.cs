@@ -34,14 +34,8 @@ public static class LoadCostBenchmark
         }
 
         var work = Directory.CreateTempSubdirectory("bpfsharp-loadcost-").FullName;
-        var binary = Path.Combine(work, "load");
-        var source = Path.Combine(BpfSizeBenchmark.RepoRoot(), "benchmarks", "BpfSharp.Benchmarks", "HandWritten", "load.c");
-        var build = Process.Start(new ProcessStartInfo("cc", $"-O2 -o {binary} {source} -lbpf") { RedirectStandardError = true })!;
-        var errors = build.StandardError.ReadToEnd();
-        build.WaitForExit();
-        if (build.ExitCode != 0)
+        if (HandWrittenC.Build("load", work) is not string binary)
         {
-            Console.Error.WriteLine($"could not build the C side (apt-get install libbpf-dev): {errors}");
             return 2;
         }
 

@@ -15,14 +15,8 @@ public static class LookupBenchmark
 {
     public static int Run(int rounds, int lookups = 1_000_000)
     {
-        var source = Path.Combine(BpfSizeBenchmark.RepoRoot(), "benchmarks", "BpfSharp.Benchmarks", "HandWritten", "lookup.c");
-        var binary = Path.Combine(Directory.CreateTempSubdirectory("bpfsharp-lookup-").FullName, "lookup");
-        var build = Process.Start(new ProcessStartInfo("cc", $"-O2 -o {binary} {source} -lbpf") { RedirectStandardError = true })!;
-        var buildErrors = build.StandardError.ReadToEnd();
-        build.WaitForExit();
-        if (build.ExitCode != 0)
+        if (HandWrittenC.Build("lookup", Directory.CreateTempSubdirectory("bpfsharp-lookup-").FullName) is not string binary)
         {
-            Console.Error.WriteLine($"could not build the C side (apt-get install libbpf-dev): {buildErrors}");
             return 2;
         }
 
