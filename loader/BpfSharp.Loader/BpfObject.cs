@@ -131,9 +131,16 @@ namespace BpfSharp
             {
                 if (spec.BtfBlob != null)
                 {
-                    btfFd = KernelObjects.LoadBtf(spec.BtfBlob, out var btfErrno, out var btfLog);
+                    // Without a log, as libbpf loads it (a logged load has the kernel describe every type); again with one only to explain a refusal.
+                    btfFd = KernelObjects.LoadBtf(spec.BtfBlob, out var btfErrno);
                     if (btfFd < 0)
                     {
+                        var again = KernelObjects.LoadBtf(spec.BtfBlob, out _, out var btfLog);
+                        if (again >= 0)
+                        {
+                            BpfSyscall.Close(again);
+                        }
+
                         throw new BpfException($"{spec.Name}: the kernel refused the object's BTF: {BpfSyscall.Describe(btfErrno)}\n{btfLog.Trim()}", btfErrno);
                     }
                 }
