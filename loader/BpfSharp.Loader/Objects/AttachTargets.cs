@@ -1,8 +1,3 @@
-using System;
-using System.Collections.Generic;
-using System.IO;
-using System.Linq;
-using System.Threading;
 using BpfSharp.Spec;
 
 namespace BpfSharp.Loader.Objects
@@ -16,7 +11,6 @@ namespace BpfSharp.Loader.Objects
     internal static class AttachTargets
     {
         private const string VmlinuxBtf = KernelBtf.VmlinuxPath;
-        private static readonly Lazy<Dictionary<(BtfKind, string), uint>> s_vmlinux = new(ReadVmlinux, LazyThreadSafetyMode.ExecutionAndPublication);
 
         /// <summary>The BTF type id the program's section names, 0 when its section names none; an exception when the kernel has none.</summary>
         public static uint Of(string program, string section, SectionDefinition definition)
@@ -41,21 +35,9 @@ namespace BpfSharp.Loader.Objects
                 throw new BpfException($"program '{program}' in section '{section}' needs an attach target this loader does not resolve yet (freplace takes another program, struct_ops a struct_ops map)", 0);
             }
 
-            var types = s_vmlinux.Value;
-            return types.TryGetValue(wanted.Value, out var id)
-                ? id
-                : throw new BpfException($"program '{program}' in section '{section}' attaches to '{wanted.Value.Name}', which the running kernel's BTF ({VmlinuxBtf}) does not have{(types.Count == 0 ? " (it could not be read)" : string.Empty)}", 0);
-        }
-
-        private static Dictionary<(BtfKind, string), uint> ReadVmlinux()
-        {
-            var types = new Dictionary<(BtfKind, string), uint>();
-            foreach (var type in KernelBtf.Running?.Types.Where(t => t.Kind is BtfKind.Typedef or BtfKind.Function && t.Name.Length > 0) ?? Enumerable.Empty<BtfType>())
-            {
-                types.TryAdd((type.Kind, type.Name), type.Id);
-            }
-
-            return types;
+            var kernel = KernelBtf.Running;
+            return kernel?.Named(wanted.Value.Kind, wanted.Value.Name)?.Id
+                ?? throw new BpfException($"program '{program}' in section '{section}' attaches to '{wanted.Value.Name}', which the running kernel's BTF ({VmlinuxBtf}) does not have{(kernel is null ? " (it could not be read)" : string.Empty)}", 0);
         }
     }
 }

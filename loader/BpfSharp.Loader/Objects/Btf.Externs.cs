@@ -19,7 +19,7 @@ namespace BpfSharp.Loader.Objects
         // variable added for them, becomes global, and lends that variable's name to its unnamed parameters.
         private byte[] WithKernelSymbols(byte[] blob, BtfType section)
         {
-            var intId = Types.FirstOrDefault(t => t.Kind == BtfKind.Int && (t.IntInfo & 0xff) == 32)?.Id
+            var intId = Types.FirstOrDefault(t => t.Kind == BtfKind.Int && t.IntBits == 32)?.Id
                 ?? throw new BpfObjectFormatException(File, "the object declares __ksym externs, and its BTF has no 32-bit int to give them");
             uint dummyId = 0;
             uint dummyName = 0;

@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
+using System.Threading;
 
 namespace BpfSharp.Loader.Objects
 {
@@ -42,6 +43,15 @@ namespace BpfSharp.Loader.Objects
 
         /// <summary>For an integer: the word after the type (encoding in bits 24-27, bit offset in 16-23, bits in 0-7).</summary>
         public uint IntInfo { get; init; }
+
+        /// <summary>An integer's encoding: BTF_INT_SIGNED (1), BTF_INT_CHAR (2), BTF_INT_BOOL (4).</summary>
+        public uint IntEncoding => (IntInfo >> 24) & 0x0f;
+
+        /// <summary>An integer's bit offset (non-zero only for the deprecated bitfield-like integers).</summary>
+        public uint IntOffset => (IntInfo >> 16) & 0xff;
+
+        /// <summary>An integer's width in bits.</summary>
+        public uint IntBits => IntInfo & 0xff;
 
         /// <summary>For an enum: its enumerators in order.</summary>
         public IReadOnlyList<BtfEnumerator> Enumerators { get; init; } = System.Array.Empty<BtfEnumerator>();
@@ -87,6 +97,26 @@ namespace BpfSharp.Loader.Objects
         public IReadOnlyList<BtfType> Types { get; }
 
         public BtfType? Type(uint id) => id == 0 || id > Types.Count ? null : Types[(int)id - 1];
+
+        private Dictionary<(BtfKind, string), BtfType>? _named;
+
+        /// <summary>The first type of a kind with a name (indexed when first asked: a kernel's BTF holds over 100,000 types).</summary>
+        public BtfType? Named(BtfKind kind, string name)
+        {
+            var named = Volatile.Read(ref _named);
+            if (named is null)
+            {
+                named = new Dictionary<(BtfKind, string), BtfType>();
+                foreach (var type in Types.Where(t => t.Name.Length > 0))
+                {
+                    named.TryAdd((type.Kind, type.Name), type);
+                }
+
+                Volatile.Write(ref _named, named);
+            }
+
+            return named.TryGetValue((kind, name), out var found) ? found : null;
+        }
 
         public string String(uint offset)
         {

@@ -155,7 +155,7 @@ namespace BpfSharp.Loader.Objects
                     case BtfKind.Forward or BtfKind.Enum or BtfKind.Enum64:
                         return EssentialName(local.Name) == EssentialName(remote.Name);
                     case BtfKind.Int:
-                        return IntOffset(local) == 0 && IntOffset(remote) == 0;
+                        return local.IntOffset == 0 && remote.IntOffset == 0;
                     case BtfKind.Array:
                         localId = local.Array.ElementType;
                         targetId = remote.Array.ElementType;
@@ -195,7 +195,7 @@ namespace BpfSharp.Loader.Objects
                     case BtfKind.Struct or BtfKind.Union or BtfKind.Enum or BtfKind.Enum64 or BtfKind.Forward:
                         return true;
                     case BtfKind.Int:
-                        return IntOffset(local) == 0 && IntOffset(remote) == 0;
+                        return local.IntOffset == 0 && remote.IntOffset == 0;
                     case BtfKind.Pointer:
                         localId = local.SizeOrType;
                         targetId = remote.SizeOrType;

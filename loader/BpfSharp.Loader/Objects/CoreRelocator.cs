@@ -247,7 +247,7 @@ namespace BpfSharp.Loader.Objects
                 var localType = local.Btf.Type(originalType);
                 var targetType = target.Btf.Type(type);
                 var pointers = localType?.Kind == BtfKind.Pointer && targetType?.Kind == BtfKind.Pointer;
-                var integers = localType?.Kind == BtfKind.Int && targetType?.Kind == BtfKind.Int && IntEncoding(localType) == IntEncoding(targetType);
+                var integers = localType?.Kind == BtfKind.Int && targetType?.Kind == BtfKind.Int && localType.IntEncoding == targetType.IntEncoding;
                 failSizeAdjust = !pointers && !integers;
             }
 
@@ -315,7 +315,7 @@ namespace BpfSharp.Loader.Objects
             {
                 CoreRelocationKind.FieldByteOffset => ((ulong)byteOffset, bitfield ? 0u : (uint)byteSize, bitfield ? 0u : memberType.Id, !bitfield),
                 CoreRelocationKind.FieldByteSize => ((ulong)byteSize, 0, 0, !bitfield),
-                CoreRelocationKind.FieldSigned => ((IsEnum(memberType) && memberType.KindFlag) || (memberType.Kind == BtfKind.Int && (IntEncoding(memberType) & 1) != 0) ? 1UL : 0UL, 0, 0, true),
+                CoreRelocationKind.FieldSigned => ((IsEnum(memberType) && memberType.KindFlag) || (memberType.Kind == BtfKind.Int && (memberType.IntEncoding & 1) != 0) ? 1UL : 0UL, 0, 0, true),
                 CoreRelocationKind.FieldLeftShift => ((ulong)(64 - (bitOffset + bitSize - (byteOffset * 8))), 0, 0, !bitfield),
                 CoreRelocationKind.FieldRightShift => ((ulong)(64 - bitSize), 0, 0, true),
                 _ => throw new CoreException($"{kind} is not a field relocation"),
@@ -368,10 +368,6 @@ namespace BpfSharp.Loader.Objects
             local == target || (local is BtfKind.Enum or BtfKind.Enum64 && target is BtfKind.Enum or BtfKind.Enum64);
 
         private static bool IsEnum(BtfType? type) => type?.Kind is BtfKind.Enum or BtfKind.Enum64;
-
-        private static uint IntOffset(BtfType type) => (type.IntInfo >> 16) & 0xff;
-
-        private static uint IntEncoding(BtfType type) => (type.IntInfo >> 24) & 0x0f;
 
 
         private sealed class CoreException : Exception

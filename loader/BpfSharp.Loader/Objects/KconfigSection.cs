@@ -18,8 +18,6 @@ namespace BpfSharp.Loader.Objects
     {
         public const string SectionName = ".kconfig";
 
-        private const uint ReadOnlyProgram = 1u << 7; // BPF_F_RDONLY_PROG
-        private const uint MemoryMappable = 1u << 10; // BPF_F_MMAPABLE
         private const int Signed = 1;
         private const int Character = 2;
         private const int Boolean = 4;
@@ -78,13 +76,7 @@ namespace BpfSharp.Loader.Objects
                 }
             }
 
-            var map = new MapSpec(ObjectSpec.DataMapName(objectName, SectionName), (int)BpfMapType.Array, 4, (uint)Math.Max(end, 1), 1, MemoryMappable | ReadOnlyProgram)
-            {
-                ValueTypeId = section.Id,
-                InitialData = end == 0 ? new byte[1] : data,
-                Freeze = true,
-            };
-            return new KconfigSection(map, offsets);
+            return new KconfigSection(ObjectSpec.DataMap(objectName, SectionName, section.Id, end == 0 ? new byte[1] : data, readOnly: true), offsets);
         }
 
         // The bytes of an extern's value, or null when the kernel gives it none.
@@ -106,7 +98,7 @@ namespace BpfSharp.Loader.Objects
                 return null;
             }
 
-            var encoding = (int)((type.IntInfo >> 24) & 0x0f);
+            var encoding = (int)type.IntEncoding;
             if (type.Kind == BtfKind.Int && (encoding & Boolean) != 0)
             {
                 return option is "y" or "n" ? new[] { (byte)(option == "y" ? 1 : 0) } : throw Invalid(file, name, option, "a bool");

@@ -20,6 +20,10 @@ namespace BpfSharp.Loader.Objects
         /// <summary>The running kernel's BTF, or null when it has none (no CONFIG_DEBUG_INFO_BTF) or it cannot be read.</summary>
         public static Btf? Running => s_vmlinux.Value;
 
+        /// <summary>The running kernel's BTF, or a refusal: "<paramref name="what"/>, and the running kernel has no BTF (...)<paramref name="remedy"/>".</summary>
+        public static Btf RunningOrRefuse(string what, string remedy) =>
+            Running ?? throw new BpfException($"{what}, and the running kernel has no BTF to find its types in ({VmlinuxPath} is missing: the kernel is built without CONFIG_DEBUG_INFO_BTF){remedy}", 0);
+
         /// <summary>The BTF of a file (raw BTF, or an ELF file's .BTF section).</summary>
         public static Btf FromFile(string path) =>
             s_files.GetOrAdd(Path.GetFullPath(path), full => new Lazy<Btf>(() => Read(full), LazyThreadSafetyMode.ExecutionAndPublication)).Value;

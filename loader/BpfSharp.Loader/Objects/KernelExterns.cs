@@ -1,7 +1,4 @@
-using System;
-using System.Collections.Generic;
 using System.Linq;
-using System.Runtime.CompilerServices;
 using BpfSharp.Loader.Native;
 
 namespace BpfSharp.Loader.Objects
@@ -16,7 +13,6 @@ namespace BpfSharp.Loader.Objects
     {
         private const byte PseudoBtfId = 3; // BPF_PSEUDO_BTF_ID
         private const byte Weak = 2; // STB_WEAK
-        private static readonly ConditionalWeakTable<Btf, Dictionary<(BtfKind, string), BtfType>> s_byName = new();
 
         private readonly string _file;
         private readonly Btf? _local;
@@ -83,23 +79,13 @@ namespace BpfSharp.Loader.Objects
         }
 
         private BtfType Local(string program, ElfSymbol symbol, BtfKind kind) =>
-            _local?.Types.FirstOrDefault(t => t.Kind == kind && t.Name == symbol.Name)
+            _local?.Named(kind, symbol.Name)
             ?? throw new BpfObjectFormatException(_file, $"program '{program}' uses extern '{symbol.Name}', which the object's BTF does not describe");
 
         private static Btf Kernel(string program, ElfSymbol symbol) =>
-            KernelBtf.Running ?? throw new BpfException($"program '{program}' uses kernel extern '{symbol.Name}', and the running kernel has no BTF to find it in ({KernelBtf.VmlinuxPath} is missing: the kernel is built without CONFIG_DEBUG_INFO_BTF)", 0);
+            KernelBtf.RunningOrRefuse($"program '{program}' uses kernel extern '{symbol.Name}'", string.Empty);
 
-        private static BtfType? Find(Btf kernel, BtfKind kind, string name) =>
-            s_byName.GetValue(kernel, btf =>
-            {
-                var index = new Dictionary<(BtfKind, string), BtfType>();
-                foreach (var type in btf.Types.Where(t => t.Kind is BtfKind.Function or BtfKind.Variable && t.Name.Length > 0))
-                {
-                    index.TryAdd((type.Kind, type.Name), type);
-                }
-
-                return index;
-            }).TryGetValue((kind, CoreRelocator.EssentialName(name)), out var found) ? found : null;
+        private static BtfType? Find(Btf kernel, BtfKind kind, string name) => kernel.Named(kind, CoreRelocator.EssentialName(name));
 
         private static BpfException Missing(string program, ElfSymbol symbol, string what) =>
             new BpfException($"program '{program}' uses {what} '{symbol.Name}', which the running kernel does not have ({KernelBtf.VmlinuxPath}; kernel modules are not searched yet)", 0);

@@ -116,7 +116,7 @@ namespace BpfSharp.Loader.Objects
         }
 
         private static Btf RunningKernelBtf() =>
-            KernelBtf.Running ?? throw new BpfException($"the object has CO-RE relocations, and the running kernel has no BTF to resolve them against ({KernelBtf.VmlinuxPath} is missing: the kernel is built without CONFIG_DEBUG_INFO_BTF); give one with BpfObjectOptions.KernelBtfPath", 0);
+            KernelBtf.RunningOrRefuse("the object has CO-RE relocations", "; give one with BpfObjectOptions.KernelBtfPath");
 
         /// <summary>The object in an ELF file; <paramref name="kernelBtf"/> gives the kernel's types for CO-RE relocations (asked only when the object has some; the running kernel's by default).</summary>
         public static ObjectSpec Read(string path, byte[] data, IReadOnlyDictionary<string, BpfProgramType>? programTypes = null, Func<Btf>? kernelBtf = null)
@@ -153,13 +153,7 @@ namespace BpfSharp.Loader.Objects
             {
                 var datasec = btf?.Types.FirstOrDefault(t => t.Kind == BtfKind.DataSection && t.Name == section.Name);
                 var readOnly = section.Name.StartsWith(".rodata", StringComparison.Ordinal);
-                maps.Add(new MapSpec(DataMapName(name, section.Name), (int)BpfMapType.Array, 4, (uint)section.Size, 1, MemoryMappable | (readOnly ? ReadOnlyProgram : 0))
-                {
-                    ValueTypeId = datasec?.Id ?? 0,
-                    DataSection = section.Name,
-                    InitialData = elf.Bytes(section).ToArray(),
-                    Freeze = readOnly,
-                });
+                maps.Add(DataMap(name, section.Name, datasec?.Id ?? 0, elf.Bytes(section).ToArray(), readOnly) with { DataSection = section.Name });
             }
 
             var kconfig = KconfigSection.Create(file, name, btf, elf);
@@ -369,7 +363,19 @@ namespace BpfSharp.Loader.Objects
         }
 
         // libbpf's convention: as much of the object's name as fits before the section's, within the kernel's 15 characters.
-        internal static string DataMapName(string objectName, string section)
+        /// <summary>
+        /// A map holding a section's data as libbpf makes one (a one-entry memory-mappable array, named after object and
+        /// section), frozen and read-only to programs when <paramref name="readOnly"/>.
+        /// </summary>
+        internal static MapSpec DataMap(string objectName, string section, uint valueTypeId, byte[] initialData, bool readOnly) =>
+            new MapSpec(DataMapName(objectName, section), (int)BpfMapType.Array, 4, (uint)initialData.Length, 1, MemoryMappable | (readOnly ? ReadOnlyProgram : 0))
+            {
+                ValueTypeId = valueTypeId,
+                InitialData = initialData,
+                Freeze = readOnly,
+            };
+
+        private static string DataMapName(string objectName, string section)
         {
             var suffix = section.Length > 15 ? section.Substring(0, 15) : section;
             var prefix = new string(objectName.Take(Math.Min(8, 15 - suffix.Length)).Select(c => char.IsAsciiLetterOrDigit(c) || c == '_' ? c : '_').ToArray());
