@@ -280,7 +280,8 @@ public static partial class BuildBenchmark
         return output;
     }
 
-    private static double Median(IEnumerable<double> values)
+    /// <summary>The median (the mean of the middle two for an even count).</summary>
+    internal static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();
         var middle = sorted.Length / 2;

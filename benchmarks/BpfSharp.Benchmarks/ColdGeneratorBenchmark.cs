@@ -68,12 +68,11 @@ public static class ColdGeneratorBenchmark
         var (compilation, parse) = Compilation();
         var made = clock.Elapsed.TotalMilliseconds;
         var cache = new TranslationCache();
-        var phases = new (string Name, Action Run)[0];
         TranslationContext? context = null;
         TranslationResult? result = null;
         string? exported = null;
         string? source = null;
-        phases =
+        (string Name, Action Run)[] phases =
         [
             // What the compiler does for itself whoever asks first: references bound, the attribute type looked up.
             ("references", () => { foreach (var reference in compilation.References) compilation.GetAssemblyOrModuleSymbol(reference); }),

@@ -1,10 +1,5 @@
 using System;
-using System.Collections.Generic;
-using System.IO;
 using System.Linq;
-using System.Text.Json;
-using BpfSharp.Loader;
-using BpfSharp.Tests.Kernel;
 using BpfSharp.Tests.Kernel.Ports;
 
 namespace BpfSharp.Benchmarks;

@@ -92,9 +92,9 @@ public static class LoadCostBenchmark
 
             if (dotnet.Count == rounds)
             {
-                var (ourMedian, theirMedian) = (Median(dotnet), Median(libbpf));
+                var (ourMedian, theirMedian) = (BuildBenchmark.Median(dotnet), BuildBenchmark.Median(libbpf));
                 ratios.Add(ourMedian / theirMedian);
-                Console.WriteLine($"  {Path.GetFileName(original),-28} BpfSharp {ourMedian / 1e6:F2} ms (reading the object {Median(reading) / 1e6:F2} ms), libbpf {theirMedian / 1e6:F2} ms, ratio {ourMedian / theirMedian:F3}");
+                Console.WriteLine($"  {Path.GetFileName(original),-28} BpfSharp {ourMedian / 1e6:F2} ms (reading the object {BuildBenchmark.Median(reading) / 1e6:F2} ms), libbpf {theirMedian / 1e6:F2} ms, ratio {ourMedian / theirMedian:F3}");
             }
         }
 
@@ -105,11 +105,5 @@ public static class LoadCostBenchmark
 
         Directory.Delete(work, recursive: true);
         return 0;
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.OrderBy(v => v).ToList();
-        return sorted[sorted.Count / 2];
     }
 }
