@@ -152,6 +152,7 @@ namespace BpfSharp.Analyzers
                 : new BpfSymbols(compilation, program, helper, mapClass, map);
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(BpfSharp.Compiler.HotPath.Optimized)]
         public HelperFacts? GetHelper(IMethodSymbol method) => _helpers.GetOrAdd(method.OriginalDefinition, _readHelper);
 
         /// <summary>The map type of a map class (its own or an ancestor's [BpfMapClass]); null for BpfMap itself or unknown types.</summary>
@@ -162,10 +163,12 @@ namespace BpfSharp.Analyzers
             symbol.GetAttributes().Where(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, ProgramAttribute));
 
         /// <summary>The programs a method declares, resolved; invalid declarations are left out (BPF0007 reports them).</summary>
+        [System.Runtime.CompilerServices.MethodImpl(BpfSharp.Compiler.HotPath.Optimized)]
         public ImmutableArray<DeclaredProgram> GetPrograms(ISymbol symbol) =>
             _programs.GetOrAdd(symbol, _readPrograms);
 
         /// <summary>Whether a method declares a program (even one whose section name is invalid).</summary>
+        [System.Runtime.CompilerServices.MethodImpl(BpfSharp.Compiler.HotPath.Optimized)]
         public bool IsProgram(ISymbol symbol) => _isProgram.GetOrAdd(symbol, _readIsProgram);
 
         // Decodes the one [BpfHelper] attribute of a stub with the codec the emitter encoded it with.

@@ -139,6 +139,10 @@ public static partial class BuildBenchmark
                     }
 
                     ours.Add(total);
+                    if (Environment.GetEnvironmentVariable("BPFSHARP_SHARE_LOG") is string log)
+                    {
+                        File.WriteAllText(log + (server ? ".server" : ".cold") + i, output);
+                    }
                 }
 
                 Console.WriteLine($"large consumer (500 programs, 10,000 helper calls, one file), touched, {(server ? "compiler server" : "a new csc per build (UseSharedCompilation=false)")}, {rounds} builds, medians:");

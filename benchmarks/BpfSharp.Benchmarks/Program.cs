@@ -13,7 +13,8 @@ if (args.Length > 0 && args[0] == "build")
     return BuildBenchmark.Run(args.Length > 1 && int.TryParse(args[1], out var rounds) ? rounds : 7, keep: args.Contains("--keep"));
 }
 
-// "buildshare": BpfSharp's share of Csc as -p:ReportAnalyzer=true reports it, for the large consumer (needs the .nupkg).
+// "buildshare": BpfSharp's share of Csc as -p:ReportAnalyzer=true reports it, for the large consumer (needs the .nupkg);
+// BPFSHARP_SHARE_LOG=<prefix> keeps each build's log for a closer look.
 if (args.Length > 0 && args[0] == "buildshare")
 {
     return BuildBenchmark.RunShare(args.Length > 1 && int.TryParse(args[1], out var shareRounds) ? shareRounds : 5);
@@ -77,10 +78,16 @@ if (args.Length > 0 && args[0] == "compat")
     return CompatibilityBenchmark.Run(args.Length > 1 && args[1] != "-" ? args[1] : null, args.Length > 2 && int.TryParse(args[2], out var limit) ? limit : int.MaxValue);
 }
 
+// "analyzerloop": HelperUsageAnalyzer (or "compilability": BpfCompilabilityAnalyzer) alone on the large consumer, N times, for perf.
+if (args.Length > 0 && args[0] == "analyzerloop")
+{
+    return AnalyzerLoop.Run(args.Length > 1 && int.TryParse(args[1], out var loopRounds) ? loopRounds : 12, args.Length > 2 ? args[2] : "usage");
+}
+
 // "share": BpfSharp's generator and analyzers against the whole compilation of the large consumer, in-process.
 if (args.Length > 0 && args[0] == "share")
 {
-    return ShareBenchmark.Run(args.Length > 1 && int.TryParse(args[1], out var shareRounds) ? shareRounds : 5, args.Length > 2 && int.TryParse(args[2], out var programs) ? programs : 500);
+    return ShareBenchmark.Run(args.Length > 1 && int.TryParse(args[1], out var shareRounds) ? shareRounds : 5, args.Length > 2 && int.TryParse(args[2], out var programs) ? programs : 500, oneFile: args.Contains("--one-file"));
 }
 
 // "ide": the generator in a kept GeneratorDriver, as an IDE runs it, over the large consumer's first 100 programs.

@@ -23,9 +23,10 @@ namespace BpfSharp.Benchmarks;
 /// </summary>
 public static class ShareBenchmark
 {
-    public static int Run(int rounds, int programs)
+    public static int Run(int rounds, int programs, bool oneFile = false)
     {
-        var sources = Consumers.LargeFiles(programs);
+        // One file, as buildshare builds it, or one file per program class, as a project would have it.
+        var sources = oneFile ? [Consumers.Large(programs)] : Consumers.LargeFiles(programs);
         var helpers = Consumers.GeneratedHelpers();
         var sdk = SdkAnalyzers.Load();
         var ours = BpfSharpAnalyzers();
@@ -48,7 +49,7 @@ public static class ShareBenchmark
             }
         }
 
-        Console.WriteLine($"large consumer: {programs} programs in {sources.Length} files, {rounds} warm rounds, medians (ms)");
+        Console.WriteLine($"large consumer: {programs} programs in {sources.Length} file(s), {rounds} warm rounds, medians (ms)");
         Console.WriteLine($"  baseline (helpers as source, SDK analyzers, emit): {Median(baseline):F0}");
         first.Print("first compilation (nothing translated before, as a new csc process)", Median(baseline));
         again.Print("same sources again (a compiler server's next build; an IDE after an edit outside BPF code)", Median(baseline));

@@ -158,6 +158,7 @@ namespace BpfSharp.Compiler
             writer.Number(fragment.Clean ? 1 : 0);
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
         private static ObjectFragment ReadFragment(Reader reader, string? sourceRoot)
         {
             var helpers = new Dictionary<int, string>();
@@ -275,6 +276,7 @@ namespace BpfSharp.Compiler
 
             public bool AtEnd => _position == _text.Length;
 
+            [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
             public static Reader? Open(string text)
             {
                 if (Fingerprint(text) is null)
@@ -314,6 +316,7 @@ namespace BpfSharp.Compiler
             }
 
             // Digits read in place (a Substring and a parse per number cost a third of reading the file).
+            [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
             public long Number(char end = ' ')
             {
                 var at = _position;

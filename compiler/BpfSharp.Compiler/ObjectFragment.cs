@@ -102,10 +102,12 @@ namespace BpfSharp.Compiler
 
         public ulong Hash { get; }
 
+        [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
         public static MethodDependency Of(MethodDeclarationSyntax method) =>
             new MethodDependency(method.SyntaxTree.FilePath, MemberName(method), method.SyntaxTree.GetLineSpan(method.Span).StartLinePosition.Line, SourceHash.Of(method.SyntaxTree.GetText(), method.FullSpan));
 
         /// <summary><c>Outer.Inner.Method(int, void*)</c>, from syntax alone.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
         public static string MemberName(MethodDeclarationSyntax method)
         {
             var name = method.Identifier.ValueText + (method.TypeParameterList?.Parameters.Count > 0 ? "`" + method.TypeParameterList.Parameters.Count : string.Empty)

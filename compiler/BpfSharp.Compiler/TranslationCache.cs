@@ -123,6 +123,7 @@ namespace BpfSharp.Compiler
         }
 
         /// <summary>The unit kept under this key, when still valid for the compilation.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
         public ObjectFragment? Find(TranslationContext context, string key) =>
             _entries.TryGetValue(context.Scope + "\n" + key, out var entry)
             && entry.Fingerprint == context.Fingerprint
@@ -267,6 +268,7 @@ namespace BpfSharp.Compiler
             _cache.KeepObject(this, new TranslatedObject(plan.Units, plan.Units.Select(key => _cache.Kept(this, key)).ToList()!, plan.Programs, c) { Exported = plan.Exported });
 
         /// <summary>Whether a translated method declaration is still there, where it was, as it was.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
         public bool IsUnchanged(MethodDependency dependency) =>
             _trees.TryGetValue(dependency.Path, out var tree)
             && tree != null
@@ -302,6 +304,7 @@ namespace BpfSharp.Compiler
         public static TreeSummary OfText(SyntaxTree tree, CancellationToken cancellationToken) =>
             s_textSummaries.GetValue(tree, t => new TreeSummary(SourceHash.Of(t.GetText(cancellationToken).ToString()), new Dictionary<string, (int, ulong)>(StringComparer.Ordinal)));
 
+        [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
         private static TreeSummary Summarise(SyntaxTree tree, CancellationToken cancellationToken)
         {
             var root = tree.GetRoot(cancellationToken);
@@ -337,6 +340,7 @@ namespace BpfSharp.Compiler
 
         public ulong Value => _started ? _value : 14695981039346656037;
 
+        [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
         public void Add(string text)
         {
             if (!_started)
@@ -361,6 +365,7 @@ namespace BpfSharp.Compiler
         }
 
         /// <summary>The same as <see cref="Of(string)"/> of the span's text, read from the source text in chunks (no string made).</summary>
+        [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimized)]
         public static ulong Of(SourceText text, TextSpan span)
         {
             var value = 14695981039346656037;

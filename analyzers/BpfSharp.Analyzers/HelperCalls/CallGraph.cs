@@ -24,6 +24,7 @@ namespace BpfSharp.Analyzers.HelperCalls
         private readonly Compilation _compilation;
         private readonly BpfSymbols _symbols;
         private readonly ConcurrentDictionary<IMethodSymbol, MethodCalls> _calls = new ConcurrentDictionary<IMethodSymbol, MethodCalls>(SymbolEqualityComparer.Default);
+        private readonly ConcurrentDictionary<IMethodSymbol, IMethodSymbol[]> _callers = new ConcurrentDictionary<IMethodSymbol, IMethodSymbol[]>(SymbolEqualityComparer.Default);
         private readonly ConcurrentDictionary<SyntaxNode, IMethodSymbol?> _declared = new ConcurrentDictionary<SyntaxNode, IMethodSymbol?>();
         private readonly Lazy<Dictionary<string, Dictionary<SyntaxTree, List<int>>>> _mentions;
 
@@ -54,10 +55,12 @@ namespace BpfSharp.Analyzers.HelperCalls
         }
 
         /// <summary>The calls in the operation blocks the analyzer driver hands over for a method (kept for later questions).</summary>
+        [System.Runtime.CompilerServices.MethodImpl(BpfSharp.Compiler.HotPath.Optimized)]
         public MethodCalls Record(IMethodSymbol method, IEnumerable<IOperation> blocks) =>
             _calls.GetOrAdd(method, _ => Read(blocks));
 
         /// <summary>Every program other than the method itself that reaches it, in declaration order, with the shortest chain.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(BpfSharp.Compiler.HotPath.Optimized)]
         public IReadOnlyList<(IMethodSymbol Program, string Chain)> ProgramsReaching(IMethodSymbol method, CancellationToken cancellationToken)
         {
             // Callers first (the methods that reach the method, and their calls among themselves), then each program's chain.
@@ -102,11 +105,16 @@ namespace BpfSharp.Analyzers.HelperCalls
             return programs.Select(p => (p, ChainFrom(p, method, calls))).ToArray();
         }
 
-        private IEnumerable<IMethodSymbol> CallersOf(IMethodSymbol callee, CancellationToken cancellationToken)
+        // Each callee's callers are found once per compilation: every method down a chain asks for the same ones.
+        private IMethodSymbol[] CallersOf(IMethodSymbol callee, CancellationToken cancellationToken) =>
+            _callers.TryGetValue(callee, out var known) ? known : _callers.GetOrAdd(callee, FindCallers(callee, cancellationToken));
+
+        [System.Runtime.CompilerServices.MethodImpl(BpfSharp.Compiler.HotPath.Optimized)]
+        private IMethodSymbol[] FindCallers(IMethodSymbol callee, CancellationToken cancellationToken)
         {
             if (!_mentions.Value.TryGetValue(callee.Name, out var mentions))
             {
-                yield break;
+                return Array.Empty<IMethodSymbol>();
             }
 
             // A private method is called only from inside its type's declarations.
@@ -115,6 +123,7 @@ namespace BpfSharp.Analyzers.HelperCalls
                 ? callee.ContainingType.DeclaringSyntaxReferences.Select(type => (type.SyntaxTree, (TextSpan?)type.Span))
                 : mentions.Keys.Select(tree => (tree, (TextSpan?)null));
             var unique = callee.ContainingType.GetMembers(callee.Name).Length == 1;
+            var callers = new List<IMethodSymbol>();
             foreach (var (tree, span) in places)
             {
                 if (!mentions.TryGetValue(tree, out var positions))
@@ -122,12 +131,14 @@ namespace BpfSharp.Analyzers.HelperCalls
                     continue;
                 }
 
-                // The mentions by the member whose body holds them.
+                // The mentions by the member whose body holds them (positions are in text order: a type's are one run).
                 var root = tree.GetRoot(cancellationToken);
                 var members = new Dictionary<SyntaxNode, List<int>>();
-                foreach (var position in positions)
+                var (first, end) = span is TextSpan range ? (FirstAtOrAfter(positions, range.Start), FirstAtOrAfter(positions, range.End)) : (0, positions.Count);
+                for (var i = first; i < end; i++)
                 {
-                    if ((span is null || span.Value.Contains(position)) && MemberAt(root, position) is SyntaxNode member)
+                    var position = positions[i];
+                    if (MemberAt(root, position) is SyntaxNode member)
                     {
                         if (!members.TryGetValue(member, out var at))
                         {
@@ -149,14 +160,23 @@ namespace BpfSharp.Analyzers.HelperCalls
                     var calls = _calls.TryGetValue(caller, out var recorded) ? recorded : null;
                     if (calls is null && isPrivate && unique && span is TextSpan typeSpan && member.Value.Exists(position => CertainlyNames(root, position, member.Key, typeSpan)))
                     {
-                        yield return caller;
+                        callers.Add(caller);
                     }
                     else if ((calls ?? CallsOf(caller, cancellationToken)).Callees.Contains(callee, SymbolEqualityComparer.Default))
                     {
-                        yield return caller;
+                        callers.Add(caller);
                     }
                 }
             }
+
+            return callers.ToArray();
+        }
+
+        // The index of the first position at or after a point, in sorted positions.
+        private static int FirstAtOrAfter(List<int> positions, int point)
+        {
+            var index = positions.BinarySearch(point);
+            return index >= 0 ? index : ~index;
         }
 
         // Whether a mention surely calls (or passes) the private method it names, without binding: an unqualified name,
@@ -205,6 +225,7 @@ namespace BpfSharp.Analyzers.HelperCalls
         }
 
         // The member declaration whose body holds a position: what can call a method from there.
+        [System.Runtime.CompilerServices.MethodImpl(BpfSharp.Compiler.HotPath.Optimized)]
         private static SyntaxNode? MemberAt(SyntaxNode root, int position)
         {
             for (var node = root.FindToken(position).Parent; node != null; node = node.Parent)
@@ -280,6 +301,7 @@ namespace BpfSharp.Analyzers.HelperCalls
             }
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(BpfSharp.Compiler.HotPath.Optimized)]
         private MethodCalls Read(IEnumerable<IOperation> blocks)
         {
             var callees = new List<IMethodSymbol>();
@@ -356,6 +378,7 @@ namespace BpfSharp.Analyzers.HelperCalls
         // Member name -> where the text of the compilation's files has it: the only places that can call a method of that name.
         // A scan of the text, not of syntax trees: comments and strings may add places, which binding then rules out.
         // Calls from generated files are not analysed (as with every action here).
+        [System.Runtime.CompilerServices.MethodImpl(BpfSharp.Compiler.HotPath.Optimized)]
         private Dictionary<string, Dictionary<SyntaxTree, List<int>>> IndexWords()
         {
             // Only the names members of source types have: a word is looked up by its hash, without a string per word.

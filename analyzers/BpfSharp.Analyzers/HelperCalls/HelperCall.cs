@@ -24,6 +24,7 @@ namespace BpfSharp.Analyzers.HelperCalls
         public ImmutableArray<MapArgument> MapArguments { get; }
 
         /// <summary>The helper call an invocation makes, or null when it calls no helper stub.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(BpfSharp.Compiler.HotPath.Optimized)]
         public static HelperCall? From(BpfSymbols symbols, IInvocationOperation invocation) =>
             symbols.GetHelper(invocation.TargetMethod) is HelperFacts helper
                 ? new HelperCall(helper, invocation, MapArgumentsOf(symbols, invocation, helper))
@@ -39,6 +40,7 @@ namespace BpfSharp.Analyzers.HelperCalls
             return value;
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(BpfSharp.Compiler.HotPath.Optimized)]
         private static ImmutableArray<MapArgument> MapArgumentsOf(BpfSymbols symbols, IInvocationOperation invocation, HelperFacts helper)
         {
             if (helper.MapParameters.IsEmpty)

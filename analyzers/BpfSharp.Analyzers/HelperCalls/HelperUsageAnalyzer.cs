@@ -75,6 +75,7 @@ namespace BpfSharp.Analyzers
                 _graph = graph;
             }
 
+            [System.Runtime.CompilerServices.MethodImpl(BpfSharp.Compiler.HotPath.Optimized)]
             public void Analyze(OperationBlockAnalysisContext context)
             {
                 if (CallGraph.Member(context.OwningSymbol) is not IMethodSymbol method)
@@ -110,6 +111,7 @@ namespace BpfSharp.Analyzers
                 }
             }
 
+            [System.Runtime.CompilerServices.MethodImpl(BpfSharp.Compiler.HotPath.Optimized)]
             private void Judge(System.Action<Diagnostic> report, ImmutableArray<CallSite>.Builder sites, ImmutableArray<IInvocationOperation> packetLoads, IMethodSymbol program, string? chain)
             {
                 foreach (var declared in _symbols.GetPrograms(program))

@@ -19,6 +19,7 @@ namespace BpfSharp.Analyzers.HelperCalls
             _target = target;
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(BpfSharp.Compiler.HotPath.Optimized)]
         public void JudgeCall(in CallSite site)
         {
             var helper = site.Helper;
@@ -38,6 +39,7 @@ namespace BpfSharp.Analyzers.HelperCalls
             GplOnlyRule.Check(site, helper.GplOnly && helper.GplOnlyExceptions.IsEmpty);
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(BpfSharp.Compiler.HotPath.Optimized)]
         public void JudgeInProgram(in ProgramSite site)
         {
             var helper = site.Helper;

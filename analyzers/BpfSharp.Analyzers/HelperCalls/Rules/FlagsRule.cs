@@ -7,6 +7,7 @@ namespace BpfSharp.Analyzers.HelperCalls.Rules
     /// <summary>BPF0005: a constant flags argument with bits or values the helper does not take.</summary>
     internal static class FlagsRule
     {
+        [System.Runtime.CompilerServices.MethodImpl(BpfSharp.Compiler.HotPath.Optimized)]
         public static void Check(in CallSite site)
         {
             var helper = site.Helper;
