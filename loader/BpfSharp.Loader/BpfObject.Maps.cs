@@ -92,21 +92,30 @@ namespace BpfSharp
                 BtfKeyTypeId = withBtf ? map.KeyTypeId : 0,
                 BtfValueTypeId = withBtf ? map.ValueTypeId : 0,
             };
+            if (map.KernelValueTypeId != 0)
+            {
+                // A struct_ops map: its value is the kernel's type, and the kernel wants the object's BTF all the same.
+                request = btfFd >= 0
+                    ? request with { BtfFd = btfFd, BtfKernelValueTypeId = map.KernelValueTypeId }
+                    : throw new BpfException($"{objectName}: struct_ops map '{map.Name}' needs the object's BTF loaded in the kernel", 0);
+            }
             var innerFd = -1;
             if (map.Inner is MapSpec inner)
             {
-                // The kernel learns what the map's maps look like from a template map, closed once the outer one exists.
-                innerFd = KernelObjects.CreateMap(new MapCreateRequest(inner.Type, inner.KeySize, inner.ValueSize, inner.MaxEntries) { Flags = inner.Flags }, out var innerErrno);
+                // The kernel learns what the map's maps look like from a template map, closed once the outer one exists;
+                // sized as its members are (a ring buffer's rounded size), or the kernel refuses them as unlike it.
+                var innerEntries = EntriesToCreate(inner);
+                innerFd = KernelObjects.CreateMap(new MapCreateRequest(inner.Type, inner.KeySize, inner.ValueSize, innerEntries) { Flags = inner.Flags }, out var innerErrno);
                 if (innerFd < 0)
                 {
-                    throw new BpfException($"{objectName}: the inner map of '{map.Name}' ({Describe(inner.Type, inner.KeySize, inner.ValueSize, inner.MaxEntries, inner.Flags)}) could not be created: {BpfSyscall.Describe(innerErrno)}", innerErrno);
+                    throw new BpfException($"{objectName}: the inner map of '{map.Name}' ({Describe(inner.Type, inner.KeySize, inner.ValueSize, innerEntries, inner.Flags)}) could not be created: {BpfSyscall.Describe(innerErrno)}", innerErrno);
                 }
 
                 request = request with { InnerMapFd = innerFd };
             }
 
             var fd = KernelObjects.CreateMap(request, out var errno);
-            if (fd < 0 && request.BtfFd != 0)
+            if (fd < 0 && request.BtfFd != 0 && map.KernelValueTypeId == 0)
             {
                 // As libbpf does: a kernel that will not take the map's BTF still takes the map.
                 fd = KernelObjects.CreateMap(request with { BtfFd = 0, BtfKeyTypeId = 0, BtfValueTypeId = 0 }, out errno);

@@ -77,6 +77,17 @@ namespace BpfSharp
         /// <summary>The object's name (the file name without <c>.bpf.o</c>).</summary>
         public string Name { get; }
 
+        /// <summary>
+        /// Null when the kernel took the object's BTF; else why it refused it. The object then loaded without it, as
+        /// libbpf loads it: maps without their key and value types, programs without function and line info (verifier
+        /// messages name no source line).
+        /// </summary>
+        public string? BtfRefusal { get; private init; }
+
+        // The line of a BTF log that names the refused type.
+        private static string LastLine(string log) =>
+            log.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.Length > 0) ?? "(no log)";
+
         /// <summary>The maps by name (C# field name for BpfSharp's objects; global data as <c>&lt;name&gt;.bss</c> and the like).</summary>
         public IReadOnlyDictionary<string, BpfLoadedMap> Maps => _maps;
 
@@ -129,6 +140,7 @@ namespace BpfSharp
             var loaded = false;
             try
             {
+                string? btfRefusal = null;
                 if (spec.BtfBlob != null)
                 {
                     // Without a log, as libbpf loads it (a logged load has the kernel describe every type); again with one only to explain a refusal.
@@ -141,7 +153,9 @@ namespace BpfSharp
                             BpfSyscall.Close(again);
                         }
 
-                        throw new BpfException($"{spec.Name}: the kernel refused the object's BTF: {BpfSyscall.Describe(btfErrno)}\n{btfLog.Trim()}", btfErrno);
+                        // As libbpf does, the object loads without BTF it does not need (maps without their types,
+                        // programs without source lines); what does need it then says why it failed.
+                        btfRefusal = $"the kernel refused the object's BTF: {BpfSyscall.Describe(btfErrno)}: {LastLine(btfLog)}";
                     }
                 }
 
@@ -150,7 +164,17 @@ namespace BpfSharp
                     var maxEntries = EntriesToCreate(map);
                     var pinPath = map.PinnedByName ? Path.Combine(options.PinPath, map.Name) : null;
                     var reused = pinPath != null ? ReusablePinnedMap(spec.Name, map, maxEntries, pinPath) : -1;
-                    var fd = reused >= 0 ? reused : CreateMap(spec.Name, map, maxEntries, btfFd);
+                    int fd;
+                    try
+                    {
+                        fd = reused >= 0 ? reused : CreateMap(spec.Name, map, maxEntries, btfFd);
+                    }
+                    catch (BpfException e) when (btfRefusal != null && map.ValueTypeId != 0)
+                    {
+                        throw new BpfException($"{e.Message} (created without the object's BTF: {btfRefusal})", e.Errno);
+                    }
+
+
                     maps.Add(map.Name, new BpfLoadedMap(map.Name, fd, map.Type, map.KeySize, map.ValueSize, maxEntries, map.Flags) { PinPath = pinPath, Reused = reused >= 0 });
                     if (pinPath != null && reused < 0)
                     {
@@ -161,7 +185,7 @@ namespace BpfSharp
 
                 foreach (var program in spec.Programs)
                 {
-                    var fd = LoadProgram(spec, program, maps, btfFd);
+                    var fd = LoadProgram(spec, program, maps, btfFd, btfRefusal);
                     programs.Add(program.Name, new BpfLoadedProgram(program.Name, program.Section, fd, KernelTypes.ProgramTypes.FindByName(program.Definition.ProgramType)!.Value, program.Definition.AttachType));
                 }
 
@@ -171,7 +195,7 @@ namespace BpfSharp
                 }
 
                 loaded = true;
-                return new BpfObject(spec.Name, btfFd, maps, programs, spec.Globals);
+                return new BpfObject(spec.Name, btfFd, maps, programs, spec.Globals) { BtfRefusal = btfRefusal };
             }
             finally
             {
@@ -198,7 +222,7 @@ namespace BpfSharp
             }
         }
 
-        private static int LoadProgram(ObjectSpec spec, ProgramSpec program, Dictionary<string, BpfLoadedMap> maps, int btfFd)
+        private static int LoadProgram(ObjectSpec spec, ProgramSpec program, Dictionary<string, BpfLoadedMap> maps, int btfFd, string? btfRefusal)
         {
             var code = (byte[])program.Code.Clone();
             foreach (var reference in program.Maps)
@@ -225,8 +249,9 @@ namespace BpfSharp
             {
                 Code = code,
                 Name = program.Name.Length > 15 ? program.Name.Substring(0, 15) : program.Name,
-                ExpectedAttachType = program.Definition.AttachType is string attach ? KernelTypes.AttachTypes.FindByName(attach)?.Value ?? 0 : 0,
-                AttachBtfId = BpfSharp.Loader.Objects.AttachTargets.Of(program.Name, program.Section, program.Definition),
+                // A struct_ops program attaches to its kernel struct, and says which member by its expected attach type.
+                ExpectedAttachType = program.StructOps is { } member ? member.MemberIndex : program.Definition.AttachType is string attach ? KernelTypes.AttachTypes.FindByName(attach)?.Value ?? 0 : 0,
+                AttachBtfId = program.StructOps is { } target ? target.KernelStructId : BpfSharp.Loader.Objects.AttachTargets.Of(program.Name, program.Section, program.Definition),
                 Flags = program.Definition.IsSleepable ? ProgramLoadRequest.Sleepable : 0,
                 BtfFd = withBtf ? btfFd : 0,
                 FunctionInfo = withBtf ? program.Functions.Select(f => ((int)f.ByteOffset, f.TypeId)).ToList() : Array.Empty<(int, uint)>(),
@@ -251,13 +276,13 @@ namespace BpfSharp
 
                 if (result.Errno != NoSpace || logSize >= 1 << 26)
                 {
-                    throw Refusal(program.Name, result.Log, result.Errno);
+                    throw Refusal(program.Name, result.Log, result.Errno, btfRefusal is null ? null : $"(loaded without the object's BTF: {btfRefusal})");
                 }
             }
         }
 
         /// <summary>The verifier's complaint and the source line it is about, from its log.</summary>
-        internal static BpfVerifierException Refusal(string program, string log, int errno)
+        internal static BpfVerifierException Refusal(string program, string log, int errno, string? note = null)
         {
             var lines = log.Split('\n').Select(l => l.TrimEnd()).ToList();
             var end = lines.FindLastIndex(l => l.StartsWith("processed ", StringComparison.Ordinal));
@@ -271,6 +296,11 @@ namespace BpfSharp
             if (message.Length == 0)
             {
                 message = log.Length == 0 ? "no log (the kernel refused the program before verifying it)" : lines.LastOrDefault(l => l.Length > 0) ?? string.Empty;
+            }
+
+            if (note != null)
+            {
+                message += "\n" + note;
             }
 
             var source = lines.Take(end).Select(l => SourceLine().Match(l)).LastOrDefault(m => m.Success);

@@ -58,6 +58,9 @@ namespace BpfSharp.Loader.Native
 
         public uint BtfValueTypeId { get; init; }
 
+        /// <summary>A struct_ops map's value type in the kernel's BTF (btf_vmlinux_value_type_id).</summary>
+        public uint BtfKernelValueTypeId { get; init; }
+
         public ulong MapExtra { get; init; }
 
         public string? Name { get; init; }
@@ -145,6 +148,7 @@ namespace BpfSharp.Loader.Native
             AttrWriter.U32(attr, 48, (uint)request.BtfFd);
             AttrWriter.U32(attr, 52, request.BtfKeyTypeId);
             AttrWriter.U32(attr, 56, request.BtfValueTypeId);
+            AttrWriter.U32(attr, 60, request.BtfKernelValueTypeId);
             AttrWriter.U64(attr, 64, request.MapExtra);
             return BpfSyscall.Invoke(BpfCommand.MapCreate, attr, out errno);
         }

@@ -162,10 +162,10 @@ namespace BpfSharp.Loader.Objects
         }
 
         /// <summary>
-        /// The blob with data sections sized and their variables placed (section name -> size, variable name -> offset),
+        /// The blob with data sections sized and their variables placed (section name -> size, section and variable name -> offset),
         /// and the functions named in <paramref name="staticFunctions"/> made static.
         /// </summary>
-        public byte[] WithDataSections(Func<string, int?> sectionSize, Func<string, ulong?> variableOffset, ISet<string>? staticFunctions = null)
+        public byte[] WithDataSections(Func<string, int?> sectionSize, Func<string, string, ulong?> variableOffset, ISet<string>? staticFunctions = null)
         {
             var blob = (byte[])_data.Clone();
             foreach (var function in Types.Where(t => t.Kind == BtfKind.Function && staticFunctions?.Contains(t.Name) == true))
@@ -191,7 +191,7 @@ namespace BpfSharp.Loader.Objects
                     for (var i = 0; i < section.Members.Count; i++)
                     {
                         var variable = Type(section.Members[i].Type);
-                        if (variable != null && variableOffset(variable.Name) is ulong offset)
+                        if (variable != null && variableOffset(section.Name, variable.Name) is ulong offset)
                         {
                             BinaryPrimitives.WriteUInt32LittleEndian(blob.AsSpan(at + 12 + (i * 12) + 4), (uint)offset);
                         }
