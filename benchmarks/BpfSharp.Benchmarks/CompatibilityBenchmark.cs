@@ -24,7 +24,7 @@ public static class CompatibilityBenchmark
             .Where(path => filter is null || path.Contains(filter, StringComparison.Ordinal)).Take(limit).ToArray();
         var outcome = SelftestCompatibility.Compare(originals);
         Console.WriteLine($"{outcome.Files} selftest files, {outcome.Compiled} compiled; libbpf (bpftool) loads {outcome.LibbpfLoads} objects with programs");
-        Console.WriteLine($"BpfSharp loads {outcome.Ours} of {outcome.LibbpfLoads}, xlated identical for {outcome.Identical} of {outcome.Programs} programs");
+        Console.WriteLine($"BpfSharp loads {outcome.Ours} of {outcome.LibbpfLoads}, xlated identical for {outcome.Identical} of {outcome.Programs} programs, the same slots filled in {outcome.SlotMapsIdentical} of {outcome.SlotMaps} maps of programs or maps");
         foreach (var (reason, files) in outcome.Refusals.OrderByDescending(r => r.Value.Count))
         {
             Console.WriteLine($"  refused {files.Count,3}: {reason}  (e.g. {string.Join(", ", files.Take(3))})");

@@ -54,6 +54,12 @@ if (args.Length > 0 && args[0] == "lookup")
     return LookupBenchmark.Run(args.Length > 1 && int.TryParse(args[1], out var lookupRounds) ? lookupRounds : 7);
 }
 
+// "ringbuf": a ring buffer's records read from .NET every way BpfSharp offers against libbpf's consume from C (needs root, clang, libbpf-dev).
+if (args.Length > 0 && args[0] == "ringbuf")
+{
+    return RingBufferBenchmark.Run(args.Length > 1 && int.TryParse(args[1], out var ringRounds) ? ringRounds : 7);
+}
+
 // "batch": a whole 10,000-entry hash map read with the key walk against batch lookups (needs root).
 if (args.Length > 0 && args[0] == "batch")
 {

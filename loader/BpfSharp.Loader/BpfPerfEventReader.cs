@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using BpfSharp.Loader.Native;
@@ -145,7 +146,7 @@ namespace BpfSharp
 
         /// <summary>The records as they arrive (a copy each, with its CPU), until <paramref name="cancellationToken"/> is cancelled, which ends the enumeration with <see cref="OperationCanceledException"/>.</summary>
         public IAsyncEnumerable<BpfPerfRecord> ReadAllAsync(CancellationToken cancellationToken = default) =>
-            PollingReader.ReadAllAsync<BpfPerfRecord>(batch => Drain((cpu, record) => batch.Add(new BpfPerfRecord(cpu, record.ToArray()))), cancellationToken);
+            PollingReader.ReadAllAsync<BpfPerfRecord>(() => _buffers.Select(buffer => buffer.Fd).ToArray(), $"perf events of '{Name}'", batch => Drain((cpu, record) => batch.Add(new BpfPerfRecord(cpu, record.ToArray()))), cancellationToken);
 
         /// <summary>Takes the events out of the map, unmaps their buffers and closes them.</summary>
         public void Dispose()

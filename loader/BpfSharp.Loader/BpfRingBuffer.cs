@@ -43,37 +43,61 @@ namespace BpfSharp
         /// <summary>The map read.</summary>
         public string Name => _map.Name;
 
+        internal int[] Descriptors() => [_map.Fd];
+
         /// <summary>Hands every committed record to <paramref name="handler"/>, oldest first; returns how many there were.</summary>
         public int Drain(Action<ReadOnlySpan<byte>> handler)
         {
-            ObjectDisposedException.ThrowIf(_consumer == null, this);
             var count = 0;
-            var consumed = Volatile.Read(ref *(ulong*)_consumer);
-            while (true)
+            while (TryPeek(out var record, out var size))
             {
-                var produced = Volatile.Read(ref *(ulong*)_producer);
-                if (consumed >= produced)
-                {
-                    return count;
-                }
+                handler(new ReadOnlySpan<byte>(record, size));
+                Advance(size);
+                count++;
+            }
 
+            return count;
+        }
+
+        /// <summary>
+        /// The oldest committed record, left in place until <see cref="Advance"/> (discarded ones are skipped); false when
+        /// there is none yet, or the oldest is reserved and not yet submitted (later records wait behind it).
+        /// </summary>
+        internal bool TryPeek(out byte* record, out int size)
+        {
+            ObjectDisposedException.ThrowIf(_consumer == null, this);
+            var consumed = Volatile.Read(ref *(ulong*)_consumer);
+            while (consumed < Volatile.Read(ref *(ulong*)_producer))
+            {
                 var header = _producer + _pageSize + (nuint)(consumed & _mask);
                 var length = Volatile.Read(ref *(uint*)header);
                 if ((length & Busy) != 0)
                 {
-                    return count; // reserved, not yet submitted: later records wait behind it
+                    break;
                 }
 
-                var size = length & ~(Busy | Discarded);
+                var bytes = length & ~(Busy | Discarded);
                 if ((length & Discarded) == 0)
                 {
-                    handler(new ReadOnlySpan<byte>(header + HeaderSize, (int)size));
-                    count++;
+                    record = header + HeaderSize;
+                    size = (int)bytes;
+                    return true;
                 }
 
-                consumed += (size + HeaderSize + 7) & ~7UL;
+                consumed += (bytes + HeaderSize + 7) & ~7UL;
                 Volatile.Write(ref *(ulong*)_consumer, consumed);
             }
+
+            record = null;
+            size = 0;
+            return false;
+        }
+
+        /// <summary>Gives the oldest record's space back to the producers (<paramref name="size"/> as <see cref="TryPeek"/> said).</summary>
+        internal void Advance(int size)
+        {
+            var consumed = Volatile.Read(ref *(ulong*)_consumer);
+            Volatile.Write(ref *(ulong*)_consumer, consumed + (((ulong)size + HeaderSize + 7) & ~7UL));
         }
 
         /// <summary>Waits up to <paramref name="timeout"/> for records, then drains them; returns how many were handled.</summary>
@@ -97,7 +121,7 @@ namespace BpfSharp
 
         /// <summary>The records as they arrive (a copy each), until <paramref name="cancellationToken"/> is cancelled, which ends the enumeration with <see cref="OperationCanceledException"/>.</summary>
         public IAsyncEnumerable<byte[]> ReadAllAsync(CancellationToken cancellationToken = default) =>
-            PollingReader.ReadAllAsync<byte[]>(batch => Drain(record => batch.Add(record.ToArray())), cancellationToken);
+            new RingBufferRecords<byte[]>(this, static (record, size) => new ReadOnlySpan<byte>(record, size).ToArray(), cancellationToken);
 
         public void Dispose()
         {

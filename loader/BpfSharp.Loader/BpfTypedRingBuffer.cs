@@ -23,20 +23,39 @@ namespace BpfSharp
         public string Name => _records.Name;
 
         /// <summary>Hands every committed record to <paramref name="handler"/>, oldest first; returns how many there were.</summary>
-        public int Drain(Action<TRecord> handler) => _records.Drain(bytes => handler(Read(bytes)));
+        public unsafe int Drain(Action<TRecord> handler)
+        {
+            var count = 0;
+            while (_records.TryPeek(out var record, out var size))
+            {
+                handler(Read(record, size));
+                _records.Advance(size);
+                count++;
+            }
+
+            return count;
+        }
 
         /// <summary>Waits up to <paramref name="timeout"/> for records, then drains them; returns how many were handled.</summary>
-        public int Poll(Action<TRecord> handler, TimeSpan timeout) => _records.Poll(bytes => handler(Read(bytes)), timeout);
+        public int Poll(Action<TRecord> handler, TimeSpan timeout)
+        {
+            var handled = Drain(handler);
+            return handled > 0 ? handled : _records.Poll(bytes => handler(Read(bytes)), timeout);
+        }
 
         /// <summary>The records as they arrive, until <paramref name="cancellationToken"/> is cancelled, which ends the enumeration with <see cref="OperationCanceledException"/>.</summary>
-        public IAsyncEnumerable<TRecord> ReadAllAsync(CancellationToken cancellationToken = default) =>
-            PollingReader.ReadAllAsync<TRecord>(batch => _records.Drain(bytes => batch.Add(Read(bytes))), cancellationToken);
+        public unsafe IAsyncEnumerable<TRecord> ReadAllAsync(CancellationToken cancellationToken = default) =>
+            new RingBufferRecords<TRecord>(_records, Read, cancellationToken);
 
         public void Dispose() => _records.Dispose();
 
         private TRecord Read(ReadOnlySpan<byte> bytes) =>
-            bytes.Length == Unsafe.SizeOf<TRecord>()
-                ? MemoryMarshal.Read<TRecord>(bytes)
-                : throw new BpfException($"ring buffer '{Name}' holds a record of {bytes.Length} bytes; {typeof(TRecord).Name} is {Unsafe.SizeOf<TRecord>()} bytes: read it with the type the program writes, or as bytes (RingBuffer(name))", 0);
+            bytes.Length == Unsafe.SizeOf<TRecord>() ? MemoryMarshal.Read<TRecord>(bytes) : throw WrongSize(bytes.Length);
+
+        private unsafe TRecord Read(byte* record, int size) =>
+            size == sizeof(TRecord) ? Unsafe.ReadUnaligned<TRecord>(record) : throw WrongSize(size);
+
+        private BpfException WrongSize(int size) =>
+            new($"ring buffer '{Name}' holds a record of {size} bytes; {typeof(TRecord).Name} is {Unsafe.SizeOf<TRecord>()} bytes: read it with the type the program writes, or as bytes (RingBuffer(name))", 0);
     }
 }

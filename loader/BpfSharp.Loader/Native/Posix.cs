@@ -63,29 +63,39 @@ namespace BpfSharp.Loader.Native
     }
 
     /// <summary>
-    /// The reading loop of <c>ReadAllAsync</c>: drain what is there, else wait a little. Cancelling ends it as .NET's own
-    /// async streams end (<c>ChannelReader.ReadAllAsync</c>): with <see cref="OperationCanceledException"/>.
+    /// The reading loop of <c>ReadAllAsync</c>: drain what is there, else wait until the kernel says there is more (a
+    /// <see cref="ReadinessWaiter"/>: poll(2) on a thread of its own, so no thread-pool thread blocks and no record waits
+    /// for a timer). Cancelling ends it as .NET's own async streams end (<c>ChannelReader.ReadAllAsync</c>): with
+    /// <see cref="OperationCanceledException"/>.
     /// </summary>
     internal static class PollingReader
     {
-        public static async System.Collections.Generic.IAsyncEnumerable<T> ReadAllAsync<T>(Func<System.Collections.Generic.List<T>, int> drainInto, [System.Runtime.CompilerServices.EnumeratorCancellation] System.Threading.CancellationToken cancellationToken)
+        public static async System.Collections.Generic.IAsyncEnumerable<T> ReadAllAsync<T>(Func<int[]> descriptors, string what, Func<System.Collections.Generic.List<T>, int> drainInto, [System.Runtime.CompilerServices.EnumeratorCancellation] System.Threading.CancellationToken cancellationToken)
         {
             var batch = new System.Collections.Generic.List<T>();
-            while (true)
+            ReadinessWaiter? waiter = null;
+            try
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                batch.Clear();
-                if (drainInto(batch) == 0)
+                while (true)
                 {
-                    // poll() would block a thread-pool thread; a short sleep keeps the enumerator cancellable and cheap.
-                    await System.Threading.Tasks.Task.Delay(5, cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
+                    cancellationToken.ThrowIfCancellationRequested();
+                    batch.Clear();
+                    if (drainInto(batch) == 0)
+                    {
+                        waiter ??= new ReadinessWaiter(descriptors(), what);
+                        await waiter.WaitAsync(cancellationToken).ConfigureAwait(false);
+                        continue;
+                    }
 
-                foreach (var record in batch)
-                {
-                    yield return record;
+                    foreach (var record in batch)
+                    {
+                        yield return record;
+                    }
                 }
+            }
+            finally
+            {
+                waiter?.Dispose();
             }
         }
     }

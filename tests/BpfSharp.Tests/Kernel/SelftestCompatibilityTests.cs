@@ -24,11 +24,12 @@ public class SelftestCompatibilityTests(ITestOutputHelper output)
         var all = Environment.GetEnvironmentVariable("BPFSHARP_SELFTESTS") == "all";
         var sample = KernelSources.Originals("tools/testing/selftests/bpf/progs").Where((_, i) => all || i % 12 == 0).ToList();
         var outcome = SelftestCompatibility.Compare(sample);
-        output.WriteLine($"{(all ? "every selftest" : "every twelfth selftest")}: {outcome.Files} files, {outcome.Compiled} compiled; loads {outcome.Ours} of {outcome.LibbpfLoads}, xlated identical for {outcome.Identical} of {outcome.Programs}");
+        output.WriteLine($"{(all ? "every selftest" : "every twelfth selftest")}: {outcome.Files} files, {outcome.Compiled} compiled; loads {outcome.Ours} of {outcome.LibbpfLoads}, xlated identical for {outcome.Identical} of {outcome.Programs}, the same slots filled in {outcome.SlotMapsIdentical} of {outcome.SlotMaps} maps of programs or maps");
 
         Assert.True(outcome.LibbpfLoads > 0, "libbpf loads none of them here: nothing was compared");
         Assert.Empty(outcome.Differences);
         Assert.Equal(outcome.Programs, outcome.Identical);
+        Assert.Equal(outcome.SlotMaps, outcome.SlotMapsIdentical);
         var refused = outcome.Refusals.SelectMany(r => r.Value.Select(file => $"{file}: {r.Key}")).ToList();
         Assert.True(refused.Count == 0, $"loads {outcome.Ours} of {outcome.LibbpfLoads}; refused, where libbpf loads them:\n" + string.Join("\n", refused));
         Assert.Equal(outcome.LibbpfLoads, outcome.Ours);

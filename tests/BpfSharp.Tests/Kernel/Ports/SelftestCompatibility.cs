@@ -17,12 +17,12 @@ namespace BpfSharp.Tests.Kernel.Ports;
 public static class SelftestCompatibility
 {
     /// <summary>What one comparison found. Refusals are keyed by their reason, numbers made N (one line per kind).</summary>
-    public sealed record Outcome(int Files, int Compiled, int LibbpfLoads, int Ours, int Programs, int Identical, IReadOnlyDictionary<string, List<string>> Refusals, IReadOnlyList<string> Differences);
+    public sealed record Outcome(int Files, int Compiled, int LibbpfLoads, int Ours, int Programs, int Identical, int SlotMaps, int SlotMapsIdentical, IReadOnlyDictionary<string, List<string>> Refusals, IReadOnlyList<string> Differences);
 
     public static Outcome Compare(IReadOnlyList<string> originals)
     {
         var work = Directory.CreateTempSubdirectory("bpfsharp-compat-").FullName;
-        int compiled = 0, libbpfLoads = 0, ours = 0, programs = 0, identical = 0;
+        int compiled = 0, libbpfLoads = 0, ours = 0, programs = 0, identical = 0, slotMaps = 0, slotMapsIdentical = 0;
         var refusals = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         var differences = new List<string>();
         try
@@ -76,6 +76,29 @@ public static class SelftestCompatibility
                                 differences.Add($"{Path.GetFileName(original)} {name}: libbpf {expected}, BpfSharp {actual}");
                             }
                         }
+
+                        // Maps whose slots .maps may set (program arrays, maps of maps): the same slots filled as libbpf's.
+                        foreach (var (mapName, map) in loaded.Maps.Where(m => m.Value.Type is BpfMapType.ProgArray or BpfMapType.ArrayOfMaps or BpfMapType.HashOfMaps))
+                        {
+                            var libbpfPin = $"{libbpf.Pins}/maps/{mapName.Replace('.', '_')}";
+                            if (!File.Exists(libbpfPin))
+                            {
+                                continue;
+                            }
+
+                            slotMaps++;
+                            var pin = $"{libbpf.Pins}/ours-map-{mapName}";
+                            map.Pin(pin);
+                            var (expectedSlots, actualSlots) = (Slots(libbpf, libbpfPin), Slots(libbpf, pin));
+                            if (expectedSlots == actualSlots)
+                            {
+                                slotMapsIdentical++;
+                            }
+                            else
+                            {
+                                differences.Add($"{Path.GetFileName(original)} map {mapName}: libbpf fills slots {expectedSlots}, BpfSharp {actualSlots}");
+                            }
+                        }
                     }
                     catch (Exception e)
                     {
@@ -96,7 +119,21 @@ public static class SelftestCompatibility
             Directory.Delete(work, recursive: true);
         }
 
-        return new Outcome(originals.Count, compiled, libbpfLoads, ours, programs, identical, refusals, differences);
+        return new Outcome(originals.Count, compiled, libbpfLoads, ours, programs, identical, slotMaps, slotMapsIdentical, refusals, differences);
+    }
+
+    // The keys a pinned map holds (values are ids of programs or maps, which differ between two loads), sorted.
+    private static string Slots(LoadedObject tool, string pin)
+    {
+        var (exitCode, output) = tool.Bpftool($"-j map dump pinned {pin}");
+        if (exitCode != 0)
+        {
+            return "not dumped: " + output.Trim();
+        }
+
+        using var json = JsonDocument.Parse(output);
+        var keys = json.RootElement.EnumerateArray().Select(entry => string.Join(" ", entry.GetProperty("key").EnumerateArray().Select(b => b.GetString()))).Order(StringComparer.Ordinal);
+        return "[" + string.Join("; ", keys) + "]";
     }
 
     // The kernel's tag and xlated size of a pinned program.
