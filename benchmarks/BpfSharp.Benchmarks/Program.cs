@@ -90,6 +90,12 @@ if (args.Length > 0 && args[0] == "analyzerloop")
     return AnalyzerLoop.Run(args.Length > 1 && int.TryParse(args[1], out var loopRounds) ? loopRounds : 12, args.Length > 2 ? args[2] : "usage");
 }
 
+// "readloop <object> <rounds> [load]": the loader reading (or loading) one object in a loop, for perf.
+if (args.Length > 0 && args[0] == "readloop")
+{
+    return ReadLoop.Run(args[1], int.Parse(args[2]), args.Length > 3 && args[3] == "load");
+}
+
 // "share": BpfSharp's generator and analyzers against the whole compilation of the large consumer, in-process.
 if (args.Length > 0 && args[0] == "share")
 {

@@ -118,6 +118,10 @@ namespace BpfSharp.Loader.Objects
             return named.TryGetValue((kind, name), out var found) ? found : null;
         }
 
+        // A member's or parameter's name; most are anonymous (offset 0).
+        private string NameAt(uint offset) => offset == 0 ? string.Empty : String(offset);
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public string String(uint offset)
         {
             if (offset >= _stringsLength)
@@ -165,6 +169,7 @@ namespace BpfSharp.Loader.Objects
         /// The blob with data sections sized and their variables placed (section name -> size, section and variable name -> offset),
         /// and the functions named in <paramref name="staticFunctions"/> made static.
         /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public byte[] WithDataSections(Func<string, int?> sectionSize, Func<string, string, ulong?> variableOffset, ISet<string>? staticFunctions = null)
         {
             var blob = (byte[])_data.Clone();
@@ -214,6 +219,17 @@ namespace BpfSharp.Loader.Objects
         // The kernel wants a data section's variables in the order of their offsets (the loader may have placed them otherwise), as libbpf sorts them.
         private static void SortByOffset(byte[] blob, int section, int count)
         {
+            var sorted = true;
+            for (var i = 1; i < count && sorted; i++)
+            {
+                sorted = BinaryPrimitives.ReadUInt32LittleEndian(blob.AsSpan(section + 12 + ((i - 1) * 12) + 4)) <= BinaryPrimitives.ReadUInt32LittleEndian(blob.AsSpan(section + 12 + (i * 12) + 4));
+            }
+
+            if (sorted)
+            {
+                return; // as clang most often leaves them
+            }
+
             var entries = Enumerable.Range(0, count).Select(i => blob.AsSpan(section + 12 + (i * 12), 12).ToArray())
                 .OrderBy(entry => BinaryPrimitives.ReadUInt32LittleEndian(entry.AsSpan(4))).ToList();
             for (var i = 0; i < count; i++)
@@ -222,6 +238,7 @@ namespace BpfSharp.Loader.Objects
             }
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static Btf Read(string file, ReadOnlySpan<byte> section)
         {
             if (section.Length < HeaderLength || BinaryPrimitives.ReadUInt16LittleEndian(section) != 0xeB9F)
@@ -241,19 +258,23 @@ namespace BpfSharp.Loader.Objects
 
             var data = section.ToArray();
             var typesStart = headerLength + (int)typesOffset;
-            var pending = new List<(uint Id, BtfKind Kind, uint NameOffset, int VariableLength, uint SizeOrType, int Offset, List<(uint Name, uint Type, uint Offset, uint Size)> Members, (uint, uint) Array, bool KindFlag, uint IntInfo)>();
+            var types = new List<BtfType>();
+            var btf = new Btf(file, data, typesStart, headerLength + (int)stringsOffset, (int)stringsLength, types);
             var at = 0;
             while (at < typesLength)
             {
+                // One pass, each type built as it is read: a kernel's BTF holds over 100,000 of them.
+                var id = (uint)types.Count + 1;
                 if (at + 12 > typesLength)
                 {
-                    throw new BpfObjectFormatException(file, $"BTF type {pending.Count + 1} is cut short");
+                    throw new BpfObjectFormatException(file, $"BTF type {id} is cut short");
                 }
 
                 var header = data.AsSpan(typesStart + at);
                 var info = BinaryPrimitives.ReadUInt32LittleEndian(header.Slice(4));
                 var kind = (BtfKind)((info >> 24) & 0x1f);
                 var variableLength = (int)(info & 0xffff);
+                var kindFlag = (info >> 31) != 0;
                 var extra = kind switch
                 {
                     BtfKind.Int or BtfKind.Variable or BtfKind.DeclarationTag => 4,
@@ -261,65 +282,73 @@ namespace BpfSharp.Loader.Objects
                     BtfKind.Struct or BtfKind.Union or BtfKind.DataSection or BtfKind.Enum64 => variableLength * 12,
                     BtfKind.Enum or BtfKind.FunctionPrototype => variableLength * 8,
                     BtfKind.Pointer or BtfKind.Forward or BtfKind.Typedef or BtfKind.Volatile or BtfKind.Const or BtfKind.Restrict or BtfKind.Function or BtfKind.Float or BtfKind.TypeTag => 0,
-                    _ => throw new BpfObjectFormatException(file, $"BTF type {pending.Count + 1} has kind {(int)kind}, which this loader does not know"),
+                    _ => throw new BpfObjectFormatException(file, $"BTF type {id} has kind {(int)kind}, which this loader does not know"),
                 };
                 if (at + 12 + extra > typesLength)
                 {
-                    throw new BpfObjectFormatException(file, $"BTF type {pending.Count + 1} is cut short");
+                    throw new BpfObjectFormatException(file, $"BTF type {id} is cut short");
                 }
 
-                var members = new List<(uint, uint, uint, uint)>();
-                (uint, uint) array = default;
                 var body = header.Slice(12);
+                IReadOnlyList<BtfMember> members = System.Array.Empty<BtfMember>();
+                IReadOnlyList<BtfEnumerator> enumerators = System.Array.Empty<BtfEnumerator>();
+                (uint, uint) array = default;
                 uint intInfo = 0;
-                if (kind == BtfKind.Int)
+                switch (kind)
                 {
-                    intInfo = BinaryPrimitives.ReadUInt32LittleEndian(body);
-                }
-                else if (kind is BtfKind.Enum or BtfKind.FunctionPrototype)
-                {
-                    for (var i = 0; i < variableLength; i++)
-                    {
-                        // An enumerator (name, value) or a parameter (name, type); enums are told apart below.
-                        members.Add((BinaryPrimitives.ReadUInt32LittleEndian(body.Slice(i * 8)), BinaryPrimitives.ReadUInt32LittleEndian(body.Slice((i * 8) + 4)), 0u, 0u));
-                    }
-                }
-                else if (kind == BtfKind.Enum64)
-                {
-                    for (var i = 0; i < variableLength; i++)
-                    {
-                        members.Add((BinaryPrimitives.ReadUInt32LittleEndian(body.Slice(i * 12)), BinaryPrimitives.ReadUInt32LittleEndian(body.Slice((i * 12) + 4)), BinaryPrimitives.ReadUInt32LittleEndian(body.Slice((i * 12) + 8)), 0u));
-                    }
-                }
-                else if (kind is BtfKind.Struct or BtfKind.Union or BtfKind.DataSection)
-                {
-                    for (var i = 0; i < variableLength; i++)
-                    {
-                        var member = body.Slice(i * 12);
-                        members.Add(kind == BtfKind.DataSection
-                            ? (0u, BinaryPrimitives.ReadUInt32LittleEndian(member), BinaryPrimitives.ReadUInt32LittleEndian(member.Slice(4)), BinaryPrimitives.ReadUInt32LittleEndian(member.Slice(8)))
-                            : (BinaryPrimitives.ReadUInt32LittleEndian(member), BinaryPrimitives.ReadUInt32LittleEndian(member.Slice(4)), BinaryPrimitives.ReadUInt32LittleEndian(member.Slice(8)), 0u));
-                    }
-                }
-                else if (kind == BtfKind.Array)
-                {
-                    array = (BinaryPrimitives.ReadUInt32LittleEndian(body), BinaryPrimitives.ReadUInt32LittleEndian(body.Slice(8)));
+                    case BtfKind.Int:
+                        intInfo = BinaryPrimitives.ReadUInt32LittleEndian(body);
+                        break;
+                    case BtfKind.Array:
+                        array = (BinaryPrimitives.ReadUInt32LittleEndian(body), BinaryPrimitives.ReadUInt32LittleEndian(body.Slice(8)));
+                        break;
+                    case BtfKind.Enum or BtfKind.Enum64:
+                        var values = new BtfEnumerator[variableLength];
+                        for (var i = 0; i < variableLength; i++)
+                        {
+                            var entry = body.Slice(i * (kind == BtfKind.Enum ? 8 : 12));
+                            var low = BinaryPrimitives.ReadUInt32LittleEndian(entry.Slice(4));
+                            values[i] = new BtfEnumerator(
+                                btf.String(BinaryPrimitives.ReadUInt32LittleEndian(entry)),
+                                kind == BtfKind.Enum64 ? (long)(((ulong)BinaryPrimitives.ReadUInt32LittleEndian(entry.Slice(8)) << 32) | low) : kindFlag ? (int)low : (long)low);
+                        }
+
+                        enumerators = values;
+                        members = System.Array.Empty<BtfMember>();
+                        break;
+                    case BtfKind.FunctionPrototype:
+                        // Parameters: (name, type).
+                        var parameters = new BtfMember[variableLength];
+                        for (var i = 0; i < variableLength; i++)
+                        {
+                            var entry = body.Slice(i * 8);
+                            parameters[i] = new BtfMember(btf.NameAt(BinaryPrimitives.ReadUInt32LittleEndian(entry)), BinaryPrimitives.ReadUInt32LittleEndian(entry.Slice(4)), 0, 0);
+                        }
+
+                        members = parameters;
+                        break;
+                    case BtfKind.Struct or BtfKind.Union or BtfKind.DataSection:
+                        // Members (name, type, offset); a data section's variables (type, offset, size).
+                        var fields = new BtfMember[variableLength];
+                        for (var i = 0; i < variableLength; i++)
+                        {
+                            var entry = body.Slice(i * 12);
+                            var (first, second, third) = (BinaryPrimitives.ReadUInt32LittleEndian(entry), BinaryPrimitives.ReadUInt32LittleEndian(entry.Slice(4)), BinaryPrimitives.ReadUInt32LittleEndian(entry.Slice(8)));
+                            fields[i] = kind == BtfKind.DataSection ? new BtfMember(string.Empty, first, second, third) : new BtfMember(btf.NameAt(first), second, third, 0);
+                        }
+
+                        members = fields;
+                        break;
                 }
 
-                pending.Add(((uint)pending.Count + 1, kind, BinaryPrimitives.ReadUInt32LittleEndian(header), variableLength, BinaryPrimitives.ReadUInt32LittleEndian(header.Slice(8)), at, members, array, (info >> 31) != 0, intInfo));
+                types.Add(new BtfType(id, kind, btf.String(BinaryPrimitives.ReadUInt32LittleEndian(header)), variableLength, BinaryPrimitives.ReadUInt32LittleEndian(header.Slice(8)), at, members)
+                {
+                    Array = array,
+                    KindFlag = kindFlag,
+                    IntInfo = intInfo,
+                    Enumerators = enumerators,
+                });
                 at += 12 + extra;
-            }
-
-            var types = new List<BtfType>();
-            var btf = new Btf(file, data, typesStart, headerLength + (int)stringsOffset, (int)stringsLength, types);
-            foreach (var t in pending)
-            {
-                var isEnum = t.Kind is BtfKind.Enum or BtfKind.Enum64;
-                var members = isEnum ? new List<BtfMember>() : t.Members.Select(m => new BtfMember(m.Name == 0 ? string.Empty : btf.String(m.Name), m.Type, m.Offset, m.Size)).ToList();
-                var enumerators = !isEnum ? System.Array.Empty<BtfEnumerator>() : t.Members.Select(m => new BtfEnumerator(
-                    btf.String(m.Name),
-                    t.Kind == BtfKind.Enum64 ? (long)(((ulong)m.Offset << 32) | m.Type) : t.KindFlag ? (int)m.Type : (long)m.Type)).ToArray();
-                types.Add(new BtfType(t.Id, t.Kind, btf.String(t.NameOffset), t.VariableLength, t.SizeOrType, t.Offset, members) { Array = t.Array, KindFlag = t.KindFlag, IntInfo = t.IntInfo, Enumerators = enumerators });
             }
 
             return btf;

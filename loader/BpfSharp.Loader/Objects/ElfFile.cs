@@ -72,6 +72,7 @@ namespace BpfSharp.Loader.Objects
             section.Type == ElfSection.NoBits ? new byte[section.Size] : Data.AsSpan(section.Offset, section.Size);
 
         /// <summary>The relocations that apply to a section (from the SHT_REL section whose sh_info names it).</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public IReadOnlyList<ElfRelocation> RelocationsOf(ElfSection target)
         {
             var result = new List<ElfRelocation>();
@@ -101,6 +102,7 @@ namespace BpfSharp.Loader.Objects
             return result;
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static ElfFile Read(string name, byte[] data)
         {
             if (data.Length < 64 || data[0] != 0x7f || data[1] != (byte)'E' || data[2] != (byte)'L' || data[3] != (byte)'F')

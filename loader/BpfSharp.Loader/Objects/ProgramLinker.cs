@@ -42,6 +42,7 @@ namespace BpfSharp.Loader.Objects
         /// <summary>One function of a section, copied into the program at <see cref="Start"/> (an instruction index).</summary>
         private readonly record struct Piece(ElfSection Section, ElfSymbol Function, int Start);
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public ProgramSpec Link(ElfSection section, ElfSymbol function, SectionDefinition definition)
         {
             var code = new List<byte>();
@@ -76,6 +77,7 @@ namespace BpfSharp.Loader.Objects
                 Rebased(pieces, _ext.Functions, f => f.ByteOffset, (f, index) => f with { ByteOffset = index }),
                 Rebased(pieces, _ext.Lines, l => l.ByteOffset, (l, index) => l with { ByteOffset = index }));
 
+            [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             void Link(Piece piece)
             {
                 var first = piece.Function.Value / 8;
@@ -97,9 +99,19 @@ namespace BpfSharp.Loader.Objects
                 {
                     var at = (piece.Start + i) * 8;
                     var opcode = code[at];
+                    ElfRelocation? relocation = null;
+                    if (relocations.Count > 0)
+                    {
+                        relocations.Remove(i, out relocation);
+                    }
+
+                    if (relocation is null && opcode != Call && opcode != LoadImmediate64)
+                    {
+                        continue; // most instructions: nothing to link
+                    }
+
                     var source = code[at + 1] >> 4;
                     var immediate = ReadImmediate(code, at);
-                    relocations.Remove(i, out var relocation);
                     var symbol = relocation is null ? null : _elf.Symbols[relocation.SymbolIndex];
                     var target = symbol is null || symbol.SectionIndex <= 0 || symbol.SectionIndex >= _elf.Sections.Count ? null : _elf.Sections[symbol.SectionIndex];
                     if (opcode == Call && source == PseudoCall && symbol is { SectionIndex: 0 })
@@ -256,9 +268,15 @@ namespace BpfSharp.Loader.Objects
             {
                 if (table.TryGetValue(piece.Section.Name, out var records))
                 {
-                    all.AddRange(records
-                        .Where(r => offset(r) >= piece.Function.Value && offset(r) < piece.Function.Value + piece.Function.Size)
-                        .Select(r => rebase(r, (uint)((ulong)piece.Start + ((offset(r) - piece.Function.Value) / 8)))));
+                    var (start, end) = (piece.Function.Value, piece.Function.Value + piece.Function.Size);
+                    foreach (var record in records)
+                    {
+                        var at = offset(record);
+                        if (at >= start && at < end)
+                        {
+                            all.Add(rebase(record, (uint)((ulong)piece.Start + ((at - start) / 8))));
+                        }
+                    }
                 }
             }
 
