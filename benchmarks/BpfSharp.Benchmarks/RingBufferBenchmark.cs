@@ -50,7 +50,7 @@ public static class RingBufferBenchmark
                 return 2;
             }
 
-            var libbpf = Median(nativeLines.Skip(1).Select(l => double.Parse(l, CultureInfo.InvariantCulture)).ToArray());
+            var libbpf = BuildBenchmark.Median(nativeLines.Skip(1).Select(l => double.Parse(l, CultureInfo.InvariantCulture)).ToArray());
 
             using var bpf = BpfObject.Load(objectPath);
             var producer = bpf.Programs["produce"];
@@ -82,7 +82,7 @@ public static class RingBufferBenchmark
             Console.WriteLine($"  {"libbpf ring_buffer__consume from C",-40} {libbpf,8:F2}");
             for (var way = 0; way < ways.Length; way++)
             {
-                var median = Median(times[way]);
+                var median = BuildBenchmark.Median(times[way]);
                 Console.WriteLine($"  {ways[way].Name,-40} {median,8:F2}  ratio {median / libbpf:F2}");
             }
 
@@ -146,11 +146,5 @@ public static class RingBufferBenchmark
         }
 
         return sum;
-    }
-
-    private static double Median(double[] values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }

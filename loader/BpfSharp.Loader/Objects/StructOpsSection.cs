@@ -63,7 +63,7 @@ namespace BpfSharp.Loader.Objects
             {
                 var datasec = btf.Types.FirstOrDefault(t => t.Kind == BtfKind.DataSection && t.Name == section.Name)
                     ?? throw new BpfObjectFormatException(file, $"BTF has no data section for '{section.Name}' to say what its struct_ops maps are");
-                var variables = new List<(string Name, BtfType Struct, ulong Offset, StructOpsMember Target, uint ValueId, uint ValueSize)>();
+                var variables = new List<(string Name, BtfType Struct, ulong Offset, BtfType KernelStruct)>();
                 foreach (var member in datasec.Members)
                 {
                     var variable = btf.Type(member.Type);
@@ -87,7 +87,7 @@ namespace BpfSharp.Loader.Objects
 
                     var symbol = elf.Symbols.FirstOrDefault(s => s.Name == variable.Name && !s.IsSection && s.SectionIndex == section.Index)
                         ?? throw new BpfObjectFormatException(file, $"struct_ops map '{variable.Name}' has no symbol in '{section.Name}'");
-                    variables.Add((variable.Name, type, symbol.Value, new StructOpsMember(kernelStruct.Id, -1), wrapper.Id, wrapper.SizeOrType));
+                    variables.Add((variable.Name, type, symbol.Value, kernelStruct));
                     maps.Add(new MapSpec(variable.Name, (int)BpfMapType.StructOps, 4, wrapper.SizeOrType, 1, section.Name == ".struct_ops.link" ? LinkFlag : 0)
                     {
                         KernelValueTypeId = wrapper.Id,
@@ -107,7 +107,7 @@ namespace BpfSharp.Loader.Objects
                         throw new BpfObjectFormatException(file, $"a relocation of '{section.Name}' at offset {relocation.Offset} lies in no struct_ops map");
                     }
 
-                    var program = ProgramNamed(file, elf, elf.Symbols[relocation.SymbolIndex], relocation.Offset);
+                    var program = ProgramNamed(file, elf.Symbols[relocation.SymbolIndex], relocation.Offset);
                     var index = Enumerable.Range(0, owner.Struct.Members.Count).FirstOrDefault(i => owner.Struct.MemberBitOffset(i) == (relocation.Offset - owner.Offset) * 8, -1);
                     var memberName = index < 0 ? null : owner.Struct.Members[index].Name;
                     if (memberName is null)
@@ -115,14 +115,14 @@ namespace BpfSharp.Loader.Objects
                         throw new BpfObjectFormatException(file, $"struct_ops map '{owner.Name}' points at program '{program}' from offset {relocation.Offset - owner.Offset}, where 'struct {owner.Struct.Name}' has no member");
                     }
 
-                    var kernelStruct = kernel.Type(owner.Target.KernelStructId)!;
+                    var kernelStruct = owner.KernelStruct;
                     var kernelIndex = Enumerable.Range(0, kernelStruct.Members.Count).FirstOrDefault(i => kernelStruct.Members[i].Name == memberName, -1);
                     if (kernelIndex < 0)
                     {
                         throw new BpfException($"{file}: struct_ops map '{owner.Name}' sets '{memberName}' to program '{program}', but the running kernel's 'struct {owner.Struct.Name}' has no member '{memberName}'", 0);
                     }
 
-                    var target = new StructOpsMember(owner.Target.KernelStructId, kernelIndex);
+                    var target = new StructOpsMember(kernelStruct.Id, kernelIndex);
                     if (programs.TryGetValue(program, out var earlier) && earlier != target)
                     {
                         throw new BpfException($"{file}: program '{program}' implements two different struct_ops operations; a program loads for one", 0);
@@ -135,8 +135,8 @@ namespace BpfSharp.Loader.Objects
             return new StructOpsSection(maps, programs);
         }
 
-        // The program a member points at: a function symbol, or a section symbol plus the offset the member holds.
-        private static string ProgramNamed(string file, ElfFile elf, ElfSymbol symbol, ulong at)
+        // The program a member points at: clang names the function's own symbol (anything else is no program).
+        private static string ProgramNamed(string file, ElfSymbol symbol, ulong at)
         {
             if (symbol.IsFunction)
             {
