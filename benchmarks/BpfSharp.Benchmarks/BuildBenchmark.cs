@@ -141,7 +141,9 @@ public static partial class BuildBenchmark
                     ours.Add(total);
                     if (Environment.GetEnvironmentVariable("BPFSHARP_SHARE_LOG") is string log)
                     {
-                        File.WriteAllText(log + (server ? ".server" : ".cold") + i, output);
+                        var path = Path.GetFullPath(log + (server ? ".server" : ".cold") + i);
+                        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                        File.WriteAllText(path, output);
                     }
                 }
 

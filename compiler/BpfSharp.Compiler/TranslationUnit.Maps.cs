@@ -15,44 +15,6 @@ namespace BpfSharp.Compiler
     /// <summary>The unit's maps: which map kinds take which key and value, and each map field's BTF definition in <c>.maps</c>.</summary>
     internal sealed partial class TranslationUnit
     {
-        // Map types whose key is a 32-bit index when the class has no key type parameter.
-        private static readonly HashSet<string> s_indexedMaps = new HashSet<string>(StringComparer.Ordinal)
-        {
-            "BPF_MAP_TYPE_ARRAY", "BPF_MAP_TYPE_PERCPU_ARRAY", "BPF_MAP_TYPE_PROG_ARRAY", "BPF_MAP_TYPE_PERF_EVENT_ARRAY",
-            "BPF_MAP_TYPE_CGROUP_ARRAY", "BPF_MAP_TYPE_DEVMAP", "BPF_MAP_TYPE_CPUMAP", "BPF_MAP_TYPE_XSKMAP", "BPF_MAP_TYPE_SOCKMAP",
-            "BPF_MAP_TYPE_STACK_TRACE", "BPF_MAP_TYPE_REUSEPORT_SOCKARRAY", "BPF_MAP_TYPE_ARRAY_OF_MAPS", "BPF_MAP_TYPE_DEVMAP_HASH",
-        };
-
-        // Map types whose value is a 32-bit file descriptor or index when the class has no value type parameter.
-        private static readonly HashSet<string> s_fdValues = new HashSet<string>(StringComparer.Ordinal)
-        {
-            "BPF_MAP_TYPE_PROG_ARRAY", "BPF_MAP_TYPE_PERF_EVENT_ARRAY", "BPF_MAP_TYPE_CGROUP_ARRAY", "BPF_MAP_TYPE_DEVMAP",
-            "BPF_MAP_TYPE_CPUMAP", "BPF_MAP_TYPE_XSKMAP", "BPF_MAP_TYPE_DEVMAP_HASH",
-        };
-
-        // Socket maps take a socket's descriptor and give back its 64-bit cookie, which user space can read only from 8-byte values.
-        private static readonly HashSet<string> s_socketMaps = new HashSet<string>(StringComparer.Ordinal)
-        {
-            "BPF_MAP_TYPE_SOCKMAP", "BPF_MAP_TYPE_SOCKHASH", "BPF_MAP_TYPE_REUSEPORT_SOCKARRAY",
-        };
-
-        // Local storage maps: keyed by the descriptor of the object the value belongs to.
-        private static readonly HashSet<string> s_localStorages = new HashSet<string>(StringComparer.Ordinal)
-        {
-            "BPF_MAP_TYPE_SK_STORAGE", "BPF_MAP_TYPE_INODE_STORAGE", "BPF_MAP_TYPE_TASK_STORAGE", "BPF_MAP_TYPE_CGRP_STORAGE",
-        };
-
-        // Map types whose contents come from the kernel's own structures, not from a key and value type.
-        private static readonly Dictionary<string, string> s_notDeclarable = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["BPF_MAP_TYPE_STRUCT_OPS"] = "a struct_ops map holds a kernel structure of BPF function pointers (tcp_congestion_ops and the like), which BpfSharp does not compile",
-            ["BPF_MAP_TYPE_INSN_ARRAY"] = "an instruction array is made by the loader for a program's jump tables, not declared",
-        };
-
-        private static readonly HashSet<string> s_mapsOfMaps = new HashSet<string>(StringComparer.Ordinal) { "BPF_MAP_TYPE_ARRAY_OF_MAPS", "BPF_MAP_TYPE_HASH_OF_MAPS" };
-
-        private const ulong NoPreallocFlag = 1; // BPF_F_NO_PREALLOC
-
         /// <summary>The C name of a map field (declared in <c>.maps</c> on first use).</summary>
         public string Map(IFieldSymbol field, Location at)
         {
@@ -92,22 +54,21 @@ namespace BpfSharp.Compiler
         {
             var typeValue = Symbols.MapTypeOf(type)!.Value;
             var mapType = KernelTypes.MapTypes.FindByValue(typeValue)?.Name ?? typeValue.ToString(CultureInfo.InvariantCulture);
-            if (s_notDeclarable.TryGetValue(mapType, out var why))
+            var kind = KernelTypes.MapKindOf(typeValue);
+            if (kind.IsKernelMade)
             {
-                Problem(CompilerDiagnosticIds.UnsupportedMapUse, at, $"map '{mapName}' ({mapType}) cannot be declared in C#: {why}");
+                Problem(CompilerDiagnosticIds.UnsupportedMapUse, at, $"map '{mapName}' ({mapType}) cannot be declared in C#: the kernel or the loader makes its contents (a struct_ops map's kernel structure of BPF functions, a program's jump tables), not a key and value type");
             }
 
             var (maxEntries, flags, inner) = MapArguments(mapName, creation);
-            if (s_localStorages.Contains(mapType) || mapType.EndsWith("CGROUP_STORAGE", StringComparison.Ordinal))
+            if (kind.Entries == MapEntriesRule.None && maxEntries != "0")
             {
-                if (maxEntries != "0")
-                {
-                    Problem(CompilerDiagnosticIds.UnsupportedMapUse, at, $"map '{mapName}' ({mapType}) has one value per kernel object and no max_entries: declare it with maxEntries 0");
-                }
-
-                // The kernel allocates storage per object on demand and refuses these maps without BPF_F_NO_PREALLOC.
-                flags |= s_localStorages.Contains(mapType) ? NoPreallocFlag : 0;
+                Problem(CompilerDiagnosticIds.UnsupportedMapUse, at, $"map '{mapName}' ({mapType}) has one value per kernel object and no max_entries: declare it with maxEntries 0");
             }
+
+            // The kernel refuses these maps without their flags (local storage and LPM tries without BPF_F_NO_PREALLOC, arenas
+            // without BPF_F_MMAPABLE): added rather than left to fail at load time.
+            flags |= kind.RequiredFlags;
 
             var arguments = type.TypeArguments.Zip(type.OriginalDefinition.TypeParameters, (argument, parameter) => (argument, parameter.Name)).ToList();
             // The type by number: map types newer than the build machine's UAPI headers (arena, cgroup local storage) still compile.
@@ -123,37 +84,34 @@ namespace BpfSharp.Compiler
             {
                 lines.Add($"    __type(key, {CType(key, at)});");
             }
-            else if (s_localStorages.Contains(mapType))
+            else if (kind.Key == MapKeyKind.Owner)
             {
                 lines.Add("    __type(key, int); /* the descriptor of the socket, task, inode or cgroup */");
             }
-            else if (mapType.EndsWith("CGROUP_STORAGE", StringComparison.Ordinal))
+            else if (kind.Key == MapKeyKind.Cgroup)
             {
                 lines.Add("    __type(key, __u64); /* the cgroup's id */");
             }
-            else if (s_indexedMaps.Contains(mapType))
+            else if (kind.Key is MapKeyKind.Index or MapKeyKind.U32)
             {
-                lines.Add(s_fdValues.Contains(mapType) || s_mapsOfMaps.Contains(mapType) ? "    __uint(key_size, sizeof(__u32));" : "    __type(key, __u32);");
+                // Maps of kernel objects take no BTF key type: libbpf would drop it.
+                lines.Add(kind.HoldsKernelObjects ? "    __uint(key_size, sizeof(__u32));" : "    __type(key, __u32);");
             }
 
             if (valueType != null)
             {
                 lines.Add($"    __type(value, {CType(valueType, at)});");
             }
-            else if (s_fdValues.Contains(mapType))
+            else if (kind.Value == MapValueKind.Stack)
             {
-                lines.Add("    __uint(value_size, sizeof(__u32));");
+                lines.Add($"    __uint(value_size, {MapKind.StackFrames} * sizeof(__u64)); /* PERF_MAX_STACK_DEPTH frames */");
             }
-            else if (s_socketMaps.Contains(mapType))
+            else if (kind.Value != MapValueKind.Map && kind.FixedValueSize is int size && size > 0)
             {
-                lines.Add("    __uint(value_size, sizeof(__u64));");
-            }
-            else if (mapType == "BPF_MAP_TYPE_STACK_TRACE")
-            {
-                lines.Add("    __uint(value_size, 127 * sizeof(__u64)); /* PERF_MAX_STACK_DEPTH frames */");
+                lines.Add($"    __uint(value_size, sizeof(__u{size * 8}));");
             }
 
-            if (s_mapsOfMaps.Contains(mapType))
+            if (kind.Value == MapValueKind.Map)
             {
                 if (isInner)
                 {

@@ -337,9 +337,7 @@ namespace BpfSharp
         /// Whether the kernel takes BTF key and value types for a map of this type. libbpf drops them up front for the
         /// others (the kernel would refuse the map, and a retry without BTF doubles the cost), and so does this loader.
         /// </summary>
-        public static bool TakesBtf(BpfMapType type) => type is not (BpfMapType.PerfEventArray or BpfMapType.StackTrace or BpfMapType.CgroupArray
-            or BpfMapType.ArrayOfMaps or BpfMapType.HashOfMaps or BpfMapType.Devmap or BpfMapType.DevmapHash or BpfMapType.Cpumap
-            or BpfMapType.Xskmap or BpfMapType.Sockmap or BpfMapType.Sockhash or BpfMapType.Queue or BpfMapType.Stack or BpfMapType.Arena);
+        public static bool TakesBtf(BpfMapType type) => BpfSharp.Spec.KernelTypes.MapKindOf((int)type).TakesBtf;
 
         public static BpfLoadedMap Require(BpfLoadedMap map, string what, params BpfMapType[] types) =>
             Array.IndexOf(types, map.Type) >= 0 ? map : throw new BpfException($"map '{map.Name}' is {map.Type}, not {what} ({string.Join(" or ", types)})");

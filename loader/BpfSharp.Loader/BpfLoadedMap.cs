@@ -16,6 +16,7 @@ namespace BpfSharp
             Name = name;
             _descriptor = new KernelDescriptor(fd, $"map '{name}'");
             Type = (BpfMapType)type;
+            Kind = BpfSharp.Spec.KernelTypes.MapKindOf(type);
             KeySize = keySize;
             ValueSize = valueSize;
             MaxEntries = maxEntries;
@@ -151,7 +152,10 @@ namespace BpfSharp
             : (int)ValueSize;
 
         /// <summary>Whether user space reads and writes one value per possible CPU.</summary>
-        internal bool IsPerCpu => Type is BpfMapType.PercpuHash or BpfMapType.PercpuArray or BpfMapType.LruPercpuHash or BpfMapType.PercpuCgroupStorage;
+        internal bool IsPerCpu => Kind.PerCpu;
+
+        /// <summary>The map type's facts from the spec's map-type table.</summary>
+        internal BpfSharp.Spec.MapKind Kind { get; }
 
         /// <summary>Batch commands issued on this map so far (the tests and the benchmark count them: a read that falls back shows).</summary>
         internal int BatchCalls { get; private set; }

@@ -16,12 +16,13 @@ namespace BpfSharp
         // write (256 * 1024 + 1, 5000) load as they do with libbpf.
         private static uint EntriesToCreate(MapSpec map)
         {
-            if (map.MaxEntries == 0 && (BpfMapType)map.Type == BpfMapType.PerfEventArray)
+            var entries = KernelTypes.MapKindOf(map.Type).Entries;
+            if (map.MaxEntries == 0 && entries == MapEntriesRule.Cpus)
             {
                 return (uint)CpuList.PossibleCount;
             }
 
-            if ((BpfMapType)map.Type is not (BpfMapType.Ringbuf or BpfMapType.UserRingbuf) || map.MaxEntries == 0)
+            if (entries != MapEntriesRule.Ring || map.MaxEntries == 0)
             {
                 return map.MaxEntries;
             }

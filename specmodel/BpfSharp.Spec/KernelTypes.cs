@@ -11,6 +11,9 @@ namespace BpfSharp.Spec
         /// <summary>For map types: the BpfSharp map class (e.g. <c>QueueMap</c>); null when the table names none.</summary>
         public string? MapClass { get; init; }
 
+        /// <summary>For map types: what the key, the value and max_entries are; null for UNSPEC and older spellings.</summary>
+        public MapKind? MapKind { get; init; }
+
         /// <summary>The C# enum member name: the suffix after the prefix, PascalCased (<c>LRU_HASH</c> gives <c>LruHash</c>).</summary>
         public string MemberName => SpecNames.PascalCase(Name.Substring(Name.IndexOf("_TYPE_", StringComparison.Ordinal) + "_TYPE_".Length));
     }
@@ -50,6 +53,11 @@ namespace BpfSharp.Spec
 
         public static KernelEnum MapTypes => s_mapTypes.Value;
 
+        /// <summary>The kind of a map type by its value; a type newer than the table is treated as one with a program-defined key and value.</summary>
+        public static MapKind MapKindOf(int mapType) => MapTypes.FindByValue(mapType)?.MapKind ?? s_unknownMapKind;
+
+        private static readonly MapKind s_unknownMapKind = new MapKind(false, MapKeyKind.Any, MapValueKind.Any, true, MapEntriesRule.Any, 0);
+
         /// <summary>The kernel's <c>enum bpf_attach_type</c> (<c>BPF_XDP</c>, <c>BPF_CGROUP_INET4_BIND</c>, ...).</summary>
         public static KernelEnum AttachTypes => s_attachTypes.Value;
 
@@ -61,6 +69,7 @@ namespace BpfSharp.Spec
                 members.Add(new KernelEnumMember(int.Parse(row[0], System.Globalization.CultureInfo.InvariantCulture), row[1], row.Count > 2 && row[2].Length > 0 ? row[2] : null)
                 {
                     MapClass = row.Count > 3 && row[3].Length > 0 ? row[3] : null,
+                    MapKind = MapKind.Parse(row, first: 4),
                 });
             }
 

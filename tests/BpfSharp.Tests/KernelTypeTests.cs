@@ -63,6 +63,42 @@ public class KernelTypeTests
     }
 
     [Fact]
+    public void Every_map_class_takes_the_key_and_value_types_its_kind_says()
+    {
+        // A class has a TKey exactly when the program chooses the key (any type, or an LPM trie's prefix and data), and a
+        // TValue exactly when it chooses the value: the compiler relies on it to write the BTF map definition.
+        var classes = typeof(BpfMap).Assembly.GetTypes()
+            .Where(t => Attribute.IsDefined(t, typeof(BpfMapClassAttribute)))
+            .ToDictionary(t => t.Name.Split('`')[0], t => t.GetGenericArguments().Select(a => a.Name).ToArray());
+        var named = KernelTypes.MapTypes.Members.Where(m => m.MapClass != null).ToArray();
+        Assert.Equal(named.Length, named.Count(m => m.MapKind != null));
+        Assert.All(named, m =>
+        {
+            var kind = m.MapKind!;
+            var parameters = classes[m.MapClass!];
+            Assert.True(parameters.Contains("TKey") == kind.Key is MapKeyKind.Any or MapKeyKind.Prefix, $"{m.Name}: key {kind.Key}, class {m.MapClass}<{string.Join(", ", parameters)}>");
+            Assert.True(parameters.Contains("TValue") == (kind.Value == MapValueKind.Any), $"{m.Name}: value {kind.Value}, class {m.MapClass}<{string.Join(", ", parameters)}>");
+        });
+    }
+
+    [Fact]
+    public void The_map_kind_table_reads_its_columns()
+    {
+        Assert.True(KernelTypes.MapKindOf((int)BpfMapType.LruPercpuHash).PerCpu);
+        Assert.False(KernelTypes.MapKindOf((int)BpfMapType.LruHash).PerCpu);
+        Assert.Equal(MapValueKind.PerfEvent, KernelTypes.MapKindOf((int)BpfMapType.PerfEventArray).Value);
+        Assert.Equal(MapEntriesRule.Cpus, KernelTypes.MapKindOf((int)BpfMapType.PerfEventArray).Entries);
+        Assert.Equal(MapKind.NoPreallocFlag, KernelTypes.MapKindOf((int)BpfMapType.TaskStorage).RequiredFlags);
+        Assert.Equal(MapKind.MemoryMappableFlag, KernelTypes.MapKindOf((int)BpfMapType.Arena).RequiredFlags);
+        Assert.False(KernelTypes.MapKindOf((int)BpfMapType.Sockhash).TakesBtf);
+        Assert.Equal(8, KernelTypes.MapKindOf((int)BpfMapType.Sockhash).FixedValueSize);
+        Assert.True(KernelTypes.MapKindOf((int)BpfMapType.StructOps).IsKernelMade);
+        // Every named type has a kind; a type newer than the table reads as one the program shapes.
+        Assert.All(KernelTypes.MapTypes.Members.Where(m => m.MapClass != null), m => Assert.NotNull(m.MapKind));
+        Assert.Equal(MapKeyKind.Any, KernelTypes.MapKindOf(1000).Key);
+    }
+
+    [Fact]
     public void Every_row_of_the_section_table_resolves_to_its_own_program_type()
     {
         foreach (var definition in SectionNames.All)

@@ -217,7 +217,7 @@ namespace BpfSharp.Loader.Objects
             {
                 var index = (uint)((relocation.Offset - start) / 8);
                 var target = elf.Symbols[relocation.SymbolIndex];
-                var isProgram = map.Type == (int)BpfMapType.ProgArray;
+                var isProgram = KernelTypes.MapKindOf(map.Type).Value == MapValueKind.Program;
                 var targetSection = target.SectionIndex > 0 && target.SectionIndex < elf.Sections.Count ? elf.Sections[target.SectionIndex] : null;
                 if (isProgram ? !(target.IsFunction && targetSection?.IsExecutable == true) : targetSection != section)
                 {
@@ -289,12 +289,13 @@ namespace BpfSharp.Loader.Objects
                 }
             }
 
-            if (programValues && type != (int)BpfMapType.ProgArray)
+            var kind = KernelTypes.MapKindOf((int)type);
+            if (programValues && kind.Value != MapValueKind.Program)
             {
                 throw new BpfObjectFormatException(file, $"map '{name}': only a program array holds programs ('values')");
             }
 
-            if (((BpfMapType)type is BpfMapType.ArrayOfMaps or BpfMapType.HashOfMaps) != (inner != null))
+            if ((kind.Value == MapValueKind.Map) != (inner != null))
             {
                 throw new BpfObjectFormatException(file, isInner ? $"map '{name}': a map of maps inside a map of maps is not supported" : $"map '{name}': " + (inner is null ? "a map of maps needs its inner map's definition ('values')" : "only a map of maps has inner maps ('values')"));
             }

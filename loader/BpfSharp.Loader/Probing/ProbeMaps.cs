@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using BpfSharp.Loader.Native;
+using BpfSharp.Spec;
 
 namespace BpfSharp.Loader.Probing
 {
@@ -10,8 +11,6 @@ namespace BpfSharp.Loader.Probing
     /// </summary>
     internal sealed class ProbeMaps : IDisposable
     {
-        private const uint NoPrealloc = 1u << 0;
-        private const uint Mmapable = 1u << 10;
         private readonly List<int> _fds = new List<int>();
         private readonly Lazy<int> _btf;
         private readonly Lazy<int> _innerMap;
@@ -51,53 +50,52 @@ namespace BpfSharp.Loader.Probing
             return Track(fd);
         }
 
+        // The smallest map of the type the kernel accepts, from the spec's map-kind table: fixed sizes where the type fixes
+        // them, a 4-byte key and an 8-byte value where the program would choose, the flags and BTF the type requires.
         private MapCreateRequest? Request(string mapType)
         {
-            switch (mapType)
+            if (KernelTypes.MapTypes.FindByName(mapType) is not { MapKind: MapKind kind } member || kind.IsKernelMade)
             {
-                case "BPF_MAP_TYPE_HASH": return Plain(1);
-                case "BPF_MAP_TYPE_ARRAY": return Plain(2);
-                case "BPF_MAP_TYPE_PROG_ARRAY": return new MapCreateRequest(3, 4, 4, 1);
-                case "BPF_MAP_TYPE_PERF_EVENT_ARRAY": return new MapCreateRequest(4, 4, 4, 1);
-                case "BPF_MAP_TYPE_PERCPU_HASH": return Plain(5);
-                case "BPF_MAP_TYPE_PERCPU_ARRAY": return Plain(6);
-                case "BPF_MAP_TYPE_STACK_TRACE": return new MapCreateRequest(7, 4, 64, 1);
-                case "BPF_MAP_TYPE_CGROUP_ARRAY": return new MapCreateRequest(8, 4, 4, 1);
-                case "BPF_MAP_TYPE_LRU_HASH": return Plain(9);
-                case "BPF_MAP_TYPE_LRU_PERCPU_HASH": return Plain(10);
-                case "BPF_MAP_TYPE_LPM_TRIE": return new MapCreateRequest(11, 8, 8, 1) { Flags = NoPrealloc };
-                case "BPF_MAP_TYPE_ARRAY_OF_MAPS": return new MapCreateRequest(12, 4, 4, 1) { InnerMapFd = _innerMap.Value };
-                case "BPF_MAP_TYPE_HASH_OF_MAPS": return new MapCreateRequest(13, 4, 4, 1) { InnerMapFd = _innerMap.Value };
-                case "BPF_MAP_TYPE_DEVMAP": return new MapCreateRequest(14, 4, 4, 1);
-                case "BPF_MAP_TYPE_SOCKMAP": return new MapCreateRequest(15, 4, 4, 1);
-                case "BPF_MAP_TYPE_CPUMAP": return new MapCreateRequest(16, 4, 4, 1);
-                case "BPF_MAP_TYPE_XSKMAP": return new MapCreateRequest(17, 4, 4, 1);
-                case "BPF_MAP_TYPE_SOCKHASH": return new MapCreateRequest(18, 4, 4, 1);
-                // Key: struct bpf_cgroup_storage_key (u64 cgroup inode id, u32 attach type, padded to 16).
-                case "BPF_MAP_TYPE_CGROUP_STORAGE": return new MapCreateRequest(19, 16, 8, 0);
-                case "BPF_MAP_TYPE_REUSEPORT_SOCKARRAY": return new MapCreateRequest(20, 4, 8, 1);
-                case "BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE": return new MapCreateRequest(21, 16, 8, 0);
-                case "BPF_MAP_TYPE_QUEUE": return new MapCreateRequest(22, 0, 8, 1);
-                case "BPF_MAP_TYPE_STACK": return new MapCreateRequest(23, 0, 8, 1);
-                case "BPF_MAP_TYPE_SK_STORAGE": return Storage(24);
-                case "BPF_MAP_TYPE_DEVMAP_HASH": return new MapCreateRequest(25, 4, 4, 1);
-                case "BPF_MAP_TYPE_RINGBUF": return new MapCreateRequest(27, 0, 0, 4096);
-                case "BPF_MAP_TYPE_INODE_STORAGE": return Storage(28);
-                case "BPF_MAP_TYPE_TASK_STORAGE": return Storage(29);
-                case "BPF_MAP_TYPE_BLOOM_FILTER": return new MapCreateRequest(30, 0, 8, 1);
-                case "BPF_MAP_TYPE_USER_RINGBUF": return new MapCreateRequest(31, 0, 0, 4096);
-                case "BPF_MAP_TYPE_CGRP_STORAGE": return Storage(32);
-                // An arena needs the user-space address it will be mapped at (map_extra) when nothing mmaps it.
-                case "BPF_MAP_TYPE_ARENA": return new MapCreateRequest(33, 0, 0, 1) { Flags = Mmapable, MapExtra = 1UL << 32 };
-                default: return null; // STRUCT_OPS needs a kernel struct_ops type from vmlinux BTF; newer types are unknown here
+                return null; // STRUCT_OPS needs a kernel struct_ops type from vmlinux BTF; newer types are unknown here
             }
+
+            var keySize = kind.Key switch
+            {
+                MapKeyKind.Prefix => 8, // the prefix length and 4 bytes of data
+                MapKeyKind.Cgroup => 16, // struct bpf_cgroup_storage_key: every kernel with cgroup storage takes it (the 8-byte id only since 5.9)
+                _ => kind.FixedKeySize ?? 4,
+            };
+            var valueSize = kind.Value switch
+            {
+                MapValueKind.Stack => 64, // any multiple of 8 frames' bytes
+                _ => kind.FixedValueSize ?? 8,
+            };
+            var entries = kind.Entries switch
+            {
+                MapEntriesRule.None => 0u,
+                MapEntriesRule.Ring => 4096u,
+                _ => 1u,
+            };
+            var request = new MapCreateRequest(member.Value, (uint)keySize, (uint)valueSize, entries) { Flags = (uint)kind.RequiredFlags };
+            if (kind.Value == MapValueKind.Map)
+            {
+                request = request with { InnerMapFd = _innerMap.Value };
+            }
+
+            if (kind.Key == MapKeyKind.Owner)
+            {
+                // Local storage: BTF key int, value long long.
+                request = request with { BtfFd = _btf.Value, BtfKeyTypeId = ProbeBtf.IntTypeId, BtfValueTypeId = ProbeBtf.LongTypeId };
+            }
+
+            if ((kind.RequiredFlags & MapKind.MemoryMappableFlag) != 0 && kind.Value == MapValueKind.None)
+            {
+                // An arena needs the user-space address it will be mapped at (map_extra) when nothing mmaps it.
+                request = request with { MapExtra = 1UL << 32 };
+            }
+
+            return request;
         }
-
-        private static MapCreateRequest Plain(int type) => new MapCreateRequest(type, 4, 8, 1);
-
-        // Local storage maps: BTF key int, value long long, no preallocation, no max_entries.
-        private MapCreateRequest Storage(int type) =>
-            new MapCreateRequest(type, 4, 8, 0) { Flags = NoPrealloc, BtfFd = _btf.Value, BtfKeyTypeId = ProbeBtf.IntTypeId, BtfValueTypeId = ProbeBtf.LongTypeId };
 
         private int Track(int fd)
         {

@@ -67,6 +67,36 @@ public class BpfTranslatorTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Fact]
+    public void Map_types_get_the_flags_the_kernel_requires_of_them()
+    {
+        // An LPM trie and a task storage need BPF_F_NO_PREALLOC, an arena BPF_F_MMAPABLE: the kernel refuses them without.
+        var result = Translate("""
+            using BpfSharp;
+            public struct Prefix { public uint Length; public uint Address; }
+            public static unsafe class P
+            {
+                static readonly LpmTrieMap<Prefix, ulong> Routes = new(maxEntries: 16);
+                static readonly TaskStorageMap<ulong> PerTask = new(maxEntries: 0);
+                static readonly ArenaMap Arena = new(maxEntries: 1, flags: 8);
+                [BpfProgram("xdp")]
+                public static int Run(void* ctx)
+                {
+                    var key = new Prefix { Length = 32, Address = 1 };
+                    BpfHelpers.MapLookupElem(Routes, &key);
+                    BpfHelpers.MapLookupElem(PerTask, &key);
+                    BpfHelpers.MapLookupElem(Arena, &key);
+                    return 2;
+                }
+            }
+            """);
+        var c = result.C!;
+        output.WriteLine(c);
+        Assert.Contains("__uint(max_entries, 16);\n    __uint(map_flags, 1);\n    __type(key, struct Prefix);", c);
+        Assert.Contains("/* BPF_MAP_TYPE_TASK_STORAGE */\n    __uint(max_entries, 0);\n    __uint(map_flags, 1);", c);
+        Assert.Contains("/* BPF_MAP_TYPE_ARENA */\n    __uint(max_entries, 1);\n    __uint(map_flags, 1032);", c);
+    }
+
+    [Fact]
     public void The_same_sources_give_the_same_C() =>
         Assert.Equal(Translate(Counter).C, Translate(Counter).C);
 
