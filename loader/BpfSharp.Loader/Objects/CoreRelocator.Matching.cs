@@ -13,7 +13,10 @@ namespace BpfSharp.Loader.Objects
             var spec = new Spec(target, candidate);
             if (IsTypeBased(kind))
             {
-                return TypesCompatible(local.Btf, local.Root, target, candidate, 32) ? spec : null;
+                var fits = kind == CoreRelocationKind.TypeMatches
+                    ? TypesMatch(local.Btf, local.Root, target, candidate)
+                    : TypesCompatible(local.Btf, local.Root, target, candidate, 32);
+                return fits ? spec : null;
             }
 
             if (IsEnumBased(kind))

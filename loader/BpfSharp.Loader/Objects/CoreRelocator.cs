@@ -81,11 +81,6 @@ namespace BpfSharp.Loader.Objects
                 return new Result(local.Root, local.Root, false, true, 0, 0, false);
             }
 
-            if (relocation.Kind == CoreRelocationKind.TypeMatches)
-            {
-                throw new CoreException("type-match relocations (bpf_core_type_matches) are not applied by this loader yet");
-            }
-
             var localType = _local.Type(relocation.TypeId)!;
             if (localType.Name.Length == 0)
             {
@@ -257,7 +252,7 @@ namespace BpfSharp.Loader.Objects
         private static ulong TypeValue(CoreRelocationKind kind, Spec spec) => kind switch
         {
             CoreRelocationKind.TypeIdLocal or CoreRelocationKind.TypeIdTarget => spec.Root,
-            CoreRelocationKind.TypeExists => 1,
+            CoreRelocationKind.TypeExists or CoreRelocationKind.TypeMatches => 1,
             _ => Size(spec.Btf, spec.Root),
         };
 

@@ -125,6 +125,124 @@ public sealed class CoreRelocationTests : IDisposable
         Assert.Equal(42, results["guarded"]); // the read of 'gone' poisoned, and never reached
     }
 
+    // Each bit of the result is one bpf_core_type_matches() answer. clang 14 cannot emit the TYPE_MATCHES kind, so the
+    // program asks bpf_core_type_exists() and the test rewrites those relocations' kind (8) to TYPE_MATCHES (12): the
+    // instructions clang emits for the two are the same.
+    private const string MatchProgram = """
+        #include <linux/bpf.h>
+        #include <bpf/bpf_helpers.h>
+        #include <bpf/bpf_core_read.h>
+
+        struct tm_other { int only_here; };
+        struct tm_reordered { int a; long b; struct tm_other *p; };
+        struct tm_signedness { unsigned int a; };
+        struct tm_member_gone { int a; int z; };
+        struct tm_array_length { int v[4]; };
+        enum tm_enum { TM_A, TM_B };
+        typedef struct tm_reordered tm_reordered_t;
+        struct tm_nested { struct tm_signedness inner; };
+        union tm_union { int i; short c; };
+        struct tm_prototype { int (*callback)(struct tm_other *, long); };
+        struct tm_char { char c; };
+
+        SEC("socket") int type_matches(void *ctx)
+        {
+            return bpf_core_type_exists(struct tm_reordered) << 0
+                | bpf_core_type_exists(struct tm_signedness) << 1
+                | bpf_core_type_exists(struct tm_member_gone) << 2
+                | bpf_core_type_exists(struct tm_array_length) << 3
+                | bpf_core_type_exists(enum tm_enum) << 4
+                | bpf_core_type_exists(tm_reordered_t) << 5
+                | bpf_core_type_exists(struct tm_nested) << 6
+                | bpf_core_type_exists(union tm_union) << 7
+                | bpf_core_type_exists(struct tm_prototype) << 8
+                | bpf_core_type_exists(struct tm_char) << 9;
+        }
+
+        char LICENSE[] SEC("license") = "GPL";
+        """;
+
+    // Matches: reordered members with one more (and a different struct behind the pointer), the enum by names whatever
+    // the values, the typedef, the union, the prototype. Not: a member's integer type (also one level down), a member gone,
+    // an array's length, a char of the same name and size whose signedness differs (the kernel is compiled -funsigned-char).
+    private const string MatchKernel = """
+        struct tm_other { long different; char members; };
+        struct tm_reordered { struct tm_other *p; long b; char extra; int a; };
+        struct tm_signedness { int a; };
+        struct tm_member_gone { int a; };
+        struct tm_array_length { int v[8]; };
+        enum tm_enum { TM_B = 7, TM_C = 8, TM_A = 3 };
+        typedef struct tm_reordered tm_reordered_t;
+        struct tm_nested { struct tm_signedness inner; };
+        union tm_union { short c; int i; long wider; };
+        struct tm_prototype { int (*callback)(struct tm_other *, long); };
+        struct tm_char { char c; };
+        struct tm_char j;
+        struct tm_reordered a; tm_reordered_t b; struct tm_signedness c; struct tm_member_gone d; struct tm_array_length e;
+        enum tm_enum f; struct tm_nested g; union tm_union h; struct tm_prototype i;
+        """;
+
+    private const int ExpectedMatches = 1 << 0 | 1 << 4 | 1 << 5 | 1 << 7 | 1 << 8;
+
+    [SkippableFact]
+    public void Type_match_relocations_agree_with_libbpf()
+    {
+        RunningKernel.RequireBpf();
+        var clang = Tools.Find("clang");
+        var gcc = Tools.Find("gcc");
+        var bpftool = Tools.Find("bpftool");
+        Skip.If(clang is null || gcc is null || bpftool is null || !File.Exists("/usr/include/bpf/libbpf.h"), "kernel test skipped: needs clang, gcc, bpftool and libbpf-dev (apt-get install clang gcc bpftool libbpf-dev)");
+        Skip.If(!Tools.BpfFs(), "kernel test skipped: bpffs is not mounted at /sys/fs/bpf and could not be");
+
+        var program = Compile(clang!, "matches", MatchProgram, "-O2");
+        Assert.Equal(10, RewriteRelocationKinds(program, from: 8, to: 12));
+        var kernel = Compile(clang!, "match-kernel", MatchKernel, "-O0 -funsigned-char");
+        File.WriteAllText(Path.Combine(_work, "load.c"), Loader);
+        var (built, builtOutput) = Tools.Run(gcc!, $"-o {_work}/load {_work}/load.c -lbpf");
+        Assert.True(built == 0, builtOutput);
+
+        Directory.CreateDirectory(_pins);
+        var (loaded, loadOutput) = Tools.Run($"{_work}/load", $"{program} {kernel} {_pins}/libbpf");
+        Assert.True(loaded == 0, "libbpf: " + loadOutput);
+        using var ours = BpfObject.Load(program, new BpfObjectOptions { KernelBtfPath = kernel });
+        ours.Programs["type_matches"].Pin($"{_pins}/ours");
+
+        var packet = Path.Combine(_work, "packet");
+        File.WriteAllBytes(packet, new byte[64]);
+        Assert.Equal(Tools.Run(bpftool!, $"prog dump xlated pinned {_pins}/libbpf/type_matches"), Tools.Run(bpftool!, $"prog dump xlated pinned {_pins}/ours"));
+        Assert.Equal(ExpectedMatches, Run(bpftool!, $"{_pins}/libbpf/type_matches", packet));
+        Assert.Equal(ExpectedMatches, Run(bpftool!, $"{_pins}/ours", packet));
+    }
+
+    // Rewrites the kind of every CO-RE relocation record of one kind in the object's .BTF.ext; returns how many.
+    private static int RewriteRelocationKinds(string objectPath, uint from, uint to)
+    {
+        var bytes = File.ReadAllBytes(objectPath);
+        var section = BpfSharp.Loader.Objects.ElfFile.Read(objectPath, bytes).Section(".BTF.ext") ?? throw new InvalidOperationException("no .BTF.ext");
+        var ext = bytes.AsSpan(section.Offset, section.Size);
+        var headerLength = (int)BitConverter.ToUInt32(ext[4..]);
+        var coreOffset = headerLength + (int)BitConverter.ToUInt32(ext[24..]);
+        var coreLength = (int)BitConverter.ToUInt32(ext[28..]);
+        var recordSize = (int)BitConverter.ToUInt32(ext[coreOffset..]);
+        var rewritten = 0;
+        for (var at = coreOffset + 4; at < coreOffset + coreLength;)
+        {
+            var count = (int)BitConverter.ToUInt32(ext[(at + 4)..]);
+            at += 8;
+            for (var i = 0; i < count; i++, at += recordSize)
+            {
+                if (BitConverter.ToUInt32(ext[(at + 12)..]) == from)
+                {
+                    BitConverter.TryWriteBytes(ext[(at + 12)..], to);
+                    rewritten++;
+                }
+            }
+        }
+
+        File.WriteAllBytes(objectPath, bytes);
+        return rewritten;
+    }
+
     private string Compile(string clang, string name, string source, string optimisation)
     {
         File.WriteAllText(Path.Combine(_work, name + ".c"), source);
