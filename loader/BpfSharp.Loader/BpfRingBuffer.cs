@@ -121,7 +121,7 @@ namespace BpfSharp
 
         /// <summary>The records as they arrive (a copy each), until <paramref name="cancellationToken"/> is cancelled, which ends the enumeration with <see cref="OperationCanceledException"/>.</summary>
         public IAsyncEnumerable<byte[]> ReadAllAsync(CancellationToken cancellationToken = default) =>
-            new RingBufferRecords<byte[]>(this, static (record, size) => new ReadOnlySpan<byte>(record, size).ToArray(), cancellationToken);
+            new RingBufferRecords<byte[], ByteRecords>(this, cancellationToken);
 
         public void Dispose()
         {

@@ -45,17 +45,31 @@ namespace BpfSharp
 
         /// <summary>The records as they arrive, until <paramref name="cancellationToken"/> is cancelled, which ends the enumeration with <see cref="OperationCanceledException"/>.</summary>
         public unsafe IAsyncEnumerable<TRecord> ReadAllAsync(CancellationToken cancellationToken = default) =>
-            new RingBufferRecords<TRecord>(_records, Read, cancellationToken);
+            new RingBufferRecords<TRecord, TypedRecords<TRecord>>(_records, cancellationToken);
 
         public void Dispose() => _records.Dispose();
 
-        private TRecord Read(ReadOnlySpan<byte> bytes) =>
-            bytes.Length == Unsafe.SizeOf<TRecord>() ? MemoryMarshal.Read<TRecord>(bytes) : throw WrongSize(bytes.Length);
+        private unsafe TRecord Read(ReadOnlySpan<byte> bytes)
+        {
+            fixed (byte* record = bytes)
+            {
+                return Read(record, bytes.Length);
+            }
+        }
 
-        private unsafe TRecord Read(byte* record, int size) =>
-            size == sizeof(TRecord) ? Unsafe.ReadUnaligned<TRecord>(record) : throw WrongSize(size);
+        private unsafe TRecord Read(byte* record, int size) => TypedRecords<TRecord>.Read(_records, record, size);
+    }
 
-        private BpfException WrongSize(int size) =>
-            new($"ring buffer '{Name}' holds a record of {size} bytes; {typeof(TRecord).Name} is {Unsafe.SizeOf<TRecord>()} bytes: read it with the type the program writes, or as bytes (RingBuffer(name))", 0);
+    /// <summary>A record read in place as the struct, when it has the struct's size.</summary>
+    internal readonly struct TypedRecords<TRecord> : IRecordReader<TRecord>
+        where TRecord : unmanaged
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static unsafe TRecord Read(BpfRingBuffer ring, byte* record, int size) =>
+            size == sizeof(TRecord) ? Unsafe.ReadUnaligned<TRecord>(record) : throw WrongSize(ring, size);
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static BpfException WrongSize(BpfRingBuffer ring, int size) =>
+            new($"ring buffer '{ring.Name}' holds a record of {size} bytes; {typeof(TRecord).Name} is {Unsafe.SizeOf<TRecord>()} bytes: read it with the type the program writes, or as bytes (RingBuffer(name))", 0);
     }
 }
