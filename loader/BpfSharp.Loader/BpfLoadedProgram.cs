@@ -96,7 +96,7 @@ namespace BpfSharp
 
                 if (BpfSyscall.Invoke(BpfCommand.ProgTestRun, attr, out var errno) < 0)
                 {
-                    throw new BpfException($"test run of '{Name}' ({Type}) failed: {BpfSyscall.Describe(errno)}" + (errno == 22 ? " (the kernel refuses test runs of some program types, and packets it finds malformed: an IPv6 frame needs a whole IPv6 header, any frame at least 14 bytes)" : string.Empty), errno);
+                    throw new BpfException($"test run of '{Name}' ({Type}) failed: {BpfSyscall.Describe(errno)}" + (errno == Errno.InvalidArgument ? " (the kernel refuses test runs of some program types, and packets it finds malformed: an IPv6 frame needs a whole IPv6 header, any frame at least 14 bytes)" : string.Empty), errno);
                 }
 
                 var returned = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(attr.Slice(4));

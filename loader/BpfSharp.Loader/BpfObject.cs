@@ -274,7 +274,8 @@ namespace BpfSharp
                     return result.Fd; // refused without a log, accepted with one: take it
                 }
 
-                if (result.Errno != NoSpace || logSize >= 1 << 26)
+                // NoSpace: the log did not fit; try a larger one.
+                if (result.Errno != Errno.NoSpace || logSize >= 1 << 26)
                 {
                     throw Refusal(program.Name, result.Log, result.Errno, btfRefusal is null ? null : $"(loaded without the object's BTF: {btfRefusal})");
                 }
@@ -316,8 +317,6 @@ namespace BpfSharp
 
         private const int PseudoMapFd = 1; // BPF_PSEUDO_MAP_FD
         private const int PseudoMapValue = 2; // BPF_PSEUDO_MAP_VALUE
-        private const int NoSpace = 28; // ENOSPC: the log did not fit
-        private const int NoEntry = 2; // ENOENT
 
         // The verifier's instruction lines ("12: (71) r2 = ...") and the line info it prints ("; text @ file:line").
         [GeneratedRegex(@"^\d+: \([0-9a-f]{2}\)")]

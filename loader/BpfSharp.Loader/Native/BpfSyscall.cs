@@ -32,8 +32,6 @@ namespace BpfSharp.Loader.Native
     /// </summary>
     internal static unsafe class BpfSyscall
     {
-        private const int ENOSYS = 38;
-
         /// <summary>The system call number of bpf on this architecture, or -1 where this library does not know it.</summary>
         public static long Number => RuntimeInformation.ProcessArchitecture switch
         {
@@ -50,7 +48,7 @@ namespace BpfSharp.Loader.Native
         {
             if (!OperatingSystem.IsLinux() || Number < 0)
             {
-                errno = ENOSYS;
+                errno = Errno.NoSystemCall;
                 return -1;
             }
 

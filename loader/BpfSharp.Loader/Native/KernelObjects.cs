@@ -223,7 +223,7 @@ namespace BpfSharp.Loader.Native
             // The kernel answers a program's or link's descriptor with its own info struct: tell them apart by the inode's kind.
             if (new System.IO.FileInfo("/proc/self/fd/" + fd.ToString(System.Globalization.CultureInfo.InvariantCulture)).LinkTarget is string kind && kind != "anon_inode:bpf-map")
             {
-                errno = 22; // EINVAL
+                errno = Errno.InvalidArgument;
                 return null;
             }
 

@@ -41,7 +41,7 @@ namespace BpfSharp.Loader.Native
         {
             if (!OperatingSystem.IsLinux() || Number < 0)
             {
-                errno = 38; // ENOSYS
+                errno = Errno.NoSystemCall;
                 return -1;
             }
 
