@@ -82,14 +82,8 @@ namespace BpfSharp
         /// <remarks>With <paramref name="companionFd"/>, the link owns that descriptor once created (the caller still does when this throws).</remarks>
         internal static BpfLink Create(BpfLoadedProgram program, int target, int attachType, uint flags, string description, int companionFd = -1)
         {
-            Span<byte> attr = stackalloc byte[64];
-            attr.Clear();
             using var descriptor = program.Use();
-            AttrWriter.U32(attr, 0, (uint)descriptor.Fd);
-            AttrWriter.U32(attr, 4, (uint)target);
-            AttrWriter.U32(attr, 8, (uint)attachType);
-            AttrWriter.U32(attr, 12, flags);
-            var fd = BpfSyscall.Invoke(BpfCommand.LinkCreate, attr, out var errno);
+            var fd = KernelLinks.Create(descriptor.Fd, target, attachType, flags, out var errno);
             return fd >= 0
                 ? new BpfLink(fd, companionFd, description)
                 : throw new BpfException($"could not attach {description}: {BpfSyscall.Describe(errno)}" + (errno == Errno.Busy ? " (another program is attached there already)" : string.Empty), errno);

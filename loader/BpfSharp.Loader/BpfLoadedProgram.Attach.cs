@@ -74,21 +74,15 @@ namespace BpfSharp
         }
 
         /// <summary>Attaches a raw tracepoint program to a raw tracepoint by name ("sys_enter", "sched_switch"); dispose the link to detach.</summary>
-        public unsafe BpfLink AttachRawTracepoint(string name)
+        public BpfLink AttachRawTracepoint(string name)
         {
             RequireType("AttachRawTracepoint", BpfProgramType.RawTracepoint, BpfProgramType.RawTracepointWritable);
             ArgumentException.ThrowIfNullOrEmpty(name);
             var description = $"{Name} on {name} (raw tracepoint)";
-            var nameBytes = Encoding.ASCII.GetBytes(name + "\0");
-            Span<byte> attr = stackalloc byte[16];
-            attr.Clear();
             int fd, errno;
-            fixed (byte* namePointer = nameBytes)
+            using (var descriptor = Use())
             {
-                using var descriptor = Use();
-                AttrWriter.U64(attr, 0, (ulong)namePointer);
-                AttrWriter.U32(attr, 8, (uint)descriptor.Fd);
-                fd = BpfSyscall.Invoke(BpfCommand.RawTracepointOpen, attr, out errno);
+                fd = KernelLinks.OpenRawTracepoint(descriptor.Fd, name, out errno);
             }
 
             return fd >= 0

@@ -233,15 +233,11 @@ namespace BpfSharp
                 BinaryPrimitives.WriteInt32LittleEndian(code.AsSpan(at + 12), reference.IsData ? (int)reference.DataOffset : 0);
             }
 
-            var lineInfo = new byte[program.Lines.Count * KernelObjects.LineInfoSize];
-            for (var i = 0; i < program.Lines.Count; i++)
+            var lineInfo = new BpfLineInfo[program.Lines.Count];
+            for (var i = 0; i < lineInfo.Length; i++)
             {
                 var line = program.Lines[i];
-                var record = lineInfo.AsSpan(i * KernelObjects.LineInfoSize);
-                BinaryPrimitives.WriteUInt32LittleEndian(record, line.ByteOffset);
-                BinaryPrimitives.WriteUInt32LittleEndian(record.Slice(4), line.FileNameOffset);
-                BinaryPrimitives.WriteUInt32LittleEndian(record.Slice(8), line.LineOffset);
-                BinaryPrimitives.WriteUInt32LittleEndian(record.Slice(12), line.LineAndColumn);
+                lineInfo[i] = new BpfLineInfo { InsnOff = line.ByteOffset, FileNameOff = line.FileNameOffset, LineOff = line.LineOffset, LineCol = line.LineAndColumn };
             }
 
             var withBtf = btfFd >= 0 && program.Functions.Count > 0;
