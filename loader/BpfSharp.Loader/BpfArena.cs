@@ -29,7 +29,7 @@ namespace BpfSharp
             _memory = Posix.Map(descriptor.Fd, Length, Posix.ProtRead | Posix.ProtWrite, 0, out var errno, at);
             if (_memory == null)
             {
-                throw new BpfException($"arena '{map.Name}' could not be mapped: {BpfSyscall.Describe(errno)}" + (errno is 16 or 17 ? " (it is mapped already: one mapping at a time)" : string.Empty), errno);
+                throw new BpfException($"arena '{map.Name}' could not be mapped: {BpfSyscall.Describe(errno)}" + (errno is Errno.Busy or Errno.Exists ? " (it is mapped already: one mapping at a time)" : string.Empty), errno);
             }
 
             s_addresses.AddOrUpdate(map, new StrongBox<nuint>((nuint)_memory));

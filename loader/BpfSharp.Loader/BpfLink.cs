@@ -82,17 +82,11 @@ namespace BpfSharp
         /// <remarks>With <paramref name="companionFd"/>, the link owns that descriptor once created (the caller still does when this throws).</remarks>
         internal static BpfLink Create(BpfLoadedProgram program, int target, int attachType, uint flags, string description, int companionFd = -1)
         {
-            Span<byte> attr = stackalloc byte[64];
-            attr.Clear();
             using var descriptor = program.Use();
-            AttrWriter.U32(attr, 0, (uint)descriptor.Fd);
-            AttrWriter.U32(attr, 4, (uint)target);
-            AttrWriter.U32(attr, 8, (uint)attachType);
-            AttrWriter.U32(attr, 12, flags);
-            var fd = BpfSyscall.Invoke(BpfCommand.LinkCreate, attr, out var errno);
+            var fd = KernelLinks.Create(descriptor.Fd, target, attachType, flags, out var errno);
             return fd >= 0
                 ? new BpfLink(fd, companionFd, description)
-                : throw new BpfException($"could not attach {description}: {BpfSyscall.Describe(errno)}" + (errno == 16 ? " (another program is attached there already)" : string.Empty), errno);
+                : throw new BpfException($"could not attach {description}: {BpfSyscall.Describe(errno)}" + (errno == Errno.Busy ? " (another program is attached there already)" : string.Empty), errno);
         }
     }
 
@@ -158,14 +152,12 @@ namespace BpfSharp
             {
                 return BpfLink.Create(this, ifindex, direction == TcDirection.Ingress ? AttachTcxIngress : AttachTcxEgress, 0, $"{Name} on {interfaceName} (tcx {direction.ToString().ToLowerInvariant()})");
             }
-            catch (BpfException e) when (mode == TcAttachMode.Auto && e.Errno == TcxUnknown)
+            catch (BpfException e) when (mode == TcAttachMode.Auto && e.Errno == Errno.InvalidArgument)
             {
                 // A kernel before 6.6 knows no tcx attach type: BPF_LINK_CREATE says EINVAL.
                 return AttachClsact(ifindex, interfaceName, direction, $"tcx failed: {e.Message}");
             }
         }
-
-        private const int TcxUnknown = 22; // EINVAL
 
         private BpfLink AttachClsact(int ifindex, string interfaceName, TcDirection direction, string? fallbackReason)
         {
@@ -190,7 +182,7 @@ namespace BpfSharp
         {
             var errno = TcNetlink.Detach(filter, description, out var kernelText);
             // Gone already (deleted with tc, the qdisc or the interface removed): nothing left to detach.
-            if (errno is not (0 or 2 or 19 or 22))
+            if (errno is not (0 or Errno.NoEntry or Errno.NoDevice or Errno.InvalidArgument))
             {
                 throw new BpfException($"could not detach {description}: {(kernelText is null ? string.Empty : kernelText + ": ")}{BpfSyscall.Describe(errno)}", errno);
             }
@@ -229,9 +221,9 @@ namespace BpfSharp
             {
                 throw new BpfException($"{what} could not be pinned at {path}: {BpfSyscall.Describe(errno)}" + errno switch
                 {
-                    2 => " (the folder must exist in a mounted bpffs: mount -t bpf bpf /sys/fs/bpf)",
-                    17 => " (something is pinned there already: delete the file first)",
-                    1 or 22 => " (the path must be inside a bpffs mount such as /sys/fs/bpf)",
+                    Errno.NoEntry => " (the folder must exist in a mounted bpffs: mount -t bpf bpf /sys/fs/bpf)",
+                    Errno.Exists => " (something is pinned there already: delete the file first)",
+                    Errno.NotPermitted or Errno.InvalidArgument => " (the path must be inside a bpffs mount such as /sys/fs/bpf)",
                     _ => string.Empty,
                 }, errno);
             }

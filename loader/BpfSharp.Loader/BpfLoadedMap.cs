@@ -189,11 +189,11 @@ namespace BpfSharp
             BatchCalls++;
             var outcome = result >= 0 ? BatchOutcome.More : errno switch
             {
-                NotFound => BatchOutcome.Last,
-                NoSpace => BatchOutcome.TooSmall,
-                KernelNotSupported or NotSupportedErrno => BatchOutcome.NotSupported,
+                Errno.NoEntry => BatchOutcome.Last,
+                Errno.NoSpace => BatchOutcome.TooSmall,
+                Errno.KernelNotSupported or Errno.NotSupported => BatchOutcome.NotSupported,
                 // Kernels before 5.6 do not know the commands; on the first call every other argument is one the kernel takes.
-                InvalidArgument when position is null => BatchOutcome.NotSupported,
+                Errno.InvalidArgument when position is null => BatchOutcome.NotSupported,
                 _ => throw Failure(delete ? "lookup-and-delete batch" : "lookup batch", errno),
             };
 
@@ -294,7 +294,7 @@ namespace BpfSharp
                 return true;
             }
 
-            return errno == NotFound ? false : throw Failure(operation, errno);
+            return errno == Errno.NoEntry ? false : throw Failure(operation, errno);
         }
 
         // The kernel copies a per-CPU map's value for every possible CPU: a buffer of one value would be overrun.
@@ -318,12 +318,6 @@ namespace BpfSharp
 
         private BpfException Failure(string operation, int errno) => new BpfException($"{operation} on map '{Name}' ({Type}) failed: {BpfSyscall.Describe(errno)}", errno);
 
-        private const int NotFound = 2; // ENOENT
-        private const int InvalidArgument = 22; // EINVAL
-        private const int NoSpace = 28; // ENOSPC
-        private const int NotSupportedErrno = 95; // EOPNOTSUPP
-        private const int KernelNotSupported = 524; // ENOTSUPP: the kernel's own "no such operation for this map type"
-
         internal void Close() => _descriptor.Dispose();
 
         /// <summary>
@@ -342,7 +336,7 @@ namespace BpfSharp
             var fd = KernelObjects.OpenPinned(path, out var errno);
             if (fd < 0)
             {
-                throw new BpfException($"no map could be opened at {path}: {BpfSyscall.Describe(errno)}" + (errno == NotFound ? " (nothing is pinned there)" : string.Empty), errno);
+                throw new BpfException($"no map could be opened at {path}: {BpfSyscall.Describe(errno)}" + (errno == Errno.NoEntry ? " (nothing is pinned there)" : string.Empty), errno);
             }
 
             if (KernelObjects.MapInfo(fd, out errno) is not { } info)

@@ -12,8 +12,6 @@ namespace BpfSharp
     public sealed partial class BpfLoadedProgram
     {
         private const int AttachPerfEvent = 41; // BPF_PERF_EVENT
-        private const int NoEntry = 2; // ENOENT
-        private const int InvalidArgument = 22; // EINVAL
 
         /// <summary>
         /// Attaches a tracepoint program to the tracepoint its section names (<c>tracepoint/syscalls/sys_enter_getppid</c>,
@@ -50,7 +48,7 @@ namespace BpfSharp
             }
             catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
             {
-                throw new BpfException($"there is no tracepoint {category}/{name}: {idFile} does not exist (the tracepoints are listed in {Path.Combine(TraceFs.Root(), "available_events")})", NoEntry);
+                throw new BpfException($"there is no tracepoint {category}/{name}: {idFile} does not exist (the tracepoints are listed in {Path.Combine(TraceFs.Root(), "available_events")})", Errno.NoEntry);
             }
             catch (Exception e) when (e is UnauthorizedAccessException or IOException)
             {
@@ -76,21 +74,15 @@ namespace BpfSharp
         }
 
         /// <summary>Attaches a raw tracepoint program to a raw tracepoint by name ("sys_enter", "sched_switch"); dispose the link to detach.</summary>
-        public unsafe BpfLink AttachRawTracepoint(string name)
+        public BpfLink AttachRawTracepoint(string name)
         {
             RequireType("AttachRawTracepoint", BpfProgramType.RawTracepoint, BpfProgramType.RawTracepointWritable);
             ArgumentException.ThrowIfNullOrEmpty(name);
             var description = $"{Name} on {name} (raw tracepoint)";
-            var nameBytes = Encoding.ASCII.GetBytes(name + "\0");
-            Span<byte> attr = stackalloc byte[16];
-            attr.Clear();
             int fd, errno;
-            fixed (byte* namePointer = nameBytes)
+            using (var descriptor = Use())
             {
-                using var descriptor = Use();
-                AttrWriter.U64(attr, 0, (ulong)namePointer);
-                AttrWriter.U32(attr, 8, (uint)descriptor.Fd);
-                fd = BpfSyscall.Invoke(BpfCommand.RawTracepointOpen, attr, out errno);
+                fd = KernelLinks.OpenRawTracepoint(descriptor.Fd, name, out errno);
             }
 
             return fd >= 0
@@ -98,8 +90,8 @@ namespace BpfSharp
                 : throw new BpfException(
                     $"could not attach {description}: {BpfSyscall.Describe(errno)}" + errno switch
                     {
-                        NoEntry => $" (the kernel has no raw tracepoint '{name}')",
-                        InvalidArgument => " (does the program read more arguments than the tracepoint has?)",
+                        Errno.NoEntry => $" (the kernel has no raw tracepoint '{name}')",
+                        Errno.InvalidArgument => " (does the program read more arguments than the tracepoint has?)",
                         _ => string.Empty,
                     },
                     errno);
@@ -156,7 +148,7 @@ namespace BpfSharp
                 {
                     perfFd = PerfEvents.Open(type, isReturn ? 1ul << returnBit : 0, (ulong)functionPointer, offset, $"{kind} {function}");
                 }
-                catch (BpfException e) when (e.Errno is NoEntry or InvalidArgument)
+                catch (BpfException e) when (e.Errno is Errno.NoEntry or Errno.InvalidArgument)
                 {
                     var known = KernelSymbols.Contains(function);
                     throw new BpfException(
@@ -224,7 +216,7 @@ namespace BpfSharp
             catch (BpfException e)
             {
                 BpfSyscall.Close(perfFd);
-                throw e.Errno == InvalidArgument
+                throw e.Errno == Errno.InvalidArgument
                     ? new BpfException(e.Message + " (BPF links on perf events need Linux 5.15)", e.Errno)
                     : e;
             }

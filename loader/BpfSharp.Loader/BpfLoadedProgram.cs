@@ -56,7 +56,7 @@ namespace BpfSharp
         /// <paramref name="context"/> is the context struct passed in (an <c>__sk_buff</c> for TC, for example), read back after.
         /// Raw tracepoint, tracing and syscall programs run once on their context alone (no packet, no repeat).
         /// </summary>
-        public unsafe BpfTestRunResult TestRun(ReadOnlySpan<byte> data, int repeat = 1, ReadOnlySpan<byte> context = default)
+        public BpfTestRunResult TestRun(ReadOnlySpan<byte> data, int repeat = 1, ReadOnlySpan<byte> context = default)
         {
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(repeat);
             var contextOnly = Type is BpfProgramType.RawTracepoint or BpfProgramType.RawTracepointWritable or BpfProgramType.Tracing or BpfProgramType.Syscall;
@@ -69,41 +69,14 @@ namespace BpfSharp
             // Syscall programs write their context back into the input; the others into a separate buffer.
             var contextIn = context.ToArray();
             var contextOut = new byte[context.Length];
-            Span<byte> attr = stackalloc byte[80];
-            attr.Clear();
-            fixed (byte* dataIn = data)
-            fixed (byte* dataOutPointer = dataOut)
-            fixed (byte* contextInPointer = contextIn)
-            fixed (byte* contextOutPointer = contextOut)
+            using var descriptor = Use();
+            if (KernelObjects.TestRun(descriptor.Fd, data, dataOut, contextOnly ? 0u : (uint)repeat, contextIn, contextOnly ? Span<byte>.Empty : contextOut, out var output, out var errno) < 0)
             {
-                using var descriptor = Use();
-                AttrWriter.U32(attr, 0, (uint)descriptor.Fd);
-                AttrWriter.U32(attr, 8, (uint)data.Length);
-                AttrWriter.U32(attr, 12, (uint)dataOut.Length);
-                AttrWriter.U64(attr, 16, data.IsEmpty ? 0 : (ulong)dataIn);
-                AttrWriter.U64(attr, 24, dataOut.Length == 0 ? 0 : (ulong)dataOutPointer);
-                AttrWriter.U32(attr, 32, contextOnly ? 0u : (uint)repeat);
-                if (!context.IsEmpty)
-                {
-                    AttrWriter.U32(attr, 40, (uint)context.Length);
-                    AttrWriter.U64(attr, 48, (ulong)contextInPointer);
-                    if (!contextOnly)
-                    {
-                        AttrWriter.U32(attr, 44, (uint)contextOut.Length);
-                        AttrWriter.U64(attr, 56, (ulong)contextOutPointer);
-                    }
-                }
-
-                if (BpfSyscall.Invoke(BpfCommand.ProgTestRun, attr, out var errno) < 0)
-                {
-                    throw new BpfException($"test run of '{Name}' ({Type}) failed: {BpfSyscall.Describe(errno)}" + (errno == 22 ? " (the kernel refuses test runs of some program types, and packets it finds malformed: an IPv6 frame needs a whole IPv6 header, any frame at least 14 bytes)" : string.Empty), errno);
-                }
-
-                var returned = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(attr.Slice(4));
-                var dataSize = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(attr.Slice(12));
-                var duration = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(attr.Slice(36));
-                return new BpfTestRunResult(returned, dataOut.AsSpan(0, Math.Min(dataSize, dataOut.Length)).ToArray(), contextOnly ? contextIn : contextOut, TimeSpan.FromTicks(duration / 100));
+                throw new BpfException($"test run of '{Name}' ({Type}) failed: {BpfSyscall.Describe(errno)}" + (errno == Errno.InvalidArgument ? " (the kernel refuses test runs of some program types, and packets it finds malformed: an IPv6 frame needs a whole IPv6 header, any frame at least 14 bytes)" : string.Empty), errno);
             }
+
+            var dataSize = (int)output.DataSizeOut;
+            return new BpfTestRunResult(output.ReturnValue, dataOut.AsSpan(0, Math.Min(dataSize, dataOut.Length)).ToArray(), contextOnly ? contextIn : contextOut, TimeSpan.FromTicks(output.DurationNanoseconds / 100));
         }
 
         internal void Close() => _descriptor.Dispose();

@@ -51,7 +51,7 @@ namespace BpfSharp
             var fd = KernelObjects.OpenPinned(pinPath, out var errno);
             if (fd < 0)
             {
-                return errno == NoEntry
+                return errno == Errno.NoEntry
                     ? -1
                     : throw new BpfException($"{objectName}: the pinned map '{map.Name}' at {pinPath} could not be opened: {BpfSyscall.Describe(errno)}", errno);
             }
@@ -74,7 +74,7 @@ namespace BpfSharp
         {
             if (KernelObjects.Pin(fd, pinPath, out var errno) < 0)
             {
-                throw new BpfException($"{objectName}: map '{mapName}' could not be pinned at {pinPath}: {BpfSyscall.Describe(errno)}" + (errno == NoEntry ? $" ({pinFolder} must be a folder in a mounted bpffs: mount -t bpf bpf /sys/fs/bpf)" : string.Empty), errno);
+                throw new BpfException($"{objectName}: map '{mapName}' could not be pinned at {pinPath}: {BpfSyscall.Describe(errno)}" + (errno == Errno.NoEntry ? $" ({pinFolder} must be a folder in a mounted bpffs: mount -t bpf bpf /sys/fs/bpf)" : string.Empty), errno);
             }
         }
 

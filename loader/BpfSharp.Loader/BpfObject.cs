@@ -233,15 +233,11 @@ namespace BpfSharp
                 BinaryPrimitives.WriteInt32LittleEndian(code.AsSpan(at + 12), reference.IsData ? (int)reference.DataOffset : 0);
             }
 
-            var lineInfo = new byte[program.Lines.Count * KernelObjects.LineInfoSize];
-            for (var i = 0; i < program.Lines.Count; i++)
+            var lineInfo = new BpfLineInfo[program.Lines.Count];
+            for (var i = 0; i < lineInfo.Length; i++)
             {
                 var line = program.Lines[i];
-                var record = lineInfo.AsSpan(i * KernelObjects.LineInfoSize);
-                BinaryPrimitives.WriteUInt32LittleEndian(record, line.ByteOffset);
-                BinaryPrimitives.WriteUInt32LittleEndian(record.Slice(4), line.FileNameOffset);
-                BinaryPrimitives.WriteUInt32LittleEndian(record.Slice(8), line.LineOffset);
-                BinaryPrimitives.WriteUInt32LittleEndian(record.Slice(12), line.LineAndColumn);
+                lineInfo[i] = new BpfLineInfo { InsnOff = line.ByteOffset, FileNameOff = line.FileNameOffset, LineOff = line.LineOffset, LineCol = line.LineAndColumn };
             }
 
             var withBtf = btfFd >= 0 && program.Functions.Count > 0;
@@ -274,7 +270,8 @@ namespace BpfSharp
                     return result.Fd; // refused without a log, accepted with one: take it
                 }
 
-                if (result.Errno != NoSpace || logSize >= 1 << 26)
+                // NoSpace: the log did not fit; try a larger one.
+                if (result.Errno != Errno.NoSpace || logSize >= 1 << 26)
                 {
                     throw Refusal(program.Name, result.Log, result.Errno, btfRefusal is null ? null : $"(loaded without the object's BTF: {btfRefusal})");
                 }
@@ -316,8 +313,6 @@ namespace BpfSharp
 
         private const int PseudoMapFd = 1; // BPF_PSEUDO_MAP_FD
         private const int PseudoMapValue = 2; // BPF_PSEUDO_MAP_VALUE
-        private const int NoSpace = 28; // ENOSPC: the log did not fit
-        private const int NoEntry = 2; // ENOENT
 
         // The verifier's instruction lines ("12: (71) r2 = ...") and the line info it prints ("; text @ file:line").
         [GeneratedRegex(@"^\d+: \([0-9a-f]{2}\)")]

@@ -136,7 +136,7 @@ namespace BpfSharp
                 descriptors[i] = new Posix.PollDescriptor { Fd = _buffers[i].Fd, Events = Posix.PollIn };
             }
 
-            if (Posix.Poll(descriptors, Posix.Milliseconds(timeout), out var errno) < 0 && errno != Posix.Interrupted)
+            if (Posix.Poll(descriptors, Posix.Milliseconds(timeout), out var errno) < 0 && errno != Errno.Interrupted)
             {
                 throw new BpfException($"poll on the perf events of '{Name}' failed: {BpfSyscall.Describe(errno)}", errno);
             }
@@ -193,7 +193,7 @@ namespace BpfSharp
             var buffer = new CpuBuffer { Cpu = cpu, Fd = PerfEventSyscall.OpenBpfOutput(cpu, out var errno) };
             if (buffer.Fd < 0)
             {
-                throw new BpfException($"the perf event for CPU {cpu} of '{Name}' could not be opened: {BpfSyscall.Describe(errno)}" + (errno is 1 or 13 ? " (needs CAP_PERFMON or CAP_SYS_ADMIN, or a lower kernel.perf_event_paranoid)" : string.Empty), errno);
+                throw new BpfException($"the perf event for CPU {cpu} of '{Name}' could not be opened: {BpfSyscall.Describe(errno)}" + (errno is Errno.NotPermitted or Errno.AccessDenied ? " (needs CAP_PERFMON or CAP_SYS_ADMIN, or a lower kernel.perf_event_paranoid)" : string.Empty), errno);
             }
 
             try
@@ -201,7 +201,7 @@ namespace BpfSharp
                 buffer.Mapping = Posix.Map(buffer.Fd, mappingLength, Posix.ProtRead | Posix.ProtWrite, 0, out errno);
                 if (buffer.Mapping == null)
                 {
-                    throw new BpfException($"the perf buffer for CPU {cpu} of '{Name}' ({mappingLength} bytes) could not be mapped: {BpfSyscall.Describe(errno)}" + (errno is 1 or 12 ? " (over the locked-memory limit? see kernel.perf_event_mlock_kb and RLIMIT_MEMLOCK; try fewer pages)" : string.Empty), errno);
+                    throw new BpfException($"the perf buffer for CPU {cpu} of '{Name}' ({mappingLength} bytes) could not be mapped: {BpfSyscall.Describe(errno)}" + (errno is Errno.NotPermitted or Errno.OutOfMemory ? " (over the locked-memory limit? see kernel.perf_event_mlock_kb and RLIMIT_MEMLOCK; try fewer pages)" : string.Empty), errno);
                 }
 
                 buffer.MappingLength = mappingLength;

@@ -27,13 +27,11 @@ namespace BpfSharp.Loader.Native
     }
 
     /// <summary>
-    /// The raw <c>bpf(2)</c> system call through libc's <c>syscall()</c>: libc has no bpf() wrapper, and the call takes
-    /// a union whose size the caller states, so each command fills a zeroed byte buffer at the kernel's field offsets.
+    /// The raw <c>bpf(2)</c> system call through libc's <c>syscall()</c>: libc has no bpf() wrapper. The call takes a
+    /// union whose size the caller states; each command fills its own struct of it (BpfMapAttributes.cs and the like).
     /// </summary>
     internal static unsafe class BpfSyscall
     {
-        private const int ENOSYS = 38;
-
         /// <summary>The system call number of bpf on this architecture, or -1 where this library does not know it.</summary>
         public static long Number => RuntimeInformation.ProcessArchitecture switch
         {
@@ -44,19 +42,24 @@ namespace BpfSharp.Loader.Native
             _ => -1,
         };
 
-        /// <summary>Runs one command; the result is the kernel's return value (often a new file descriptor) or -1 with <paramref name="errno"/> set.</summary>
+        /// <summary>
+        /// Runs one command on its part of <c>union bpf_attr</c>, passing the struct's size; the result is the kernel's
+        /// return value (often a new file descriptor) or -1 with <paramref name="errno"/> set. Fields the kernel writes
+        /// back (counts, sizes) are in <paramref name="attributes"/> after it.
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static int Invoke(BpfCommand command, Span<byte> attributes, out int errno)
+        public static int Invoke<TAttr>(BpfCommand command, ref TAttr attributes, out int errno)
+            where TAttr : unmanaged
         {
             if (!OperatingSystem.IsLinux() || Number < 0)
             {
-                errno = ENOSYS;
+                errno = Errno.NoSystemCall;
                 return -1;
             }
 
-            fixed (byte* attr = attributes)
+            fixed (TAttr* attr = &attributes)
             {
-                var result = syscall(Number, (long)command, attr, attributes.Length);
+                var result = syscall(Number, (long)command, attr, sizeof(TAttr));
                 errno = result < 0 ? Marshal.GetLastPInvokeError() : 0;
                 return (int)result;
             }
@@ -75,29 +78,9 @@ namespace BpfSharp.Loader.Native
         public static string Describe(int errno) => Marshal.GetPInvokeErrorMessage(errno) + " (errno " + errno.ToString(System.Globalization.CultureInfo.InvariantCulture) + ")";
 
         [DllImport("libc", SetLastError = true)]
-        private static extern long syscall(long number, long command, byte* attributes, long size);
+        private static extern long syscall(long number, long command, void* attributes, long size);
 
         [DllImport("libc", SetLastError = true)]
         private static extern int close(int fd);
-    }
-
-    /// <summary>Writes little-endian fields into a <c>union bpf_attr</c> buffer.</summary>
-    internal static class AttrWriter
-    {
-        public static void U32(Span<byte> attr, int offset, uint value) => System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(attr.Slice(offset), value);
-
-        public static void U64(Span<byte> attr, int offset, ulong value) => System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(attr.Slice(offset), value);
-
-        /// <summary>A name field (<c>char[16]</c>): at most 15 bytes and the terminating zero.</summary>
-        public static void Name(Span<byte> attr, int offset, string? name)
-        {
-            if (name is null)
-            {
-                return;
-            }
-
-            var bytes = System.Text.Encoding.ASCII.GetBytes(name);
-            bytes.AsSpan(0, Math.Min(bytes.Length, 15)).CopyTo(attr.Slice(offset));
-        }
     }
 }

@@ -32,8 +32,8 @@ namespace BpfSharp.Loader.Native
         /// <summary>The instructions already encoded (an object's section), used instead of <see cref="Instructions"/> when set.</summary>
         public byte[]? Code { get; init; }
 
-        /// <summary>bpf_line_info records (16 bytes each: instruction, file name, line text, line/column), for the verifier's log.</summary>
-        public byte[]? LineInfo { get; init; }
+        /// <summary>bpf_line_info records (instruction, file name, line text, line/column), for the verifier's log.</summary>
+        public BpfLineInfo[]? LineInfo { get; init; }
 
         /// <summary><c>BPF_F_SLEEPABLE</c>.</summary>
         public const uint Sleepable = 1u << 4;
@@ -66,69 +66,65 @@ namespace BpfSharp.Loader.Native
         public string? Name { get; init; }
     }
 
+    /// <summary>What BPF_PROG_TEST_RUN writes back: the program's return value, the packet's size after it, and the average run time in nanoseconds.</summary>
+    internal readonly record struct TestRunOutput(int ReturnValue, uint DataSizeOut, uint DurationNanoseconds);
+
     /// <summary>The kernel objects the probe needs: programs, maps and BTF, each a <c>bpf(2)</c> command.</summary>
     internal static unsafe class KernelObjects
     {
-        // Sizes of the parts of union bpf_attr this code fills (fields past them stay zero, which every kernel accepts).
-        private const int ProgramLoadSize = 128;
-        private const int MapCreateSize = 72;
-        private const int BtfLoadSize = 32;
-        private const int MapBatchSize = 56; // in_batch, out_batch, keys, values, count, map_fd, elem_flags, flags
-        private const int FunctionInfoSize = 8; // struct bpf_func_info: insn_off, type_id
-        public const int LineInfoSize = 16; // struct bpf_line_info: insn_off, file_name_off, line_off, line_col
-
         /// <summary>Loads a program; the log is kept whether or not the load succeeded.</summary>
         public static ProgramLoadResult LoadProgram(ProgramLoadRequest request, int logSize = 1 << 18)
         {
             var code = request.Code ?? BpfInstruction.Encode(request.Instructions);
-            var lineInfo = request.LineInfo ?? Array.Empty<byte>();
+            var lineInfo = request.LineInfo ?? Array.Empty<BpfLineInfo>();
             var license = Encoding.ASCII.GetBytes(request.License + "\0");
             var log = new byte[logSize];
-            var functionInfo = new byte[request.FunctionInfo.Count * FunctionInfoSize];
-            for (var i = 0; i < request.FunctionInfo.Count; i++)
+            var functionInfo = new BpfFunctionInfo[request.FunctionInfo.Count];
+            for (var i = 0; i < functionInfo.Length; i++)
             {
-                AttrWriter.U32(functionInfo, i * FunctionInfoSize, (uint)request.FunctionInfo[i].InstructionOffset);
-                AttrWriter.U32(functionInfo, (i * FunctionInfoSize) + 4, request.FunctionInfo[i].TypeId);
+                functionInfo[i] = new BpfFunctionInfo { InsnOff = (uint)request.FunctionInfo[i].InstructionOffset, TypeId = request.FunctionInfo[i].TypeId };
             }
 
-            Span<byte> attr = stackalloc byte[ProgramLoadSize];
-            attr.Clear();
             fixed (byte* insns = code)
             fixed (byte* licensePointer = license)
             fixed (byte* logPointer = log)
-            fixed (byte* functionInfoPointer = functionInfo)
-            fixed (byte* lineInfoPointer = lineInfo)
+            fixed (BpfFunctionInfo* functionInfoPointer = functionInfo)
+            fixed (BpfLineInfo* lineInfoPointer = lineInfo)
             {
-                AttrWriter.U32(attr, 0, (uint)request.ProgramType);
-                AttrWriter.U32(attr, 4, (uint)(code.Length / 8));
-                AttrWriter.U64(attr, 8, (ulong)insns);
-                AttrWriter.U64(attr, 16, (ulong)licensePointer);
+                var attr = new ProgramLoadAttributes
+                {
+                    ProgType = (uint)request.ProgramType,
+                    InsnCnt = (uint)(code.Length / 8),
+                    Insns = (ulong)insns,
+                    License = (ulong)licensePointer,
+                    ProgFlags = request.Flags,
+                    ProgName = ObjectName.From(request.Name),
+                    ExpectedAttachType = (uint)request.ExpectedAttachType,
+                    AttachBtfId = request.AttachBtfId,
+                };
                 if (request.LogLevel > 0 && log.Length > 0)
                 {
-                    AttrWriter.U32(attr, 24, request.LogLevel);
-                    AttrWriter.U32(attr, 28, (uint)log.Length);
-                    AttrWriter.U64(attr, 32, (ulong)logPointer);
+                    attr.LogLevel = request.LogLevel;
+                    attr.LogSize = (uint)log.Length;
+                    attr.LogBuf = (ulong)logPointer;
                 }
-                AttrWriter.U32(attr, 44, request.Flags);
-                AttrWriter.Name(attr, 48, request.Name);
-                AttrWriter.U32(attr, 68, (uint)request.ExpectedAttachType);
-                if (request.FunctionInfo.Count > 0)
+
+                if (functionInfo.Length > 0)
                 {
-                    AttrWriter.U32(attr, 72, (uint)request.BtfFd);
-                    AttrWriter.U32(attr, 76, FunctionInfoSize);
-                    AttrWriter.U64(attr, 80, (ulong)functionInfoPointer);
-                    AttrWriter.U32(attr, 88, (uint)request.FunctionInfo.Count);
+                    attr.ProgBtfFd = (uint)request.BtfFd;
+                    attr.FuncInfoRecSize = (uint)sizeof(BpfFunctionInfo);
+                    attr.FuncInfo = (ulong)functionInfoPointer;
+                    attr.FuncInfoCnt = (uint)functionInfo.Length;
                 }
 
                 if (lineInfo.Length > 0)
                 {
-                    AttrWriter.U32(attr, 92, LineInfoSize);
-                    AttrWriter.U64(attr, 96, (ulong)lineInfoPointer);
-                    AttrWriter.U32(attr, 104, (uint)(lineInfo.Length / LineInfoSize));
+                    attr.LineInfoRecSize = (uint)sizeof(BpfLineInfo);
+                    attr.LineInfo = (ulong)lineInfoPointer;
+                    attr.LineInfoCnt = (uint)lineInfo.Length;
                 }
 
-                AttrWriter.U32(attr, 108, request.AttachBtfId);
-                var fd = BpfSyscall.Invoke(BpfCommand.ProgLoad, attr, out var errno);
+                var fd = BpfSyscall.Invoke(BpfCommand.ProgLoad, ref attr, out var errno);
                 return new ProgramLoadResult(fd, errno, log.Length == 0 ? string.Empty : CString(log));
             }
         }
@@ -136,21 +132,22 @@ namespace BpfSharp.Loader.Native
         /// <summary>Creates a map; returns its file descriptor, or -1 with the errno.</summary>
         public static int CreateMap(MapCreateRequest request, out int errno)
         {
-            Span<byte> attr = stackalloc byte[MapCreateSize];
-            attr.Clear();
-            AttrWriter.U32(attr, 0, (uint)request.MapType);
-            AttrWriter.U32(attr, 4, request.KeySize);
-            AttrWriter.U32(attr, 8, request.ValueSize);
-            AttrWriter.U32(attr, 12, request.MaxEntries);
-            AttrWriter.U32(attr, 16, request.Flags);
-            AttrWriter.U32(attr, 20, (uint)request.InnerMapFd);
-            AttrWriter.Name(attr, 28, request.Name);
-            AttrWriter.U32(attr, 48, (uint)request.BtfFd);
-            AttrWriter.U32(attr, 52, request.BtfKeyTypeId);
-            AttrWriter.U32(attr, 56, request.BtfValueTypeId);
-            AttrWriter.U32(attr, 60, request.BtfKernelValueTypeId);
-            AttrWriter.U64(attr, 64, request.MapExtra);
-            return BpfSyscall.Invoke(BpfCommand.MapCreate, attr, out errno);
+            var attr = new MapCreateAttributes
+            {
+                MapType = (uint)request.MapType,
+                KeySize = request.KeySize,
+                ValueSize = request.ValueSize,
+                MaxEntries = request.MaxEntries,
+                MapFlags = request.Flags,
+                InnerMapFd = (uint)request.InnerMapFd,
+                MapName = ObjectName.From(request.Name),
+                BtfFd = (uint)request.BtfFd,
+                BtfKeyTypeId = request.BtfKeyTypeId,
+                BtfValueTypeId = request.BtfValueTypeId,
+                BtfVmlinuxValueTypeId = request.BtfKernelValueTypeId,
+                MapExtra = request.MapExtra,
+            };
+            return BpfSyscall.Invoke(BpfCommand.MapCreate, ref attr, out errno);
         }
 
         /// <summary>Loads a BTF blob; returns its file descriptor, or -1 with the errno.</summary>
@@ -159,22 +156,19 @@ namespace BpfSharp.Loader.Native
         /// <summary>Loads a BTF blob, with the kernel's BTF log when it refuses it.</summary>
         public static int LoadBtf(byte[] blob, out int errno, out string log, int logSize = 1 << 16)
         {
-            Span<byte> attr = stackalloc byte[BtfLoadSize];
-            attr.Clear();
             var logBuffer = new byte[Math.Max(logSize, 1)];
             fixed (byte* data = blob)
             fixed (byte* logPointer = logBuffer)
             {
-                AttrWriter.U64(attr, 0, (ulong)data);
-                AttrWriter.U32(attr, 16, (uint)blob.Length);
+                var attr = new BtfLoadAttributes { Btf = (ulong)data, BtfSize = (uint)blob.Length };
                 if (logSize > 0)
                 {
-                    AttrWriter.U64(attr, 8, (ulong)logPointer);
-                    AttrWriter.U32(attr, 20, (uint)logSize);
-                    AttrWriter.U32(attr, 24, 1);
+                    attr.BtfLogBuf = (ulong)logPointer;
+                    attr.BtfLogSize = (uint)logSize;
+                    attr.BtfLogLevel = 1;
                 }
 
-                var fd = BpfSyscall.Invoke(BpfCommand.BtfLoad, attr, out errno);
+                var fd = BpfSyscall.Invoke(BpfCommand.BtfLoad, ref attr, out errno);
                 log = logSize > 0 ? CString(logBuffer) : string.Empty;
                 return fd;
             }
@@ -184,16 +178,17 @@ namespace BpfSharp.Loader.Native
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static int MapElement(BpfCommand command, int mapFd, ReadOnlySpan<byte> key, Span<byte> value, ulong flags, out int errno)
         {
-            Span<byte> attr = stackalloc byte[32];
-            attr.Clear();
             fixed (byte* keyPointer = key)
             fixed (byte* valuePointer = value)
             {
-                AttrWriter.U32(attr, 0, (uint)mapFd);
-                AttrWriter.U64(attr, 8, key.IsEmpty ? 0 : (ulong)keyPointer);
-                AttrWriter.U64(attr, 16, value.IsEmpty ? 0 : (ulong)valuePointer);
-                AttrWriter.U64(attr, 24, flags);
-                return BpfSyscall.Invoke(command, attr, out errno);
+                var attr = new MapElementAttributes
+                {
+                    MapFd = (uint)mapFd,
+                    Key = key.IsEmpty ? 0 : (ulong)keyPointer,
+                    Value = value.IsEmpty ? 0 : (ulong)valuePointer,
+                    Flags = flags,
+                };
+                return BpfSyscall.Invoke(command, ref attr, out errno);
             }
         }
 
@@ -203,17 +198,13 @@ namespace BpfSharp.Loader.Native
         /// <summary>BPF_OBJ_GET: a descriptor of the object pinned at a path, or -1 with the errno (ENOENT: nothing there).</summary>
         public static int OpenPinned(string path, out int errno) => PathCommand(BpfCommand.ObjGet, path, 0, out errno);
 
-        // union bpf_attr's obj part: the path, then the descriptor to pin (0 for BPF_OBJ_GET).
         private static int PathCommand(BpfCommand command, string path, int fd, out int errno)
         {
             var bytes = System.Text.Encoding.UTF8.GetBytes(path + "\0");
-            Span<byte> attr = stackalloc byte[16];
-            attr.Clear();
             fixed (byte* pathPointer = bytes)
             {
-                AttrWriter.U64(attr, 0, (ulong)pathPointer);
-                AttrWriter.U32(attr, 8, (uint)fd);
-                return BpfSyscall.Invoke(command, attr, out errno);
+                var attr = new ObjectPathAttributes { Pathname = (ulong)pathPointer, BpfFd = (uint)fd };
+                return BpfSyscall.Invoke(command, ref attr, out errno);
             }
         }
 
@@ -223,26 +214,18 @@ namespace BpfSharp.Loader.Native
             // The kernel answers a program's or link's descriptor with its own info struct: tell them apart by the inode's kind.
             if (new System.IO.FileInfo("/proc/self/fd/" + fd.ToString(System.Globalization.CultureInfo.InvariantCulture)).LinkTarget is string kind && kind != "anon_inode:bpf-map")
             {
-                errno = 22; // EINVAL
+                errno = Errno.InvalidArgument;
                 return null;
             }
 
-            var info = new byte[88]; // struct bpf_map_info up to map_extra
-            Span<byte> attr = stackalloc byte[16];
-            attr.Clear();
-            fixed (byte* infoPointer = info)
+            var info = default(BpfMapInfo);
+            var attr = new ObjectInfoAttributes { BpfFd = (uint)fd, InfoLen = (uint)sizeof(BpfMapInfo), Info = (ulong)&info };
+            if (BpfSyscall.Invoke(BpfCommand.ObjGetInfoByFd, ref attr, out errno) < 0)
             {
-                AttrWriter.U32(attr, 0, (uint)fd);
-                AttrWriter.U32(attr, 4, (uint)info.Length);
-                AttrWriter.U64(attr, 8, (ulong)infoPointer);
-                if (BpfSyscall.Invoke(BpfCommand.ObjGetInfoByFd, attr, out errno) < 0)
-                {
-                    return null;
-                }
+                return null;
             }
 
-            uint At(int offset) => System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(info.AsSpan(offset));
-            return ((int)At(0), At(8), At(12), At(16), At(20), CString(info.AsSpan(24, 16)));
+            return ((int)info.Type, info.KeySize, info.ValueSize, info.MaxEntries, info.MapFlags, CString(info.Name));
         }
 
         /// <summary>
@@ -253,22 +236,63 @@ namespace BpfSharp.Loader.Native
         /// </summary>
         public static int MapBatch(BpfCommand command, int mapFd, ReadOnlySpan<byte> inBatch, Span<byte> outBatch, Span<byte> keys, Span<byte> values, ref uint count, out int errno)
         {
-            Span<byte> attr = stackalloc byte[MapBatchSize];
-            attr.Clear();
             fixed (byte* inPointer = inBatch)
             fixed (byte* outPointer = outBatch)
             fixed (byte* keysPointer = keys)
             fixed (byte* valuesPointer = values)
             {
-                AttrWriter.U64(attr, 0, inBatch.IsEmpty ? 0 : (ulong)inPointer);
-                AttrWriter.U64(attr, 8, (ulong)outPointer);
-                AttrWriter.U64(attr, 16, (ulong)keysPointer);
-                AttrWriter.U64(attr, 24, (ulong)valuesPointer);
-                AttrWriter.U32(attr, 32, count);
-                AttrWriter.U32(attr, 36, (uint)mapFd);
-                // elem_flags (40) and flags (48) stay 0: BPF_F_LOCK is for values with a bpf_spin_lock, which views do not read.
-                var result = BpfSyscall.Invoke(command, attr, out errno);
-                count = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(attr.Slice(32));
+                // ElemFlags and Flags stay 0: BPF_F_LOCK is for values with a bpf_spin_lock, which views do not read.
+                var attr = new MapBatchAttributes
+                {
+                    InBatch = inBatch.IsEmpty ? 0 : (ulong)inPointer,
+                    OutBatch = (ulong)outPointer,
+                    Keys = (ulong)keysPointer,
+                    Values = (ulong)valuesPointer,
+                    Count = count,
+                    MapFd = (uint)mapFd,
+                };
+                var result = BpfSyscall.Invoke(command, ref attr, out errno);
+                count = attr.Count;
+                return result;
+            }
+        }
+
+        /// <summary>
+        /// BPF_PROG_TEST_RUN: runs the program <paramref name="repeat"/> times on a packet (empty: none) and a context
+        /// (empty: none). The kernel writes the packet as the program left it into <paramref name="dataOut"/> and the
+        /// context into <paramref name="contextOut"/> (empty: not asked for); syscall programs write theirs back into
+        /// <paramref name="contextIn"/>. 0 with the program's return value, or -1 with the errno.
+        /// </summary>
+        public static int TestRun(int programFd, ReadOnlySpan<byte> data, Span<byte> dataOut, uint repeat, Span<byte> contextIn, Span<byte> contextOut, out TestRunOutput output, out int errno)
+        {
+            fixed (byte* dataPointer = data)
+            fixed (byte* dataOutPointer = dataOut)
+            fixed (byte* contextInPointer = contextIn)
+            fixed (byte* contextOutPointer = contextOut)
+            {
+                var attr = new ProgramTestRunAttributes
+                {
+                    ProgFd = (uint)programFd,
+                    DataSizeIn = (uint)data.Length,
+                    DataSizeOut = (uint)dataOut.Length,
+                    DataIn = data.IsEmpty ? 0 : (ulong)dataPointer,
+                    DataOut = dataOut.IsEmpty ? 0 : (ulong)dataOutPointer,
+                    Repeat = repeat,
+                };
+                if (!contextIn.IsEmpty)
+                {
+                    attr.CtxSizeIn = (uint)contextIn.Length;
+                    attr.CtxIn = (ulong)contextInPointer;
+                }
+
+                if (!contextOut.IsEmpty)
+                {
+                    attr.CtxSizeOut = (uint)contextOut.Length;
+                    attr.CtxOut = (ulong)contextOutPointer;
+                }
+
+                var result = BpfSyscall.Invoke(BpfCommand.ProgTestRun, ref attr, out errno);
+                output = new TestRunOutput((int)attr.Retval, attr.DataSizeOut, attr.Duration);
                 return result;
             }
         }
@@ -276,10 +300,8 @@ namespace BpfSharp.Loader.Native
         /// <summary>BPF_MAP_FREEZE: no more writes from user space (global read-only data after it is set).</summary>
         public static int FreezeMap(int mapFd, out int errno)
         {
-            Span<byte> attr = stackalloc byte[8];
-            attr.Clear();
-            AttrWriter.U32(attr, 0, (uint)mapFd);
-            return BpfSyscall.Invoke(BpfCommand.MapFreeze, attr, out errno);
+            var attr = new MapFreezeAttributes { MapFd = (uint)mapFd };
+            return BpfSyscall.Invoke(BpfCommand.MapFreeze, ref attr, out errno);
         }
 
         /// <summary>A NUL-terminated UTF-8 string in a kernel buffer (all of it when there is no NUL).</summary>

@@ -9,7 +9,6 @@ namespace BpfSharp.Loader.Native
     /// </summary>
     internal static unsafe class PerfEventSyscall
     {
-        private const int AttributesSize = 128; // PERF_ATTR_SIZE_VER7: fields past what is set stay zero
         private const uint TypeSoftware = 1; // PERF_TYPE_SOFTWARE
         private const ulong ConfigBpfOutput = 10; // PERF_COUNT_SW_BPF_OUTPUT
         private const ulong SampleRaw = 1UL << 10; // PERF_SAMPLE_RAW
@@ -41,27 +40,25 @@ namespace BpfSharp.Loader.Native
         {
             if (!OperatingSystem.IsLinux() || Number < 0)
             {
-                errno = 38; // ENOSYS
+                errno = Errno.NoSystemCall;
                 return -1;
             }
 
-            Span<byte> span = stackalloc byte[AttributesSize];
-            span.Clear();
-            AttrWriter.U32(span, 0, type);
-            AttrWriter.U32(span, 4, AttributesSize);
-            AttrWriter.U64(span, 8, config);
-            AttrWriter.U64(span, 16, 1); // sample_period: 1 as perf tools set it
-            AttrWriter.U64(span, 24, sampleType);
-            AttrWriter.U64(span, 40, flagBits);
-            AttrWriter.U32(span, 48, wakeupEvents);
-            AttrWriter.U64(span, 56, config1);
-            AttrWriter.U64(span, 64, config2);
-            fixed (byte* attr = span)
+            var attr = new PerfEventAttributes
             {
-                var fd = syscall(Number, attr, -1, cpu, -1, (long)FdCloexec);
-                errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
-                return (int)fd;
-            }
+                Type = type,
+                Size = (uint)sizeof(PerfEventAttributes), // the version of the struct: how much of it the kernel reads
+                Config = config,
+                SamplePeriod = 1, // as perf tools set it
+                SampleType = sampleType,
+                Flags = flagBits,
+                WakeupEvents = wakeupEvents,
+                Config1 = config1,
+                Config2 = config2,
+            };
+            var fd = syscall(Number, &attr, -1, cpu, -1, (long)FdCloexec);
+            errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
+            return (int)fd;
         }
 
         /// <summary>PERF_EVENT_IOC_ENABLE; 0, or -1 with the errno.</summary>
@@ -73,7 +70,7 @@ namespace BpfSharp.Loader.Native
         }
 
         [DllImport("libc", SetLastError = true)]
-        private static extern long syscall(long number, byte* attributes, long pid, long cpu, long groupFd, long flags);
+        private static extern long syscall(long number, PerfEventAttributes* attributes, long pid, long cpu, long groupFd, long flags);
 
         [DllImport("libc", SetLastError = true)]
         private static extern int ioctl(int fd, ulong request, nint argument);

@@ -22,7 +22,7 @@ namespace BpfSharp.Loader.Native
             {
                 throw new BpfException(
                     $"perf_event_open for {what} failed: {BpfSyscall.Describe(errno)}"
-                    + (errno is 1 or 13 ? " (it needs root or CAP_PERFMON; see /proc/sys/kernel/perf_event_paranoid)" : string.Empty),
+                    + (errno is Errno.NotPermitted or Errno.AccessDenied ? " (it needs root or CAP_PERFMON; see /proc/sys/kernel/perf_event_paranoid)" : string.Empty),
                     errno);
             }
 

@@ -9,7 +9,6 @@ namespace BpfSharp.Loader.Native
         public const int ProtRead = 1;
         public const int ProtWrite = 2;
         public const short PollIn = 1;
-        public const int Interrupted = 4; // EINTR
         private const int MapShared = 1;
         private const int FixedNoReplace = 0x100000; // MAP_FIXED_NOREPLACE: there or nowhere, never over another mapping
 

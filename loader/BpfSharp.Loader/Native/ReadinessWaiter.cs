@@ -88,7 +88,7 @@ namespace BpfSharp.Loader.Native
                 {
                     result = Posix.Poll(descriptors, -1, out errno);
                 }
-                while (result < 0 && errno == Posix.Interrupted);
+                while (result < 0 && errno == Errno.Interrupted);
 
                 if (_stopping || descriptors[^1].ReturnedEvents != 0)
                 {

@@ -123,7 +123,7 @@ namespace BpfSharp.Loader.Native
                     {
                         sent = sendto(_fd, pointer, (nuint)request.Length, 0, &kernel, (uint)sizeof(SocketAddress));
                     }
-                    while (sent < 0 && Marshal.GetLastPInvokeError() == Interrupted);
+                    while (sent < 0 && Marshal.GetLastPInvokeError() == Errno.Interrupted);
                 }
 
                 if (sent < 0)
@@ -140,7 +140,7 @@ namespace BpfSharp.Loader.Native
                         {
                             received = recv(_fd, pointer, (nuint)_receive.Length, 0);
                         }
-                        while (received < 0 && Marshal.GetLastPInvokeError() == Interrupted);
+                        while (received < 0 && Marshal.GetLastPInvokeError() == Errno.Interrupted);
                     }
 
                     if (received < 0)
@@ -155,7 +155,7 @@ namespace BpfSharp.Loader.Native
                         if (length < HeaderSize || offset + length > data.Length)
                         {
                             kernelText = "malformed netlink answer";
-                            return BadMessage;
+                            return Errno.BadMessage;
                         }
 
                         var message = data.Slice(offset, length);

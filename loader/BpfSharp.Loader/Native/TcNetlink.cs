@@ -69,9 +69,6 @@ namespace BpfSharp.Loader.Native
 
         private const int HeaderSize = 16; // struct nlmsghdr
         private const int TcmsgSize = 20; // struct tcmsg
-        private const int Interrupted = 4; // EINTR
-        private const int Exists = 17; // EEXIST
-        private const int BadMessage = 74; // EBADMSG
 
         private static int _sequence = Environment.TickCount & 0xFFFF;
 
@@ -87,7 +84,7 @@ namespace BpfSharp.Loader.Native
             var qdisc = new MessageWriter(RtmNewQdisc, FlagRequest | FlagAck | FlagCreate | FlagExclusive, ifindex, ClsactHandle, ClsactParent, 0);
             qdisc.String(TcaKind, "clsact");
             var errno = channel.Exchange(qdisc.Finish(), null, out var kernelText);
-            if (errno != 0 && errno != Exists)
+            if (errno != 0 && errno != Errno.Exists)
             {
                 throw Failure($"could not add the clsact qdisc to {where}", errno, kernelText);
             }
@@ -160,7 +157,7 @@ namespace BpfSharp.Loader.Native
             return errno switch
             {
                 0 => true,
-                2 or 22 => false, // ENOENT, EINVAL: no clsact there
+                Errno.NoEntry or Errno.InvalidArgument => false, // no clsact there
                 _ => throw Failure($"could not delete the clsact qdisc of interface {ifindex}", errno, kernelText),
             };
         }
@@ -196,13 +193,13 @@ namespace BpfSharp.Loader.Native
             return errno switch
             {
                 0 => filters,
-                2 or 22 => filters, // no clsact qdisc: no hook to list
+                Errno.NoEntry or Errno.InvalidArgument => filters, // no clsact qdisc: no hook to list
                 _ => throw Failure($"could not list the filters of interface {ifindex}", errno, kernelText),
             };
         }
 
         private static BpfException Failure(string what, int errno, string? kernelText) =>
-            new($"{what}: {(string.IsNullOrEmpty(kernelText) ? string.Empty : kernelText + ": ")}{BpfSyscall.Describe(errno)}" + (errno == 1 ? " (TC needs CAP_NET_ADMIN)" : string.Empty), errno);
+            new($"{what}: {(string.IsNullOrEmpty(kernelText) ? string.Empty : kernelText + ": ")}{BpfSyscall.Describe(errno)}" + (errno == Errno.NotPermitted ? " (TC needs CAP_NET_ADMIN)" : string.Empty), errno);
 
         // tcm_info: the priority in the upper half, the protocol in network byte order in the lower (ETH_P_ALL: every packet).
         private static uint AllProtocols(ushort priority) => ((uint)priority << 16) | (ushort)System.Net.IPAddress.HostToNetworkOrder((short)0x0003);

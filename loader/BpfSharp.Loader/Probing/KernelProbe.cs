@@ -63,8 +63,8 @@ namespace BpfSharp.Loader.Probing
 
             return errno switch
             {
-                1 => "bpf(2) is not permitted for this process (EPERM): run as root, or grant CAP_BPF with CAP_PERFMON, CAP_NET_ADMIN and CAP_SYS_ADMIN (kernel.unprivileged_bpf_disabled = " + ReadText("/proc/sys/kernel/unprivileged_bpf_disabled") + ")",
-                38 => "the kernel has no bpf(2) system call (ENOSYS): it was built without CONFIG_BPF_SYSCALL",
+                Errno.NotPermitted => "bpf(2) is not permitted for this process (EPERM): run as root, or grant CAP_BPF with CAP_PERFMON, CAP_NET_ADMIN and CAP_SYS_ADMIN (kernel.unprivileged_bpf_disabled = " + ReadText("/proc/sys/kernel/unprivileged_bpf_disabled") + ")",
+                Errno.NoSystemCall => "the kernel has no bpf(2) system call (ENOSYS): it was built without CONFIG_BPF_SYSCALL",
                 _ => "bpf(2) failed to create a test map: " + BpfSyscall.Describe(errno),
             };
         }
