@@ -103,6 +103,14 @@ namespace BpfSharp.Analyzers
             DiagnosticSeverity.Error,
             "The classic packet loads (BpfPacket.LoadByte/LoadHalf/LoadWord) are offered only to programs that may read the socket buffer that way: socket filters, tc classifiers and tc actions.");
 
+        public static readonly DiagnosticDescriptor UnknownTracepoint = Create(
+            DiagnosticIds.UnknownTracepoint,
+            "Tracepoint unknown to the layouts the build has",
+            "tracepoint {0} is not among {1}: the program gets no typed context, and attaches only where the kernel has that tracepoint{2}",
+            ProgramCategory,
+            DiagnosticSeverity.Warning,
+            "A tracepoint program's section names category/name of a tracepoint; its context struct is made from that tracepoint's record layout (the shipped Linux 6.18 layouts, or a project's tracepoints.tsv written by 'bpfsharp tracepoints'). A name found in neither is most often misspelt.");
+
         private const string CompilerCategory = "BpfSharp.Compiler";
 
         public static readonly DiagnosticDescriptor UnsupportedConstruct = Create(

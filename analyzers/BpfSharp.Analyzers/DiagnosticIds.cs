@@ -16,5 +16,6 @@ namespace BpfSharp.Analyzers
         public const string KernelProfileProblem = "BPF0011";
         public const string HelperNeedsCapability = "BPF0012";
         public const string PacketLoadNotAllowed = "BPF0013";
+        public const string UnknownTracepoint = "BPF0014";
     }
 }

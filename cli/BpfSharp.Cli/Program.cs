@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using BpfSharp.Loader.Probing;
+using BpfSharp;
 using BpfSharp.Spec;
 using BpfSharp.Spec.Profiles;
 
@@ -13,10 +14,14 @@ namespace BpfSharp.Cli
     {
         private const string Usage =
             "usage: bpfsharp probe [--output FILE] [--quiet]\n" +
+            "       bpfsharp tracepoints [--output FILE]\n" +
             "  probe   ask the running kernel's verifier which helpers each program type may call, which map types each\n" +
             "          map helper takes and which helpers are GPL-only; write the kernel profile (JSON) to FILE\n" +
             "          (default: kernel-profile.json). Needs bpf(2): root, or CAP_BPF with CAP_PERFMON, CAP_NET_ADMIN, CAP_SYS_ADMIN.\n" +
-            "Hand the profile to a build with <BpfKernelProfile>FILE</BpfKernelProfile> to get that kernel's verdicts.";
+            "Hand the profile to a build with <BpfKernelProfile>FILE</BpfKernelProfile> to get that kernel's verdicts.\n" +
+            "  tracepoints  write the running kernel's tracepoint record layouts (tracefs events/*/*/format) to FILE\n" +
+            "          (default: tracepoints.tsv); add it to a project as <AdditionalFiles Include=\"tracepoints.tsv\" /> to type\n" +
+            "          tracepoint programs' contexts for that kernel instead of the shipped Linux 6.18 layouts.";
 
         public static int Main(string[] args)
         {
@@ -26,13 +31,13 @@ namespace BpfSharp.Cli
                 return args.Length == 0 ? 2 : 0;
             }
 
-            if (args[0] != "probe")
+            if (args[0] != "probe" && args[0] != "tracepoints")
             {
                 Console.Error.WriteLine($"bpfsharp: unknown command '{args[0]}'\n{Usage}");
                 return 2;
             }
 
-            var output = "kernel-profile.json";
+            string? output = null;
             var quiet = false;
             for (var i = 1; i < args.Length; i++)
             {
@@ -41,16 +46,37 @@ namespace BpfSharp.Cli
                     case "--output" or "-o" when i + 1 < args.Length:
                         output = args[++i];
                         break;
-                    case "--quiet" or "-q":
+                    case "--quiet" or "-q" when args[0] == "probe":
                         quiet = true;
                         break;
                     default:
-                        Console.Error.WriteLine($"bpfsharp probe: unknown or incomplete option '{args[i]}'\n{Usage}");
+                        Console.Error.WriteLine($"bpfsharp {args[0]}: unknown or incomplete option '{args[i]}'\n{Usage}");
                         return 2;
                 }
             }
 
-            return Probe(output, quiet);
+            return args[0] == "probe" ? Probe(output ?? "kernel-profile.json", quiet) : Tracepoints(output ?? "tracepoints.tsv");
+        }
+
+        private static int Tracepoints(string output)
+        {
+            try
+            {
+                var (formats, unreadable) = TracepointLayouts.Read();
+                foreach (var problem in unreadable)
+                {
+                    Console.Error.WriteLine("bpfsharp tracepoints: skipped " + problem);
+                }
+
+                File.WriteAllText(output, TracepointFormats.WriteTable(formats, "Linux " + Environment.OSVersion.Version.ToString(3)));
+                Console.WriteLine($"{formats.Count} tracepoint layouts written to {output}");
+                return 0;
+            }
+            catch (Exception e) when (e is BpfException or IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            {
+                Console.Error.WriteLine("bpfsharp tracepoints: " + e.Message);
+                return 1;
+            }
         }
 
         private static int Probe(string output, bool quiet)

@@ -42,6 +42,9 @@ namespace BpfSharp.Compiler
         /// <summary>The file name the helper stubs have, whether the generator parsed them for itself or added them to the compilation.</summary>
         public const string HelpersFileName = "BpfSharp.BpfHelpers.g.cs";
 
+        /// <summary>The generated tracepoint contexts' file name (the generator adds it to the compilation it translates, as to the user's).</summary>
+        public const string TracepointContextsFileName = "BpfSharp.Kernel.Tracepoints.g.cs";
+
         /// <summary>The file name of the generated C constant, which no program depends on.</summary>
         public const string ObjectSourceFileName = "BpfSharp.BpfObject.g.cs";
 
@@ -212,7 +215,9 @@ namespace BpfSharp.Compiler
             foreach (var tree in compilation.SyntaxTrees)
             {
                 // The generator translates before its outputs exist and the analyzers after: one compilation to both.
-                var path = tree.FilePath.EndsWith(TranslationCache.HelpersFileName, StringComparison.Ordinal) ? TranslationCache.HelpersFileName : tree.FilePath;
+                var path = tree.FilePath.EndsWith(TranslationCache.HelpersFileName, StringComparison.Ordinal) ? TranslationCache.HelpersFileName
+                    : tree.FilePath.EndsWith(TranslationCache.TracepointContextsFileName, StringComparison.Ordinal) ? TranslationCache.TracepointContextsFileName
+                    : tree.FilePath;
                 if (path.EndsWith(TranslationCache.ObjectSourceFileName, StringComparison.Ordinal) || path.EndsWith(TranslationCache.UnitsSourceFileName, StringComparison.Ordinal))
                 {
                     continue;
@@ -220,7 +225,7 @@ namespace BpfSharp.Compiler
 
                 trees++;
                 // The stubs are generated text: its hash says all (no program body lives there), and costs no syntax walk.
-                var summary = path == TranslationCache.HelpersFileName ? TreeSummary.OfText(tree, cancellationToken) : TreeSummary.Of(tree, cancellationToken);
+                var summary = path == TranslationCache.HelpersFileName || path == TranslationCache.TracepointContextsFileName ? TreeSummary.OfText(tree, cancellationToken) : TreeSummary.Of(tree, cancellationToken);
                 _trees[path] = _trees.ContainsKey(path) ? null : summary;
                 hash.Add(KeptUnitsFile.Relative(path, sourceRoot));
                 hash.Add(summary.Skeleton.ToString("x16", CultureInfo.InvariantCulture));

@@ -44,13 +44,19 @@ namespace BpfSharp.Generators
         /// are a constant of their own: they name the declarations they were translated against, so any declaration edit
         /// changes them, where the C may stay the same.
         /// </summary>
-        public static (string? Source, string? Units) Carried(Compilation compilation, EquatableArray<HelperSpec>? userMerged, string? projectDirectory, AdditionalText? previousUnits, TranslationCache cache, CancellationToken cancellationToken)
+        public static (string? Source, string? Units) Carried(Compilation compilation, EquatableArray<HelperSpec>? userMerged, string? tracepointContexts, string? projectDirectory, AdditionalText? previousUnits, TranslationCache cache, CancellationToken cancellationToken)
         {
             var options = compilation.SyntaxTrees.FirstOrDefault()?.Options ?? CSharpParseOptions.Default;
             var helpers = userMerged is EquatableArray<HelperSpec> merged
                 ? CSharpSyntaxTree.ParseText(HelperEmitter.Emit(merged), (CSharpParseOptions)options, TranslationCache.HelpersFileName, cancellationToken: cancellationToken)
                 : ShippedTree(options, cancellationToken);
             var withHelpers = compilation.AddSyntaxTrees(helpers);
+            if (tracepointContexts != null)
+            {
+                // The generated contexts, as the final compilation will hold them (other generators' output is not in this one).
+                withHelpers = withHelpers.AddSyntaxTrees(CSharpSyntaxTree.ParseText(tracepointContexts, (CSharpParseOptions)options, TranslationCache.TracepointContextsFileName, cancellationToken: cancellationToken));
+            }
+
             var context = cache.Context(withHelpers, projectDirectory, cancellationToken);
             if (previousUnits != null && cache.FindPlan(context) is null && previousUnits.GetText(cancellationToken)?.ToString() is string units)
             {

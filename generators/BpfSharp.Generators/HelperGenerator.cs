@@ -56,12 +56,21 @@ namespace BpfSharp.Generators
                 .Where(static file => file.Path.EndsWith(BpfObjectSource.UnitsFileSuffix, System.StringComparison.Ordinal))
                 .Collect()
                 .Select(static (files, _) => files.Length == 1 ? files[0] : null);
+            // Tracepoint programs' context structs, which the translation needs in its compilation as the user's code has them.
+            var tracepoints = TracepointContexts.Source(context);
+            context.RegisterSourceOutput(tracepoints, static (output, source) =>
+            {
+                if (source != null)
+                {
+                    output.AddSource(TranslationCache.TracepointContextsFileName, source);
+                }
+            });
             var translations = _translations;
-            var objectSource = merged.Combine(projectDirectory).Combine(previousUnits).Combine(context.CompilationProvider)
+            var objectSource = merged.Combine(tracepoints).Combine(projectDirectory).Combine(previousUnits).Combine(context.CompilationProvider)
                 .Select((input, cancellationToken) =>
                 {
-                    var (((helpers, directory), units), compilation) = input;
-                    return BpfObjectSource.Carried(compilation, helpers, directory, units, translations, cancellationToken);
+                    var ((((helpers, contexts), directory), units), compilation) = input;
+                    return BpfObjectSource.Carried(compilation, helpers, contexts, directory, units, translations, cancellationToken);
                 })
                 .WithTrackingName(TrackingNames.ObjectSource);
 

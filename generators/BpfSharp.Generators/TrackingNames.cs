@@ -7,5 +7,6 @@ namespace BpfSharp.Generators
         public const string HelperPages = nameof(HelperPages);
         public const string MergedSpec = nameof(MergedSpec);
         public const string ObjectSource = nameof(ObjectSource);
+        public const string Tracepoints = nameof(Tracepoints);
     }
 }
