@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
@@ -62,6 +63,8 @@ public static class RingBufferBenchmark
                 ("Drain of typed records", n => Time(n, () => Sum(typed, n))),
                 ("ReadAllAsync, a byte[] per record", n => Time(n, () => SumAsync(bytes, n).GetAwaiter().GetResult())),
                 ("ReadAllAsync of typed records", n => Time(n, () => SumAsync(typed, n).GetAwaiter().GetResult())),
+                // No ring buffer: what await foreach itself costs per element, the floor of any async stream.
+                ("floor: await foreach of records in memory", n => Time(n, () => SumAsync(InMemory(n), n).GetAwaiter().GetResult())),
             };
             var times = ways.Select(_ => new double[rounds]).ToArray();
             var packet = new byte[64];
@@ -92,6 +95,48 @@ public static class RingBufferBenchmark
         {
             Directory.Delete(work, recursive: true);
         }
+    }
+
+    private static InMemoryRecords InMemory(int count) => new(count);
+
+    private static async Task<ulong> SumAsync(InMemoryRecords records, int count)
+    {
+        ulong sum = 0;
+        var read = 0;
+        await foreach (var record in records)
+        {
+            sum += record.Value;
+            if (++read == count)
+            {
+                break;
+            }
+        }
+
+        return sum;
+    }
+
+    // The cheapest async stream: every element is there, each MoveNextAsync completes synchronously.
+    private sealed class InMemoryRecords(int count) : IAsyncEnumerable<Record>, IAsyncEnumerator<Record>
+    {
+        private int _next;
+
+        public Record Current { get; private set; }
+
+        public IAsyncEnumerator<Record> GetAsyncEnumerator(System.Threading.CancellationToken cancellationToken = default) => this;
+
+        public ValueTask<bool> MoveNextAsync()
+        {
+            if (_next == count)
+            {
+                return new ValueTask<bool>(false);
+            }
+
+            Current = new Record { Sequence = (ulong)_next, Value = 7 };
+            _next++;
+            return new ValueTask<bool>(true);
+        }
+
+        public ValueTask DisposeAsync() => default;
     }
 
     private static double Time(int records, Func<ulong> read)

@@ -62,4 +62,8 @@ public static unsafe class Mistakes
     // BPF0007: 'xpd' is not a libbpf section name (the code fix replaces it with 'xdp').
     [BpfProgram("xpd")]
     public static int Typo(void* context) => 0;
+
+    // BPF0014 (warning): Linux has no tracepoint syscalls/sys_enter_opnat; the message names syscalls/sys_enter_openat.
+    [BpfProgram("tp/syscalls/sys_enter_opnat")]
+    public static int OnOpen(void* context) => 0;
 }
