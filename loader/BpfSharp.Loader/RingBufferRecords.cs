@@ -66,7 +66,6 @@ namespace BpfSharp
 
             public T Current { get; private set; } = default!;
 
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public ValueTask<bool> MoveNextAsync()
             {
                 _cancellationToken.ThrowIfCancellationRequested();
