@@ -11,7 +11,7 @@ ls artifacts/packages/*.nupkg
 # The samples restore into samples/.packages; drop any earlier copy so the package just packed is used, and stop the
 # compiler server, which would otherwise keep the analyzers it loaded from an earlier package of the same version.
 # Restore records a package's files in obj/, and keeps that record while the version stays the same: start afresh.
-rm -rf samples/.packages/bpfsharp samples/HelloXdp/obj samples/HelloXdp.Tests/obj samples/Mistakes/obj
+rm -rf samples/.packages/bpfsharp samples/HelloXdp/obj samples/HelloXdp.Tests/obj samples/Mistakes/obj samples/OpenSnoop/obj
 dotnet build-server shutdown >/dev/null 2>&1 || true
 
 # The BPF toolchain: clang turns the C# programs into a BPF object during the build, bpftool (a tool that is not
@@ -93,6 +93,16 @@ dotnet run --project samples/HelloXdp -c Release --no-build
 echo
 echo "== samples/HelloXdp.Tests: xunit tests of the sample's BPF logic, run by the kernel on crafted frames (the README's pattern)"
 dotnet test samples/HelloXdp.Tests -c Release --nologo -v quiet
+
+echo
+echo "== samples/OpenSnoop: opensnoop in C#: openat's entry and exit tracepoints with typed contexts, events through a ring"
+echo "   buffer as the struct both halves share; it opens a file of its own (write, read, and a missing one) and finds them"
+dotnet build samples/OpenSnoop -c Release --nologo -v quiet -clp:NoSummary
+if [ "$(id -u)" = "0" ]; then
+  dotnet run --project samples/OpenSnoop -c Release --no-build
+else
+  echo "(not run: attaching tracepoint programs needs root)"
+fi
 
 echo
 echo "== samples/Mistakes: what the verifier would say, at compile time"
