@@ -11,7 +11,7 @@ ls artifacts/packages/*.nupkg
 # The samples restore into samples/.packages; drop any earlier copy so the package just packed is used, and stop the
 # compiler server, which would otherwise keep the analyzers it loaded from an earlier package of the same version.
 # Restore records a package's files in obj/, and keeps that record while the version stays the same: start afresh.
-rm -rf samples/.packages/bpfsharp samples/HelloXdp/obj samples/HelloXdp.Tests/obj samples/Mistakes/obj samples/OpenSnoop/obj samples/RunqLat/obj
+rm -rf samples/.packages/bpfsharp samples/HelloXdp/obj samples/HelloXdp.Tests/obj samples/Mistakes/obj samples/OpenSnoop/obj samples/RunqLat/obj samples/ExecSnoop/obj
 dotnet build-server shutdown >/dev/null 2>&1 || true
 
 # The BPF toolchain: clang turns the C# programs into a BPF object during the build, bpftool (a tool that is not
@@ -100,6 +100,16 @@ echo "   buffer as the struct both halves share; it opens a file of its own (wri
 dotnet build samples/OpenSnoop -c Release --nologo -v quiet -clp:NoSummary
 if [ "$(id -u)" = "0" ]; then
   dotnet run --project samples/OpenSnoop -c Release --no-build
+else
+  echo "(not run: attaching tracepoint programs needs root)"
+fi
+
+echo
+echo "== samples/ExecSnoop: execsnoop in C#: fork, exec, exit_group and exit tracepoints with typed contexts (the exec path"
+echo "   read from the record's variable part); it starts /bin/sh -c 'exit 3' and finds its exec, parent and status"
+dotnet build samples/ExecSnoop -c Release --nologo -v quiet -clp:NoSummary
+if [ "$(id -u)" = "0" ]; then
+  dotnet run --project samples/ExecSnoop -c Release --no-build
 else
   echo "(not run: attaching tracepoint programs needs root)"
 fi
