@@ -25,7 +25,7 @@ public class IncrementalityTests
         }
         """;
 
-    private static readonly string[] AllSteps = [TrackingNames.UserPages, TrackingNames.HelperPages, TrackingNames.MergedSpec];
+    private static readonly string[] AllSteps = [TrackingNames.UserPages, TrackingNames.HelperPages, TrackingNames.MergedSpec, TrackingNames.Tracepoints];
 
     private static readonly InMemoryAdditionalText PageA = new("pages/bpf_custom_a.md", GeneratorTests.UserPage("bpf_custom_a", 9001));
     private static readonly InMemoryAdditionalText PageB = new("pages/bpf_custom_b.md", GeneratorTests.UserPage("bpf_custom_b", 9002));
@@ -74,6 +74,30 @@ public class IncrementalityTests
         var changed = result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).Where(o => o.Reason != IncrementalStepRunReason.Cached).ToArray();
         Assert.Equal(new[] { BpfObjectSource.HintName, BpfObjectSource.UnitsHintName }, changed.SelectMany(o => HintNames(o.Value)).Order(StringComparer.Ordinal));
         Assert.Contains("__u32 v = 2U;", result.GeneratedSources.Single(s => s.HintName == "BpfSharp.BpfObject.g.cs").SourceText.ToString());
+    }
+
+    [Fact]
+    public void An_edit_inside_a_tracepoint_program_keeps_its_context_struct()
+    {
+        const string Tracing = """
+            using BpfSharp;
+            using BpfSharp.Kernel.Tracepoints;
+            public static unsafe class Tracing
+            {
+                [BpfProgram("tp/syscalls/sys_enter_openat")]
+                public static int Run(Syscalls.SysEnterOpenat* ctx) => ctx->Flags == 1 ? 1 : 0;
+            }
+            """;
+        var compilation = TestCompilation.Create(Tracing);
+        var driver = TestCompilation.CreateDriver().RunGenerators(compilation);
+        var tree = compilation.SyntaxTrees.First();
+        var edited = compilation.ReplaceSyntaxTree(tree, tree.WithChangedText(tree.GetText().Replace(Tracing.IndexOf("== 1", StringComparison.Ordinal), "== 1".Length, "== 2")));
+        var result = Result(driver.RunGenerators(edited));
+
+        Assert.All(result.TrackedSteps[TrackingNames.Tracepoints].SelectMany(s => s.Outputs), o => Assert.Contains(o.Reason, new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged }));
+        var changed = result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).Where(o => o.Reason != IncrementalStepRunReason.Cached).SelectMany(o => HintNames(o.Value));
+        Assert.DoesNotContain(TranslationCache.TracepointContextsFileName, changed);
+        Assert.Contains(result.GeneratedSources, s => s.HintName == TranslationCache.TracepointContextsFileName);
     }
 
     [Fact]
