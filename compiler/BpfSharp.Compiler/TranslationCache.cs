@@ -211,7 +211,9 @@ namespace BpfSharp.Compiler
             var hash = new SourceHash();
             hash.Add(compilation.Options.CheckOverflow ? "checked" : "unchecked");
             hash.Add(((CSharpCompilationOptions)compilation.Options).AllowUnsafe ? "unsafe" : "safe");
-            var trees = 0;
+            // The trees in path order: the generator adds its outputs to the compilation it translates in its own order,
+            // the compiler gives the analyzers them in another, and both must come to one fingerprint.
+            var entries = new List<string>();
             foreach (var tree in compilation.SyntaxTrees)
             {
                 // The generator translates before its outputs exist and the analyzers after: one compilation to both.
@@ -223,19 +225,25 @@ namespace BpfSharp.Compiler
                     continue;
                 }
 
-                trees++;
-                // The stubs are generated text: its hash says all (no program body lives there), and costs no syntax walk.
+                // The generated texts' hashes say all (no program body lives there), and cost no syntax walk.
                 var summary = path == TranslationCache.HelpersFileName || path == TranslationCache.TracepointContextsFileName ? TreeSummary.OfText(tree, cancellationToken) : TreeSummary.Of(tree, cancellationToken);
                 _trees[path] = _trees.ContainsKey(path) ? null : summary;
-                hash.Add(KeptUnitsFile.Relative(path, sourceRoot));
-                hash.Add(summary.Skeleton.ToString("x16", CultureInfo.InvariantCulture));
+                var hashed = KeptUnitsFile.Relative(path, sourceRoot) + "\n" + summary.Skeleton.ToString("x16", CultureInfo.InvariantCulture);
                 if (tree.Options is CSharpParseOptions options)
                 {
-                    hash.Add(options.LanguageVersion.ToString());
-                    hash.Add(string.Join(",", options.PreprocessorSymbolNames));
+                    hashed += "\n" + options.LanguageVersion.ToString() + "\n" + string.Join(",", options.PreprocessorSymbolNames);
                 }
+
+                entries.Add(hashed);
             }
 
+            entries.Sort(StringComparer.Ordinal);
+            foreach (var entry in entries)
+            {
+                hash.Add(entry);
+            }
+
+            var trees = entries.Count;
             foreach (var reference in compilation.References)
             {
                 if (compilation.GetAssemblyOrModuleSymbol(reference) is IAssemblySymbol assembly)

@@ -5,6 +5,7 @@ using System.Threading;
 using BpfSharp.Emit;
 using BpfSharp.Spec;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace BpfSharp.Generators
@@ -19,13 +20,14 @@ namespace BpfSharp.Generators
         /// <summary>The pipeline: the C# of the named tracepoints' contexts (null when no program names one).</summary>
         public static IncrementalValueProvider<string?> Source(IncrementalGeneratorInitializationContext context)
         {
-            var named = context.SyntaxProvider.ForAttributeWithMetadataName(
-                    "BpfSharp.BpfProgramAttribute",
-                    static (node, _) => node is MethodDeclarationSyntax,
-                    static (attributed, _) => Tracepoints(attributed.Attributes))
-                .Where(static keys => !keys.IsEmpty)
+            // Read from the syntax alone: binding the attributes would make this step the first to bind every declaration
+            // of the compilation, in every build, where the translation otherwise reuses its units without binding.
+            var named = context.SyntaxProvider.CreateSyntaxProvider(
+                    static (node, _) => node is AttributeSyntax attribute && SectionLiteral(attribute) != null,
+                    static (attributed, _) => TracepointFormats.TracepointOf(SectionLiteral((AttributeSyntax)attributed.Node)!))
+                .Where(static key => key != null)
                 .Collect()
-                .Select(static (all, _) => new EquatableArray<string>(all.SelectMany(keys => keys).Distinct(StringComparer.Ordinal).OrderBy(k => k, StringComparer.Ordinal).ToArray()))
+                .Select(static (all, _) => new EquatableArray<string>(all.Select(key => key!).Distinct(StringComparer.Ordinal).OrderBy(k => k, StringComparer.Ordinal).ToArray()))
                 .WithTrackingName(TrackingNames.Tracepoints);
             var tables = context.AdditionalTextsProvider
                 .Where(static file => TracepointFormats.IsLayoutTable(file.Path))
@@ -59,19 +61,21 @@ namespace BpfSharp.Generators
             return TracepointContextEmitter.Emit(found, own.Count > 0 ? "this project's tracepoints.tsv or Linux 6.18" : "Linux 6.18");
         }
 
-        private static EquatableArray<string> Tracepoints(System.Collections.Immutable.ImmutableArray<AttributeData> attributes)
+        // The section of [BpfProgram("...")] (or BpfProgramAttribute, qualified or not) when it is written as a string literal.
+        private static string? SectionLiteral(AttributeSyntax attribute)
         {
-            var keys = new List<string>();
-            foreach (var attribute in attributes)
+            var name = attribute.Name switch
             {
-                if (attribute.ConstructorArguments.Length > 0 && attribute.ConstructorArguments[0].Value is string section
-                    && TracepointFormats.TracepointOf(section) is string key)
-                {
-                    keys.Add(key);
-                }
-            }
-
-            return new EquatableArray<string>(keys.ToArray());
+                QualifiedNameSyntax qualified => qualified.Right.Identifier.ValueText,
+                AliasQualifiedNameSyntax aliased => aliased.Name.Identifier.ValueText,
+                SimpleNameSyntax simple => simple.Identifier.ValueText,
+                _ => null,
+            };
+            return (name == "BpfProgram" || name == "BpfProgramAttribute")
+                && attribute.ArgumentList is { Arguments.Count: > 0 } arguments
+                && arguments.Arguments[0].Expression is LiteralExpressionSyntax literal && literal.IsKind(SyntaxKind.StringLiteralExpression)
+                ? literal.Token.ValueText
+                : null;
         }
     }
 }

@@ -196,6 +196,31 @@ public class IncrementalityTests
     }
 
     [Fact]
+    public void The_analyzers_reuse_the_generators_units_when_it_adds_tracepoint_contexts()
+    {
+        // The generator translates a compilation it completed with its own outputs; the analyzers get the final one,
+        // where the compiler may order those outputs otherwise: both must come to one fingerprint, or each translates again.
+        var translations = new TranslationCache();
+        var compilation = TestCompilation.Create("""
+            using BpfSharp;
+            using BpfSharp.Kernel.Tracepoints;
+            public static unsafe class Tracing
+            {
+                [BpfProgram("tp/syscalls/sys_enter_openat")]
+                public static int Run(Syscalls.SysEnterOpenat* ctx) => ctx->Flags == 1 ? 1 : 0;
+            }
+            """);
+        CSharpGeneratorDriver.Create([new HelperGenerator(translations).AsSourceGenerator()]).RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
+        var before = translations.Translations;
+
+        var translated = BpfTranslator.Translate(output, translations.Context(output, null, default), default);
+
+        Assert.True(before > 0);
+        Assert.NotNull(translated.C);
+        Assert.Equal(before, translations.Translations);
+    }
+
+    [Fact]
     public void An_IDE_which_runs_no_implementation_output_never_translates()
     {
         var (driver, compilation, translations) = ManyPrograms(IncrementalGeneratorOutputKind.Implementation);
