@@ -29,7 +29,7 @@ namespace BpfSharp.Loader.Probing
         /// fresh map of these, created with <see cref="CreateUntracked"/> and closed by the caller.
         /// </summary>
         public static bool IsBoundToOneProgram(string mapType) =>
-            mapType == "BPF_MAP_TYPE_CGROUP_STORAGE" || mapType == "BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE";
+            KernelTypes.MapTypes.FindByName(mapType)?.MapKind?.Key == MapKeyKind.Cgroup;
 
         /// <summary>A map the caller owns (and closes), or -1.</summary>
         public int CreateUntracked(string mapType) =>

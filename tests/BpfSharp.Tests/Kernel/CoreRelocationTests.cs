@@ -81,37 +81,20 @@ public sealed class CoreRelocationTests : IDisposable
     [SkippableFact]
     public void The_loader_relocates_as_libbpf_does_for_a_kernel_whose_layout_differs()
     {
-        RunningKernel.RequireBpf();
-        var clang = Tools.Find("clang");
-        var gcc = Tools.Find("gcc");
-        var bpftool = Tools.Find("bpftool");
-        Skip.If(clang is null || gcc is null || bpftool is null || !File.Exists("/usr/include/bpf/libbpf.h"), "kernel test skipped: needs clang, gcc, bpftool and libbpf-dev (apt-get install clang gcc bpftool libbpf-dev)");
-        Skip.If(!Tools.BpfFs(), "kernel test skipped: bpffs is not mounted at /sys/fs/bpf and could not be");
+        var (clang, bpftool) = RequireTools();
 
-        var program = Compile(clang!, "program", Program, "-O2");
-        var kernel = Compile(clang!, "kernel", Kernel, "-O0");
-        File.WriteAllText(Path.Combine(_work, "load.c"), Loader);
-        var (built, builtOutput) = Tools.Run(gcc!, $"-o {_work}/load {_work}/load.c -lbpf");
-        Assert.True(built == 0, builtOutput);
-
-        Directory.CreateDirectory(_pins);
-        var (loaded, loadOutput) = Tools.Run($"{_work}/load", $"{program} {kernel} {_pins}/libbpf");
-        Assert.True(loaded == 0, "libbpf: " + loadOutput);
-        using var ours = BpfObject.Load(program, new BpfObjectOptions { KernelBtfPath = kernel });
-        Directory.CreateDirectory($"{_pins}/ours");
-        foreach (var (name, loadedProgram) in ours.Programs)
-        {
-            loadedProgram.Pin($"{_pins}/ours/{name}");
-        }
+        var program = Compile(clang, "program", Program, "-O2");
+        var kernel = Compile(clang, "kernel", Kernel, "-O0");
+        using var ours = LoadWithBoth(program, kernel);
 
         var packet = Path.Combine(_work, "packet");
         File.WriteAllBytes(packet, new byte[64]);
         var results = new Dictionary<string, long>();
         foreach (var name in new[] { "field_offset", "field_size", "field_exists", "field_signed", "bitfield_shifts", "type_facts", "enum_facts", "load_field", "guarded" })
         {
-            Assert.Equal(Tools.Run(bpftool!, $"prog dump xlated pinned {_pins}/libbpf/{name}"), Tools.Run(bpftool!, $"prog dump xlated pinned {_pins}/ours/{name}"));
-            results[name] = Run(bpftool!, $"{_pins}/ours/{name}", packet);
-            Assert.Equal(Run(bpftool!, $"{_pins}/libbpf/{name}", packet), results[name]);
+            Assert.Equal(Tools.Run(bpftool, $"prog dump xlated pinned {_pins}/libbpf/{name}"), Tools.Run(bpftool, $"prog dump xlated pinned {_pins}/ours/{name}"));
+            results[name] = Run(bpftool, $"{_pins}/ours/{name}", packet);
+            Assert.Equal(Run(bpftool, $"{_pins}/libbpf/{name}", packet), results[name]);
         }
 
         // The synthetic kernel's layout, not the one the program was compiled with.
@@ -187,31 +170,49 @@ public sealed class CoreRelocationTests : IDisposable
     [SkippableFact]
     public void Type_match_relocations_agree_with_libbpf()
     {
+        var (clang, bpftool) = RequireTools();
+
+        var program = Compile(clang, "matches", MatchProgram, "-O2");
+        Assert.Equal(10, RewriteRelocationKinds(program, from: 8, to: 12));
+        var kernel = Compile(clang, "match-kernel", MatchKernel, "-O0 -funsigned-char");
+        using var ours = LoadWithBoth(program, kernel);
+
+        var packet = Path.Combine(_work, "packet");
+        File.WriteAllBytes(packet, new byte[64]);
+        Assert.Equal(Tools.Run(bpftool, $"prog dump xlated pinned {_pins}/libbpf/type_matches"), Tools.Run(bpftool, $"prog dump xlated pinned {_pins}/ours/type_matches"));
+        Assert.Equal(ExpectedMatches, Run(bpftool, $"{_pins}/libbpf/type_matches", packet));
+        Assert.Equal(ExpectedMatches, Run(bpftool, $"{_pins}/ours/type_matches", packet));
+    }
+
+    private static (string Clang, string Bpftool) RequireTools()
+    {
         RunningKernel.RequireBpf();
         var clang = Tools.Find("clang");
         var gcc = Tools.Find("gcc");
         var bpftool = Tools.Find("bpftool");
         Skip.If(clang is null || gcc is null || bpftool is null || !File.Exists("/usr/include/bpf/libbpf.h"), "kernel test skipped: needs clang, gcc, bpftool and libbpf-dev (apt-get install clang gcc bpftool libbpf-dev)");
         Skip.If(!Tools.BpfFs(), "kernel test skipped: bpffs is not mounted at /sys/fs/bpf and could not be");
+        return (clang!, bpftool!);
+    }
 
-        var program = Compile(clang!, "matches", MatchProgram, "-O2");
-        Assert.Equal(10, RewriteRelocationKinds(program, from: 8, to: 12));
-        var kernel = Compile(clang!, "match-kernel", MatchKernel, "-O0 -funsigned-char");
+    // The object loaded for the synthetic kernel twice: by libbpf (pinned under libbpf/) and by BpfSharp (under ours/).
+    private BpfObject LoadWithBoth(string program, string kernel)
+    {
         File.WriteAllText(Path.Combine(_work, "load.c"), Loader);
-        var (built, builtOutput) = Tools.Run(gcc!, $"-o {_work}/load {_work}/load.c -lbpf");
+        var (built, builtOutput) = Tools.Run(Tools.Find("gcc")!, $"-o {_work}/load {_work}/load.c -lbpf");
         Assert.True(built == 0, builtOutput);
 
         Directory.CreateDirectory(_pins);
         var (loaded, loadOutput) = Tools.Run($"{_work}/load", $"{program} {kernel} {_pins}/libbpf");
         Assert.True(loaded == 0, "libbpf: " + loadOutput);
-        using var ours = BpfObject.Load(program, new BpfObjectOptions { KernelBtfPath = kernel });
-        ours.Programs["type_matches"].Pin($"{_pins}/ours");
+        var ours = BpfObject.Load(program, new BpfObjectOptions { KernelBtfPath = kernel });
+        Directory.CreateDirectory($"{_pins}/ours");
+        foreach (var (name, loadedProgram) in ours.Programs)
+        {
+            loadedProgram.Pin($"{_pins}/ours/{name}");
+        }
 
-        var packet = Path.Combine(_work, "packet");
-        File.WriteAllBytes(packet, new byte[64]);
-        Assert.Equal(Tools.Run(bpftool!, $"prog dump xlated pinned {_pins}/libbpf/type_matches"), Tools.Run(bpftool!, $"prog dump xlated pinned {_pins}/ours"));
-        Assert.Equal(ExpectedMatches, Run(bpftool!, $"{_pins}/libbpf/type_matches", packet));
-        Assert.Equal(ExpectedMatches, Run(bpftool!, $"{_pins}/ours", packet));
+        return ours;
     }
 
     // Rewrites the kind of every CO-RE relocation record of one kind in the object's .BTF.ext; returns how many.
