@@ -94,35 +94,30 @@ echo
 echo "== samples/HelloXdp.Tests: xunit tests of the sample's BPF logic, run by the kernel on crafted frames (the README's pattern)"
 dotnet test samples/HelloXdp.Tests -c Release --nologo -v quiet
 
+# The tracing samples build clean against the package and, as root, run and check the events they provoke themselves.
+run_tracing_sample() {
+  dotnet build "samples/$1" -c Release --nologo -v quiet -clp:NoSummary
+  if [ "$(id -u)" = "0" ]; then
+    dotnet run --project "samples/$1" -c Release --no-build
+  else
+    echo "(not run: attaching tracepoint programs needs root)"
+  fi
+}
+
 echo
 echo "== samples/OpenSnoop: opensnoop in C#: openat's entry and exit tracepoints with typed contexts, events through a ring"
 echo "   buffer as the struct both halves share; it opens a file of its own (write, read, and a missing one) and finds them"
-dotnet build samples/OpenSnoop -c Release --nologo -v quiet -clp:NoSummary
-if [ "$(id -u)" = "0" ]; then
-  dotnet run --project samples/OpenSnoop -c Release --no-build
-else
-  echo "(not run: attaching tracepoint programs needs root)"
-fi
+run_tracing_sample OpenSnoop
 
 echo
 echo "== samples/ExecSnoop: execsnoop in C#: fork, exec, exit_group and exit tracepoints with typed contexts (the exec path"
 echo "   read from the record's variable part); it starts /bin/sh -c 'exit 3' and finds its exec, parent and status"
-dotnet build samples/ExecSnoop -c Release --nologo -v quiet -clp:NoSummary
-if [ "$(id -u)" = "0" ]; then
-  dotnet run --project samples/ExecSnoop -c Release --no-build
-else
-  echo "(not run: attaching tracepoint programs needs root)"
-fi
+run_tracing_sample ExecSnoop
 
 echo
 echo "== samples/RunqLat: runqlat in C#: scheduler tracepoints with typed contexts, a log2 histogram of run-queue waits in"
 echo "   an array map, printed as bcc prints it; it keeps threads sleeping and waking for a second to have waits to count"
-dotnet build samples/RunqLat -c Release --nologo -v quiet -clp:NoSummary
-if [ "$(id -u)" = "0" ]; then
-  dotnet run --project samples/RunqLat -c Release --no-build
-else
-  echo "(not run: attaching tracepoint programs needs root)"
-fi
+run_tracing_sample RunqLat
 
 echo
 echo "== samples/Mistakes: what the verifier would say, at compile time"

@@ -64,7 +64,7 @@ public static class RingBufferBenchmark
                 ("ReadAllAsync, a byte[] per record", n => Time(n, () => SumAsync(bytes, n).GetAwaiter().GetResult())),
                 ("ReadAllAsync of typed records", n => Time(n, () => SumAsync(typed, n).GetAwaiter().GetResult())),
                 // No ring buffer: what await foreach itself costs per element, the floor of any async stream.
-                ("floor: await foreach of records in memory", n => Time(n, () => SumAsync(InMemory(n), n).GetAwaiter().GetResult())),
+                ("floor: await foreach of records in memory", n => Time(n, () => SumAsync(new InMemoryRecords(n), n).GetAwaiter().GetResult())),
             };
             var times = ways.Select(_ => new double[rounds]).ToArray();
             var packet = new byte[64];
@@ -100,8 +100,6 @@ public static class RingBufferBenchmark
             Directory.Delete(work, recursive: true);
         }
     }
-
-    private static InMemoryRecords InMemory(int count) => new(count);
 
     private static async Task<ulong> SumAsync(InMemoryRecords records, int count)
     {
